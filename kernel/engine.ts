@@ -1,0 +1,38 @@
+/**
+ * The contract between the protocol side of the kernel (handlers.ts) and the cell engine (cells/).
+ * The handlers never see TypeScript or vm; the engine never sees sockets or messages.
+ */
+
+/** What running one cell produced. Output (stdout/stderr/display) is not here: it is routed as it happens. */
+export type CellOutcome =
+  | { status: 'ok'; /** true when the cell ends in an expression statement whose value is `value` */ hasValue: boolean; value?: unknown }
+  | { status: 'error'; ename: string; evalue: string; traceback: string[] };
+
+export interface Completion {
+  matches: string[];
+  cursor_start: number;
+  cursor_end: number;
+  metadata: Record<string, unknown>;
+}
+
+export interface Inspection {
+  found: boolean;
+  /** mimebundle: text/plain and text/markdown */
+  data: Record<string, string>;
+}
+
+export type Completeness = { status: 'complete' } | { status: 'incomplete'; indent: string } | { status: 'invalid' };
+
+export interface CellEngine {
+  /** Type-checks the cell against the earlier ones, then runs it in the persistent context. */
+  execute(code: string, options?: { storeHistory?: boolean }): Promise<CellOutcome>;
+  /** Evaluates an expression (user_expressions) in the current context without type-checking it. */
+  evaluate(expression: string): Promise<CellOutcome>;
+  complete(code: string, cursorPos: number): Completion;
+  inspect(code: string, cursorPos: number, detailLevel: number): Inspection;
+  isComplete(code: string): Completeness;
+  /** Abandons the cell that is awaiting, making its execute() resolve with ename KeyboardInterrupt. */
+  interrupt(): void;
+  /** The TypeScript version the engine checks with (kernel_info language_info.version). */
+  readonly languageVersion: string;
+}

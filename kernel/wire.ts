@@ -1,0 +1,136 @@
+/**
+ * Jupyter wire protocol: framing and HMAC signing of messages (messaging spec 5.3).
+ *
+ * This module knows nothing about sockets or cells: the kernel, the nbval client and the tests all
+ * speak through it, so the frame layout and the signature check live in exactly one place.
+ *
+ *   [zmq identities..., "<IDS|MSG>", signature, header, parent_header, metadata, content, buffers...]
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { KernelMessage } from '@jupyterlab/services';
+
+export const DELIMITER = '<IDS|MSG>';
+const DELIMITER_BUF = Buffer.from(DELIMITER);
+export const PROTOCOL_VERSION = '5.3';
+
+/** Any message of the protocol, typed by @jupyterlab/services. */
+export type Message = KernelMessage.IMessage;
+export type Header = KernelMessage.IHeader;
+
+/** Raised by {@link decode} for frames that are not a valid, correctly signed message. */
+export class WireError extends Error {
+  override name = 'WireError';
+}
+
+/** Signs and verifies the four JSON frames of a message with the connection file's key. */
+export class Signer {
+  private readonly algorithm: string | null;
+
+  constructor(
+    private readonly key: string,
+    scheme = 'hmac-sha256',
+  ) {
+    if (!key) {
+      this.algorithm = null; // An empty key disables signing, as the spec allows.
+      return;
+    }
+    const match = /^hmac-(.+)$/.exec(scheme);
+    if (!match) throw new WireError(`unsupported signature scheme: ${scheme}`);
+    this.algorithm = match[1];
+  }
+
+  sign(frames: readonly Buffer[]): string {
+    if (!this.algorithm) return '';
+    const hmac = createHmac(this.algorithm, this.key);
+    for (const frame of frames) hmac.update(frame);
+    return hmac.digest('hex');
+  }
+
+  /** Constant-time comparison, so the signature cannot be guessed byte by byte from response timing. */
+  verify(signature: Buffer, frames: readonly Buffer[]): boolean {
+    if (!this.algorithm) return true;
+    const expected = Buffer.from(this.sign(frames));
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
+  }
+}
+
+export interface Decoded {
+  /** The zmq routing identities that preceded the delimiter; replies must carry them back. */
+  identities: Buffer[];
+  message: Message;
+}
+
+/** Parses and checks a multipart message; throws {@link WireError} saying what is wrong with it. */
+export function decode(frames: readonly Buffer[], signer: Signer): Decoded {
+  const at = frames.findIndex((f) => f.equals(DELIMITER_BUF));
+  if (at < 0) throw new WireError('no <IDS|MSG> delimiter');
+  if (frames.length < at + 6) throw new WireError(`expected 5 frames after the delimiter, got ${frames.length - at - 1}`);
+  const [signature, ...json] = frames.slice(at + 1, at + 6);
+  if (!signer.verify(signature, json)) throw new WireError('invalid signature');
+  let parsed: unknown[];
+  try {
+    parsed = json.map((f) => JSON.parse(f.toString('utf8')));
+  } catch (e) {
+    throw new WireError(`invalid JSON: ${(e as Error).message}`);
+  }
+  const [header, parent_header, metadata, content] = parsed as [Header, Header | {}, object, object];
+  if (!isObject(header) || typeof header.msg_type !== 'string' || typeof header.msg_id !== 'string') {
+    throw new WireError('header lacks msg_id or msg_type');
+  }
+  if (!isObject(parent_header) || !isObject(metadata) || !isObject(content)) {
+    throw new WireError('parent_header, metadata and content must be objects');
+  }
+  const message = {
+    header,
+    parent_header,
+    metadata,
+    content,
+    buffers: frames.slice(at + 6),
+    channel: undefined as unknown,
+  } as unknown as Message;
+  return { identities: frames.slice(0, at), message };
+}
+
+/** Serialises and signs a message into frames, prefixed by the routing identities. */
+export function encode(message: Message, signer: Signer, identities: readonly Buffer[] = []): Buffer[] {
+  const json = [message.header, message.parent_header, message.metadata, message.content].map((part) =>
+    Buffer.from(JSON.stringify(part ?? {})),
+  );
+  const buffers = (message.buffers ?? []).map((b) =>
+    Buffer.isBuffer(b) ? b : ArrayBuffer.isView(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b as ArrayBuffer),
+  );
+  return [...identities, DELIMITER_BUF, Buffer.from(signer.sign(json)), ...json, ...buffers];
+}
+
+export interface NewMessage {
+  msgType: string;
+  channel: KernelMessage.Channel;
+  session: string;
+  content: object;
+  parent?: Header | {};
+  metadata?: object;
+  username?: string;
+}
+
+/** The one factory for outgoing messages: a fresh header, the parent's header, the protocol version. */
+export function createMessage({ msgType, channel, session, content, parent = {}, metadata = {}, username = 'kernel' }: NewMessage): Message {
+  return {
+    header: {
+      msg_id: randomUUID(),
+      msg_type: msgType,
+      session,
+      username,
+      date: new Date().toISOString(),
+      version: PROTOCOL_VERSION,
+    } as Header,
+    parent_header: parent,
+    metadata,
+    content,
+    buffers: [],
+    channel,
+  } as unknown as Message;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
