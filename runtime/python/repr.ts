@@ -43,7 +43,7 @@ export function pyTypeName(x: unknown): string {
 }
 
 export function repr(x: unknown): string {
-  if (x !== null && typeof x === 'object' && REPR in x) return (x as PyReprable)[REPR]();
+  if (x !== null && (typeof x === 'object' || typeof x === 'function') && REPR in x) return (x as PyReprable)[REPR]();
   if (x === null || x === undefined) return 'None';
   if (typeof x === 'boolean') return x ? 'True' : 'False';
   if (typeof x === 'string') return `'${x}'`;
