@@ -21,6 +21,8 @@ OUT = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / 'lecture.py.ipynb'
 IN_PROMPT = re.compile(r'^In \[\d+\]:\s*$')
 # First line of each printed output in the seed (the map cell's output starts with a blank line: msg = '\n Result...').
 OUTPUT_START = re.compile(r'^(256$|DoneAndNotDoneFutures\(| Result -> |Scheduled for |NameError: )')
+# The as_completed cell (seed In[18]) is the one whose loop is live code, not commented out as in In[17].
+AS_COMPLETED_LOOP = re.compile(r'^\s*for future in as_completed\(', re.M)
 # Output lines never start like markdown does, so this ends an output run.
 MARKDOWN_START = re.compile(r'^(#|참고자료)')
 
@@ -78,7 +80,7 @@ def build(cells):
             nb.cells.append(nbformat.v4.new_markdown_cell(source))
             continue
         code_seen += 1
-        if 'for future in as_completed(futures_list):' in source and not source.lstrip().startswith('#'):
+        if AS_COMPLETED_LOOP.search(source):
             nb.cells.append(nbformat.v4.new_markdown_cell(FRESH_RUN_NOTE))
         nb.cells.append(nbformat.v4.new_code_cell(source))
     if code_seen != 7:
