@@ -1,0 +1,106 @@
+/**
+ * Finds kernelspecs by name in the directories jupyter_client searches, in its order of precedence.
+ * Our own kernel also works without any Jupyter installation: `tsfutures` falls back to a built-in spec
+ * that runs this checkout's bin/tsfutures.js.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+
+export interface KernelSpec {
+  name: string;
+  /** The kernelspec directory, or null for the built-in spec. */
+  resourceDir: string | null;
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode: 'signal' | 'message';
+  env: Record<string, string>;
+  metadata: Record<string, unknown>;
+}
+
+export const TSFUTURES_KERNEL = 'tsfutures';
+
+/** The checkout root: this file compiles to dist/kernel/client/, the sources live at kernel/client/. */
+export const PACKAGE_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
+
+/** Kernelspec directories, highest precedence first (jupyter_client's jupyter_path('kernels')). */
+export function kernelSpecDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = (env.JUPYTER_PATH ?? '').split(path.delimiter).filter(Boolean);
+  const userData = env.JUPYTER_DATA_DIR || path.join(env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share'), 'jupyter');
+  // {sys.prefix}/share/jupyter for Debian's python (/usr) and a local one (/usr/local), then the system dirs
+  // (the same two paths again, which the Set folds away).
+  const sysPrefixes = ['/usr', '/usr/local'].map((prefix) => path.join(prefix, 'share', 'jupyter'));
+  const dataDirs = [...fromEnv, userData, ...sysPrefixes, '/usr/local/share/jupyter', '/usr/share/jupyter'];
+  return [...new Set(dataDirs.map((d) => path.join(d, 'kernels')))];
+}
+
+/** name (lower-case) → directory, first found wins, like jupyter_client's find_kernel_specs. */
+export function findKernelSpecs(env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const dir of kernelSpecDirs(env)) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const name = entry.toLowerCase();
+      if (!found.has(name) && existsSync(path.join(dir, entry, 'kernel.json'))) found.set(name, path.join(dir, entry));
+    }
+  }
+  return found;
+}
+
+export function readKernelSpec(name: string, dir: string): KernelSpec {
+  const json = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
+  if (!Array.isArray(json.argv) || json.argv.length === 0) throw new Error(`kernelspec ${dir} has no argv`);
+  return {
+    name,
+    resourceDir: dir,
+    argv: json.argv.map(String),
+    display_name: json.display_name ?? name,
+    language: json.language ?? '',
+    interrupt_mode: json.interrupt_mode === 'message' ? 'message' : 'signal',
+    env: json.env ?? {},
+    metadata: json.metadata ?? {},
+  };
+}
+
+export function builtinTsfuturesSpec(): KernelSpec {
+  return {
+    name: TSFUTURES_KERNEL,
+    resourceDir: null,
+    argv: [process.execPath, path.join(PACKAGE_ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}'],
+    display_name: 'TypeScript (futures)',
+    language: 'typescript',
+    interrupt_mode: 'signal',
+    env: {},
+    metadata: {},
+  };
+}
+
+export class NoSuchKernel extends Error {
+  override name = 'NoSuchKernel';
+  constructor(readonly kernelName: string) {
+    super(`No such kernel named ${kernelName} (searched ${kernelSpecDirs().join(', ')})`);
+  }
+}
+
+/** The spec for `name`; the built-in one for tsfutures when none is installed. */
+export function getKernelSpec(name: string, env: NodeJS.ProcessEnv = process.env): KernelSpec {
+  const dir = findKernelSpecs(env).get(name.toLowerCase());
+  if (dir) return readKernelSpec(name, dir);
+  if (name.toLowerCase() === TSFUTURES_KERNEL) return builtinTsfuturesSpec();
+  throw new NoSuchKernel(name);
+}
+
+/** Whether a real (installed) kernelspec exists, i.e. Jupyter itself can start this kernel. */
+export function isKernelSpecInstalled(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return findKernelSpecs(env).has(name.toLowerCase());
+}

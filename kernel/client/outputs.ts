@@ -1,0 +1,106 @@
+/**
+ * Turns the iopub messages of one execute request into nbformat 4 output dicts, the way nbclient
+ * does: consecutive stream chunks of the same name merge, update_display_data rewrites earlier outputs
+ * with the same display_id, clear_output empties the list (with wait=true: just before the next output).
+ */
+
+export interface StreamOutput {
+  output_type: 'stream';
+  name: 'stdout' | 'stderr';
+  text: string;
+}
+export interface DataOutput {
+  output_type: 'display_data' | 'execute_result';
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  execution_count?: number | null;
+}
+export interface ErrorOutput {
+  output_type: 'error';
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+export type NbOutput = StreamOutput | DataOutput | ErrorOutput;
+
+/** What a live observer sees: a new output or stream chunk, an update of earlier outputs, or a clear. */
+export type OutputEvent = { kind: 'output'; output: NbOutput } | { kind: 'update'; output: DataOutput } | { kind: 'clear' };
+
+export class OutputCollector {
+  readonly outputs: NbOutput[] = [];
+  private clearPending = false;
+  /** display_id → indexes in `outputs` that show it (an id may be displayed several times). */
+  private displays = new Map<string, number[]>();
+
+  constructor(private readonly onEvent?: (event: OutputEvent) => void) {}
+
+  /** Feeds one iopub message; returns false for message types that are not outputs (status, execute_input...). */
+  handle(msgType: string, content: Record<string, any>): boolean {
+    switch (msgType) {
+      case 'stream':
+        this.addStream(content.name, String(content.text ?? ''));
+        return true;
+      case 'display_data':
+      case 'execute_result': {
+        const output: DataOutput = {
+          output_type: msgType,
+          data: content.data ?? {},
+          metadata: content.metadata ?? {},
+          ...(msgType === 'execute_result' ? { execution_count: content.execution_count ?? null } : {}),
+        };
+        this.add(output, content.transient?.display_id);
+        return true;
+      }
+      case 'update_display_data':
+        this.updateDisplay(content);
+        return true;
+      case 'error':
+        this.add({ output_type: 'error', ename: String(content.ename), evalue: String(content.evalue), traceback: content.traceback ?? [] });
+        return true;
+      case 'clear_output':
+        if (content.wait) this.clearPending = true;
+        else this.clear();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private flushPendingClear(): void {
+    if (this.clearPending) {
+      this.clearPending = false;
+      this.clear();
+    }
+  }
+
+  private clear(): void {
+    this.outputs.length = 0;
+    this.displays.clear();
+    this.onEvent?.({ kind: 'clear' });
+  }
+
+  private addStream(name: 'stdout' | 'stderr', text: string): void {
+    this.flushPendingClear();
+    const last = this.outputs[this.outputs.length - 1];
+    if (last?.output_type === 'stream' && last.name === name) last.text += text;
+    else this.outputs.push({ output_type: 'stream', name, text });
+    this.onEvent?.({ kind: 'output', output: { output_type: 'stream', name, text } });
+  }
+
+  private add(output: NbOutput, displayId?: string): void {
+    this.flushPendingClear();
+    if (displayId) this.displays.set(displayId, [...(this.displays.get(displayId) ?? []), this.outputs.length]);
+    this.outputs.push(output);
+    this.onEvent?.({ kind: 'output', output });
+  }
+
+  private updateDisplay(content: Record<string, any>): void {
+    const id = content.transient?.display_id;
+    for (const index of this.displays.get(id) ?? []) {
+      const target = this.outputs[index] as DataOutput;
+      target.data = content.data ?? {};
+      target.metadata = content.metadata ?? {};
+      this.onEvent?.({ kind: 'update', output: target });
+    }
+  }
+}
