@@ -1,0 +1,165 @@
+/**
+ * Free-variable analysis of a function's (or class's) JavaScript source, as returned by `fn.toString()`.
+ * Used only in the parent process to find what a function needs from its defining scope before it is shipped
+ * to a worker. The `typescript` package is required lazily so that workers never load it.
+ */
+import type * as TS from 'typescript';
+
+let tsModule: typeof TS | undefined;
+function ts(): typeof TS {
+  return (tsModule ??= require('typescript') as typeof TS);
+}
+
+export interface FreeNames {
+  /** Identifiers the source reads but does not declare, in order of first use. */
+  names: string[];
+  /** For a free `exports` (tsc's CommonJS output reads exported constants as `exports.X`): the X's. */
+  exportsMembers: string[];
+}
+
+/**
+ * `fn.toString()` is not always an expression: methods print as `name() {}` / `async *name() {}` / `[k]() {}`.
+ * Returns an expression evaluating to the function, or undefined when the source cannot be made standalone.
+ */
+export function asExpression(source: string): string | undefined {
+  const t = ts();
+  for (const candidate of [`(${source})`, `({${source}})`]) {
+    const file = t.createSourceFile('ship.js', candidate, t.ScriptTarget.Latest, false, t.ScriptKind.JS);
+    if ((file as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length) continue;
+    const stmt = file.statements[0];
+    if (file.statements.length !== 1 || !stmt || !t.isExpressionStatement(stmt)) continue;
+    const inner = (stmt.expression as TS.ParenthesizedExpression).expression;
+    if (t.isFunctionExpression(inner) || t.isArrowFunction(inner) || t.isClassExpression(inner)) return candidate;
+    if (t.isObjectLiteralExpression(inner) && inner.properties.length === 1) {
+      const member = inner.properties[0];
+      if (member && (t.isMethodDeclaration(member) || t.isGetAccessor(member) || t.isSetAccessor(member))) {
+        // A method: evaluate the one-member object and take its only own key (which may be computed).
+        return `((o) => { const k = Reflect.ownKeys(o)[0]; const d = Object.getOwnPropertyDescriptor(o, k); return d.value ?? d.get ?? d.set; })(${candidate})`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The free names of a standalone expression (the output of asExpression). */
+export function freeNames(expression: string): FreeNames {
+  const t = ts();
+  const file = t.createSourceFile('ship.js', expression, t.ScriptTarget.Latest, true, t.ScriptKind.JS);
+  const free = new Set<string>();
+  const exportsMembers = new Set<string>();
+  const scopes: Set<string>[] = [];
+
+  const declared = (name: string) => scopes.some((s) => s.has(name));
+
+  /** Names bound by a declaration name (identifier or destructuring pattern). */
+  function bindingNames(name: TS.BindingName, into: Set<string>): void {
+    if (t.isIdentifier(name)) into.add(name.text);
+    else for (const el of name.elements) if (!t.isOmittedExpression(el)) bindingNames(el.name, into);
+  }
+
+  /** var declarations and nested function declarations hoisted to a function scope (not entering nested functions). */
+  function hoisted(body: TS.Node, into: Set<string>): void {
+    const visit = (n: TS.Node): void => {
+      if (t.isVariableDeclarationList(n) && !(n.flags & (t.NodeFlags.Let | t.NodeFlags.Const))) {
+        for (const d of n.declarations) bindingNames(d.name, into);
+      }
+      if (t.isFunctionDeclaration(n)) {
+        if (n.name) into.add(n.name.text);
+        return;
+      }
+      if (t.isFunctionLike(n) || t.isClassLike(n)) return;
+      t.forEachChild(n, visit);
+    };
+    t.forEachChild(body, visit);
+  }
+
+  /** let/const/class/function declared directly in a block-like node. */
+  function lexical(statements: readonly TS.Node[], into: Set<string>): void {
+    for (const s of statements) {
+      if (t.isVariableStatement(s) && s.declarationList.flags & (t.NodeFlags.Let | t.NodeFlags.Const)) {
+        for (const d of s.declarationList.declarations) bindingNames(d.name, into);
+      } else if ((t.isClassDeclaration(s) || t.isFunctionDeclaration(s)) && s.name) {
+        into.add(s.name.text);
+      }
+    }
+  }
+
+  function isReference(id: TS.Identifier): boolean {
+    const p = id.parent;
+    if (!p) return true;
+    if (t.isPropertyAccessExpression(p) && p.name === id) return false;
+    if ((t.isPropertyAssignment(p) || t.isMethodDeclaration(p) || t.isPropertyDeclaration(p) ||
+      t.isGetAccessor(p) || t.isSetAccessor(p) || t.isPropertySignature(p)) && p.name === id) return false;
+    if (t.isBindingElement(p) && p.propertyName === id) return false;
+    if ((t.isVariableDeclaration(p) || t.isParameter(p) || t.isBindingElement(p) || t.isFunctionDeclaration(p) ||
+      t.isFunctionExpression(p) || t.isClassDeclaration(p) || t.isClassExpression(p)) && p.name === id) return false;
+    if (t.isLabeledStatement(p) || t.isBreakStatement(p) || t.isContinueStatement(p)) return false;
+    if (t.isMetaProperty(p)) return false;
+    return true;
+  }
+
+  function withScope(names: Set<string>, run: () => void): void {
+    scopes.push(names);
+    try {
+      run();
+    } finally {
+      scopes.pop();
+    }
+  }
+
+  function visit(n: TS.Node): void {
+    if (t.isIdentifier(n)) {
+      if (isReference(n) && !declared(n.text)) {
+        free.add(n.text);
+        if (n.text === 'exports' && t.isPropertyAccessExpression(n.parent) && n.parent.expression === n) {
+          exportsMembers.add(n.parent.name.text);
+        }
+      }
+      return;
+    }
+    if (t.isFunctionLike(n)) {
+      const names = new Set<string>(['arguments']);
+      // A named function expression sees its own name.
+      if (t.isFunctionExpression(n) && n.name) names.add(n.name.text);
+      for (const p of n.parameters) bindingNames(p.name, names);
+      const body = (n as TS.FunctionLikeDeclarationBase).body;
+      if (body) {
+        hoisted(body, names);
+        if (t.isBlock(body)) lexical(body.statements, names);
+      }
+      // Computed method names and parameter defaults are visited inside the scope: close enough for shipping.
+      withScope(names, () => t.forEachChild(n, visit));
+      return;
+    }
+    if (t.isClassLike(n)) {
+      const names = new Set<string>();
+      if (n.name) names.add(n.name.text);
+      withScope(names, () => t.forEachChild(n, visit));
+      return;
+    }
+    if (t.isBlock(n) || t.isCaseBlock(n) || t.isSourceFile(n)) {
+      const names = new Set<string>();
+      const statements = t.isCaseBlock(n) ? n.clauses.flatMap((c) => [...c.statements]) : [...n.statements];
+      lexical(statements, names);
+      withScope(names, () => t.forEachChild(n, visit));
+      return;
+    }
+    if (t.isForStatement(n) || t.isForInStatement(n) || t.isForOfStatement(n)) {
+      const names = new Set<string>();
+      const init = t.isForStatement(n) ? n.initializer : n.initializer;
+      if (init && t.isVariableDeclarationList(init)) for (const d of init.declarations) bindingNames(d.name, names);
+      withScope(names, () => t.forEachChild(n, visit));
+      return;
+    }
+    if (t.isCatchClause(n)) {
+      const names = new Set<string>();
+      if (n.variableDeclaration) bindingNames(n.variableDeclaration.name, names);
+      withScope(names, () => t.forEachChild(n, visit));
+      return;
+    }
+    t.forEachChild(n, visit);
+  }
+
+  visit(file);
+  return { names: [...free], exportsMembers: [...exportsMembers] };
+}
