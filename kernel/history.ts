@@ -1,0 +1,132 @@
+/**
+ * Input history, answering history_request like ipykernel (tail, range, search) with (session, line, input)
+ * tuples. Sessions are numbered across kernel runs: each entry is appended to a JSON-lines file in the Jupyter
+ * data dir, and a new kernel takes the next session number. The file is read lazily so start-up stays fast.
+ */
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { log } from './log';
+
+export interface Entry {
+  session: number;
+  line: number;
+  source: string;
+}
+
+/** A history tuple: [session, line, input] or, with output=true, [session, line, [input, output]]. */
+export type HistoryItem = [number, number, string | [string, string | null]];
+
+/** jupyter_core's data dir: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter. */
+export function jupyterDataDir(env = process.env): string {
+  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
+  if (env.XDG_DATA_HOME) return path.join(env.XDG_DATA_HOME, 'jupyter');
+  return path.join(os.homedir(), '.local', 'share', 'jupyter');
+}
+
+export function defaultHistoryFile(): string {
+  return path.join(jupyterDataDir(), 'tsfutures', 'history.jsonl');
+}
+
+/** sqlite GLOB (what IPython searches with): `*`, `?`, `[abc]`, `[^abc]`, case-sensitive, whole string. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '[\\s\\S]*';
+    else if (c === '?') re += '[\\s\\S]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 2);
+      if (end < 0) re += '\\[';
+      else {
+        let body = glob.slice(i + 1, end);
+        const negate = body.startsWith('^');
+        if (negate) body = body.slice(1);
+        re += `[${negate ? '^' : ''}${body.replace(/[\\\]]/g, '\\$&')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export class History {
+  private loaded?: Entry[];
+  private sessionNumber?: number;
+
+  constructor(private readonly file: string = defaultHistoryFile()) {}
+
+  private entries(): Entry[] {
+    if (!this.loaded) {
+      this.loaded = [];
+      let text = '';
+      try {
+        text = readFileSync(this.file, 'utf8');
+      } catch {
+        // No history yet.
+      }
+      for (const line of text.split('\n')) {
+        if (!line) continue;
+        try {
+          const e = JSON.parse(line) as Entry;
+          if (Number.isInteger(e.session) && Number.isInteger(e.line) && typeof e.source === 'string') this.loaded.push(e);
+        } catch {
+          // A torn line (two kernels appending at once, a crash) costs that line only.
+        }
+      }
+      this.sessionNumber = this.loaded.reduce((max, e) => Math.max(max, e.session), 0) + 1;
+    }
+    return this.loaded;
+  }
+
+  get session(): number {
+    this.entries();
+    return this.sessionNumber!;
+  }
+
+  append(line: number, source: string): void {
+    const entry: Entry = { session: this.session, line, source };
+    this.entries().push(entry);
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    } catch (e) {
+      log('warning', `cannot write history to ${this.file}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The last n entries over all sessions, oldest first (IPython's get_tail). */
+  tail(n: number, output = false): HistoryItem[] {
+    const all = this.entries();
+    return all.slice(Math.max(0, all.length - n)).map((e) => item(e, output));
+  }
+
+  /** Lines start <= line < stop of one session; session <= 0 counts back from this one (IPython's get_range). */
+  range(session = 0, start = 1, stop?: number | null, output = false): HistoryItem[] {
+    const absolute = session <= 0 ? session + this.session : session;
+    return this.entries()
+      .filter((e) => e.session === absolute && e.line >= start && (stop == null || e.line < stop))
+      .map((e) => item({ ...e, session }, output));
+  }
+
+  /** Entries whose input matches the glob; unique keeps the newest of equal inputs; n keeps the newest n. */
+  search(pattern = '*', n?: number | null, unique = false, output = false): HistoryItem[] {
+    const re = globToRegExp(pattern);
+    let found = this.entries().filter((e) => re.test(e.source));
+    if (unique) {
+      const newest = new Map<string, Entry>();
+      for (const e of found) {
+        newest.delete(e.source); // re-insert so the map's order is by the newest occurrence
+        newest.set(e.source, e);
+      }
+      found = [...newest.values()];
+    }
+    if (n != null) found = found.slice(Math.max(0, found.length - n));
+    return found.map((e) => item(e, output));
+  }
+}
+
+/** Outputs are not kept (ipykernel's default db_log_output=False), so with output=true the output is null. */
+function item(e: Entry, output: boolean): HistoryItem {
+  return [e.session, e.line, output ? [e.source, null] : e.source];
+}

@@ -1,0 +1,140 @@
+/**
+ * The io thread: a worker_threads Worker that owns all five zmq sockets.
+ *
+ * It lives apart from the main thread so that the kernel stays reachable while a cell blocks the main thread
+ * (`while (true) {}`): heartbeats are answered here, and interrupt_request on control is answered here and turned
+ * into a SIGINT, which the vm's breakOnSigint turns into an exception in the running cell. Everything else is
+ * verified, decoded and posted to the main thread; the main thread posts outgoing messages back to be signed and sent.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import * as zmq from 'zeromq';
+import { createMessage, decode, encode, Signer, WireError, type Message } from './wire';
+import { endpoint, type ConnectionInfo } from './connection';
+import { log } from './log';
+
+/** Channels whose requests are forwarded to the main thread. */
+export type InChannel = 'shell' | 'control' | 'stdin';
+export type OutChannel = InChannel | 'iopub';
+
+export type ToMain =
+  | { kind: 'ready' }
+  | { kind: 'failed'; error: string }
+  | { kind: 'message'; channel: InChannel; identities: Uint8Array[]; message: Message }
+  | { kind: 'closed' };
+
+export type ToIo =
+  | { kind: 'send'; channel: OutChannel; identities: Uint8Array[]; message: Message }
+  | { kind: 'close' };
+
+export interface IoThreadData {
+  connection: ConnectionInfo;
+  session: string;
+}
+
+/** zeromq allows one pending send per socket, so each socket's sends are chained in order. */
+class Outbox {
+  private tail: Promise<void> = Promise.resolve();
+  constructor(private readonly socket: zmq.Writable & zmq.Socket, private readonly name: string) {}
+  push(frames: Buffer[]): void {
+    this.tail = this.tail.then(
+      () => this.socket.send(frames),
+    ).catch((e: Error) => {
+      if (!this.socket.closed) log('error', `sending on ${this.name} failed: ${e.message}`);
+    });
+  }
+  drained(): Promise<void> {
+    return this.tail;
+  }
+}
+
+async function run({ connection, session }: IoThreadData): Promise<void> {
+  const port = parentPort!;
+  const signer = new Signer(connection.key, connection.signature_scheme);
+  // Linger lets replies already queued (e.g. shutdown_reply) leave before close; ROUTERs report unroutable replies.
+  const shell = new zmq.Router({ linger: 1000 });
+  const control = new zmq.Router({ linger: 1000 });
+  const stdin = new zmq.Router({ linger: 1000 });
+  const iopub = new zmq.Publisher({ linger: 1000 });
+  const hb = new zmq.Reply({ linger: 0 });
+  const sockets = { shell, control, stdin, iopub, hb };
+  const outboxes: Record<OutChannel, Outbox> = {
+    shell: new Outbox(shell, 'shell'),
+    control: new Outbox(control, 'control'),
+    stdin: new Outbox(stdin, 'stdin'),
+    iopub: new Outbox(iopub, 'iopub'),
+  };
+  const post = (m: ToMain) => port.postMessage(m);
+  const closeAll = () => {
+    for (const s of Object.values(sockets)) if (!s.closed) s.close();
+  };
+
+  try {
+    await Promise.all(Object.entries(sockets).map(([name, s]) => s.bind(endpoint(connection, name as keyof typeof sockets))));
+  } catch (e) {
+    closeAll();
+    post({ kind: 'failed', error: (e as Error).message });
+    return;
+  }
+
+  const send = (channel: OutChannel, message: Message, identities: readonly Buffer[]) =>
+    outboxes[channel].push(encode(message, signer, identities));
+
+  /** Answered here, not in the main thread: the main thread may be stuck in the very loop being interrupted. */
+  const interrupt = (message: Message, identities: Buffer[]) => {
+    const parent = message.header;
+    const status = (state: string) =>
+      send('iopub', createMessage({ msgType: 'status', channel: 'iopub', session, content: { execution_state: state }, parent }), []);
+    status('busy');
+    send('control', createMessage({ msgType: 'interrupt_reply', channel: 'control', session, content: { status: 'ok' }, parent }), identities);
+    status('idle');
+    process.kill(process.pid, 'SIGINT');
+  };
+
+  const receive = async (channel: InChannel, socket: zmq.Router) => {
+    for await (const frames of socket) {
+      let decoded;
+      try {
+        decoded = decode(frames, signer);
+      } catch (e) {
+        if (!(e instanceof WireError)) throw e;
+        log('warning', `dropped a message on ${channel}: ${e.message}`);
+        continue;
+      }
+      const { identities, message } = decoded;
+      if (channel === 'control' && message.header.msg_type === 'interrupt_request') {
+        interrupt(message, identities);
+        continue;
+      }
+      post({ kind: 'message', channel, identities, message });
+    }
+  };
+
+  const heartbeat = async () => {
+    for await (const frames of hb) await hb.send(frames);
+  };
+
+  port.on('message', (m: ToIo) => {
+    if (m.kind === 'send') {
+      send(m.channel, m.message, m.identities.map((i) => Buffer.from(i)));
+    } else if (m.kind === 'close') {
+      void Promise.all(Object.values(outboxes).map((o) => o.drained())).then(() => {
+        closeAll();
+        post({ kind: 'closed' });
+        port.close();
+      });
+    }
+  });
+
+  const loops = [receive('shell', shell), receive('control', control), receive('stdin', stdin), heartbeat()].map((p) =>
+    p.catch((e: Error) => {
+      // A socket closed under a pending receive ends its loop with an error; anything else is worth a line.
+      if (!Object.values(sockets).every((s) => s.closed)) log('error', `io thread: ${e.message}`);
+    }),
+  );
+  post({ kind: 'ready' });
+  await Promise.all(loops);
+}
+
+if (!isMainThread && parentPort) {
+  void run(workerData as IoThreadData);
+}

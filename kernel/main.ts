@@ -1,0 +1,109 @@
+/**
+ * The kernel process: binds the sockets (io thread), routes output, dispatches requests, and ends cleanly on
+ * shutdown_request, SIGTERM or the death of the process that started it.
+ */
+import { readConnectionFile } from './connection';
+import { Session, type Incoming } from './session';
+import { installOutput, type OutputRouter } from './output';
+import { History } from './history';
+import { EngineLoader } from './engine-loader';
+import { Dispatcher } from './dispatcher';
+import type { Kernel } from './handlers';
+import { killDescendants } from './children';
+import { log } from './log';
+
+const PARENT_POLL_MS = 1000;
+
+class RunningKernel implements Kernel {
+  executionCount = 0;
+  readonly history = new History();
+  readonly engines = new EngineLoader();
+  readonly dispatcher = new Dispatcher(this);
+  private stopping?: Promise<void>;
+
+  constructor(
+    readonly session: Session,
+    readonly output: OutputRouter,
+  ) {}
+
+  abortQueued(): void {
+    this.dispatcher.abortQueued();
+  }
+
+  warmUp(): void {
+    if (this.engines.loaded) return;
+    setTimeout(() => {
+      try {
+        this.engines.get();
+      } catch (e) {
+        // Reported again, to the user, when a cell needs the engine.
+        log('error', `cannot load the cell engine: ${(e as Error).message}`);
+      }
+    }, 0);
+  }
+
+  onMessage({ channel, identities, message }: Incoming): void {
+    if (channel === 'stdin') {
+      if (message.header.msg_type === 'input_reply') this.output.deliverInput(String((message.content as { value?: unknown }).value ?? ''));
+      return;
+    }
+    this.dispatcher.push({ channel, identities, message });
+  }
+
+  /** Replies are already posted; send them, end child processes, close the sockets, exit. */
+  shutdown(_restart = false): Promise<void> {
+    // restart needs nothing special: the client starts a new process, and this one must leave nothing behind.
+    this.stopping ??= (async () => {
+      this.output.uninstall();
+      await killDescendants();
+      await this.session.close();
+      process.exit(0);
+    })();
+    return this.stopping;
+  }
+}
+
+/** Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned. */
+function watchParent(onGone: () => void): void {
+  const startPpid = process.ppid;
+  const jpyParent = Number(process.env.JPY_PARENT_PID) || undefined;
+  const timer = setInterval(() => {
+    let gone = process.ppid !== startPpid;
+    if (jpyParent && !gone) {
+      try {
+        process.kill(jpyParent, 0);
+      } catch (e) {
+        gone = (e as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    if (gone) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, PARENT_POLL_MS);
+  timer.unref();
+}
+
+export async function startKernel(connectionFile: string): Promise<void> {
+  const connection = readConnectionFile(connectionFile);
+  let kernel: RunningKernel | undefined;
+  const early: Incoming[] = [];
+  const session = await Session.start(connection, (m) => (kernel ? kernel.onMessage(m) : early.push(m)));
+  const output = installOutput(session);
+  kernel = new RunningKernel(session, output);
+  session.status('starting');
+  for (const m of early.splice(0)) kernel.onMessage(m);
+
+  const k = kernel;
+  // vm's breakOnSigint turns SIGINT into an exception in a synchronous cell; this listener covers an awaiting cell,
+  // and its mere presence keeps SIGINT from killing the kernel.
+  process.on('SIGINT', () => k.engines.loaded?.interrupt());
+  process.on('SIGTERM', () => void k.shutdown(false));
+  watchParent(() => {
+    log('info', 'parent process is gone; shutting down');
+    void k.shutdown(false);
+  });
+  // An error thrown by a timer or task after its cell finished must not end the kernel: it is shown in that cell.
+  process.on('uncaughtException', (e) => process.stderr.write(`Uncaught ${(e as Error)?.stack ?? String(e)}\n`));
+  process.on('unhandledRejection', (e) => process.stderr.write(`Unhandled rejection: ${(e as Error)?.stack ?? String(e)}\n`));
+}

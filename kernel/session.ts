@@ -1,0 +1,65 @@
+/**
+ * Main-thread side of the io-thread bridge: starts the io thread, receives decoded requests from it and hands it
+ * outgoing messages. All messages the kernel sends are created here, so every one carries this kernel's session id.
+ */
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createMessage, type Header, type Message } from './wire';
+import type { ConnectionInfo } from './connection';
+import type { InChannel, IoThreadData, OutChannel, ToIo, ToMain } from './io-thread';
+
+export interface Incoming {
+  channel: InChannel;
+  identities: Uint8Array[];
+  message: Message;
+}
+
+export class Session {
+  private closing?: Promise<void>;
+
+  private constructor(
+    readonly id: string,
+    private readonly worker: Worker,
+  ) {}
+
+  /** Binds the sockets in the io thread; resolves once they accept connections. */
+  static start(connection: ConnectionInfo, onMessage: (m: Incoming) => void): Promise<Session> {
+    const data: IoThreadData = { connection, session: randomUUID() };
+    // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
+    const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
+    const session = new Session(data.session, worker);
+    worker.stdout.resume();
+    worker.stderr.resume();
+    return new Promise((resolve, reject) => {
+      worker.on('error', reject);
+      worker.on('message', (m: ToMain) => {
+        if (m.kind === 'ready') resolve(session);
+        else if (m.kind === 'failed') reject(new Error(`cannot bind the kernel's sockets: ${m.error}`));
+        else if (m.kind === 'message') onMessage({ channel: m.channel, identities: m.identities, message: m.message });
+      });
+    });
+  }
+
+  /** Creates, then posts one message to be signed and sent by the io thread. */
+  send(channel: OutChannel, msgType: string, content: object, parent: Header | {} = {}, identities: Uint8Array[] = [], metadata: object = {}): Message {
+    const message = createMessage({ msgType, channel: channel as Message['channel'], session: this.id, content, parent, metadata });
+    const m: ToIo = { kind: 'send', channel, identities, message };
+    this.worker.postMessage(m);
+    return message;
+  }
+
+  status(state: 'busy' | 'idle' | 'starting', parent: Header | {} = {}): void {
+    this.send('iopub', 'status', { execution_state: state }, parent);
+  }
+
+  /** Sends everything already posted, closes the five sockets and ends the io thread. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.worker.on('message', (m: ToMain) => m.kind === 'closed' && resolve());
+      this.worker.on('exit', () => resolve());
+      this.worker.postMessage({ kind: 'close' } satisfies ToIo);
+    });
+    return this.closing;
+  }
+}
