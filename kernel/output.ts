@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Header } from './wire';
 import type { Session } from './session';
 import { REPR, repr } from '../runtime/python/repr';
+import { setDisplayHook } from '../runtime/display-hook';
 
 /** What output needs to know about the request whose work is running. */
 export interface CellContext {
@@ -111,15 +112,23 @@ export class OutputRouter {
   uninstall(): void {
     this.flush();
     for (const r of this.restore.splice(0)) r();
-    if (router === this) router = undefined;
+    if (router === this) {
+      router = undefined;
+      setDisplayHook(undefined);
+    }
   }
 }
 
 /** Makes router the one the notebook functions use (one kernel per process). */
 export function installOutput(session: Session): OutputRouter {
-  router = new OutputRouter(session);
-  router.captureStdio();
-  return router;
+  const r = (router = new OutputRouter(session));
+  r.captureStdio();
+  // Runtime code (progress bars, timelines) displays through this hook without knowing about the kernel.
+  setDisplayHook({
+    display: (data, opts) =>
+      r.publish(opts.update ? 'update_display_data' : 'display_data', { data, metadata: {}, transient: opts.display_id ? { display_id: opts.display_id } : {} }),
+  });
+  return r;
 }
 
 export function outputRouter(): OutputRouter | undefined {

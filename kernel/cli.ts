@@ -1,0 +1,112 @@
+/**
+ * `tsfutures` command line. Kept free of heavy imports: `tsfutures kernel` is on the kernel's start-up path,
+ * so every subcommand loads its module only when chosen.
+ */
+import type { Scope } from './kernelspec';
+
+const USAGE = `usage: tsfutures <command> [options]
+
+commands:
+  install   [--user | --sys-prefix | --prefix DIR] [--name NAME]   install the Jupyter kernelspec
+  uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]   remove it
+  kernel -f CONNECTION_FILE                                        run the kernel (what Jupyter starts)
+  run NOTEBOOK ...                                                 execute a notebook (see tsfutures run --help)
+  nbval NOTEBOOK ...                                               validate a notebook's outputs (see tsfutures nbval --help)
+  --help                                                           this text
+
+Without a flag, install goes to /usr/local/share/jupyter like \`jupyter kernelspec install\`;
+--user to ~/.local/share/jupyter (or $JUPYTER_DATA_DIR), --sys-prefix to /usr/bin/python3's sys.prefix.
+`;
+
+class UsageError extends Error {}
+
+function parseSpecFlags(args: string[]): { scope: Scope; name?: string } {
+  let scope: Scope = { kind: 'system' };
+  let chosen: string | undefined;
+  let name: string | undefined;
+  const choose = (flag: string, s: Scope) => {
+    if (chosen) throw new UsageError(`${chosen} and ${flag} cannot be combined`);
+    chosen = flag;
+    scope = s;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--user' && inline === undefined) choose(flag, { kind: 'user' });
+    else if (flag === '--sys-prefix' && inline === undefined) choose(flag, { kind: 'sys-prefix' });
+    else if (flag === '--prefix') choose(flag, { kind: 'prefix', dir: value() });
+    else if (flag === '--name') name = value();
+    else throw new UsageError(`unknown option ${args[i]}`);
+  }
+  return { scope, name };
+}
+
+function connectionFileArg(args: string[]): string {
+  let file: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-f' || a === '--connection-file') file = args[++i];
+    else if (a.startsWith('--connection-file=')) file = a.slice('--connection-file='.length);
+    else if (a.startsWith('-f=')) file = a.slice(3);
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  if (!file) throw new UsageError('kernel needs -f CONNECTION_FILE');
+  return file;
+}
+
+/** Runs one command; resolves with the exit code (the kernel command never resolves: it exits on shutdown). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      case 'install':
+      case 'uninstall': {
+        const { scope, name } = parseSpecFlags(rest);
+        const spec = require('./kernelspec') as typeof import('./kernelspec');
+        if (name !== undefined && !spec.validName(name)) throw new UsageError(`invalid kernel name ${JSON.stringify(name)} (letters, digits, . _ - only)`);
+        if (command === 'install') {
+          const dir = spec.install(scope, name);
+          process.stdout.write(`Installed kernelspec ${name ?? spec.DEFAULT_NAME} in ${dir}\n`);
+          return 0;
+        }
+        const dir = spec.uninstall(scope, name);
+        if (!dir) {
+          process.stderr.write(`No kernelspec ${name ?? spec.DEFAULT_NAME} in ${spec.kernelsDir(scope)}\n`);
+          return 1;
+        }
+        process.stdout.write(`Removed ${dir}\n`);
+        return 0;
+      }
+      case 'kernel': {
+        const file = connectionFileArg(rest);
+        const { startKernel } = require('./main') as typeof import('./main');
+        await startKernel(file);
+        return new Promise<number>(() => undefined); // runs until shutdown exits the process
+      }
+      case 'run':
+      case 'nbval': {
+        const mod = require(command === 'run' ? '../nbval/run-cli.js' : '../nbval/nbval-cli.js') as { main(argv: string[]): Promise<number> };
+        return await mod.main(rest);
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`tsfutures: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`tsfutures: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+}

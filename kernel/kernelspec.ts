@@ -1,0 +1,68 @@
+/**
+ * Installing the kernelspec: kernels/<name>/ with kernel.json (from the repo's kernel.json template) and the logos,
+ * under the Jupyter data dir that jupyter_client would use for the same flags as `jupyter kernelspec install`.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { jupyterDataDir } from './history';
+
+/** The repo root, from dist/kernel/kernelspec.js. */
+const ROOT = path.resolve(__dirname, '..', '..');
+const LOGOS = ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg'];
+export const DEFAULT_NAME = 'tsfutures';
+
+export type Scope = { kind: 'system' } | { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; dir: string };
+
+/** sys.prefix of /usr/bin/python3 (the Python whose Jupyter we serve); Debian's is /usr. */
+function pythonSysPrefix(): string {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  try {
+    return execFileSync('/usr/bin/python3', ['-c', 'import sys; print(sys.prefix)'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '/usr';
+  }
+}
+
+/** jupyter_client: --user → data dir; --prefix P → P/share/jupyter; --sys-prefix → sys.prefix/share/jupyter;
+ *  no flag → the first system path, /usr/local/share/jupyter. */
+export function kernelsDir(scope: Scope): string {
+  switch (scope.kind) {
+    case 'user':
+      return path.join(jupyterDataDir(), 'kernels');
+    case 'prefix':
+      return path.join(path.resolve(scope.dir), 'share', 'jupyter', 'kernels');
+    case 'sys-prefix':
+      return path.join(pythonSysPrefix(), 'share', 'jupyter', 'kernels');
+    case 'system':
+      return path.join('/usr/local/share/jupyter', 'kernels');
+  }
+}
+
+/** jupyter_client's rule for kernel names. */
+export function validName(name: string): boolean {
+  return /^[a-z0-9._-]+$/i.test(name);
+}
+
+export function kernelJson(): object {
+  const template = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { argv: string[] };
+  const bin = path.join(ROOT, 'bin', 'tsfutures.js');
+  // The node running the installer, by absolute path: the notebook server's PATH may not have it.
+  template.argv = template.argv.map((a) => (a === 'node' ? process.execPath : a === '{bin}' ? bin : a));
+  return template;
+}
+
+export function install(scope: Scope, name = DEFAULT_NAME): string {
+  const dir = path.join(kernelsDir(scope), name.toLowerCase());
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n');
+  for (const logo of LOGOS) copyFileSync(path.join(ROOT, 'kernel', 'kernelspec', logo), path.join(dir, logo));
+  return dir;
+}
+
+/** Returns the removed directory, or undefined when there was none. */
+export function uninstall(scope: Scope, name = DEFAULT_NAME): string | undefined {
+  const dir = path.join(kernelsDir(scope), name.toLowerCase());
+  if (!existsSync(dir)) return undefined;
+  rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
