@@ -1,0 +1,130 @@
+/**
+ * Reading and writing .ipynb files (nbformat 4) the way Jupyter does: multi-line strings stored as
+ * lists of lines, 1-space indentation, sorted keys for what we create, a trailing newline.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { NbOutput } from '../kernel/client/outputs';
+
+export type MultiLine = string | string[];
+
+export interface Cell {
+  cell_type: 'code' | 'markdown' | 'raw';
+  id?: string;
+  source: MultiLine;
+  metadata: Record<string, any>;
+  outputs?: Record<string, any>[];
+  execution_count?: number | null;
+  [key: string]: unknown;
+}
+
+export interface Notebook {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: Record<string, any>;
+  cells: Cell[];
+}
+
+export interface LoadedNotebook {
+  path: string;
+  notebook: Notebook;
+  /** The indentation the file was written with, so --update keeps its formatting. */
+  indent: number;
+  trailingNewline: boolean;
+}
+
+/** A notebook that cannot be used; `message` is the one-line reason. */
+export class NotebookError extends Error {
+  override name = 'NotebookError';
+}
+
+export function joinLines(text: MultiLine | undefined): string {
+  return Array.isArray(text) ? text.join('') : (text ?? '');
+}
+
+/** Python's str.splitlines(keepends=True) for the line breaks notebooks contain. */
+export function splitLines(text: string): string[] {
+  return text.match(/[^\n\r]*(?:\r\n|\n|\r)|[^\n\r]+$/g) ?? [];
+}
+
+export function loadNotebook(path: string): LoadedNotebook {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new NotebookError(`${path}: cannot read: ${(e as Error).message}`);
+  }
+  let notebook: Notebook;
+  try {
+    notebook = JSON.parse(text);
+  } catch (e) {
+    throw new NotebookError(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof notebook !== 'object' || notebook === null || !Array.isArray(notebook.cells)) {
+    throw new NotebookError(`${path}: not a notebook (no "cells" list)`);
+  }
+  if (notebook.nbformat !== 4) throw new NotebookError(`${path}: nbformat ${notebook.nbformat} is not supported (need 4)`);
+  notebook.metadata ??= {};
+  const indent = /^\{\r?\n( +)"/.exec(text)?.[1].length ?? 1;
+  return { path, notebook, indent, trailingNewline: text.endsWith('\n') };
+}
+
+export function kernelNameOf(notebook: Notebook): string | undefined {
+  return notebook.metadata?.kernelspec?.name;
+}
+
+/** Mimetypes whose value nbformat keeps as a JSON value rather than text lines. */
+function isJsonMime(mime: string): boolean {
+  return mime === 'application/json' || mime.endsWith('+json');
+}
+
+function sortKeys<T extends Record<string, unknown>>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
+}
+
+/** A fresh kernel output in the form nbformat stores it (keys sorted, text split into lines). */
+export function toStoredOutput(output: NbOutput): Record<string, any> {
+  switch (output.output_type) {
+    case 'stream':
+      return sortKeys({ output_type: 'stream', name: output.name, text: splitLines(output.text) });
+    case 'error':
+      return sortKeys({ output_type: 'error', ename: output.ename, evalue: output.evalue, traceback: output.traceback });
+    default: {
+      const data = sortKeys(
+        Object.fromEntries(Object.entries(output.data).map(([mime, v]) => [mime, typeof v === 'string' && !isJsonMime(mime) ? splitLines(v) : v])),
+      );
+      const stored: Record<string, any> = { output_type: output.output_type, data, metadata: output.metadata };
+      if (output.output_type === 'execute_result') stored.execution_count = output.execution_count ?? null;
+      return sortKeys(stored);
+    }
+  }
+}
+
+/** The stored output back as a kernel output (text joined), so both sides compare alike. */
+export function fromStoredOutput(stored: Record<string, any>): NbOutput {
+  switch (stored.output_type) {
+    case 'stream':
+      return { output_type: 'stream', name: stored.name, text: joinLines(stored.text) };
+    case 'error':
+      return { output_type: 'error', ename: String(stored.ename ?? ''), evalue: String(stored.evalue ?? ''), traceback: stored.traceback ?? [] };
+    default: {
+      const data = Object.fromEntries(
+        Object.entries(stored.data ?? {}).map(([mime, v]) => [mime, Array.isArray(v) && !isJsonMime(mime) ? v.join('') : v]),
+      );
+      return { output_type: stored.output_type, data, metadata: stored.metadata ?? {}, execution_count: stored.execution_count };
+    }
+  }
+}
+
+export function serializeNotebook(loaded: Pick<LoadedNotebook, 'notebook' | 'indent' | 'trailingNewline'>): string {
+  return JSON.stringify(loaded.notebook, null, loaded.indent) + (loaded.trailingNewline ? '\n' : '');
+}
+
+export function saveNotebook(path: string, loaded: Pick<LoadedNotebook, 'notebook' | 'indent' | 'trailingNewline'>): void {
+  writeFileSync(path, serializeNotebook(loaded));
+}
+
+/** Puts fresh outputs into a code cell in place, keeping its id, metadata, source and key order. */
+export function setCellOutputs(cell: Cell, outputs: NbOutput[], executionCount: number | null): void {
+  cell.outputs = outputs.map(toStoredOutput);
+  cell.execution_count = executionCount;
+}

@@ -1,0 +1,194 @@
+/**
+ * `tsfutures run [NOTEBOOK]` (npm start): executes a notebook top to bottom on its kernel, showing each
+ * cell and its outputs as they come, stops at the first error like nbclient, and writes
+ * `<name>.executed.ipynb` next to it either way.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { isKernelSpecInstalled, PACKAGE_ROOT, TSFUTURES_KERNEL } from '../kernel/client/kernelspecs';
+import type { NbOutput, OutputEvent } from '../kernel/client/outputs';
+import { parseArgs, seconds, UsageError } from './args';
+import { joinLines, loadNotebook, NotebookError, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
+import { NotebookSession, stripAnsi } from './session';
+
+const DEFAULT_NOTEBOOK = 'notebooks/lecture.ipynb';
+
+const USAGE = `usage: tsfutures run [--timeout S] [--kernel NAME] [NOTEBOOK]
+
+Executes NOTEBOOK (default ${DEFAULT_NOTEBOOK}) on its kernel, printing each cell's outputs live,
+and writes NAME.executed.ipynb next to it. Stops at the first failing cell (exit code 1).
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let notebookPath: string;
+  let timeout: number | undefined;
+  let kernelName: string | undefined;
+  try {
+    const args = parseArgs(argv, { booleans: ['help', 'h'], values: ['timeout', 'kernel'] });
+    if (args.flags.help || args.flags.h) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (args.positionals.length > 1) throw new UsageError('give one notebook');
+    notebookPath = args.positionals[0] ?? DEFAULT_NOTEBOOK;
+    timeout = seconds(args.values.timeout?.[0], 'timeout');
+    kernelName = args.values.kernel?.[0];
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`tsfutures run: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const term = new Terminal();
+  const started = Date.now();
+  let loaded: LoadedNotebook;
+  let session: NotebookSession;
+  try {
+    loaded = loadNotebook(notebookPath);
+    term.line(`Starting kernel ${kernelName ?? loaded.notebook.metadata.kernelspec?.name ?? 'python3'} for ${notebookPath}...`);
+    session = await NotebookSession.start(loaded, { kernelName });
+  } catch (e) {
+    if (!(e instanceof NotebookError)) throw e;
+    process.stderr.write(`tsfutures run: ${e.message}\n`);
+    return 1;
+  }
+  // Ctrl-C interrupts the running cell (which then fails and ends the run) instead of orphaning the kernel.
+  const onSigint = () => void session.manager.interrupt();
+  process.on('SIGINT', onSigint);
+
+  const cells = loaded.notebook.cells;
+  const codeCells = cells.filter((c) => c.cell_type === 'code');
+  let failed = false;
+  let n = 0;
+  try {
+    for (const cell of cells) {
+      if (cell.cell_type !== 'code') continue;
+      n++;
+      if (failed) {
+        setCellOutputs(cell, [], null); // not run this time: the executed notebook shows no stale outputs
+        continue;
+      }
+      const source = joinLines(cell.source);
+      const firstLine = source.split('\n').find((l) => l.trim()) ?? '';
+      term.line(term.bold(`[${n}/${codeCells.length}] In [${n}]`) + ` ${firstLine.trim()}`);
+      const run = await session.run(source, { timeout, onOutput: (event) => term.show(event) });
+      term.endOfCell();
+      if (run.status === 'died') {
+        setCellOutputs(cell, [], null);
+        term.error(`Cell ${n} failed: ${run.message}`);
+        failed = true;
+        continue;
+      }
+      setCellOutputs(cell, run.outputs, run.executionCount);
+      if (run.status === 'timeout') {
+        term.error(`Cell ${n} timed out after ${run.seconds} s (kernel interrupted).`);
+        failed = true;
+      } else if (run.status === 'error') {
+        term.error(`Cell ${n} raised ${run.error.ename}: ${run.error.evalue}`);
+        failed = true;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    addLanguageInfo(loaded, session.manager.kernelInfo);
+    await session.close();
+  }
+  const target = executedPath(loaded.path);
+  markAsNbformat45(loaded);
+  saveNotebook(target, loaded);
+  const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+  term.line('');
+  term.line(`${failed ? 'Stopped at a failing cell' : `All ${codeCells.length} code cells ran`} in ${elapsed} s.`);
+  term.line(`Wrote ${path.relative(process.cwd(), target) || target}`);
+  offerKernelspec(term, session.kernelName);
+  term.line(`Open it in Jupyter: jupyter notebook ${shellQuote(path.relative(process.cwd(), target) || target)}`);
+  return failed ? 1 : 0;
+}
+
+export function executedPath(notebookPath: string): string {
+  return path.join(path.dirname(notebookPath), `${path.basename(notebookPath, '.ipynb')}.executed.ipynb`);
+}
+
+/** nbformat 4.5 requires cell ids: keep existing ones, add nbformat-style ones (8 hex digits) where missing. */
+function markAsNbformat45(loaded: LoadedNotebook): void {
+  loaded.notebook.nbformat = 4;
+  loaded.notebook.nbformat_minor = Math.max(5, loaded.notebook.nbformat_minor ?? 0);
+  const seen = new Set<string>();
+  for (const cell of loaded.notebook.cells) {
+    if (typeof cell.id !== 'string' || seen.has(cell.id)) cell.id = randomBytes(4).toString('hex');
+    seen.add(cell.id);
+  }
+}
+
+/** Like nbclient: the executed notebook records the kernel's language_info. */
+function addLanguageInfo(loaded: LoadedNotebook, kernelInfo: Record<string, any> | undefined): void {
+  if (kernelInfo?.language_info) loaded.notebook.metadata.language_info = kernelInfo.language_info;
+}
+
+/** With Jupyter on PATH but our kernelspec missing, Jupyter could not open the result: install it (--user). */
+function offerKernelspec(term: Terminal, kernelName: string): void {
+  if (kernelName !== TSFUTURES_KERNEL || isKernelSpecInstalled(TSFUTURES_KERNEL) || !onPath('jupyter')) return;
+  const cli = path.join(PACKAGE_ROOT, 'bin', 'tsfutures.js');
+  if (!existsSync(cli)) return;
+  const r = spawnSync(process.execPath, [cli, 'install', '--user'], { encoding: 'utf8' });
+  if (r.status === 0) term.line(`Installed the ${TSFUTURES_KERNEL} kernelspec for Jupyter (tsfutures install --user).`);
+  else term.line(`Could not install the ${TSFUTURES_KERNEL} kernelspec: ${(r.stderr || r.stdout).trim()}`);
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, command)));
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Live rendering of cell outputs on the terminal: streams as they arrive, results as Out[n]. */
+class Terminal {
+  private readonly color = !!process.stdout.isTTY && !process.env.NO_COLOR;
+  private atLineStart = true;
+
+  line(text: string): void {
+    this.write(process.stdout, text + '\n');
+  }
+
+  bold(text: string): string {
+    return this.color ? `\x1b[1m${text}\x1b[0m` : text;
+  }
+
+  error(text: string): void {
+    this.endOfCell();
+    this.write(process.stderr, (this.color ? `\x1b[31m${text}\x1b[0m` : text) + '\n');
+  }
+
+  show(event: OutputEvent): void {
+    if (event.kind === 'clear') return; // a terminal cannot unprint; the notebook file gets it right
+    const output: NbOutput = event.output;
+    if (output.output_type === 'stream') this.write(output.name === 'stderr' ? process.stderr : process.stdout, output.text);
+    else if (output.output_type === 'error') this.write(process.stderr, this.plain(output.traceback.join('\n')) + '\n');
+    else {
+      const text = output.data['text/plain'];
+      const shown = typeof text === 'string' ? text : Array.isArray(text) ? text.join('') : `[${Object.keys(output.data).join(', ')}]`;
+      const prefix = output.output_type === 'execute_result' ? `Out[${output.execution_count ?? ' '}]: ` : '';
+      this.write(process.stdout, `${prefix}${shown}\n`);
+    }
+  }
+
+  /** Streams may end mid-line; the next header must start on a fresh line. */
+  endOfCell(): void {
+    if (!this.atLineStart) this.write(process.stdout, '\n');
+  }
+
+  private plain(text: string): string {
+    return this.color ? text : stripAnsi(text);
+  }
+
+  private write(stream: NodeJS.WriteStream, text: string): void {
+    if (!text) return;
+    stream.write(text);
+    this.atLineStart = text.endsWith('\n');
+  }
+}
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

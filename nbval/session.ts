@@ -1,0 +1,87 @@
+/**
+ * One kernel for one notebook: started from the notebook's kernelspec (or an override), in the
+ * notebook's directory like nbclient, running code cells one after another, stopped at the end.
+ */
+import * as path from 'node:path';
+import { CellTimeoutError, KernelDiedError } from '../kernel/client/client';
+import { getKernelSpec, NoSuchKernel } from '../kernel/client/kernelspecs';
+import { KernelManager } from '../kernel/client/manager';
+import type { ErrorOutput, NbOutput, OutputEvent } from '../kernel/client/outputs';
+import { kernelNameOf, NotebookError, type LoadedNotebook } from './notebook';
+
+export interface SessionOptions {
+  /** Overrides metadata.kernelspec.name. */
+  kernelName?: string;
+  /** Seconds to wait for the kernel to come up. */
+  startTimeout?: number;
+}
+
+export type CellRun =
+  | { status: 'ok'; outputs: NbOutput[]; executionCount: number | null }
+  | { status: 'error'; outputs: NbOutput[]; executionCount: number | null; error: ErrorOutput }
+  | { status: 'timeout'; outputs: NbOutput[]; executionCount: number | null; seconds: number }
+  | { status: 'died'; outputs: NbOutput[]; executionCount: null; message: string };
+
+const DEFAULT_KERNEL = 'python3';
+
+export class NotebookSession {
+  private constructor(
+    readonly manager: KernelManager,
+    readonly kernelName: string,
+  ) {}
+
+  /** Starts the kernel; a missing kernelspec or a kernel that does not come up is a NotebookError (one line). */
+  static async start(loaded: LoadedNotebook, options: SessionOptions = {}): Promise<NotebookSession> {
+    const kernelName = options.kernelName ?? kernelNameOf(loaded.notebook) ?? DEFAULT_KERNEL;
+    let manager: KernelManager;
+    try {
+      manager = new KernelManager(getKernelSpec(kernelName), { cwd: path.dirname(path.resolve(loaded.path)), startTimeout: options.startTimeout });
+    } catch (e) {
+      if (e instanceof NoSuchKernel) throw new NotebookError(`${loaded.path}: kernel "${kernelName}" is not installed`);
+      throw new NotebookError(`${loaded.path}: kernelspec "${kernelName}" is unusable: ${(e as Error).message}`);
+    }
+    try {
+      await manager.start();
+    } catch (e) {
+      throw new NotebookError(`${loaded.path}: kernel "${kernelName}" failed to start: ${firstLine((e as Error).message)}`);
+    }
+    return new NotebookSession(manager, kernelName);
+  }
+
+  /** Runs one cell; a timeout interrupts the kernel so that the next cell can run. */
+  async run(code: string, { timeout, onOutput }: { timeout?: number; onOutput?: (event: OutputEvent) => void } = {}): Promise<CellRun> {
+    const client = this.manager.client;
+    if (!client || !this.manager.isRunning()) return { status: 'died', outputs: [], executionCount: null, message: this.diedMessage() };
+    try {
+      const { reply, outputs, executionCount } = await client.execute(code, { timeout, onOutput, onTimeout: () => this.manager.interrupt() });
+      if (reply.status === 'error' || reply.status === 'aborted') {
+        const shown = outputs.find((o): o is ErrorOutput => o.output_type === 'error');
+        const error = shown ?? { output_type: 'error', ename: String(reply.ename ?? 'Error'), evalue: String(reply.evalue ?? reply.status), traceback: reply.traceback ?? [] };
+        return { status: 'error', outputs, executionCount, error };
+      }
+      return { status: 'ok', outputs, executionCount };
+    } catch (e) {
+      if (e instanceof CellTimeoutError) return { status: 'timeout', outputs: e.outputs, executionCount: e.reply?.execution_count ?? null, seconds: e.seconds };
+      if (e instanceof KernelDiedError) return { status: 'died', outputs: [], executionCount: null, message: this.diedMessage() };
+      throw e;
+    }
+  }
+
+  private diedMessage(): string {
+    const stderr = this.manager.stderr.trim();
+    return `kernel "${this.kernelName}" died${stderr ? `; its stderr:\n${stderr}` : ''}`;
+  }
+
+  async close(): Promise<void> {
+    await this.manager.shutdown();
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim()) ?? text;
+}
+
+/** Terminal colour codes out of kernel tracebacks, for messages and assertions. */
+export function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}
