@@ -25,7 +25,7 @@ export const HISTORY_LIMIT = 10_000;
 /** Submitted futures per executor, oldest first, trimmed in chunks so trimming stays O(1) amortised. */
 const histories = new WeakMap<object, object[]>();
 
-export function noteSubmit(executor: object, future: object, fn?: { name?: string }): void {
+export function noteSubmit(executor: object, future: object, fn?: Function): void {
   (future as Stamped)[TIMES] = {
     submit: performance.now(),
     start: NaN,

@@ -19,9 +19,9 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Ar
 const WIDTH = 760;
 const LEFT = 92;
 const RIGHT = 28;
-const LANE_H = 28;
+const LANE_H = 30;
 const BAR_H = 16;
-const QUEUE_H = 4;
+const QUEUE_H = 3;
 const TICKS_H = 14;
 const AXIS_H = 26;
 const LEGEND_H = 26;
@@ -130,11 +130,22 @@ export function renderSvg({ spans, origin, now, title }: SvgInput): string {
   }
   out.push('</g>');
 
-  // Bars.
+  // Queued strips first, so bars are drawn over them. A task that got a worker has its strip under its bar's lane
+  // (it waited to get into that lane); one that never got a worker waits in the queue lane.
+  const queuedStrips: string[] = [];
+  const bars: string[] = [];
   for (const s of spans) {
     const laneY = lanesY + laneOf(s) * LANE_H;
-    const mid = laneY + LANE_H / 2;
+    const barY = laneY + (LANE_H - BAR_H) / 2 - 2;
     const queuedUntil = s.start ?? endOf(s);
+    const qx = x(s.submit);
+    const qw = r(x(queuedUntil) - qx);
+    if (qw >= 1) {
+      const qy = s.lane === undefined ? laneY + (LANE_H - QUEUE_H) / 2 : barY + BAR_H + 2;
+      queuedStrips.push(
+        `<rect class="queued" data-index="${s.index}" x="${qx}" y="${r(qy)}" width="${qw}" height="${QUEUE_H}" fill="url(#queued-${uid})"/>`,
+      );
+    }
     const seconds = (a: number, b: number) => ((b - a) / 1000).toFixed(3);
     const what = s.detail ? `${s.outcome} ${s.detail}` : s.outcome;
     const tip =
@@ -142,36 +153,35 @@ export function renderSvg({ spans, origin, now, title }: SvgInput): string {
       (s.start !== undefined ? `, ran ${seconds(s.start, endOf(s))}s` : '') +
       `, queued ${seconds(s.submit, queuedUntil)}s` +
       (s.outcome === 'running' ? ' (still running)' : '');
-    out.push(`<g class="task ${s.outcome}" data-index="${s.index}"><title>${escapeXml(tip)}</title>`);
-    const qx = x(s.submit);
-    const qw = Math.max(0, r(x(queuedUntil) - qx));
-    if (qw > 0) {
-      out.push(`<rect class="queued" x="${qx}" y="${r(mid - QUEUE_H / 2)}" width="${qw}" height="${QUEUE_H}" fill="url(#queued-${uid})"/>`);
-    }
+    const mid = barY + BAR_H / 2;
+    const parts = [`<g class="task ${s.outcome}" data-index="${s.index}"><title>${escapeXml(tip)}</title>`];
     if (s.start !== undefined) {
       const bx = x(s.start);
       const bw = Math.max(2, r(x(endOf(s)) - bx));
       const fill = s.outcome === 'running' ? `url(#running-${uid})` : COLORS[s.outcome];
-      out.push(
-        `<rect class="bar ${s.outcome}" x="${bx}" y="${r(mid - BAR_H / 2)}" width="${bw}" height="${BAR_H}" rx="3" ` +
+      parts.push(
+        `<rect class="bar ${s.outcome}" x="${bx}" y="${r(barY)}" width="${bw}" height="${BAR_H}" rx="3" ` +
           `fill="${fill}" stroke="${COLORS[s.outcome]}" stroke-width="1"/>`,
       );
       if (bw >= 26) {
-        out.push(`<text x="${r(bx + 5)}" y="${r(mid + 4)}" fill="#ffffff" font-size="10" font-weight="600">#${s.index}</text>`);
+        parts.push(`<text x="${r(bx + 5)}" y="${r(mid + 4)}" fill="#ffffff" font-size="10" font-weight="600">#${s.index}</text>`);
       }
       if (s.outcome === 'running') {
         // An open right end: the task had not finished when the chart was drawn.
-        out.push(`<path d="M${r(bx + bw + 2)} ${r(mid - 5)} l6 5 l-6 5 z" fill="${COLORS.running}"/>`);
+        parts.push(`<path d="M${r(bx + bw + 2)} ${r(mid - 5)} l6 5 l-6 5 z" fill="${COLORS.running}"/>`);
       }
     } else if (s.outcome === 'cancelled') {
       const cx = x(endOf(s));
-      out.push(
-        `<path class="cancel-mark" d="M${r(cx - 4)} ${r(mid - 4)} l8 8 M${r(cx + 4)} ${r(mid - 4)} l-8 8" ` +
+      const cy = laneY + LANE_H / 2;
+      parts.push(
+        `<path class="cancel-mark" d="M${r(cx - 4)} ${r(cy - 4)} l8 8 M${r(cx + 4)} ${r(cy - 4)} l-8 8" ` +
           `stroke="${COLORS.cancelled}" stroke-width="2"/>`,
       );
     }
-    out.push('</g>');
+    parts.push('</g>');
+    bars.push(parts.join(''));
   }
+  out.push('<g class="queue-strips">', ...queuedStrips, '</g>', ...bars);
 
   // "now" line, when something is still unfinished.
   if (spans.some((s) => s.end === undefined)) {
