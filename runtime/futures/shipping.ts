@@ -49,6 +49,14 @@ function resolve(name: string): Resolution {
   return { found: false };
 }
 
+/** A name as shipped code would see it: the resolvers, then the runtime's preloaded exports. */
+export function lookupName(name: string): Resolution {
+  const r = resolve(name);
+  if (r.found) return r;
+  const runtime = preloaded();
+  return name in runtime ? { found: true, value: runtime[name] } : { found: false };
+}
+
 /** Names every worker has without shipping: the JS intrinsics and Node's globals. */
 let builtinNames: Set<string> | undefined;
 function builtins(): Set<string> {

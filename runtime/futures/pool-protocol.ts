@@ -1,0 +1,43 @@
+/**
+ * Messages between a pool and its workers (child processes or worker threads). Kept tiny and array-shaped
+ * because thousands of tasks cross per second: several tasks per message, several results per message.
+ */
+
+/** [id, code, serialized constants or null]: a shipped function, sent once per worker. */
+export type FunctionDef = [id: string, code: string, values: Uint8Array | null];
+
+/** [task id, function id, v8-serialized argument list, is this a chunk (map's chunksize: args is a list of arg lists)] */
+export type TaskSpec = [task: number, fn: string, args: Uint8Array, chunk: boolean];
+
+export type ToWorker =
+  | { t: 'init'; initializer: FunctionDef | null; initargs: Uint8Array | null }
+  | { t: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
+  /** Finish: the worker exits once its queue is empty. */
+  | { t: 'stop' };
+
+/** How an exception crosses back: enough to rebuild an Error of the same name and message with the child's stack. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  stack: string | undefined;
+  /** A thrown non-Error value, when it could be cloned. */
+  thrown?: unknown;
+  isError: boolean;
+}
+
+/** [task id, ok, value or ErrorInfo, worker-side milliseconds] */
+export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number];
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'results'; results: TaskResult[] }
+  /** The initializer failed: the worker is about to exit and the pool is broken. */
+  | { t: 'initfail'; error: ErrorInfo };
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error || (e !== null && typeof e === 'object' && 'message' in e && 'stack' in e)) {
+    const err = e as Error;
+    return { name: String(err.name ?? 'Error'), message: String(err.message ?? ''), stack: err.stack, isError: true };
+  }
+  return { name: 'Error', message: String(e), stack: undefined, thrown: e, isError: false };
+}

@@ -1,0 +1,183 @@
+/**
+ * Entry of a pool worker: a child process of ProcessPoolExecutor (IPC channel) or a worker thread of
+ * InterpreterPoolExecutor (parentPort). Runs compiled JS only: it never loads TypeScript.
+ * The runtime's exports are preloaded as globals, so shipped notebook code can call print, range, sum...
+ */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { toErrorInfo } from './pool-protocol';
+import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
+
+type Send = (msg: FromWorker) => void;
+
+/** Messages handed to the IPC channel but not yet written: exiting before they are would lose results. */
+let unsent = 0;
+let exiting = false;
+
+const channel: { send: Send; onMessage: (h: (m: ToWorker) => void) => void } = isMainThread
+  ? {
+    send: (msg) => {
+      unsent++;
+      try {
+        process.send!(msg, undefined, undefined, () => {
+          if (--unsent === 0 && exiting) process.exit(0);
+        });
+      } catch (e) {
+        unsent--; // not cloneable: nothing was queued
+        throw e;
+      }
+    },
+    onMessage: (h) => process.on('message', h as (m: unknown) => void),
+  }
+  : {
+    send: (msg) => parentPort!.postMessage(msg),
+    onMessage: (h) => parentPort!.on('message', h),
+  };
+
+if (isMainThread) {
+  if (!process.send) {
+    process.stderr.write('pool-worker: started without an IPC channel\n');
+    process.exit(2);
+  }
+  // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we.
+  process.on('disconnect', () => process.exit(0));
+}
+
+let preloaded = false;
+function preloadRuntime(): void {
+  if (preloaded) return;
+  preloaded = true;
+  try {
+    const runtime = require('../index') as Record<string, unknown>;
+    const g = globalThis as Record<string, unknown>;
+    for (const key of Object.keys(runtime)) if (key !== '__esModule' && !(key in g)) g[key] = runtime[key];
+  } catch (e) {
+    process.stderr.write(`pool-worker: could not preload the runtime: ${(e as Error).message}\n`);
+  }
+}
+
+/** Compiled shipped functions by bundle hash: a function is compiled once however many tasks use it. */
+const functions = new Map<string, Function>();
+
+function define([id, code, values]: FunctionDef): void {
+  if (functions.has(id)) return;
+  preloadRuntime();
+  const factory = vm.compileFunction(code, ['values', 'require'], { filename: `shipped-${id.slice(0, 8)}.js` });
+  functions.set(id, factory(values ? v8.deserialize(values) : {}, require) as Function);
+}
+
+const queue: TaskSpec[] = [];
+/** Tasks may arrive while an async initializer still runs: they wait for it. */
+let initialized = false;
+let draining = false;
+let stopping = false;
+let pending: TaskResult[] = [];
+let lastFlush = performance.now();
+
+/** A result that cannot be cloned becomes a TypeError for its task rather than killing the whole batch. */
+function flush(): void {
+  if (!pending.length) return;
+  const results = pending;
+  pending = [];
+  lastFlush = performance.now();
+  try {
+    channel.send({ t: 'results', results });
+  } catch {
+    for (const r of results) {
+      try {
+        channel.send({ t: 'results', results: [r] });
+      } catch {
+        const what = (r[2] as object | null)?.constructor?.name ?? typeof r[2];
+        const error = new TypeError(`cannot send the result back from the worker: a ${what} cannot be cloned`);
+        channel.send({ t: 'results', results: [[r[0], false, toErrorInfo(error), r[3]]] });
+      }
+    }
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+}
+
+async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
+  const started = performance.now();
+  try {
+    const fn = functions.get(fnId);
+    if (!fn) throw new Error(`pool-worker: unknown function ${fnId}`);
+    const args = v8.deserialize(argsBytes as Uint8Array) as unknown[];
+    let value: unknown;
+    if (chunk) {
+      const out: unknown[] = [];
+      for (const a of args as unknown[][]) {
+        let r = fn(...a);
+        if (isThenable(r)) r = await r;
+        out.push(r);
+      }
+      value = out;
+    } else {
+      value = fn(...args);
+      if (isThenable(value)) value = await value;
+    }
+    pending.push([task, true, value, performance.now() - started]);
+  } catch (e) {
+    pending.push([task, false, toErrorInfo(e), performance.now() - started]);
+  }
+}
+
+async function drain(): Promise<void> {
+  if (draining || !initialized) return;
+  draining = true;
+  try {
+    while (queue.length) {
+      const spec = queue.shift()!;
+      await runOne(spec);
+      // Batch results of quick tasks, but never sit on a result while the next task computes for long.
+      if (!queue.length || performance.now() - lastFlush > 2) flush();
+    }
+  } finally {
+    draining = false;
+  }
+  flush();
+  if (stopping) exit();
+}
+
+function exit(): void {
+  exiting = true;
+  if (!isMainThread) parentPort!.close();
+  else if (unsent === 0) process.exit(0);
+}
+
+channel.onMessage((msg) => {
+  switch (msg.t) {
+    case 'init':
+      void initialize(msg.initializer, msg.initargs);
+      return;
+    case 'run':
+      for (const def of msg.defs) define(def);
+      for (const spec of msg.tasks) queue.push(spec);
+      void drain();
+      return;
+    case 'stop':
+      stopping = true;
+      if (!draining && !queue.length) exit();
+  }
+});
+
+async function initialize(initializer: FunctionDef | null, initargs: Uint8Array | null): Promise<void> {
+  if (initializer) {
+    try {
+      define(initializer);
+      const r = functions.get(initializer[0])!(...(initargs ? (v8.deserialize(initargs) as unknown[]) : []));
+      if (isThenable(r)) await r;
+    } catch (e) {
+      channel.send({ t: 'initfail', error: toErrorInfo(e) });
+      // Like CPython: a worker whose initializer failed stops, and the parent marks the pool broken.
+      setImmediate(exit);
+      return;
+    }
+  }
+  initialized = true;
+  channel.send({ t: 'ready' });
+  void drain();
+}

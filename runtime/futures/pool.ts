@@ -1,0 +1,311 @@
+/**
+ * The dispatch logic shared by ProcessPoolExecutor and InterpreterPoolExecutor: a queue of shipped tasks fed to
+ * workers over a Transport (child processes or worker threads). Workers start lazily, one more whenever no
+ * started worker is idle, up to maxWorkers, like CPython's spawn-on-demand process pool.
+ *
+ * Dispatch policy: while tasks are slow or unknown, at most maxWorkers + 1 tasks are in flight (CPython's call
+ * queue: one prefetched task), so futures report running/pending as CPython's do. Once workers report tasks that
+ * take well under a millisecond, tasks go out in batches (many per message) to amortise the IPC cost.
+ */
+import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
+import { lookupName } from './shipping';
+
+/** The Future operations the pool needs (CPython's executor-side Future API). */
+export interface PoolFuture {
+  set_running_or_notify_cancel(): boolean;
+  set_result(value: unknown): void;
+  set_exception(error: unknown): void;
+  cancel(): boolean;
+  done(): boolean;
+}
+
+export interface WorkerLink {
+  /** Process id (process transport) or thread id (thread transport). */
+  readonly id: number;
+  send(msg: ToWorker): void;
+  /** Whether the worker keeps the parent alive: only while it has work. */
+  setRef(ref: boolean): void;
+  kill(): void;
+}
+
+export interface WorkerEvents {
+  message(msg: FromWorker): void;
+  /** `abrupt`: killed by a signal or exited with a non-zero code or during a task. */
+  exit(description: string): void;
+}
+
+export interface Transport {
+  start(events: WorkerEvents): WorkerLink;
+}
+
+export interface PoolOptions {
+  maxWorkers: number;
+  maxTasksPerChild: number | null;
+  initializer: FunctionDef | null;
+  initargs: Uint8Array | null;
+  /** The pool's Broken... error with a message. */
+  broken(message: string): Error;
+  /** Message of the pool's broken state (later submits raise it) when a worker dies. */
+  diedMessage: string;
+  /** Message set on futures that were pending or running when a worker died. */
+  futureDiedMessage: string;
+  /** Message when an initializer failed. */
+  initFailedMessage: string;
+}
+
+interface Item {
+  id: number;
+  future: PoolFuture;
+  def: FunctionDef;
+  args: Uint8Array;
+  chunk: boolean;
+}
+
+interface Worker {
+  link: WorkerLink;
+  inflight: Map<number, Item>;
+  defs: Set<string>;
+  assigned: number;
+  stopping: boolean;
+}
+
+const FAST_TASK_MS = 1;
+const BATCH = 128;
+const FAST_CAP_PER_WORKER = 512;
+
+export class WorkerPool {
+  private readonly queue: Item[] = [];
+  private queueHead = 0;
+  private readonly workers = new Set<Worker>();
+  private nextId = 0;
+  private inflight = 0;
+  /** Moving average of the worker-side duration of a task, in ms; undefined until the first result. */
+  private avgMs: number | undefined;
+  private pumpScheduled = false;
+  private brokenMessage: string | null = null;
+  private shuttingDown = false;
+  private readonly exited: (() => void)[] = [];
+
+  constructor(private readonly transport: Transport, private readonly options: PoolOptions) {}
+
+  get broken(): string | null {
+    return this.brokenMessage;
+  }
+
+  /** Pids (or thread ids) of the live workers. */
+  get workerIds(): number[] {
+    return [...this.workers].map((w) => w.link.id);
+  }
+
+  enqueue(future: PoolFuture, def: FunctionDef, args: Uint8Array, chunk = false): void {
+    if (this.brokenMessage !== null) throw this.options.broken(this.brokenMessage);
+    this.queue.push({ id: this.nextId++, future, def, args, chunk });
+    // map() submits many tasks in one tick: dispatch once, after them all, so they can share messages.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true;
+      queueMicrotask(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
+    }
+  }
+
+  private get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  private takeQueued(): Item | undefined {
+    if (this.queueHead >= this.queue.length) return undefined;
+    const item = this.queue[this.queueHead]!;
+    this.queue[this.queueHead++] = undefined as never;
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    return item;
+  }
+
+  private pump(): void {
+    if (this.brokenMessage !== null) return;
+    const fast = this.avgMs !== undefined && this.avgMs < FAST_TASK_MS;
+    const { maxWorkers, maxTasksPerChild } = this.options;
+    const limit = fast ? maxWorkers * FAST_CAP_PER_WORKER : maxWorkers + 1;
+    const perWorker = fast ? FAST_CAP_PER_WORKER : 2;
+    while (this.queued && this.inflight < limit) {
+      let best: Worker | undefined;
+      for (const w of this.workers) {
+        if (w.stopping || w.inflight.size >= perWorker) continue;
+        if (!best || w.inflight.size < best.inflight.size) best = w;
+      }
+      if ((!best || best.inflight.size > 0) && this.liveWorkers() < maxWorkers) best = this.spawn();
+      if (!best) break;
+      let room = Math.min(perWorker - best.inflight.size, limit - this.inflight,
+        fast ? Math.max(1, Math.min(BATCH, Math.ceil(this.queued / maxWorkers))) : 1);
+      if (maxTasksPerChild !== null) room = Math.min(room, maxTasksPerChild - best.assigned);
+      const defs: FunctionDef[] = [];
+      const tasks: [number, string, Uint8Array, boolean][] = [];
+      while (room > 0) {
+        const item = this.takeQueued();
+        if (!item) break;
+        if (!item.future.set_running_or_notify_cancel()) continue; // cancelled while pending
+        if (!best.defs.has(item.def[0])) {
+          best.defs.add(item.def[0]);
+          defs.push(item.def);
+        }
+        tasks.push([item.id, item.def[0], item.args, item.chunk]);
+        best.inflight.set(item.id, item);
+        room--;
+      }
+      if (!tasks.length) continue;
+      this.inflight += tasks.length;
+      best.assigned += tasks.length;
+      best.link.setRef(true);
+      best.link.send({ t: 'run', defs, tasks });
+      if (maxTasksPerChild !== null && best.assigned >= maxTasksPerChild) this.stopWorker(best);
+    }
+    if (this.shuttingDown && !this.queued) {
+      for (const w of this.workers) if (!w.inflight.size) this.stopWorker(w);
+    }
+  }
+
+  private liveWorkers(): number {
+    let n = 0;
+    for (const w of this.workers) if (!w.stopping) n++;
+    return n;
+  }
+
+  private spawn(): Worker {
+    const worker: Worker = {
+      link: undefined as never,
+      inflight: new Map(),
+      defs: new Set(),
+      assigned: 0,
+      stopping: false,
+    };
+    worker.link = this.transport.start({
+      message: (msg) => this.onMessage(worker, msg),
+      exit: (description) => this.onExit(worker, description),
+    });
+    this.workers.add(worker);
+    worker.link.send({ t: 'init', initializer: this.options.initializer, initargs: this.options.initargs });
+    return worker;
+  }
+
+  /** The worker finishes what it has, then exits (max_tasks_per_child, shutdown). */
+  private stopWorker(w: Worker): void {
+    if (w.stopping) return;
+    w.stopping = true;
+    w.link.send({ t: 'stop' });
+  }
+
+  private onMessage(w: Worker, msg: FromWorker): void {
+    if (msg.t === 'results') {
+      this.onResults(w, msg.results);
+    } else if (msg.t === 'initfail') {
+      process.stderr.write(`Exception in initializer:\n${msg.error.stack ?? `${msg.error.name}: ${msg.error.message}`}\n`);
+      this.breakPool(this.options.initFailedMessage, this.options.futureDiedMessage);
+    }
+  }
+
+  private onResults(w: Worker, results: TaskResult[]): void {
+    for (const [id, ok, payload, ms] of results) {
+      const item = w.inflight.get(id);
+      if (!item) continue;
+      w.inflight.delete(id);
+      this.inflight--;
+      this.avgMs = this.avgMs === undefined ? ms : this.avgMs * 0.8 + ms * 0.2;
+      if (item.future.done()) continue;
+      if (ok) item.future.set_result(payload);
+      else item.future.set_exception(rebuildError(payload as ErrorInfo));
+    }
+    if (!w.inflight.size && !this.queued && !this.shuttingDown) w.link.setRef(false);
+    this.pump();
+  }
+
+  private onExit(w: Worker, description: string): void {
+    this.workers.delete(w);
+    const expected = w.stopping && !w.inflight.size;
+    if (!expected && this.brokenMessage === null) {
+      this.breakPool(this.options.diedMessage, this.options.futureDiedMessage, description);
+    }
+    if (!this.workers.size) {
+      for (const resolve of this.exited.splice(0)) resolve();
+    } else {
+      this.pump();
+    }
+  }
+
+  /** A dead worker poisons the pool, as in CPython: every unfinished future fails and later submits raise. */
+  private breakPool(poolMessage: string, futureMessage: string, description?: string): void {
+    if (this.brokenMessage !== null) return;
+    this.brokenMessage = poolMessage;
+    const failed: PoolFuture[] = [];
+    for (const w of this.workers) {
+      for (const item of w.inflight.values()) failed.push(item.future);
+      w.inflight.clear();
+    }
+    this.inflight = 0;
+    for (let item = this.takeQueued(); item; item = this.takeQueued()) failed.push(item.future);
+    for (const w of this.workers) w.link.kill();
+    for (const f of failed) {
+      if (f.done()) continue;
+      const error = this.options.broken(futureMessage);
+      if (description) (error as Error & { cause?: unknown }).cause = new Error(description);
+      f.set_running_or_notify_cancel();
+      f.set_exception(error);
+    }
+  }
+
+  /**
+   * Stops taking work; workers exit once the queue drains (or at once for the cancelled queue).
+   * Resolves when every worker has exited.
+   */
+  shutdown(cancelFutures: boolean): Promise<void> {
+    this.shuttingDown = true;
+    if (cancelFutures) {
+      for (let item = this.takeQueued(); item; item = this.takeQueued()) item.future.cancel();
+    }
+    // Keep the parent alive until the workers are gone: whoever awaits this promise expects it to settle.
+    for (const w of this.workers) w.link.setRef(true);
+    this.pump();
+    if (!this.workers.size) return Promise.resolve();
+    return new Promise((resolve) => this.exited.push(resolve));
+  }
+
+  /** Last resort at parent exit. */
+  killAll(): void {
+    for (const w of this.workers) w.link.kill();
+  }
+}
+
+/** An Error of the worker's error's name and message; the worker's stack travels as `cause`. */
+export function rebuildError(info: ErrorInfo): unknown {
+  if (!info.isError) return info.thrown;
+  const remote = new Error(info.message);
+  remote.name = info.name;
+  remote.stack = info.stack ?? `${info.name}: ${info.message}`;
+  let error: Error | undefined;
+  const ctor = errorClass(info.name);
+  if (ctor) {
+    try {
+      error = Reflect.construct(ctor, [info.message]) as Error;
+      if (error.message !== info.message) error.message = info.message;
+    } catch {
+      error = undefined;
+    }
+  }
+  if (!error) {
+    error = new Error(info.message);
+    if (error.name !== info.name) Object.defineProperty(error, 'name', { value: info.name, configurable: true, writable: true });
+  }
+  (error as Error & { cause?: unknown }).cause = remote;
+  return error;
+}
+
+function errorClass(name: string): Function | undefined {
+  const candidates = [lookupName(name), { found: true, value: (globalThis as Record<string, unknown>)[name] }];
+  for (const r of candidates) {
+    if (r.found && typeof r.value === 'function' && (r.value === Error || r.value.prototype instanceof Error)) return r.value;
+  }
+  return undefined;
+}
