@@ -59,7 +59,28 @@ export function spansOf(futures: Iterable<object>, now: number): TaskSpan[] {
       detail,
     });
   }
+  serialiseLanes(spans);
   return spans;
+}
+
+/**
+ * A worker runs one task at a time, but a process pool hands a worker its next task before the current one ends
+ * (CPython's prefetch), so "marked running" can precede "really started". Within a lane, a task therefore starts no
+ * earlier than the previous one ended; one queued behind an unfinished task has not started at all (it keeps its
+ * lane, drawn as waiting there).
+ */
+function serialiseLanes(spans: TaskSpan[]): void {
+  const byLane = new Map<string, TaskSpan[]>();
+  for (const s of spans) if (s.lane !== undefined && s.start !== undefined) byLane.set(s.lane, [...(byLane.get(s.lane) ?? []), s]);
+  for (const lane of byLane.values()) {
+    lane.sort((a, b) => a.start! - b.start!);
+    let free = -Infinity;
+    for (const s of lane) {
+      if (free === Infinity) s.start = undefined;
+      else s.start = Math.max(s.start!, free);
+      free = s.end ?? Infinity;
+    }
+  }
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -146,3 +146,20 @@ describe('show_timeline', () => {
     expect(s.out).toMatch(/^Timeline: 6 tasks on 2 workers, [\d.]+s; 2 returned, 1 raised, 1 cancelled, 1 running, 1 pending\n$/);
   });
 });
+
+describe('lanes are serial', () => {
+  test('a prefetched task starts when the previous one in its lane ended; behind an unfinished one it waits', () => {
+    const fs = [
+      new FakeFuture('returned', { submit: 0, start: 1, end: 100, worker: 'pid 7' }),
+      new FakeFuture('returned', { submit: 0, start: 2, end: 150, worker: 'pid 7' }), // handed over early
+      new FakeFuture('running', { submit: 0, start: 3, worker: 'pid 7' }),
+      new FakeFuture('running', { submit: 0, start: 4, worker: 'pid 7' }), // behind a running one
+    ];
+    const spans = timeline(fs).spans;
+    expect(spans.map((s) => s.start)).toEqual([1, 100, 150, undefined]);
+    expect(spans[3].lane).toBe('pid 7');
+    const svg = timeline(fs).svg;
+    expect(withClass(svg, 'bar')).toHaveLength(3);
+    assertWellFormedXml(svg);
+  });
+});
