@@ -78,7 +78,7 @@ function preloaded(): Record<string, unknown> {
     try {
       runtimeExports = require('../index') as Record<string, unknown>;
     } catch {
-      return {}; // the package entry is not built yet: nothing is preloaded
+      runtimeExports = {}; // no package entry (a partial build): nothing is preloaded
     }
   }
   return runtimeExports;
@@ -91,7 +91,7 @@ function builtinModuleName(value: unknown): string | undefined {
     moduleNames = new Map();
     const { builtinModules } = require('node:module') as { builtinModules: string[] };
     for (const name of builtinModules) {
-      if (name.startsWith('_') || name.includes('/') || name === 'sys' || name === 'punycode') continue;
+      if (name.startsWith('_') || name.includes('/') || ['sys', 'punycode', 'wasi', 'test', 'sqlite'].includes(name)) continue;
       try {
         moduleNames.set(require(name), name);
       } catch { /* not loadable in this Node: never shipped */ }

@@ -1,0 +1,37 @@
+/**
+ * InterpreterPoolExecutor (Python 3.14): like the process pool — shipped functions, cloned arguments, isolated
+ * globals — but each worker is a worker thread (its own V8 isolate), JS's closest match to a subinterpreter.
+ */
+import * as os from 'node:os';
+import { BrokenThreadPool } from './_base';
+import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
+import { threadTransport } from './transports';
+import { REPR, addressOf } from '../python/repr';
+
+export class BrokenInterpreterPool extends BrokenThreadPool {}
+BrokenInterpreterPool.prototype.name = 'BrokenInterpreterPool';
+
+const INIT_FAILED = 'A thread initializer failed, the thread pool is not usable anymore';
+
+export class InterpreterPoolExecutor extends PoolExecutor {
+  constructor(options: PoolExecutorOptions & { thread_name_prefix?: string } = {}) {
+    super(options, {
+      transport: threadTransport,
+      // ThreadPoolExecutor's default, which InterpreterPoolExecutor inherits in CPython.
+      defaultWorkers: Math.min(32, (os.availableParallelism?.() ?? os.cpus().length) + 4),
+      maxTasksPerChild: null,
+      broken: (message) => new BrokenInterpreterPool(message),
+      diedMessage: 'A worker thread terminated abruptly, the interpreter pool is not usable anymore',
+      futureDiedMessage: 'A worker thread in the interpreter pool was terminated abruptly while the future was running or pending.',
+      initFailedMessage: INIT_FAILED,
+    });
+  }
+
+  protected brokenError(message: string): Error {
+    return new BrokenInterpreterPool(message);
+  }
+
+  [REPR](): string {
+    return `<concurrent.futures.interpreter.InterpreterPoolExecutor object at ${addressOf(this)}>`;
+  }
+}

@@ -1,0 +1,47 @@
+// Top-level names of a module, submitted to process pools by the tests. Module scope is invisible to reflection,
+// so the module registers its exports as a shipping scope.
+import { registerShippingScope } from '../../../runtime/futures/shipping';
+
+export const SCALE = 3;
+
+export function triangle(n: number): number {
+  let s = 0;
+  for (let i = 1; i <= n; i++) s += i;
+  return s;
+}
+
+export function scaledTriangle(n: number): number {
+  return triangle(n) * SCALE;
+}
+
+export class Point {
+  constructor(readonly x: number, readonly y: number) {}
+  norm1(): number {
+    return Math.abs(this.x) + Math.abs(this.y);
+  }
+}
+
+export function pointNorm(x: number, y: number): number {
+  return new Point(x, y).norm1();
+}
+
+export async function slowDouble(x: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  return 2 * x;
+}
+
+export function failWith(message: string): never {
+  throw new RangeError(message);
+}
+
+export function pid(): number {
+  return process.pid;
+}
+
+export function spin(ms: number): number {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+  return process.pid;
+}
+
+registerShippingScope(module.exports);

@@ -1,0 +1,71 @@
+import * as net from 'node:net';
+import { serializeArgs, setGlobalResolver, shipFunction } from '../../../runtime/futures/shipping';
+import { scaledTriangle, pointNorm, triangle } from './fixture';
+
+/** Evaluates a bundle the way pool-worker does. */
+function load(fn: Function): Function {
+  const b = shipFunction(fn);
+  const v8 = require('node:v8');
+  return new Function('values', 'require', b.code)(b.values ? v8.deserialize(b.values) : {}, require);
+}
+
+describe('shipping', () => {
+  afterEach(() => setGlobalResolver(null));
+
+  test('ships a function with the top-level function and constant it uses', () => {
+    const b = shipFunction(scaledTriangle);
+    expect(b.code).toContain('const triangle =');
+    expect(load(scaledTriangle)(4)).toBe(30);
+  });
+
+  test('ships classes used by a function', () => {
+    expect(shipFunction(pointNorm).code).toContain('class Point');
+    expect(load(pointNorm)(3, -4)).toBe(7);
+  });
+
+  test('the bundle is cached per function and its id is stable', () => {
+    expect(shipFunction(triangle)).toBe(shipFunction(triangle));
+  });
+
+  test('a closure over a local variable fails naming the variable', () => {
+    let counter = 0;
+    const bump = () => ++counter;
+    expect(() => shipFunction(bump)).toThrow(
+      new TypeError("cannot ship function 'bump' to a worker process: it uses 'counter', a local variable of an enclosing function"));
+  });
+
+  test('a closure reached through a top-level helper names the chain', () => {
+    const hidden = 5;
+    function inner2() { return hidden; }
+    const outer = () => inner2() + 1;
+    setGlobalResolver((name) => (name === 'inner2' ? { found: true, value: inner2 } : { found: false }));
+    expect(() => shipFunction(outer)).toThrow(
+      "cannot ship function 'outer' to a worker process: it uses 'inner2', which uses 'hidden', a local variable of an enclosing function");
+  });
+
+  test('an uncloneable constant fails naming it and its type', () => {
+    const sock = new net.Socket();
+    setGlobalResolver((name) => (name === 'sock' ? { found: true, value: sock } : { found: false }));
+    const useSock = new Function('return function useSock() { return sock.remoteAddress; }')();
+    expect(() => shipFunction(useSock)).toThrow(
+      "cannot ship function 'useSock' to a worker process: it uses 'sock' (a Socket), which cannot be cloned");
+    sock.destroy();
+  });
+
+  test('native and bound functions are refused', () => {
+    expect(() => shipFunction(Math.max)).toThrow(/cannot ship function 'max' to a worker process: it is a native function/);
+    expect(() => shipFunction(triangle.bind(null))).toThrow(/cannot ship function 'bound triangle'.*a bound function/);
+  });
+
+  test('methods, arrows and async functions ship', async () => {
+    const obj = { twice(x: number) { return 2 * x; } };
+    expect(load(obj.twice)(4)).toBe(8);
+    expect(load((x: number) => x + 1)(1)).toBe(2);
+    expect(await load(async (x: number) => x * 3)(2)).toBe(6);
+  });
+
+  test('an uncloneable argument is refused', () => {
+    expect(() => serializeArgs('f', [1, () => 2])).toThrow(
+      "cannot send argument 2 of 'f' to a worker process: a function cannot be cloned");
+  });
+});
