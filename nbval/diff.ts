@@ -16,8 +16,9 @@ function editScript(a: string[], b: string[]): Op[] {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', line: a[i++] }), j++;
-    else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push({ kind: '+', line: b[j++] });
-    else ops.push({ kind: '-', line: a[i++] });
+    // Deletions before insertions at a tie, so a changed line reads `-old` then `+new`.
+    else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ kind: '-', line: a[i++] });
+    else ops.push({ kind: '+', line: b[j++] });
   }
   return ops;
 }

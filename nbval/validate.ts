@@ -71,7 +71,7 @@ export class NotebookValidator {
   }
 
   get name(): string {
-    return path.relative(process.cwd(), this.loaded.path) || this.loaded.path;
+    return displayPath(this.loaded.path);
   }
 
   async start(): Promise<void> {
@@ -127,6 +127,12 @@ export class NotebookValidator {
     }
     return written;
   }
+}
+
+/** Relative to the working directory when inside it, else as given. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 function indent(text: string): string {
