@@ -1,0 +1,66 @@
+/**
+ * Python's built-in exception types as JS Error subclasses, so messages and reprs match CPython
+ * (`ValueError('x')`) and users can `instanceof`-check them. `name` is set on the prototype so that
+ * subclasses still report the Python name.
+ */
+import { repr } from './repr';
+
+/** Python's str(exc): '' for no args, the one arg's str, else the args tuple's repr. */
+function messageOf(args: unknown[]): string {
+  if (args.length === 0) return '';
+  if (args.length === 1) return String(args[0]);
+  return `(${args.map(repr).join(', ')})`;
+}
+
+export class PyException extends Error {
+  /** Python-style positional args; repr() prints them: `ValueError('x')`. */
+  readonly args: unknown[];
+  constructor(...args: unknown[]) {
+    super(messageOf(args));
+    this.args = args;
+  }
+}
+PyException.prototype.name = 'Exception';
+
+function pyError(name: string, base: typeof PyException = PyException): typeof PyException {
+  // A computed-name class so constructor.name is the Python name too.
+  const cls = { [name]: class extends base {} }[name]!;
+  cls.prototype.name = name;
+  return cls;
+}
+
+export const ValueError = pyError('ValueError');
+export type ValueError = PyException;
+export const LookupError = pyError('LookupError');
+export type LookupError = PyException;
+export const IndexError = pyError('IndexError', LookupError);
+export type IndexError = PyException;
+export const AttributeError = pyError('AttributeError');
+export type AttributeError = PyException;
+export const ZeroDivisionError = pyError('ZeroDivisionError');
+export type ZeroDivisionError = PyException;
+export const OverflowError = pyError('OverflowError');
+export type OverflowError = PyException;
+
+/** KeyError's message is the repr of the missing key: `KeyError: 'a'`. */
+export class KeyError extends LookupError {
+  constructor(...args: unknown[]) {
+    super(...args);
+    if (args.length === 1) this.message = repr(args[0]);
+  }
+}
+KeyError.prototype.name = 'KeyError';
+
+/**
+ * Python's TypeError extends JS's own TypeError, so `catch (e) { e instanceof TypeError }` in user
+ * code catches both. The package index does not re-export it (that would shadow the global).
+ */
+export class PyTypeError extends globalThis.TypeError {
+  readonly args: unknown[];
+  constructor(...args: unknown[]) {
+    super(messageOf(args));
+    this.args = args;
+  }
+}
+PyTypeError.prototype.name = 'TypeError';
+export { PyTypeError as TypeError };
