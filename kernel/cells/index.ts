@@ -1,0 +1,138 @@
+import * as ts from 'typescript';
+import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
+import { isComplete } from './completeness';
+import { GlobalDeclarations } from './declarations';
+import { complete, inspect } from './introspect';
+import { topLevelNames } from './names';
+import { CellProject } from './project';
+import { CellRunner, REALM_GLOBAL } from './runner';
+import { createCellRequire, loadRuntime } from './runtimeLocation';
+import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
+import { transformCell } from './transform';
+
+export interface EngineOptions {
+  /** The notebook's directory: relative and package imports resolve from here. */
+  cwd: string;
+  /** Extra globals for the cells (the protocol side passes display, clear_output, input). Typed `any`-ish. */
+  globals?: Record<string, unknown>;
+}
+
+/** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
+const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
+
+export function createEngine(options: EngineOptions): CellEngine {
+  return new TypeScriptCellEngine(options);
+}
+
+class TypeScriptCellEngine implements CellEngine {
+  readonly languageVersion = ts.version;
+  private readonly project: CellProject;
+  private readonly declarations = new GlobalDeclarations();
+  private readonly sources = new CellSources();
+  private readonly runner: CellRunner;
+  private executionCount = 0;
+  private evaluationCount = 0;
+
+  constructor(options: EngineOptions) {
+    const runtime = loadRuntime();
+    if (runtime.error) process.emitWarning(`tsfutures runtime not loaded: ${String(runtime.error)}`);
+    const cellRequire = createCellRequire(options.cwd, runtime.exports);
+    this.runner = new CellRunner({ require: cellRequire, importDefault: (m) => ((m as { __esModule?: boolean })?.__esModule ? (m as { default: unknown }).default : m) }, this.sources);
+    this.project = new CellProject(options.cwd);
+
+    const installed: Record<string, unknown> = { require: cellRequire };
+    for (const [name, value] of Object.entries(runtime.exports)) if (!NATIVE_GLOBALS.has(name)) installed[name] = value;
+    Object.assign(installed, options.globals);
+    Object.assign(REALM_GLOBAL, installed);
+
+    this.declareRuntime();
+    for (const [name, value] of Object.entries(options.globals ?? {})) {
+      this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
+    }
+    this.project.setFile(this.project.globalsFile, this.declarations.text());
+  }
+
+  /** Global declarations for everything the runtime exports, read from its types through a scratch import. */
+  private declareRuntime(): void {
+    const probe = 'import * as __tsf_runtime from "tsfutures";\nexport {};';
+    this.project.setFile(this.project.scratchFile, probe);
+    const program = this.project.program();
+    const file = program.getSourceFile(this.project.scratchFile);
+    const importDecl = file?.statements[0];
+    if (!importDecl || !ts.isImportDeclaration(importDecl)) return;
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(importDecl.moduleSpecifier);
+    if (moduleSymbol) this.declarations.addModuleExports(checker, moduleSymbol, 'tsfutures', NATIVE_GLOBALS);
+  }
+
+  async execute(code: string): Promise<CellOutcome> {
+    const n = ++this.executionCount;
+    const label = `Cell In[${n}]`;
+    const fileName = this.project.cellFileName(n);
+
+    // The export clause goes in front, on the cell's first line, so the cell's line numbers stay its own.
+    const names = topLevelNames(ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    const prefix = names.length ? `export { ${names.join(', ')} }; ` : 'export {}; ';
+    this.project.setCurrentCell(fileName, prefix + code);
+    const service = this.project.service;
+    const diagnostics = [...service.getSyntacticDiagnostics(fileName), ...service.getSemanticDiagnostics(fileName)]
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.max(0, d.start - prefix.length) }));
+    if (diagnostics.length) {
+      this.project.deleteFile(fileName);
+      return typeErrorOutcome(label, code, diagnostics);
+    }
+
+    const valueNames = this.publishCell(n, fileName);
+    let transformed;
+    try {
+      transformed = transformCell(code, { fileName: `${label}.ts`, valueNames });
+    } catch (error) {
+      return runtimeErrorOutcome(error, this.sources);
+    }
+    const scriptFile = `__tsfutures_cell_${n}.js`;
+    this.sources.add(scriptFile, label, code, transformed.sourceMap);
+    return this.runner.run(transformed.js, scriptFile);
+  }
+
+  /** Points the global declarations at this cell's definitions; returns the names that have a runtime value. */
+  private publishCell(n: number, fileName: string): Set<string> {
+    const program = this.project.program();
+    const checker = program.getTypeChecker();
+    const file = program.getSourceFile(fileName);
+    const moduleSymbol = file && checker.getSymbolAtLocation(file);
+    if (!moduleSymbol) return new Set();
+    const values = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n));
+    this.project.setFile(this.project.globalsFile, this.declarations.text());
+    return new Set(values);
+  }
+
+  async evaluate(expression: string): Promise<CellOutcome> {
+    const n = ++this.evaluationCount;
+    const label = `<user expression ${n}>`;
+    const scriptFile = `__tsfutures_eval_${n}.js`;
+    try {
+      const transformed = transformCell(expression, { fileName: `${label}.ts` });
+      this.sources.add(scriptFile, label, expression, transformed.sourceMap);
+      return await this.runner.run(transformed.js, scriptFile);
+    } catch (error) {
+      return runtimeErrorOutcome(error, this.sources);
+    }
+  }
+
+  complete(code: string, cursorPos: number): Completion {
+    return complete(this.project, code, cursorPos);
+  }
+
+  inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
+    return inspect(this.project, code, cursorPos, detailLevel);
+  }
+
+  isComplete(code: string): Completeness {
+    return isComplete(code);
+  }
+
+  interrupt(): void {
+    this.runner.interrupt();
+  }
+}

@@ -1,0 +1,84 @@
+import * as ts from 'typescript';
+import type { Completion, Inspection } from '../engine';
+import type { CellProject } from './project';
+
+/** complete_request and inspect_request, answered by the language service on a scratch copy of the cell. */
+
+/** The scratch file is a module (so its declarations shadow, not clash with, the globals). */
+function loadScratch(project: CellProject, code: string): string {
+  project.setFile(project.scratchFile, `${code}\nexport {};`);
+  return project.scratchFile;
+}
+
+const IDENTIFIER_CHAR = /[\p{ID_Continue}$\u200c\u200d]/u;
+
+function identifierStart(code: string, pos: number): number {
+  let start = pos;
+  while (start > 0 && IDENTIFIER_CHAR.test(code[start - 1])) start--;
+  return start;
+}
+
+function identifierEnd(code: string, pos: number): number {
+  let end = pos;
+  while (end < code.length && IDENTIFIER_CHAR.test(code[end])) end++;
+  return end;
+}
+
+/** Names the engine itself defines in the program: never offered to the user. */
+const isInternal = (name: string) => name.startsWith('__tsf');
+
+export function complete(project: CellProject, code: string, cursorPos: number): Completion {
+  const file = loadScratch(project, code);
+  const start = identifierStart(code, cursorPos);
+  const prefix = code.slice(start, cursorPos).toLowerCase();
+  const info = project.service.getCompletionsAtPosition(file, cursorPos, {
+    includeCompletionsWithInsertText: true,
+    includeCompletionsForModuleExports: false,
+  });
+  const entries = (info?.entries ?? [])
+    .filter((e) => !isInternal(e.name) && e.kind !== ts.ScriptElementKind.warning && e.name.toLowerCase().startsWith(prefix))
+    .sort((a, b) => (a.sortText === b.sortText ? a.name.localeCompare(b.name) : a.sortText < b.sortText ? -1 : 1));
+  const cursorEnd = cursorPos;
+  return {
+    matches: entries.map((e) => e.name),
+    cursor_start: start,
+    cursor_end: cursorEnd,
+    metadata: {
+      _jupyter_types_experimental: entries.map((e) => ({ start, end: cursorEnd, text: e.name, type: e.kind })),
+    },
+  };
+}
+
+/** Positions to ask about: the identifier at/just before the cursor, or the callee when the cursor follows `f(`. */
+function candidatePositions(code: string, cursorPos: number): number[] {
+  const out = [cursorPos, cursorPos - 1];
+  let p = cursorPos;
+  while (p > 0 && /[\s(]/.test(code[p - 1])) p--;
+  out.push(p - 1);
+  return out.filter((p) => p >= 0 && p < code.length);
+}
+
+/** detailLevel is accepted for the protocol; there is no source to show beyond the signature and doc (level 1). */
+export function inspect(project: CellProject, code: string, cursorPos: number, _detailLevel: number): Inspection {
+  const file = loadScratch(project, code);
+  for (const pos of candidatePositions(code, cursorPos)) {
+    if (!IDENTIFIER_CHAR.test(code[pos])) continue;
+    const info = project.service.getQuickInfoAtPosition(file, pos);
+    if (!info) continue;
+    const name = code.slice(identifierStart(code, pos), identifierEnd(code, pos));
+    if (isInternal(name)) continue;
+    const signature = ts.displayPartsToString(info.displayParts);
+    const doc = ts.displayPartsToString(info.documentation);
+    const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
+    const plainDoc = [doc, ...tags].filter(Boolean).join('\n');
+    const mdTags = tags.map((t) => `*${t.replace(/^@(\S+)/, '@$1*')}`);
+    return {
+      found: true,
+      data: {
+        'text/plain': plainDoc ? `${signature}\n\n${plainDoc}` : signature,
+        'text/markdown': ['```ts\n' + signature + '\n```', doc, ...mdTags].filter(Boolean).join('\n\n'),
+      },
+    };
+  }
+  return { found: false, data: {} };
+}

@@ -1,0 +1,45 @@
+import * as ts from 'typescript';
+
+/** The top-level names of a cell, as the type checker's view of it exports them to later cells. */
+
+export function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  const out: string[] = [];
+  for (const el of name.elements) if (!ts.isOmittedExpression(el)) out.push(...boundNames(el.name));
+  return out;
+}
+
+function isExported(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+}
+
+/**
+ * Names declared at the top of the cell that later cells should see: variables (not `using` ones, which are
+ * disposed with the cell), functions, classes, interfaces, type aliases, enums, namespaces and imports.
+ * Names the cell already exports itself are left out (exporting them twice is an error).
+ */
+export function topLevelNames(file: ts.SourceFile): string[] {
+  const names = new Set<string>();
+  for (const stmt of file.statements) {
+    if (isExported(stmt)) continue;
+    if (ts.isVariableStatement(stmt)) {
+      if (stmt.declarationList.flags & ts.NodeFlags.Using) continue;
+      for (const d of stmt.declarationList.declarations) for (const n of boundNames(d.name)) names.add(n);
+    } else if (
+      (ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isInterfaceDeclaration(stmt) ||
+        ts.isTypeAliasDeclaration(stmt) || ts.isEnumDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt)) &&
+      stmt.name
+    ) {
+      names.add(stmt.name.text);
+    } else if (ts.isModuleDeclaration(stmt) && ts.isIdentifier(stmt.name)) {
+      names.add(stmt.name.text);
+    } else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
+      const clause = stmt.importClause;
+      if (clause.name) names.add(clause.name.text);
+      const b = clause.namedBindings;
+      if (b && ts.isNamespaceImport(b)) names.add(b.name.text);
+      if (b && ts.isNamedImports(b)) for (const el of b.elements) names.add(el.name.text);
+    }
+  }
+  return [...names];
+}

@@ -1,0 +1,155 @@
+import * as path from 'node:path';
+import * as ts from 'typescript';
+import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
+
+/**
+ * The notebook as a TypeScript project kept in one LanguageService, so every cell reuses the previous program
+ * (parsed lib files, earlier cells) instead of building a new one.
+ *
+ * Files are virtual and live in the notebook's directory (so `./x` and node_modules resolve from there):
+ * - one module per executed cell, `__tsfutures_cell_N.ts`, checked once and then only referenced;
+ * - one global declaration script (not a module) naming everything visible to the next cell
+ *   (runtime exports, notebook globals, earlier cells' top-level names) -- see declarations.ts;
+ * - a scratch module holding the code being completed/inspected.
+ * The program's roots are only these three: earlier cells enter it through `import("./cell")` types in the script,
+ * so a cell whose names were all redefined later drops out of the program.
+ */
+export const CELL_PREFIX = '__tsfutures_cell_';
+const GLOBALS_NAME = '__tsfutures_globals.d.ts';
+const SCRATCH_NAME = '__tsfutures_scratch.ts';
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM. @types/node gives console, process, require, timers.
+  lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+  types: ['node'],
+  typeRoots: [path.join(PACKAGE_ROOT, 'node_modules', '@types')],
+  // strict, except implicit any: notebook code often leaves parameters unannotated, as Python does.
+  strict: true,
+  noImplicitAny: false,
+  skipLibCheck: true,
+  esModuleInterop: true,
+  allowSyntheticDefaultImports: true,
+  resolveJsonModule: true,
+  noEmit: true,
+};
+
+interface VirtualFile {
+  text: string;
+  version: number;
+  snapshot: ts.IScriptSnapshot;
+}
+
+export class CellProject {
+  readonly cwd: string;
+  readonly globalsFile: string;
+  readonly scratchFile: string;
+  private readonly files = new Map<string, VirtualFile>();
+  private readonly diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+  private currentCell: string | undefined;
+  private projectVersion = 0;
+  private readonly runtimeTypes = runtimeTypesFile();
+  private readonly resolutionCache: ts.ModuleResolutionCache;
+  readonly service: ts.LanguageService;
+
+  constructor(cwd: string) {
+    this.cwd = cwd;
+    this.globalsFile = path.join(cwd, GLOBALS_NAME);
+    this.scratchFile = path.join(cwd, SCRATCH_NAME);
+    this.setFile(this.globalsFile, '');
+    this.setFile(this.scratchFile, 'export {};');
+    this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, COMPILER_OPTIONS);
+    this.service = ts.createLanguageService(this.createHost(), ts.createDocumentRegistry());
+  }
+
+  cellFileName(n: number): string {
+    return path.join(this.cwd, `${CELL_PREFIX}${n}.ts`);
+  }
+
+  /** The specifier the global script uses to reach a cell's module. */
+  cellSpecifier(n: number): string {
+    return `./${CELL_PREFIX}${n}`;
+  }
+
+  setFile(fileName: string, text: string): void {
+    const old = this.files.get(fileName);
+    if (old && old.text === text) return;
+    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: ts.ScriptSnapshot.fromString(text) });
+    this.projectVersion++;
+  }
+
+  deleteFile(fileName: string): void {
+    if (this.files.delete(fileName)) this.projectVersion++;
+    if (this.currentCell === fileName) this.currentCell = undefined;
+  }
+
+  /** Makes fileName the cell being checked (a root); the previous current cell stays reachable through the globals. */
+  setCurrentCell(fileName: string, text: string): void {
+    this.setFile(fileName, text);
+    if (this.currentCell !== fileName) {
+      this.currentCell = fileName;
+      this.projectVersion++;
+    }
+  }
+
+  program(): ts.Program {
+    const program = this.service.getProgram();
+    if (!program) throw new Error('TypeScript language service has no program');
+    return program;
+  }
+
+  private createHost(): ts.LanguageServiceHost {
+    const sys = ts.sys;
+    return {
+      getProjectVersion: () => String(this.projectVersion),
+      getScriptFileNames: () => [this.globalsFile, this.scratchFile, ...(this.currentCell ? [this.currentCell] : [])],
+      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+      getScriptSnapshot: (f) => {
+        const v = this.files.get(f);
+        if (v) return v.snapshot;
+        // Lib, @types and package files do not change during a session: read each once.
+        if (!this.diskSnapshots.has(f)) {
+          const text = sys.readFile(f);
+          this.diskSnapshots.set(f, text === undefined ? undefined : ts.ScriptSnapshot.fromString(text));
+        }
+        return this.diskSnapshots.get(f);
+      },
+      getCurrentDirectory: () => this.cwd,
+      getCompilationSettings: () => COMPILER_OPTIONS,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: (f) => this.files.has(f) || sys.fileExists(f),
+      readFile: (f, enc) => this.files.get(f)?.text ?? sys.readFile(f, enc),
+      directoryExists: (d) => sys.directoryExists(d),
+      getDirectories: (d) => sys.getDirectories(d),
+      realpath: sys.realpath,
+      useCaseSensitiveFileNames: () => sys.useCaseSensitiveFileNames,
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
+        literals.map((lit) => this.resolveModule(lit.text, containingFile, options, redirected)),
+    };
+  }
+
+  private resolveModule(
+    name: string,
+    containingFile: string,
+    options: ts.CompilerOptions,
+    redirected: ts.ResolvedProjectReference | undefined,
+  ): ts.ResolvedModuleWithFailedLookupLocations {
+    if (RUNTIME_MODULES.has(name) && this.runtimeTypes) {
+      const extension = this.runtimeTypes.endsWith('.d.ts') ? ts.Extension.Dts : ts.Extension.Ts;
+      return { resolvedModule: { resolvedFileName: this.runtimeTypes, extension, isExternalLibraryImport: false } };
+    }
+    const host: ts.ModuleResolutionHost = {
+      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
+      directoryExists: ts.sys.directoryExists,
+      realpath: ts.sys.realpath,
+      getDirectories: ts.sys.getDirectories,
+    };
+    const found = ts.resolveModuleName(name, containingFile, options, host, this.resolutionCache, redirected);
+    if (found.resolvedModule || path.dirname(containingFile) === PACKAGE_ROOT) return found;
+    // Not installed next to the notebook: fall back to the kernel's own packages (as the cells' require does).
+    return ts.resolveModuleName(name, path.join(PACKAGE_ROOT, '__cell.ts'), options, host);
+  }
+}

@@ -1,0 +1,70 @@
+import * as vm from 'node:vm';
+import type { CellOutcome } from '../engine';
+import { CELL_HELPER } from './transform';
+import { type CellSources, interruptOutcome, runtimeErrorOutcome } from './traceback';
+
+/**
+ * Runs transformed cells in the kernel's own realm (vm.Script#runInThisContext), not in a separate vm context:
+ * the runtime, Node's globals and the cells then share one set of intrinsics, so `instanceof Error/Array`,
+ * Object.prototype checks in repr() and the process-pool's lookup of globals all behave as in one program.
+ * Top-level names become properties of this realm's globalThis.
+ */
+export const REALM_GLOBAL: Record<string, unknown> = vm.runInThisContext('globalThis');
+
+/** What the emitted code reaches through the `__tsf` global (see transform.ts). */
+export interface CellHelper {
+  require: NodeJS.Require;
+  importDefault(mod: unknown): unknown;
+}
+
+const INTERRUPTED = Symbol('interrupted');
+
+export class CellRunner {
+  private abortPending: (() => void) | undefined;
+
+  constructor(private readonly helper: CellHelper, private readonly sources: CellSources) {}
+
+  async run(js: string, scriptFile: string): Promise<CellOutcome> {
+    let completion: unknown;
+    try {
+      const script = new vm.Script(js, { filename: scriptFile });
+      // Set per run: with several engines in one process (tests), each cell resolves imports from its own notebook.
+      Object.defineProperty(REALM_GLOBAL, CELL_HELPER, { value: this.helper, configurable: true, writable: true, enumerable: false });
+      // breakOnSigint: Ctrl-C / SIGINT stops a synchronous endless loop in the cell.
+      completion = script.runInThisContext({ breakOnSigint: true, displayErrors: false });
+    } catch (error) {
+      return runtimeErrorOutcome(error, this.sources);
+    }
+    let boxed: unknown;
+    // Thenable test rather than instanceof: the engine may be loaded in another realm than the cells (jest).
+    if (isThenable(completion)) {
+      // An abandoned cell may still fail later: that must not become an unhandled rejection.
+      completion.then(undefined, () => undefined);
+      const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
+        this.abortPending = () => resolve(INTERRUPTED);
+      });
+      try {
+        boxed = await Promise.race([completion, interrupted]);
+      } catch (error) {
+        return runtimeErrorOutcome(error, this.sources);
+      } finally {
+        this.abortPending = undefined;
+      }
+      if (boxed === INTERRUPTED) return interruptOutcome();
+    } else {
+      boxed = completion;
+    }
+    // The wrapper returns [value] when the cell ends in an expression; undefined shows nothing (as in IPython/tslab).
+    if (Array.isArray(boxed) && boxed[0] !== undefined) return { status: 'ok', hasValue: true, value: boxed[0] };
+    return { status: 'ok', hasValue: false };
+  }
+
+  /** Makes the cell that is awaiting finish now with KeyboardInterrupt; its remaining work is abandoned. */
+  interrupt(): void {
+    this.abortPending?.();
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && typeof x === 'object' && typeof (x as PromiseLike<unknown>).then === 'function';
+}

@@ -1,0 +1,262 @@
+import * as ts from 'typescript';
+import { boundNames } from './names';
+
+/**
+ * Turns a cell into a script that runs in the notebook's global scope:
+ *
+ *   var x, f, C;                       // every top-level name becomes a global (a property of globalThis)
+ *   (async () => {                     // async only when the cell awaits at top level
+ *     x = __tsf.require("m").x;        // imports, hoisted
+ *     f = function (...) {...};        // function declarations, hoisted
+ *     x = 1; C = class C {...};        // declarations become assignments, in place
+ *     return [lastExpression];         // the cell's value, boxed so an un-awaited promise is shown as is
+ *   })()
+ *
+ * Declarations turn into assignments rather than staying bindings so that a function in one cell sees a later
+ * cell's redefinition of a name (as Python's globals do) and re-running a `const` cell cannot clash.
+ * `using`/`await using` declarations stay local to the cell (the resource is disposed when the cell ends), and
+ * TypeScript downlevels them (Node 20 has no `using` syntax) since the target is ES2022.
+ */
+export const CELL_HELPER = '__tsf';
+
+export interface TransformOptions {
+  /** Top-level names with a value meaning; when given, imports of other (type-only) names are dropped. */
+  valueNames?: ReadonlySet<string>;
+  fileName: string;
+}
+
+export interface TransformedCell {
+  js: string;
+  sourceMap: string;
+  /** The top-level names the cell assigns as globals. */
+  globals: string[];
+}
+
+export function transformCell(code: string, options: TransformOptions): TransformedCell {
+  const globals: string[] = [];
+  const out = ts.transpileModule(code, {
+    fileName: options.fileName,
+    reportDiagnostics: false,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      sourceMap: true,
+      inlineSources: false,
+      esModuleInterop: true,
+      useDefineForClassFields: true,
+    },
+    transformers: { before: [(context) => (file) => globalize(file, context, options, globals)] },
+  });
+  // A cell with imports is an ES module to TypeScript, which ends it with `export {};`: a script cannot have that.
+  const js = out.outputText.replace(/^\/\/# sourceMappingURL=.*$/m, '').replace(/^export \{\};\s*$/m, '');
+  return { js, sourceMap: out.sourceMapText ?? '', globals };
+}
+
+function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
+}
+
+/** Modifiers that still mean something on an expression: async, decorators. */
+function runtimeModifiers(node: ts.FunctionDeclaration | ts.ClassDeclaration): ts.ModifierLike[] | undefined {
+  const kept = node.modifiers?.filter((m: ts.ModifierLike) => m.kind === ts.SyntaxKind.AsyncKeyword || m.kind === ts.SyntaxKind.Decorator);
+  return kept?.length ? kept : undefined;
+}
+
+/** True when the statement awaits outside any nested function (so the wrapper must be async). */
+function awaitsAtTopLevel(node: ts.Node): boolean {
+  if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
+  if (ts.isAwaitExpression(node)) return true;
+  if (ts.isForOfStatement(node) && node.awaitModifier) return true;
+  if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.AwaitUsing) return true;
+  return ts.forEachChild(node, awaitsAtTopLevel) ?? false;
+}
+
+function globalize(file: ts.SourceFile, context: ts.TransformationContext, options: TransformOptions, globals: string[]): ts.SourceFile {
+  const f = context.factory;
+  const hoisted: ts.Statement[] = [];
+  const body: ts.Statement[] = [];
+  const names = new Set<string>();
+  const declare = (name: string) => {
+    if (!names.has(name)) {
+      names.add(name);
+      globals.push(name);
+    }
+  };
+  const isValue = (name: string) => !options.valueNames || options.valueNames.has(name);
+  const assign = (target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement =>
+    ts.setTextRange(f.createExpressionStatement(f.createAssignment(target, value)), range);
+  const requireCall = (spec: ts.Expression) =>
+    f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'require'), undefined, [spec]);
+
+  const statements = file.statements.filter((s) => !ts.isEmptyStatement(s));
+  const last = statements[statements.length - 1];
+  let isAsync = false;
+
+  for (const stmt of statements) {
+    isAsync ||= awaitsAtTopLevel(stmt);
+    if (hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) continue;
+
+    if (ts.isImportDeclaration(stmt)) {
+      const clause = stmt.importClause;
+      if (clause?.isTypeOnly) continue;
+      const mod = requireCall(stmt.moduleSpecifier);
+      if (!clause) {
+        hoisted.push(ts.setTextRange(f.createExpressionStatement(mod), stmt));
+        continue;
+      }
+      if (clause.name && isValue(clause.name.text)) {
+        declare(clause.name.text);
+        const interop = f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'importDefault'), undefined, [mod]);
+        hoisted.push(assign(f.createIdentifier(clause.name.text), interop, stmt));
+      }
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings) && isValue(bindings.name.text)) {
+        declare(bindings.name.text);
+        hoisted.push(assign(f.createIdentifier(bindings.name.text), mod, stmt));
+      } else if (bindings && ts.isNamedImports(bindings)) {
+        for (const spec of bindings.elements) {
+          if (spec.isTypeOnly || !isValue(spec.name.text)) continue;
+          declare(spec.name.text);
+          const imported = spec.propertyName ?? spec.name;
+          const access = ts.isIdentifier(imported)
+            ? f.createPropertyAccessExpression(requireCall(stmt.moduleSpecifier), imported.text)
+            : f.createElementAccessExpression(requireCall(stmt.moduleSpecifier), f.createStringLiteral(imported.text));
+          hoisted.push(assign(f.createIdentifier(spec.name.text), access, spec));
+        }
+      }
+      continue;
+    }
+
+    if (ts.isImportEqualsDeclaration(stmt)) {
+      if (stmt.isTypeOnly || !isValue(stmt.name.text)) continue;
+      declare(stmt.name.text);
+      const ref = stmt.moduleReference;
+      const value = ts.isExternalModuleReference(ref) ? requireCall(ref.expression) : entityToExpression(f, ref);
+      hoisted.push(assign(f.createIdentifier(stmt.name.text), value, stmt));
+      continue;
+    }
+
+    if (ts.isExportDeclaration(stmt)) continue;
+    if (ts.isExportAssignment(stmt)) {
+      body.push(ts.setTextRange(f.createExpressionStatement(stmt.expression), stmt));
+      continue;
+    }
+    if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
+
+    if (ts.isVariableStatement(stmt)) {
+      const list = stmt.declarationList;
+      if (list.flags & ts.NodeFlags.Using) {
+        // using / await using: stays a local binding so it is disposed at the end of the cell.
+        body.push(stmt);
+        continue;
+      }
+      const isVar = (list.flags & ts.NodeFlags.BlockScoped) === 0;
+      for (const decl of list.declarations) {
+        for (const n of boundNames(decl.name)) declare(n);
+        if (decl.initializer) {
+          body.push(assign(bindingToTarget(f, decl.name), decl.initializer, decl));
+        } else if (!isVar && ts.isIdentifier(decl.name)) {
+          // `let x;` run again resets x, as it would in a fresh scope.
+          body.push(assign(f.createIdentifier(decl.name.text), f.createVoidZero(), decl));
+        }
+      }
+      continue;
+    }
+
+    if (ts.isFunctionDeclaration(stmt)) {
+      if (!stmt.body || !stmt.name) {
+        if (stmt.body) body.push(stmt);
+        continue;
+      }
+      declare(stmt.name.text);
+      const fn = f.createFunctionExpression(
+        runtimeModifiers(stmt) as ts.Modifier[] | undefined,
+        stmt.asteriskToken,
+        undefined, // anonymous: it takes the global's name, and recursion goes through the global like Python's
+        stmt.typeParameters,
+        stmt.parameters,
+        stmt.type,
+        stmt.body,
+      );
+      ts.setTextRange(fn, stmt);
+      hoisted.push(assign(f.createIdentifier(stmt.name.text), fn, stmt));
+      continue;
+    }
+
+    if (ts.isClassDeclaration(stmt) && stmt.name) {
+      declare(stmt.name.text);
+      const cls = f.createClassExpression(
+        runtimeModifiers(stmt),
+        stmt.name,
+        stmt.typeParameters,
+        stmt.heritageClauses,
+        stmt.members,
+      );
+      ts.setTextRange(cls, stmt);
+      body.push(assign(f.createIdentifier(stmt.name.text), cls, stmt));
+      continue;
+    }
+
+    if ((ts.isEnumDeclaration(stmt) || ts.isModuleDeclaration(stmt)) && ts.isIdentifier(stmt.name)) {
+      const name = stmt.name.text;
+      if (!isValue(name)) continue; // a namespace of types only emits nothing
+      declare(name);
+      // TypeScript emits these as `var E; (function (E) {...})(E || (E = {}))`: evaluate that in a closure.
+      const stripped = ts.isEnumDeclaration(stmt)
+        ? f.updateEnumDeclaration(stmt, undefined, stmt.name, stmt.members)
+        : f.updateModuleDeclaration(stmt, undefined, stmt.name, stmt.body);
+      const closure = f.createArrowFunction(undefined, undefined, [], undefined, undefined,
+        f.createBlock([stripped, f.createReturnStatement(f.createIdentifier(name))], true));
+      body.push(assign(f.createIdentifier(name), f.createCallExpression(f.createParenthesizedExpression(closure), undefined, []), stmt));
+      continue;
+    }
+
+    if (stmt === last && ts.isExpressionStatement(stmt)) {
+      const boxed = f.createArrayLiteralExpression([stmt.expression]);
+      body.push(ts.setTextRange(f.createReturnStatement(boxed), stmt));
+      continue;
+    }
+    body.push(stmt);
+  }
+
+  const wrapper = f.createArrowFunction(
+    isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
+    undefined, [], undefined, undefined,
+    f.createBlock([...hoisted, ...body], true),
+  );
+  const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, []));
+  const vars = globals.length
+    ? [f.createVariableStatement(undefined, f.createVariableDeclarationList(globals.map((n) => f.createVariableDeclaration(n))))]
+    : [];
+  return f.updateSourceFile(file, [...vars, run]);
+}
+
+function entityToExpression(f: ts.NodeFactory, name: ts.EntityName): ts.Expression {
+  return ts.isIdentifier(name)
+    ? f.createIdentifier(name.text)
+    : f.createPropertyAccessExpression(entityToExpression(f, name.left), name.right.text);
+}
+
+/** `{ a, b: [c = 1], ...r }` as a binding -> the same shape as an assignment target. */
+function bindingToTarget(f: ts.NodeFactory, name: ts.BindingName): ts.Expression {
+  if (ts.isIdentifier(name)) return f.createIdentifier(name.text);
+  if (ts.isObjectBindingPattern(name)) {
+    return f.createObjectLiteralExpression(
+      name.elements.map((el) => {
+        if (el.dotDotDotToken) return f.createSpreadAssignment(bindingToTarget(f, el.name));
+        if (!el.propertyName && ts.isIdentifier(el.name)) return f.createShorthandPropertyAssignment(el.name.text, el.initializer);
+        const target = bindingToTarget(f, el.name);
+        return f.createPropertyAssignment(el.propertyName ?? (el.name as ts.Identifier),
+          el.initializer ? f.createAssignment(target, el.initializer) : target);
+      }),
+    );
+  }
+  return f.createArrayLiteralExpression(
+    name.elements.map((el) => {
+      if (ts.isOmittedExpression(el)) return f.createOmittedExpression();
+      const target = bindingToTarget(f, el.name);
+      if (el.dotDotDotToken) return f.createSpreadElement(target);
+      return el.initializer ? f.createAssignment(target, el.initializer) : target;
+    }),
+  );
+}
