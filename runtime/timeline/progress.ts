@@ -153,19 +153,19 @@ class AsyncProgress<T> implements AsyncIterableIterator<T> {
   [Symbol.asyncIterator]() {
     return this;
   }
+  // Handlers made once, not per item: the hot path allocates no closures.
+  private readonly settled = (r: IteratorResult<T>): IteratorResult<T> => {
+    if (r.done) this.bar.close('done');
+    return r;
+  };
+  private readonly failed = (e: unknown): never => {
+    this.bar.close('error');
+    throw e;
+  };
   next(): Promise<IteratorResult<T>> {
     if (this.started) this.bar.tick();
     else this.bar.open(), (this.started = true);
-    return this.it.next().then(
-      (r) => {
-        if (r.done) this.bar.close('done');
-        return r;
-      },
-      (e) => {
-        this.bar.close('error');
-        throw e;
-      },
-    );
+    return this.it.next().then(this.settled, this.failed);
   }
   async return(value?: unknown): Promise<IteratorResult<T>> {
     this.bar.close('stopped');
