@@ -6,6 +6,7 @@ import { Executor, Future, RuntimeError, ValueError } from './_base';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { serializeArgs, shipFunction } from './shipping';
+import { noteSubmit } from '../timeline/record';
 
 export interface PoolExecutorOptions {
   max_workers?: number | null;
@@ -65,6 +66,7 @@ export abstract class PoolExecutor extends Executor {
     const def = toDef(target);
     const argBytes = chunkOf ? serializeArgs(target.name, args[0] as unknown[]) : serializeArgs(target.name, args);
     const future = new Future<Awaited<T>>();
+    noteSubmit(this, future, target); // timeline stamps
     this.pool.enqueue(future as unknown as PoolFuture, def, argBytes, chunkOf !== undefined);
     return future;
   }

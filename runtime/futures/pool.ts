@@ -9,6 +9,7 @@
  */
 import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
 import { lookupName } from './shipping';
+import { noteStart } from '../timeline/record';
 
 /** The Future operations the pool needs (CPython's executor-side Future API). */
 export interface PoolFuture {
@@ -148,6 +149,7 @@ export class WorkerPool {
         const item = this.takeQueued();
         if (!item) break;
         if (!item.future.set_running_or_notify_cancel()) continue; // cancelled while pending
+        noteStart(item.future, best.link.id); // timeline: lane = the worker's pid (thread id for interpreters)
         if (!best.defs.has(item.def[0])) {
           best.defs.add(item.def[0]);
           defs.push(item.def);
