@@ -1,6 +1,6 @@
 /**
- * Per-task timestamps for timelines. Executors call the three `note*` functions (a clock read and a few field writes
- * each); everything else — lanes, outcomes, drawing — is worked out later, only when someone asks for a timeline.
+ * Per-task timestamps for timelines. Executors call `noteSubmit` when a task is submitted and `noteStart` when a worker
+ * takes it (the end is stamped by a done-callback); each is a clock read and a few field writes. Everything else — lanes, outcomes, drawing — is worked out later, only when someone asks for a timeline.
  * Stamps are performance.now() milliseconds; NaN means "not yet".
  */
 
@@ -33,6 +33,8 @@ export function noteSubmit(executor: object, future: object, fn?: Function): voi
     worker: undefined,
     label: fn?.name || undefined,
   };
+  // noteEnd is module-level and takes the future as its argument (as done-callbacks do): no closure per task.
+  (future as { add_done_callback?(fn: (f: object) => void): void }).add_done_callback?.(noteEnd);
   let h = histories.get(executor);
   if (!h) histories.set(executor, (h = []));
   h.push(future);
