@@ -25,7 +25,14 @@ export const HISTORY_LIMIT = 10_000;
 /** Submitted futures per executor, oldest first, trimmed in chunks so trimming stays O(1) amortised. */
 const histories = new WeakMap<object, object[]>();
 
+let recording = true;
+/** Turns stamping off (the overhead benchmark compares both); timelines then show only what was recorded before. */
+export function setRecording(on: boolean): void {
+  recording = on;
+}
+
 export function noteSubmit(executor: object, future: object, fn?: Function): void {
+  if (!recording) return;
   (future as Stamped)[TIMES] = {
     submit: performance.now(),
     start: NaN,
