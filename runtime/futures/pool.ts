@@ -225,11 +225,11 @@ export class WorkerPool {
   }
 
   private onExit(w: Worker, description: string): void {
-    this.workers.delete(w);
     const expected = w.stopping && !w.inflight.size;
     if (!expected && this.brokenMessage === null) {
       this.breakPool(this.options.diedMessage, this.options.futureDiedMessage, description);
     }
+    this.workers.delete(w);
     if (!this.workers.size) {
       for (const resolve of this.exited.splice(0)) resolve();
     } else {

@@ -114,7 +114,7 @@ let shipped = new WeakMap<Function, Built>();
 
 /** Describes a value for error messages: "a Socket", "a function". */
 function kind(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object' || value === null) return `a ${value === null ? 'null' : typeof value}`;
   const ctor = (value as object | null)?.constructor?.name;
   return ctor ? `a ${ctor}` : `a ${typeof value}`;
 }
@@ -188,8 +188,8 @@ function build(root: Function): Built {
     const r = resolve(name);
     const value = r.found ? r.value : undefined;
     if (!required) {
-      // Intrinsics and Node globals exist in every worker, unless a cell redefined the name with its own function.
-      if (builtins().has(name) && !(typeof value === 'function' && sourceOf(value) !== undefined)) return;
+      // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those).
+      if (builtins().has(name)) return;
       // The runtime's names are preloaded in workers, unless rebound to something else.
       if (name in runtime && (!r.found || value === runtime[name])) return;
     }
