@@ -98,10 +98,11 @@ export function len(x: unknown): number {
   }
   if (Array.isArray(x)) return x.length;
   if (x instanceof Set || x instanceof Map) return x.size;
-  if (isPlainObject(x)) return Object.keys(x).length;
+  const lenMethod = (x as { __len__?: unknown } | null)?.__len__;
+  if (typeof lenMethod === 'function') return lenMethod.call(x);
+  if (isPlainObject(x)) return Object.keys(x).length; // a dict
   if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
-    const o = x as { __len__?: () => number; length?: unknown; size?: unknown };
-    if (typeof o.__len__ === 'function') return o.__len__();
+    const o = x as { length?: unknown; size?: unknown };
     if (typeof o.length === 'number' && typeof x === 'object') return o.length;
     if (typeof o.size === 'number') return o.size;
   }

@@ -26,15 +26,15 @@ export interface Spec {
 
 const SPEC_RE = /^(?:([\s\S])?([<>=^]))?([-+ ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([\s\S])?$/u;
 
-export function parseSpec(spec: string): Spec {
+export function parseSpec(spec: string, value: unknown): Spec {
   // `fill` is any one character (a whole code point) but only when an align char follows it.
   const m = SPEC_RE.exec(spec);
   if (!m) {
-    if (/[,_][,_]/.test(spec)) throw new ValueError("Cannot specify both ',' and '_'.");
     if (/\.(?!\d)/.test(spec)) throw new ValueError('Format specifier missing precision');
-    throw new ValueError('Invalid format specifier');
+    throw new ValueError(`Invalid format specifier '${spec}' for object of type '${pyTypeName(value)}'`);
   }
   const [, fill, align, sign, z, alt, zero, width, grouping, precision, type] = m;
+  if (grouping && (type === ',' || type === '_') && type !== grouping) throw new ValueError("Cannot specify both ',' and '_'.");
   const s: Spec = {
     fill: fill ?? ' ',
     align: align ?? '',
@@ -179,12 +179,12 @@ export function format(value: unknown, spec = ''): string {
     return (value as { [FORMAT](spec: string): string })[FORMAT](spec);
   }
   switch (typeof value) {
-    case 'string': return spec === '' ? value : formatString(value, parseSpec(spec));
-    case 'boolean': return spec === '' ? str(value) : formatInt(value ? 1n : 0n, parseSpec(spec), value);
-    case 'bigint': return spec === '' ? value.toString() : formatInt(value, parseSpec(spec));
+    case 'string': return spec === '' ? value : formatString(value, parseSpec(spec, value));
+    case 'boolean': return spec === '' ? str(value) : formatInt(value ? 1n : 0n, parseSpec(spec, value), value);
+    case 'bigint': return spec === '' ? value.toString() : formatInt(value, parseSpec(spec, value));
     case 'number':
       if (spec === '') return str(value);
-      return isPyInt(value) ? formatInt(BigInt(value), parseSpec(spec), value) : formatFloat(value, parseSpec(spec));
+      return isPyInt(value) ? formatInt(BigInt(value), parseSpec(spec, value), value) : formatFloat(value, parseSpec(spec, value));
   }
   if (spec === '') return str(value);
   throw new TypeError(`unsupported format string passed to ${pyTypeName(value)}.__format__`);
