@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { isKernelSpecInstalled, PACKAGE_ROOT, TSFUTURES_KERNEL } from '../kernel/client/kernelspecs';
 import type { NbOutput, OutputEvent } from '../kernel/client/outputs';
 import { parseArgs, seconds, UsageError } from './args';
+import { cellOptions } from './markers';
 import { joinLines, loadNotebook, NotebookError, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
 import { NotebookSession, stripAnsi } from './session';
 
@@ -18,7 +19,8 @@ const DEFAULT_NOTEBOOK = 'notebooks/lecture.ipynb';
 const USAGE = `usage: tsfutures run [--timeout S] [--kernel NAME] [NOTEBOOK]
 
 Executes NOTEBOOK (default ${DEFAULT_NOTEBOOK}) on its kernel, printing each cell's outputs live,
-and writes NAME.executed.ipynb next to it. Stops at the first failing cell (exit code 1).
+and writes NAME.executed.ipynb next to it. Stops at the first failing cell (exit code 1), except
+for cells tagged raises-exception (as nbclient) or marked NBVAL_RAISES_EXCEPTION.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -84,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       if (run.status === 'timeout') {
         term.error(`Cell ${n} timed out after ${run.seconds} s (kernel interrupted).`);
         failed = true;
-      } else if (run.status === 'error') {
+      } else if (run.status === 'error' && !cellOptions(cell).raises) {
         term.error(`Cell ${n} raised ${run.error.ename}: ${run.error.evalue}`);
         failed = true;
       }
