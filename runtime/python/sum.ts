@@ -40,6 +40,32 @@ function addError(a: unknown, b: unknown): Error {
 }
 
 /**
+ * Sum of len terms v, v+step, ... by a plain loop. Four independent accumulators let the CPU overlap
+ * the additions (one accumulator is bound by add latency); every partial sum is within the caller's
+ * safe bound, so each addition is exact.
+ */
+function sumChunk(v: number, step: number, len: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const step4 = 4 * step;
+  let k = 0;
+  for (; k + 4 <= len; k += 4) {
+    a += v;
+    b += v + step;
+    c += v + 2 * step;
+    d += v + 3 * step;
+    v += step4;
+  }
+  for (; k < len; k++) {
+    a += v;
+    v += step;
+  }
+  return a + b + c + d;
+}
+
+/**
  * Sums a range with plain numeric loops (no iterator protocol). A chunk runs unchecked when
  * |total| + len·max|element| is safe; otherwise the chunk's own sum is moved into a bigint.
  */
@@ -52,10 +78,8 @@ function sumRange(r: Range, start: number): number | bigint {
     const len = Math.min(CHUNK, left);
     const bound = len * Math.max(Math.abs(v), Math.abs(v + (len - 1) * step));
     if (Math.abs(total) + bound <= MAX) {
-      for (let k = 0; k < len; k++) {
-        total += v;
-        v += step;
-      }
+      total += sumChunk(v, step, len);
+      v += len * step;
     } else if (bound <= MAX) {
       let chunk = 0;
       for (let k = 0; k < len; k++) {
