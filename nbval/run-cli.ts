@@ -55,8 +55,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsfutures run: ${e.message}\n`);
     return 1;
   }
-  // Ctrl-C interrupts the running cell (which then fails and ends the run) instead of orphaning the kernel.
-  const onSigint = () => void session.manager.interrupt();
+  // The first Ctrl-C interrupts the running cell (which then fails and ends the run, notebook written);
+  // a second one gives up on the kernel, stopping it rather than leaving it orphaned.
+  let interrupts = 0;
+  const onSigint = () => {
+    if (interrupts++ === 0) return void session.manager.interrupt();
+    void session.close().finally(() => process.exit(130));
+  };
   process.on('SIGINT', onSigint);
 
   const cells = loaded.notebook.cells;
