@@ -18,6 +18,8 @@ export interface EngineOptions {
 }
 
 /** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
+const CANNOT_FIND_MODULE = 2307;
+
 const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
 
 export function createEngine(options: EngineOptions): CellEngine {
@@ -68,22 +70,21 @@ class TypeScriptCellEngine implements CellEngine {
   async execute(code: string): Promise<CellOutcome> {
     const n = ++this.executionCount;
     const label = `Cell In[${n}]`;
-    const fileName = this.project.cellFileName(n);
+    const fileName = this.project.checkedFile;
 
-    // The export clause goes in front, on the cell's first line, so the cell's line numbers stay its own.
+    // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
     const names = topLevelNames(ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
-    const prefix = names.length ? `export { ${names.join(', ')} }; ` : 'export {}; ';
-    this.project.setCurrentCell(fileName, prefix + code);
-    const service = this.project.service;
-    const diagnostics = [...service.getSyntacticDiagnostics(fileName), ...service.getSemanticDiagnostics(fileName)]
-      .filter((d) => d.category === ts.DiagnosticCategory.Error)
-      .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.max(0, d.start - prefix.length) }));
-    if (diagnostics.length) {
-      this.project.deleteFile(fileName);
-      return typeErrorOutcome(label, code, diagnostics);
+    const text = `${code}\nexport { ${names.join(', ')} };`;
+    this.project.setCheckedCell(text);
+    let diagnostics = this.diagnostics(fileName, code.length);
+    if (diagnostics.some((d) => d.code === CANNOT_FIND_MODULE)) {
+      // Maybe installed since we last looked (npm install from a cell): look at the disk again, once.
+      this.project.forgetDisk();
+      diagnostics = this.diagnostics(fileName, code.length);
     }
+    if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics);
 
-    const valueNames = this.publishCell(n, fileName);
+    const valueNames = names.length ? this.publishCell(n, text) : new Set<string>();
     let transformed;
     try {
       transformed = transformCell(code, { fileName: `${label}.ts`, valueNames });
@@ -95,14 +96,24 @@ class TypeScriptCellEngine implements CellEngine {
     return this.runner.run(transformed.js, scriptFile);
   }
 
+  /** Errors only (suggestions are not failures); one past the code (e.g. a missing `}`) is shown at its end. */
+  private diagnostics(fileName: string, codeLength: number): ts.Diagnostic[] {
+    const service = this.project.service;
+    return [...service.getSyntacticDiagnostics(fileName), ...service.getSemanticDiagnostics(fileName)]
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.min(d.start, codeLength) }));
+  }
+
   /** Points the global declarations at this cell's definitions; returns the names that have a runtime value. */
-  private publishCell(n: number, fileName: string): Set<string> {
+  private publishCell(n: number, text: string): Set<string> {
     const program = this.project.program();
     const checker = program.getTypeChecker();
-    const file = program.getSourceFile(fileName);
+    const file = program.getSourceFile(this.project.checkedFile);
     const moduleSymbol = file && checker.getSymbolAtLocation(file);
     if (!moduleSymbol) return new Set();
+    // Declarations are read from the checked file but point at the cell's own copy, which stays in the project.
     const values = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n));
+    this.project.setFile(this.project.cellFileName(n), text);
     this.project.setFile(this.project.globalsFile, this.declarations.text());
     return new Set(values);
   }

@@ -63,7 +63,7 @@ export function inspect(project: CellProject, code: string, cursorPos: number, _
   const file = loadScratch(project, code);
   for (const pos of candidatePositions(code, cursorPos)) {
     if (!IDENTIFIER_CHAR.test(code[pos])) continue;
-    const info = project.service.getQuickInfoAtPosition(file, pos);
+    const info = definitionQuickInfo(project, file, pos) ?? project.service.getQuickInfoAtPosition(file, pos);
     if (!info) continue;
     const name = code.slice(identifierStart(code, pos), identifierEnd(code, pos));
     if (isInternal(name)) continue;
@@ -81,4 +81,31 @@ export function inspect(project: CellProject, code: string, cursorPos: number, _
     };
   }
   return { found: false, data: {} };
+}
+
+/**
+ * A name from an earlier cell or the runtime is, in the scratch file, a `declare const f: typeof import(..).f` from
+ * the global script: its own quick info would show that const and no doc. Ask at the definition instead.
+ */
+function definitionQuickInfo(project: CellProject, file: string, pos: number): ts.QuickInfo | undefined {
+  const program = project.program();
+  const source = program.getSourceFile(file);
+  const node = source && identifierAt(source, pos);
+  if (!node) return undefined;
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(node);
+  if (symbol?.declarations?.[0]?.getSourceFile().fileName !== project.globalsFile) return undefined;
+  const type = symbol.flags & ts.SymbolFlags.Value ? checker.getTypeOfSymbolAtLocation(symbol, node) : checker.getDeclaredTypeOfSymbol(symbol);
+  const target = type.symbol?.declarations?.[0] as ts.NamedDeclaration | undefined;
+  if (!target?.name || target.getSourceFile().fileName === project.globalsFile) return undefined;
+  return project.service.getQuickInfoAtPosition(target.getSourceFile().fileName, target.name.getStart());
+}
+
+function identifierAt(source: ts.SourceFile, pos: number): ts.Identifier | undefined {
+  const visit = (node: ts.Node): ts.Identifier | undefined => {
+    if (pos < node.getStart(source) || pos >= node.getEnd()) return undefined;
+    if (ts.isIdentifier(node)) return node;
+    return ts.forEachChild(node, visit);
+  };
+  return ts.forEachChild(source, visit);
 }
