@@ -1,3 +1,17 @@
+/**
+ * The cell engine: TypeScript cells, type-checked against the earlier ones, run in one persistent global scope.
+ *
+ * Choices (see the files for the why):
+ * - Type errors fail the cell before it runs: ename `TSError`, evalue `TS2322: <message>`, traceback blocks
+ *   `Cell In[N], line L` + the line + a caret (traceback.ts). N is this engine's execution counter.
+ * - Checking: one LanguageService (project.ts); earlier cells are seen through one generated global declaration
+ *   script (declarations.ts). Options: ES2022 target, lib ES2023 + esnext.disposable, @types/node, strict except
+ *   noImplicitAny, "concurrent.futures" / "concurrent" / "tsfutures" resolve to the runtime.
+ * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
+ * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
+ *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
+ *   cell's pending work is abandoned, not cancelled (JavaScript cannot cancel a promise).
+ */
 import * as ts from 'typescript';
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
 import { isComplete } from './completeness';

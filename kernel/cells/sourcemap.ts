@@ -13,7 +13,6 @@ export function decodeMappings(sourceMapJson: string): LineMappings {
   const lines: LineMappings = [];
   let srcLine = 0;
   let srcCol = 0;
-  let srcIndex = 0;
   for (const lineText of mappings.split(';')) {
     const segments: Array<[number, number, number]> = [];
     let genCol = 0;
@@ -22,7 +21,7 @@ export function decodeMappings(sourceMapJson: string): LineMappings {
       const v = decodeVlq(seg);
       genCol += v[0];
       if (v.length >= 4) {
-        srcIndex += v[1];
+        // v[1] is the source index: a cell's map has a single source.
         srcLine += v[2];
         srcCol += v[3];
         segments.push([genCol, srcLine, srcCol]);
@@ -30,7 +29,6 @@ export function decodeMappings(sourceMapJson: string): LineMappings {
     }
     lines.push(segments);
   }
-  void srcIndex;
   return lines;
 }
 
