@@ -1,0 +1,7 @@
+/**
+ * The package entry (`require('tsfutures')`), also what notebook cells get preloaded as globals: Python's
+ * concurrent.futures, the Python builtins the lecture uses (print, range, sum, time, os, ...) and timelines.
+ */
+export * from './futures';
+export * from './python';
+export * from './timeline';
