@@ -253,7 +253,8 @@ function removeWaiter(f: Future<any>, waiter: Waiter): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Future
 
-export type DoneCallback<T> = (future: Future<T>) => unknown;
+/** Method-style (bivariant) so a Future<number> is still usable where a Future<unknown> is expected. */
+export type DoneCallback<T> = { callback(future: Future<T>): unknown }['callback'];
 
 export class Future<T = unknown> {
   /** Internal to executors and wait/as_completed (CPython's `_state` etc.). */
