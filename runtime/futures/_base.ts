@@ -487,8 +487,14 @@ export interface WaitOptions {
  * Waits for the futures to complete: resolves to DoneAndNotDoneFutures when `return_when` is met or `timeout`
  * seconds pass (it never rejects on timeout). Duplicates in `fs` are counted once.
  */
-export async function wait<T>(fs: Iterable<Future<T>>, options: WaitOptions = {}): Promise<DoneAndNotDoneFutures<T>> {
-  const { timeout = null, return_when = ALL_COMPLETED } = options;
+export async function wait<T>(
+  fs: Iterable<Future<T>>,
+  options: WaitOptions | number | null = {},
+  positionalReturnWhen?: ReturnWhen,
+): Promise<DoneAndNotDoneFutures<T>> {
+  // Python's wait(fs, timeout=None, return_when=ALL_COMPLETED) also takes both positionally.
+  const { timeout = null, return_when = ALL_COMPLETED } =
+    options !== null && typeof options === 'object' ? options : { timeout: options, return_when: positionalReturnWhen };
   const all = new Set(fs);
   const done = new Set<Future<T>>();
   for (const f of all) if (isFinished(f)) done.add(f);

@@ -14,6 +14,7 @@ import {
   type ShutdownOptions,
 } from './_base';
 import { TypeError } from '../python/errors';
+import { pyTypeName } from '../python/repr';
 import { noteStart, noteSubmit } from '../timeline/record';
 
 export { BrokenThreadPool };
@@ -141,6 +142,7 @@ export class ThreadPoolExecutor extends Executor {
   private run(worker: Worker, item: WorkItem): void {
     let result: unknown;
     try {
+      if (typeof item.fn !== 'function') throw new TypeError(`'${pyTypeName(item.fn)}' object is not callable`);
       result = item.fn(...item.args);
     } catch (e) {
       this.settle(worker, item, false, e);

@@ -68,6 +68,13 @@ describe('submit', () => {
     await executor.shutdown();
   });
 
+  test('a non-callable fails its future with TypeError, as calling it would in Python', async () => {
+    const executor = new ThreadPoolExecutor({ max_workers: 1 });
+    const e = await executor.submit(5 as never).exception();
+    expect(repr(e)).toBe(`TypeError("'int' object is not callable")`);
+    await executor.shutdown();
+  });
+
   test('a free slot marks the future running at once; the body starts on a later macrotask', async () => {
     const executor = new ThreadPoolExecutor({ max_workers: 1 });
     let started = false;

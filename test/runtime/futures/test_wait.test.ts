@@ -140,3 +140,12 @@ describe('DoneAndNotDoneFutures', () => {
     expect([...r]).toHaveLength(2);
   });
 });
+
+test('timeout and return_when may be passed positionally, as in Python', async () => {
+  const f = successfulFuture();
+  const p = pendingFuture();
+  const r = await wait([f, p], 0.01);
+  expect(r.not_done).toEqual(new Set([p]));
+  const first = await wait([f, p], null, FIRST_COMPLETED);
+  expect(first.done).toEqual(new Set([f]));
+});
