@@ -1,7 +1,10 @@
 import * as ts from 'typescript';
 
 /**
- * The global declaration script that makes names visible to the next cell. Each name maps to the newest module
+ * The global declaration script that makes names visible to the next cell. A variable whose type is made only of
+ * global library names is declared with its type printed (`declare const x17: 17;`): the script then changes text
+ * but not imports, so TypeScript reuses the whole program structure (measured: a new cell file per cell makes
+ * every later program re-walk all lib and @types files, ~10 ms a cell). Anything else maps to the newest module
  * that defines it (a cell, or the runtime), e.g.
  *   declare let x: typeof import("./__tsfutures_cell_3").x;
  *   declare const C: typeof import("./__tsfutures_cell_3").C;
@@ -12,18 +15,30 @@ export class GlobalDeclarations {
   private readonly entries = new Map<string, string>();
   private cached: string | undefined;
 
-  /** Records every export of moduleSymbol (reached as `specifier`); returns the names that have a value meaning. */
-  addModuleExports(checker: ts.TypeChecker, moduleSymbol: ts.Symbol, specifier: string, skip?: ReadonlySet<string>): string[] {
+  /**
+   * Records every export of moduleSymbol (reached as `specifier`). Returns the names that have a value meaning,
+   * and whether any declaration refers to the module (if none does, the module need not stay in the program).
+   * `isStable(fileName)`: declarations in that file never change, so a printed type may name them (lib files).
+   */
+  addModuleExports(
+    checker: ts.TypeChecker,
+    moduleSymbol: ts.Symbol,
+    specifier: string,
+    options: { skip?: ReadonlySet<string>; isStable?: (fileName: string) => boolean } = {},
+  ): { values: string[]; referencesModule: boolean } {
     const values: string[] = [];
+    let referencesModule = false;
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const name = exported.name;
-      if (name === 'default' || skip?.has(name)) continue;
-      const text = declarationFor(checker, exported, specifier);
+      if (name === 'default' || options.skip?.has(name)) continue;
+      const printed = options.isStable && printedVariable(checker, exported, options.isStable);
+      const text = printed ? { declaration: printed, isValue: true } : declarationFor(checker, exported, specifier);
       if (text === undefined) continue;
+      referencesModule ||= !printed;
       this.set(name, text.declaration);
       if (text.isValue) values.push(name);
     }
-    return values;
+    return { values, referencesModule };
   }
 
   set(name: string, declaration: string): void {
@@ -62,6 +77,51 @@ export function declarationFor(
     parts.push(`type ${name}${decl} = ${ref}${args};`);
   }
   return parts.length ? { declaration: parts.join(' '), isValue } : undefined;
+}
+
+const PRINT_FLAGS =
+  ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.IgnoreErrors | ts.NodeBuilderFlags.UseFullyQualifiedType;
+const printer = ts.createPrinter({ removeComments: true });
+const NO_FILE = ts.createSourceFile('__tsfutures_printed.ts', '', ts.ScriptTarget.ES2022);
+
+/**
+ * `declare const x: <type>;` for a plain variable whose printed type means the same anywhere: every name in it
+ * is a global declared in a stable file. Otherwise undefined (the caller uses the module reference), e.g. for
+ * types naming a cell's own class, a type parameter, a module export, `typeof x` (unique symbols), or JSDoc'd
+ * variables (inspect then finds the doc at the definition).
+ */
+function printedVariable(checker: ts.TypeChecker, exported: ts.Symbol, isStable: (fileName: string) => boolean): string | undefined {
+  // The cell's `export { x }` makes an alias; its target must be a plain variable declared by the cell itself
+  // (not also a type, namespace, function or class of the same name, not an import).
+  const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  const meanings = target.flags & (ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias);
+  if (!(meanings & ts.SymbolFlags.Variable) || meanings & ~ts.SymbolFlags.Variable) return undefined;
+  const decl = target.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || target.declarations?.length !== 1) return undefined;
+  if (isStable(decl.getSourceFile().fileName) || ts.getJSDocCommentsAndTags(decl).length) return undefined;
+  const node = checker.typeToTypeNode(checker.getTypeOfSymbol(target), undefined, PRINT_FLAGS);
+  if (!node || !namesOnlyStableGlobals(checker, node, isStable)) return undefined;
+  const type = printer.printNode(ts.EmitHint.Unspecified, node, NO_FILE);
+  return `declare ${isReassignable(target) ? 'let' : 'const'} ${exported.name}: ${type};`;
+}
+
+/** The node builder marks each name it writes with its symbol (`identifier.symbol`, internal but long-standing). */
+function namesOnlyStableGlobals(checker: ts.TypeChecker, root: ts.Node, isStable: (fileName: string) => boolean): boolean {
+  const stableGlobal = (name: ts.EntityName): boolean => {
+    while (!ts.isIdentifier(name)) name = name.left;
+    const symbol = (name as ts.Identifier & { symbol?: ts.Symbol }).symbol;
+    if (!symbol || checker.getFullyQualifiedName(symbol) !== name.text) return false; // a module member, or unknown
+    const decls = symbol.declarations ?? [];
+    return decls.length > 0 && decls.every((d) => isStable(d.getSourceFile().fileName));
+  };
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isImportTypeNode(node) || ts.isTypeParameterDeclaration(node) || ts.isInferTypeNode(node)) return false;
+    if (ts.isTypeReferenceNode(node) && !stableGlobal(node.typeName)) return false;
+    if (ts.isTypeQueryNode(node) && !stableGlobal(node.exprName)) return false;
+    if (ts.isExpressionWithTypeArguments(node)) return false;
+    return !ts.forEachChild(node, (child) => (visit(child) ? undefined : true));
+  };
+  return visit(root);
 }
 
 /** let/var can be assigned from a later cell; const, functions, classes, enums, imports cannot. */

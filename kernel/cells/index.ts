@@ -78,7 +78,7 @@ class TypeScriptCellEngine implements CellEngine {
     if (!importDecl || !ts.isImportDeclaration(importDecl)) return;
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(importDecl.moduleSpecifier);
-    if (moduleSymbol) this.declarations.addModuleExports(checker, moduleSymbol, 'tsfutures', NATIVE_GLOBALS);
+    if (moduleSymbol) this.declarations.addModuleExports(checker, moduleSymbol, 'tsfutures', { skip: NATIVE_GLOBALS });
   }
 
   async execute(code: string): Promise<CellOutcome> {
@@ -125,9 +125,12 @@ class TypeScriptCellEngine implements CellEngine {
     const file = program.getSourceFile(this.project.checkedFile);
     const moduleSymbol = file && checker.getSymbolAtLocation(file);
     if (!moduleSymbol) return new Set();
-    // Declarations are read from the checked file but point at the cell's own copy, which stays in the project.
-    const values = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n));
-    this.project.setFile(this.project.cellFileName(n), text);
+    // Declarations are read from the checked file; those that cannot be printed point at the cell's own copy,
+    // which then joins the project (a cell of printable variables only adds no file: see declarations.ts).
+    const { values, referencesModule } = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n), {
+      isStable: (f) => !this.project.isVirtual(f),
+    });
+    if (referencesModule) this.project.setFile(this.project.cellFileName(n), text);
     this.project.setFile(this.project.globalsFile, this.declarations.text());
     return new Set(values);
   }

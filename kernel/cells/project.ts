@@ -83,6 +83,11 @@ export class CellProject {
     return `./${CELL_PREFIX}${n}`;
   }
 
+  /** One of the notebook's own files (cells, global script, scratch): its declarations change during a session. */
+  isVirtual(fileName: string): boolean {
+    return this.files.has(fileName);
+  }
+
   setFile(fileName: string, text: string): void {
     const old = this.files.get(fileName);
     if (old && old.text === text) return;
