@@ -32,3 +32,13 @@ describe('unexplainedDifferences', () => {
     expect(unexplainedDifferences(1, ['a', 'b'], ['a'])).toEqual([{ cell: 1, line: 2, python: 'b', typescript: undefined }]);
   });
 });
+
+describe('as_completed blocks', () => {
+  const block = (n: string) => [`Future Result : ${n}, Done : True`, 'Future Cancelled : x', ''];
+  test('compare as a multiset, but not with a changed result', () => {
+    const rules = { asCompletedBlocks: true };
+    expect(unexplainedDifferences(6, ['S', '', ...block('2'), ...block('1'), 'T'], ['S', '', ...block('1'), ...block('2'), 'T'], rules)).toEqual([]);
+    expect(unexplainedDifferences(6, [...block('2'), ...block('1')], [...block('1'), ...block('3')], rules)).toHaveLength(1);
+    expect(unexplainedDifferences(6, [...block('2'), ...block('1')], [...block('1'), ...block('2')])).toHaveLength(2);
+  });
+});
