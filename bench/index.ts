@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark suite that exists, one after another, each in its own process (so one suite's
+ * heap and timers cannot skew the next). A report: exits 0 whatever the suites print.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+const SUITES = ['kernel', 'futures'];
+
+for (const suite of SUITES) {
+  const entry = path.join(__dirname, suite, 'index.js');
+  if (!existsSync(entry)) continue;
+  console.log(`\n== bench:${suite} ==`);
+  spawnSync(process.execPath, [entry], { stdio: 'inherit' });
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:kernel`: start-up, per-cell round trip, latency drift and memory of our kernel against ipykernel
+ * and tslab, measured in one run through the same Node client (kernel/client). A report, not a test: exits 0.
+ * Targets (issue): start-up <= 0.6x ipykernel, round trip <= 1.0x ipykernel, RSS <= 150 MiB, last 20 cells <= 1.2x
+ * the first 20. CELLS=n changes the number of declaring cells (default 400).
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { builtinTsfuturesSpec, PACKAGE_ROOT, readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
+import { measureKernel, type KernelFigures } from './measure';
+import { median, percentile } from './stats';
+
+const IPYKERNEL_DIR = '/usr/share/jupyter/kernels/python3';
+const TSLAB_BIN = path.join(PACKAGE_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
+
+interface Contender {
+  spec: KernelSpec;
+  declare: (i: number) => string;
+}
+
+function contenders(): Contender[] {
+  const ts = (i: number) => `const x${i} = ${i};`;
+  const list: Contender[] = [{ spec: builtinTsfuturesSpec(), declare: ts }];
+  if (existsSync(path.join(IPYKERNEL_DIR, 'kernel.json'))) {
+    list.push({ spec: readKernelSpec('python3', IPYKERNEL_DIR), declare: (i) => `x${i} = ${i}` });
+  }
+  if (existsSync(TSLAB_BIN)) {
+    // As tslab's own kernel.json (node_modules/tslab/python/install.py) starts it; type-checking is on by default.
+    const spec: KernelSpec = { ...builtinTsfuturesSpec(), name: 'tslab', argv: [process.execPath, TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'] };
+    list.push({ spec, declare: ts });
+  }
+  return list;
+}
+
+const fmt = (x: number, digits = 1) => x.toFixed(digits);
+
+function row(f: KernelFigures, base: KernelFigures | undefined): string[] {
+  const ratio = (mine: number, theirs: number | undefined) => (theirs ? ` (${fmt(mine / theirs, 2)}x)` : '');
+  const drift = median(f.declareMs.slice(-20)) / median(f.declareMs.slice(0, 20));
+  return [
+    f.name,
+    `${fmt(f.startupMs, 0)} ms${ratio(f.startupMs, base?.startupMs)}`,
+    `${fmt(median(f.declareMs), 2)} / ${fmt(percentile(f.declareMs, 0.95), 2)} ms${ratio(median(f.declareMs), base && median(base.declareMs))}`,
+    `${fmt(median(f.exprMs), 2)} ms${ratio(median(f.exprMs), base && median(base.exprMs))}`,
+    `${fmt(median(f.declareMs.slice(0, 20)), 2)} -> ${fmt(median(f.declareMs.slice(-20)), 2)} ms (${fmt(drift, 2)}x)`,
+    `${fmt(f.rssKiB / 1024, 0)} MiB`,
+  ];
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const cells = Number(process.env.CELLS) || 400;
+  const figures: KernelFigures[] = [];
+  for (const { spec, declare } of contenders()) {
+    process.stderr.write(`bench:kernel: ${spec.name} (${cells} cells)...\n`);
+    try {
+      figures.push(await measureKernel(spec, declare, { cells, exprCells: 50 }));
+    } catch (error) {
+      process.stderr.write(`bench:kernel: ${spec.name} failed: ${(error as Error).message}\n`);
+    }
+  }
+  const base = figures.find((f) => f.name === 'python3');
+  console.log(`Kernel bench: ${cells} cells declaring a new variable each, then 50 x "1+1"; ratios vs ipykernel (python3)`);
+  console.log(table([
+    ['kernel', 'start-up', 'declare median / p95', '1+1 median', 'first 20 -> last 20', 'RSS (tree)'],
+    ...figures.map((f) => row(f, base)),
+  ]));
+  console.log('Targets: start-up <= 0.6x, declare round trip <= 1.0x, RSS <= 150 MiB, last 20 / first 20 <= 1.2x');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(0); // a report, not a test
+  },
+);
