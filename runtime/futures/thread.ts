@@ -131,7 +131,16 @@ export class ThreadPoolExecutor extends Executor {
 
   /** The worker takes `item`: RUNNING now, body on the next macrotask; a cancelled item is skipped (and notified). */
   private begin(worker: Worker, item: WorkItem): void {
-    if (!item.future.set_running_or_notify_cancel()) {
+    let go: boolean;
+    try {
+      go = item.future.set_running_or_notify_cancel();
+    } catch (e) {
+      // Someone set the outcome of a queued future by hand. CPython's worker logs it (and that thread dies);
+      // we log it and move on, as an exception escaping here would kill the whole process.
+      logException('Exception in worker', e);
+      go = false;
+    }
+    if (!go) {
       this.takeNext(worker);
       return;
     }

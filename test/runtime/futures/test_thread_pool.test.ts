@@ -125,6 +125,18 @@ describe('submit', () => {
     expect(events).toEqual(['task1', 'io', 'task2']);
   });
 
+  test('a queued future finished by hand is skipped and logged, not run', async () => {
+    const executor = new ThreadPoolExecutor({ max_workers: 1 });
+    let ran = false;
+    executor.submit(async () => sleep(0.01));
+    const queued = executor.submit(() => (ran = true));
+    queued.set_result(true);
+    const err = await captureStderr(() => executor.shutdown());
+    expect(ran).toBe(false);
+    expect(err).toContain('Exception in worker\n');
+    expect(err).toContain('Future in unexpected state');
+  });
+
   test('a cancelled queued future is skipped, its body never runs', async () => {
     const executor = new ThreadPoolExecutor({ max_workers: 1 });
     let ran = false;
