@@ -253,7 +253,6 @@ export class WorkerPool {
       if (f.done()) continue;
       const error = this.options.broken(futureMessage);
       if (description) (error as Error & { cause?: unknown }).cause = new Error(description);
-      f.set_running_or_notify_cancel();
       f.set_exception(error);
     }
   }
