@@ -13,6 +13,8 @@ export class Dispatcher {
   private readonly queue: Array<Request | typeof STOP_ABORTING> = [];
   private draining = false;
   private aborting = false;
+  /** msg_id of the shell request being handled, if any. */
+  current: string | undefined;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -25,13 +27,14 @@ export class Dispatcher {
     void this.drain();
   }
 
-  abortQueued(): void {
+  /**
+   * Called before the failed cell's reply is sent: what the io thread received up to now is queued ahead of the
+   * marker and aborted; a request sent in reaction to the reply comes after it and runs.
+   */
+  async abortQueued(): Promise<void> {
     this.aborting = true;
-    // Requests that reached this thread before the timer fires are queued ahead of the marker, so they are aborted.
-    setTimeout(() => {
-      this.queue.push(STOP_ABORTING);
-      void this.drain();
-    }, 0);
+    await this.kernel.session.barrier();
+    this.queue.push(STOP_ABORTING);
   }
 
   private async drain(): Promise<void> {
@@ -40,7 +43,14 @@ export class Dispatcher {
     try {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         if (next === STOP_ABORTING) this.aborting = false;
-        else await this.handle(next);
+        else {
+          const executing = next.message.header.msg_type === 'execute_request';
+          this.current = next.message.header.msg_id;
+          if (executing) this.kernel.session.running(true);
+          await this.handle(next);
+          if (executing) this.kernel.session.running(false);
+          this.current = undefined;
+        }
       }
     } finally {
       this.draining = false;

@@ -26,7 +26,7 @@ export interface Kernel {
   readonly engines: EngineLoader;
   executionCount: number;
   /** stop_on_error: answer the execute_requests already waiting with status 'aborted'. */
-  abortQueued(): void;
+  abortQueued(): Promise<void>;
   shutdown(restart: boolean): Promise<void>;
   /** Loads the engine soon, off the critical path of the request being answered. */
   warmUp(): void;
@@ -128,8 +128,8 @@ async function execute(k: Kernel, req: Request): Promise<void> {
 
   const common = { execution_count: k.executionCount, user_expressions: expressions, payload: [] };
   const content = outcome.status === 'ok' ? { status: 'ok', ...common } : { status: 'error', ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback, ...common };
+  if (outcome.status === 'error' && !silent && stopOnError) await k.abortQueued();
   reply(k, req, 'execute_reply', content, { started, dependencies_met: true, engine: k.session.id, status: content.status });
-  if (outcome.status === 'error' && !silent && stopOnError) k.abortQueued();
 }
 
 function complete(k: Kernel, req: Request): void {

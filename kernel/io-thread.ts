@@ -20,11 +20,20 @@ export type ToMain =
   | { kind: 'ready' }
   | { kind: 'failed'; error: string }
   | { kind: 'message'; channel: InChannel; identities: Uint8Array[]; message: Message }
+  | { kind: 'barrier'; id: number }
   | { kind: 'closed' };
 
 export type ToIo =
   | { kind: 'send'; channel: OutChannel; identities: Uint8Array[]; message: Message }
+  | { kind: 'barrier'; id: number }
+  /** The main thread starts/ends an execute_request: interrupts are repeated only while one runs. */
+  | { kind: 'running'; value: boolean }
+  /** The main thread saw SIGINT while a cell runs: keep raising it until the cell ends. */
+  | { kind: 'keep-interrupting' }
   | { kind: 'close' };
+
+const INTERRUPT_RETRY_MS = 100;
+const INTERRUPT_RETRIES = 30;
 
 export interface IoThreadData {
   connection: ConnectionInfo;
@@ -79,6 +88,26 @@ async function run({ connection, session }: IoThreadData): Promise<void> {
   const send = (channel: OutChannel, message: Message, identities: readonly Buffer[]) =>
     outboxes[channel].push(encode(message, signer, identities));
 
+  /**
+   * A SIGINT that arrives just before a cell's synchronous code starts (while it is loaded or type-checked) is
+   * consumed before vm's breakOnSigint watches for it, and a blocked main thread cannot raise it again itself. So
+   * while the cell still runs, this thread re-raises it; the cell's end (running=false) stops that.
+   */
+  let running = false;
+  let retry: NodeJS.Timeout | undefined;
+  const stopInterrupting = () => {
+    if (retry) clearInterval(retry);
+    retry = undefined;
+  };
+  const keepInterrupting = () => {
+    if (!running || retry) return;
+    let tries = 0;
+    retry = setInterval(() => {
+      if (!running || ++tries > INTERRUPT_RETRIES) stopInterrupting();
+      else process.kill(process.pid, 'SIGINT');
+    }, INTERRUPT_RETRY_MS);
+  };
+
   /** Answered here, not in the main thread: the main thread may be stuck in the very loop being interrupted. */
   const interrupt = (message: Message, identities: Buffer[]) => {
     const parent = message.header;
@@ -88,6 +117,7 @@ async function run({ connection, session }: IoThreadData): Promise<void> {
     send('control', createMessage({ msgType: 'interrupt_reply', channel: 'control', session, content: { status: 'ok' }, parent }), identities);
     status('idle');
     process.kill(process.pid, 'SIGINT');
+    keepInterrupting();
   };
 
   const receive = async (channel: InChannel, socket: zmq.Router) => {
@@ -116,7 +146,16 @@ async function run({ connection, session }: IoThreadData): Promise<void> {
   port.on('message', (m: ToIo) => {
     if (m.kind === 'send') {
       send(m.channel, m.message, m.identities.map((i) => Buffer.from(i)));
+    } else if (m.kind === 'running') {
+      running = m.value;
+      if (!running) stopInterrupting();
+    } else if (m.kind === 'keep-interrupting') {
+      keepInterrupting();
+    } else if (m.kind === 'barrier') {
+      // Everything received before this point has already been posted, and the port keeps order.
+      post({ kind: 'barrier', id: m.id });
     } else if (m.kind === 'close') {
+      stopInterrupting();
       void Promise.all(Object.values(outboxes).map((o) => o.drained())).then(() => {
         closeAll();
         post({ kind: 'closed' });

@@ -26,8 +26,14 @@ class RunningKernel implements Kernel {
     readonly output: OutputRouter,
   ) {}
 
-  abortQueued(): void {
-    this.dispatcher.abortQueued();
+  abortQueued(): Promise<void> {
+    return this.dispatcher.abortQueued();
+  }
+
+  /** SIGINT outside a synchronous vm run lands here: the engine abandons an awaiting cell. */
+  interrupt(): void {
+    this.engines.loaded?.interrupt();
+    if (this.dispatcher.current) this.session.keepInterrupting();
   }
 
   warmUp(): void {
@@ -97,7 +103,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const k = kernel;
   // vm's breakOnSigint turns SIGINT into an exception in a synchronous cell; this listener covers an awaiting cell,
   // and its mere presence keeps SIGINT from killing the kernel.
-  process.on('SIGINT', () => k.engines.loaded?.interrupt());
+  process.on('SIGINT', () => k.interrupt());
   process.on('SIGTERM', () => void k.shutdown(false));
   watchParent(() => {
     log('info', 'parent process is gone; shutting down');

@@ -17,6 +17,8 @@ export interface Incoming {
 
 export class Session {
   private closing?: Promise<void>;
+  private nextBarrier = 0;
+  private readonly barriers = new Map<number, () => void>();
 
   private constructor(
     readonly id: string,
@@ -37,6 +39,7 @@ export class Session {
         if (m.kind === 'ready') resolve(session);
         else if (m.kind === 'failed') reject(new Error(`cannot bind the kernel's sockets: ${m.error}`));
         else if (m.kind === 'message') onMessage({ channel: m.channel, identities: m.identities, message: m.message });
+        else if (m.kind === 'barrier') session.barriers.get(m.id)?.();
       });
     });
   }
@@ -51,6 +54,27 @@ export class Session {
 
   status(state: 'busy' | 'idle' | 'starting', parent: Header | {} = {}): void {
     this.send('iopub', 'status', { execution_state: state }, parent);
+  }
+
+  /** Tells the io thread whether an execute_request runs (see keepInterrupting there). */
+  running(value: boolean): void {
+    this.worker.postMessage({ kind: 'running', value } satisfies ToIo);
+  }
+
+  keepInterrupting(): void {
+    this.worker.postMessage({ kind: 'keep-interrupting' } satisfies ToIo);
+  }
+
+  /** Resolves once every message the io thread received before now has been handed to onMessage. */
+  barrier(): Promise<void> {
+    const id = this.nextBarrier++;
+    return new Promise((resolve) => {
+      this.barriers.set(id, () => {
+        this.barriers.delete(id);
+        resolve();
+      });
+      this.worker.postMessage({ kind: 'barrier', id } satisfies ToIo);
+    });
   }
 
   /** Sends everything already posted, closes the five sockets and ends the io thread. */

@@ -16,7 +16,7 @@ function failure(e: unknown): CellOutcome {
 }
 
 export function createEngine(_options: { cwd: string }): CellEngine {
-  const context = vm.createContext({ console, process, setTimeout, clearTimeout, setInterval, clearInterval, Promise, ...notebookGlobals() });
+  const context = vm.createContext({ require, console, process, setTimeout, clearTimeout, setInterval, clearInterval, Promise, ...notebookGlobals() });
   let abort: ((e: Error) => void) | undefined;
 
   const run = async (code: string): Promise<CellOutcome> => {
