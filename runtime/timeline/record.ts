@@ -41,7 +41,11 @@ export function noteSubmit(executor: object, future: object, fn?: Function): voi
     label: fn?.name || undefined,
   };
   // noteEnd is module-level and takes the future as its argument (as done-callbacks do): no closure per task.
-  (future as { add_done_callback?(fn: (f: object) => void): void }).add_done_callback?.(noteEnd);
+  // Our Future's public methods are bound-method getters (for Python's `<bound method ...>` repr) that allocate on
+  // first use, so the callback goes straight into CPython's internal list when there is one.
+  const f = future as { _done_callbacks?: unknown[]; add_done_callback?(fn: (f: object) => void): void };
+  if (Array.isArray(f._done_callbacks)) f._done_callbacks.push(noteEnd);
+  else f.add_done_callback?.(noteEnd);
   let h = histories.get(executor);
   if (!h) histories.set(executor, (h = []));
   h.push(future);

@@ -20,14 +20,16 @@ export interface TimelineOptions {
 }
 
 /**
- * Reads the outcome through the public API; "raised" vs "returned" needs the stored exception, which CPython keeps
- * in `_exception` (our port keeps the name) — read without awaiting, since a timeline is drawn synchronously.
+ * Reads the outcome through the public API; "raised" vs "returned" needs the stored outcome, which CPython keeps
+ * in `_exception`/`_result` (our port keeps the names) — read without awaiting, since a timeline is drawn synchronously.
  */
 function outcomeOf(f: FutureLike): { outcome: Outcome; detail?: string } {
   if (f.cancelled()) return { outcome: 'cancelled' };
   if (f.done()) {
-    const o = f as unknown as { _exception?: unknown; _result?: unknown };
-    if (o._exception !== undefined && o._exception !== null) return { outcome: 'raised', detail: pyTypeName(o._exception) };
+    const o = f as unknown as { _exception?: unknown; _result?: unknown; _raised?: boolean };
+    // Our Future flags "raised" (JS can throw undefined); CPython's only has a non-None _exception.
+    const raised = typeof o._raised === 'boolean' ? o._raised : o._exception !== undefined && o._exception !== null;
+    if (raised) return { outcome: 'raised', detail: pyTypeName(o._exception) };
     return { outcome: 'returned', detail: pyTypeName(o._result) };
   }
   return { outcome: f.running() ? 'running' : 'pending' };
