@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
 
-type EngineModule = { createEngine(options: { cwd: string }): CellEngine };
+type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
 
 export class EngineLoader {
   private engine?: CellEngine;
@@ -22,7 +22,9 @@ export class EngineLoader {
       const modulePath = process.env.TSFUTURES_ENGINE || path.join(__dirname, 'cells', 'index.js');
       // A runtime require: the engine is large and must not load with this module.
       const mod = require(modulePath) as EngineModule;
-      this.engine = mod.createEngine({ cwd: this.cwd });
+      // display, clear_output, input: the notebook functions every cell sees.
+      const { notebookGlobals } = require('./output') as typeof import('./output');
+      this.engine = mod.createEngine({ cwd: this.cwd, globals: notebookGlobals() });
     }
     return this.engine;
   }

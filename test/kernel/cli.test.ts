@@ -1,0 +1,52 @@
+/** The tsfutures command: kernelspec install/uninstall into a --prefix, and bad flags. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BIN } from './helpers/kernel-client';
+
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, JUPYTER_DATA_DIR: path.join(prefix, 'data') } });
+let prefix: string;
+beforeAll(() => {
+  prefix = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-cli-'));
+});
+afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+
+test('install --prefix writes kernel.json and the logos; uninstall removes them', () => {
+  const r = run('install', '--prefix', prefix, '--name', 'tsf-test');
+  expect(r.status).toBe(0);
+  const dir = path.join(prefix, 'share', 'jupyter', 'kernels', 'tsf-test');
+  const spec = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
+  expect(spec).toMatchObject({ display_name: 'TypeScript (futures)', language: 'typescript', interrupt_mode: 'signal' });
+  expect(spec.argv).toEqual([process.execPath, BIN, 'kernel', '-f', '{connection_file}']);
+  for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) expect(existsSync(path.join(dir, logo))).toBe(true);
+  expect(run('uninstall', `--prefix=${prefix}`, '--name', 'tsf-test').status).toBe(0);
+  expect(existsSync(dir)).toBe(false);
+  expect(run('uninstall', '--prefix', prefix, '--name', 'tsf-test').status).toBe(1);
+});
+
+test('--user installs under the Jupyter data dir', () => {
+  expect(run('install', '--user').status).toBe(0);
+  expect(existsSync(path.join(prefix, 'data', 'kernels', 'tsfutures', 'kernel.json'))).toBe(true);
+});
+
+test.each([
+  [['install', '--bogus']],
+  [['install', '--user', '--prefix', '/tmp']],
+  [['install', '--prefix']],
+  [['install', '--name', 'bad name!']],
+  [['kernel']],
+  [['kernel', '--nope']],
+  [['frobnicate']],
+  [[]],
+])('bad usage %j exits 2 with a message', (args) => {
+  const r = run(...args);
+  expect(r.status).toBe(2);
+  expect(r.stderr + r.stdout).toMatch(/usage: tsfutures/);
+});
+
+test('--help exits 0', () => {
+  const r = run('--help');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/install +\[--user/);
+});
