@@ -1,0 +1,52 @@
+/** The kernel with the real TypeScript cell engine: results, type errors, interrupts keeping earlier state. */
+import { KernelClient } from './helpers/kernel-client';
+
+type C = Record<string, any>;
+const content = (m: { content: unknown }) => m.content as C;
+const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
+  content(iopub.find((m) => m.header.msg_type === 'execute_result')!).data['text/plain'];
+
+let k: KernelClient;
+beforeAll(async () => {
+  k = await KernelClient.start({ engine: 'real' });
+});
+afterAll(async () => {
+  await k?.close();
+});
+
+test('kernel_info reports the TypeScript version', async () => {
+  const reply = await k.reply(k.send('shell', 'kernel_info_request', {}));
+  expect(content(reply).language_info.version).toBe(require('typescript').version);
+});
+
+test('a typed cell runs and its value is shown with a Python repr', async () => {
+  const { reply, iopub } = await k.execute('const kept: number[] = [1, 2, 3];\nconsole.log("sum", kept.reduce((a, b) => a + b));\nkept');
+  expect(content(reply).status).toBe('ok');
+  expect(KernelClient.streamText(iopub)).toBe('sum 6\n');
+  expect(result(iopub)).toBe('[1, 2, 3]');
+});
+
+test('a type error is an error reply', async () => {
+  const { reply } = await k.execute('const s: string = 1;');
+  expect(content(reply).status).toBe('error');
+});
+
+test('display and clear_output are available in cells', async () => {
+  const { reply, iopub } = await k.execute("display({'text/html': '<i>x</i>'}, {raw: true}); clear_output({wait: true});");
+  expect(content(reply).status).toBe('ok');
+  expect(iopub.map((m) => m.header.msg_type)).toEqual(expect.arrayContaining(['display_data', 'clear_output']));
+});
+
+test('interrupt_request ends a synchronous loop, SIGINT an awaiting cell; earlier variables survive', async () => {
+  const loop = k.send('shell', 'execute_request', { code: 'while (true) {}', silent: false });
+  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'execute_input' && (m.parent_header as C).msg_id === loop) ? true : undefined), 'execute_input');
+  k.send('control', 'interrupt_request', {});
+  expect(content(await k.reply(loop))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+
+  const wait = k.send('shell', 'execute_request', { code: 'console.log("waiting");\nawait new Promise(() => {});', silent: false });
+  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === wait) ? true : undefined), 'waiting');
+  k.process.kill('SIGINT');
+  expect(content(await k.reply(wait))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+
+  expect(result((await k.execute('kept.length')).iopub)).toBe('3');
+});
