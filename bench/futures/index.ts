@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:futures`: the runtime's executors and builtins against CPython 3 (/usr/bin/python3) and piscina,
+ * measured in one run. A report, not a test: exits 0 whatever it finds. Rows (targets from the issue):
+ *   1. ThreadPoolExecutor submit→result per task (100 000 submitted then awaited; 10 000 one at a time) <= CPython
+ *   2. ProcessPoolExecutor per task on 10 000 tiny tasks (submit each; map with chunksize) <= CPython
+ *   3. InterpreterPoolExecutor per task on the same tasks <= piscina (same thread count)
+ *   4. CPU-bound ProcessPool speed-up over sequential on all cores >= 1.8x
+ *   5. our sum(range(1, 1e8 + 1)) >= 20x faster than the lecture's sum(n for n in range(1, 10**8 + 1))
+ * Pool start-up is excluded from per-task rows and printed as its own (informational) rows. REPS=n changes repetitions.
+ */
+import * as os from 'node:os';
+import { setRecording } from '../../runtime/timeline/record';
+import { measureBigSum, measureSpeedup } from './cpu';
+import { runCPython } from './cpython';
+import { measureInterpreterPool, measurePiscina, measureProcessPool } from './pools';
+import { formatTable, type Row } from './report';
+import { measureThreadPool } from './threads';
+
+const THREAD_N = 100_000;
+const SEQ_N = 10_000;
+const POOL_N = 10_000;
+const CHUNKSIZE = 100;
+const CPU_JOBS = 4;
+const CPU_N = 1e8;
+const REPS = Number(process.env.REPS) || 3;
+
+const perTaskUs = (ms: number, n: number) => (ms * 1000) / n;
+const step = (what: string) => process.stderr.write(`bench:futures: ${what}...\n`);
+
+async function main(): Promise<void> {
+  const cores = os.availableParallelism();
+  // Timelines stamp every task by default (the kernel draws them); measured as shipped, so recording stays on.
+  setRecording(true);
+
+  step('CPython (thread pool, process pool, sums)');
+  const py = runCPython({ threadN: THREAD_N, seqN: SEQ_N, procN: POOL_N, chunksize: CHUNKSIZE, reps: REPS });
+  step('ThreadPoolExecutor');
+  const thread = await measureThreadPool(THREAD_N, SEQ_N, REPS);
+  step('ProcessPoolExecutor');
+  const proc = await measureProcessPool(POOL_N, CHUNKSIZE, REPS);
+  step('InterpreterPoolExecutor');
+  const interp = await measureInterpreterPool(cores, POOL_N, REPS);
+  step('piscina');
+  const pisc = await measurePiscina(cores, POOL_N, REPS);
+  step(`CPU-bound speed-up (${CPU_JOBS} x sumLoop(${CPU_N}))`);
+  const cpu = await measureSpeedup(CPU_JOBS, CPU_N, REPS);
+  step('sum(range(1, 1e8 + 1))');
+  const bigSum = await measureBigSum(REPS + 2);
+
+  const CPy = 'CPython';
+  const rows: Row[] = [
+    { what: `1. ThreadPool submit ${THREAD_N} then result`, unit: 'us/task', ours: perTaskUs(thread.submitAll, THREAD_N),
+      peer: py && perTaskUs(py.thread_submit_all, THREAD_N), peerName: CPy, target: 1 },
+    { what: `1. ThreadPool submit+result x ${SEQ_N}`, unit: 'us/task', ours: perTaskUs(thread.sequential, SEQ_N),
+      peer: py && perTaskUs(py.thread_sequential, SEQ_N), peerName: CPy, target: 1 },
+    { what: `2. ProcessPool submit ${POOL_N} tiny`, unit: 'us/task', ours: perTaskUs(proc.submitAll, POOL_N),
+      peer: py && perTaskUs(py.process_submit_all, POOL_N), peerName: CPy, target: 1 },
+    { what: `2. ProcessPool map(chunksize=${CHUNKSIZE}) ${POOL_N}`, unit: 'us/task', ours: perTaskUs(proc.mapChunked!, POOL_N),
+      peer: py && perTaskUs(py.process_map_chunked, POOL_N), peerName: CPy, target: 1 },
+    { what: '2. ProcessPool start-up (first result)', unit: 'ms', ours: proc.startup, peer: py?.process_startup, peerName: CPy },
+    { what: `3. InterpreterPool submit ${POOL_N} tiny`, unit: 'us/task', ours: perTaskUs(interp.submitAll, POOL_N),
+      peer: perTaskUs(pisc.submitAll, POOL_N), peerName: 'piscina', target: 1 },
+    { what: '3. InterpreterPool start-up (first result)', unit: 'ms', ours: interp.startup, peer: pisc.startup, peerName: 'piscina' },
+    { what: `4. ProcessPool ${CPU_JOBS} x sumLoop(1e8), ${cpu.workers} workers`, unit: 'ms', ours: cpu.pool,
+      peer: cpu.sequential, peerName: 'sequential', target: 1.8 },
+    { what: '5. sum(range(1, 1e8+1)) vs lecture generator', unit: 'ms', ours: bigSum, peer: py?.sum_generator,
+      peerName: `${CPy} sum(n for n in range(...))`, target: 20 },
+    { what: '5. sum(range(1, 1e8+1)) vs sum(range)', unit: 'ms', ours: bigSum, peer: py?.sum_range,
+      peerName: `${CPy} sum(range(...))` },
+  ];
+  console.log(`Futures bench on ${cores} cores, medians of ${REPS}; peer/ours > 1 means we are faster`);
+  console.log(formatTable(rows));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(0); // a report, not a test
+  },
+);

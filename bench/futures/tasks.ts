@@ -1,0 +1,16 @@
+/**
+ * The work every contender runs: the same function bodies in our pools, piscina's worker and (in Python) bench.py.
+ * Plain module functions with no free names, so our pools ship them by source as they are.
+ */
+
+/** A tiny task: what is measured is the pool's per-task overhead, not the work. */
+export function tiny(x: number): number {
+  return x + 1;
+}
+
+/** The lecture's sum_generate(n) as a plain JS loop: CPU-bound work for the speed-up row. */
+export function sumLoop(n: number): number {
+  let s = 0;
+  for (let i = 1; i <= n; i++) s += i;
+  return s;
+}
