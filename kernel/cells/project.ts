@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { createDocumentRegistry } from './documents';
 import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
 
 /**
@@ -71,7 +72,7 @@ export class CellProject {
     this.setFile(this.scratchFile, 'export {};');
     this.setFile(this.checkedFile, 'export {};');
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, COMPILER_OPTIONS);
-    this.service = ts.createLanguageService(this.createHost(), ts.createDocumentRegistry());
+    this.service = ts.createLanguageService(this.createHost(), createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, cwd));
   }
 
   cellFileName(n: number): string {
