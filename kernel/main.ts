@@ -13,6 +13,8 @@ import { killDescendants } from './children';
 import { log } from './log';
 
 const PARENT_POLL_MS = 1000;
+/** Read as early as possible: a parent dying while the sockets are still being bound must be noticed too. */
+const STARTED_BY = process.ppid;
 
 class RunningKernel implements Kernel {
   executionCount = 0;
@@ -71,7 +73,7 @@ class RunningKernel implements Kernel {
 
 /** Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned. */
 function watchParent(onGone: () => void): void {
-  const startPpid = process.ppid;
+  const startPpid = STARTED_BY;
   const jpyParent = Number(process.env.JPY_PARENT_PID) || undefined;
   const timer = setInterval(() => {
     let gone = process.ppid !== startPpid;
