@@ -16,6 +16,7 @@ import {
 import { TypeError } from '../python/errors';
 import { pyTypeName } from '../python/repr';
 import { noteStart, noteSubmit } from '../timeline/record';
+import { Fifo } from './fifo';
 
 export { BrokenThreadPool };
 
@@ -60,7 +61,7 @@ export class ThreadPoolExecutor extends Executor {
   _shutdown = false;
   private readonly initializer: ((...args: any[]) => unknown) | null;
   private readonly initargs: unknown[];
-  private readonly queue: WorkItem[] = [];
+  private readonly queue = new Fifo<WorkItem>();
   private readonly idle: Worker[] = [];
   private workerCount = 0;
   /** Workers running (or initializing for) a task; shutdown(wait) resolves when this is 0 and the queue is empty. */
@@ -202,7 +203,7 @@ export class ThreadPoolExecutor extends Executor {
   /** The pool is unusable: the item the worker was given and every queued one fail with BrokenThreadPool. */
   private initializerFailed(item: WorkItem): void {
     this._broken = INITIALIZER_FAILED;
-    for (const it of [item, ...this.queue.splice(0)]) {
+    for (const it of [item, ...this.queue.drain()]) {
       const f = it.future;
       if (f._state === CANCELLED) f.set_running_or_notify_cancel(); // tell its waiters instead of failing it
       else if (f._state === PENDING) f.set_exception(new BrokenThreadPool(this._broken));
@@ -216,7 +217,7 @@ export class ThreadPoolExecutor extends Executor {
   override async shutdown(options?: ShutdownOptions | boolean): Promise<void> {
     const { wait, cancel_futures } = shutdownOptions(options);
     this._shutdown = true;
-    if (cancel_futures) for (const item of this.queue.splice(0)) item.future.cancel();
+    if (cancel_futures) for (const item of this.queue.drain()) item.future.cancel();
     if (!wait || (this.active === 0 && this.queue.length === 0)) return;
     await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
