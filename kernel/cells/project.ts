@@ -38,6 +38,31 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   noEmit: true,
 };
 
+/**
+ * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
+ * the global script grows by a line a cell, and a full parse of it would grow with the notebook.
+ */
+class EditedSnapshot implements ts.IScriptSnapshot {
+  constructor(readonly text: string) {}
+  getText(start: number, end: number): string {
+    return this.text.substring(start, end);
+  }
+  getLength(): number {
+    return this.text.length;
+  }
+  getChangeRange(old: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
+    if (!(old instanceof EditedSnapshot)) return undefined;
+    const a = old.text;
+    const b = this.text;
+    const max = Math.min(a.length, b.length);
+    let start = 0;
+    while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+    let end = 0;
+    while (end < max - start && a.charCodeAt(a.length - 1 - end) === b.charCodeAt(b.length - 1 - end)) end++;
+    return ts.createTextChangeRange(ts.createTextSpan(start, a.length - start - end), b.length - start - end);
+  }
+}
+
 interface VirtualFile {
   text: string;
   version: number;
@@ -92,7 +117,7 @@ export class CellProject {
   setFile(fileName: string, text: string): void {
     const old = this.files.get(fileName);
     if (old && old.text === text) return;
-    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: ts.ScriptSnapshot.fromString(text) });
+    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: new EditedSnapshot(text) });
     this.projectVersion++;
   }
 
