@@ -8,9 +8,8 @@
  *   NBVAL_UPDATE=1 or `jest -u` to rewrite stored outputs.
  * Without a sanitize file named, `<dir>/<name>.sanitize.cfg` or else `notebooks/nbval.cfg` is used if present.
  */
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { joinLines, loadNotebook, NotebookError } from './notebook';
+import { defaultSanitizeFiles } from './sanitize';
 import { DEFAULT_CELL_TIMEOUT, displayPath, NotebookValidator, type NbvalOptions } from './validate';
 
 /** The jest globals the generated test module passes in. */
@@ -43,12 +42,8 @@ function envFlag(name: string): boolean | undefined {
 
 export function resolveOptions(notebookPath: string, config: JestNbvalConfig = {}, cwd = process.cwd()): NbvalOptions {
   const named = process.env.NBVAL_SANITIZE_WITH ?? config.sanitizeWith;
-  let sanitizeFiles = named === undefined ? [] : [named].flat();
-  if (sanitizeFiles.length === 0) {
-    const own = path.join(path.dirname(notebookPath), `${path.basename(notebookPath, '.ipynb')}.sanitize.cfg`);
-    const shared = path.join(cwd, 'notebooks', 'nbval.cfg');
-    sanitizeFiles = existsSync(own) ? [own] : existsSync(shared) ? [shared] : [];
-  }
+  const namedFiles = named === undefined ? [] : [named].flat();
+  const sanitizeFiles = namedFiles.length > 0 ? namedFiles : defaultSanitizeFiles(notebookPath, cwd);
   const timeout = process.env.NBVAL_TIMEOUT ? Number(process.env.NBVAL_TIMEOUT) : config.timeout;
   return {
     lax: envFlag('NBVAL_LAX') ?? config.lax ?? false,

@@ -5,6 +5,7 @@
 import { parseArgs, seconds, UsageError } from './args';
 import { findNotebooks } from './discover';
 import { NotebookError } from './notebook';
+import { defaultSanitizeFiles } from './sanitize';
 import { NotebookValidator, type NbvalOptions } from './validate';
 
 const USAGE = `usage: tsfutures nbval [options] PATH...
@@ -14,7 +15,9 @@ compares the outputs with the ones stored in the notebook.
 
 options:
   --lax                     only compare cells marked NBVAL_CHECK_OUTPUT / tagged nbval-check-output
-  --sanitize-with FILE      nbval sanitize file (regex:/replace: pairs), applied to both sides; repeatable
+  --sanitize-with FILE      nbval sanitize file (regex:/replace: pairs), applied to both sides; repeatable.
+                            Default (as in the jest transform): <notebook dir>/<name>.sanitize.cfg if it
+                            exists, else notebooks/nbval.cfg under the working directory if it exists
   --no-sanitize-addresses   do not mask 0x… addresses as 0xADDRESS
   --check-images            compare image outputs too
   --update                  rewrite stored outputs with the fresh ones instead of failing on differences
@@ -69,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     if (stop) break;
     let validator: NotebookValidator | undefined;
     try {
-      validator = NotebookValidator.open(file, options);
+      validator = NotebookValidator.open(file, { ...options, sanitizeFiles: options.sanitizeFiles ?? defaultSanitizeFiles(file) });
       await validator.start();
       for (const code of validator.codeCells) {
         const report = await validator.check(code);

@@ -3,7 +3,8 @@
  * from files in nbval's format (`[section]` headers, then `regex: ...` / `replace: ...` line pairs,
  * Python `re` syntax); memory addresses are masked by default.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 export interface Sanitizer {
   readonly patterns: readonly { regex: RegExp; replace: string }[];
@@ -45,6 +46,16 @@ export function pythonReplacement(replace: string): string {
     const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\' };
     return escapes[escaped] ?? `\\${escaped}`;
   });
+}
+
+/**
+ * The sanitize files used when none is named (by the CLI and the jest transform alike): the notebook's own
+ * `<dir>/<name>.sanitize.cfg`, else a shared `<cwd>/notebooks/nbval.cfg`, else none.
+ */
+export function defaultSanitizeFiles(notebookPath: string, cwd = process.cwd()): string[] {
+  const own = path.join(path.dirname(notebookPath), `${path.basename(notebookPath, '.ipynb')}.sanitize.cfg`);
+  const shared = path.join(cwd, 'notebooks', 'nbval.cfg');
+  return existsSync(own) ? [own] : existsSync(shared) ? [shared] : [];
 }
 
 export function createSanitizer({ files = [], addresses = true }: { files?: string[]; addresses?: boolean } = {}): Sanitizer {

@@ -2,7 +2,8 @@
  * `tsfutures nbval` end to end on fixture notebooks, on Debian's ipykernel (python3) and on our kernel
  * (tsfutures): what must pass passes, and every kind of failure fails the right cell, readably.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../nbval/nbval-cli';
 import { copyFixtures, fixture, runCli } from './helpers';
@@ -100,12 +101,25 @@ describe.each(KERNELS)('nbval on %s', (kernel) => {
 
 describe('nbval sanitizing (python3)', () => {
   test('a difference only in masked text passes with the sanitize file and fails without it', async () => {
-    const without = await runCli('nbval-cli', [fixture('python', 'sanitize')]);
-    expect(without.code).toBe(1);
-    expect(without.stdout).toMatch(/-Time : 9\.87s\n\s+\+Time : 1\.00s/);
-    const withCfg = await runCli('nbval-cli', ['--sanitize-with', fixture('python', 'sanitize', 'timing.sanitize.cfg'), fixture('python', 'sanitize')]);
-    expect(withCfg.stdout).toMatch(/^1 passed, 0 failed$/m);
-    expect(withCfg.code).toBe(0);
+    // A copy of the notebook alone: no <name>.sanitize.cfg next to it to be picked up by default.
+    const tmp = mkdtempSync(path.join(tmpdir(), 'nbval-sanitize-'));
+    try {
+      copyFileSync(fixture('python', 'sanitize', 'timing.ipynb'), path.join(tmp, 'timing.ipynb'));
+      const without = await runCli('nbval-cli', [tmp]);
+      expect(without.code).toBe(1);
+      expect(without.stdout).toMatch(/-Time : 9\.87s\n\s+\+Time : 1\.00s/);
+      const withCfg = await runCli('nbval-cli', ['--sanitize-with', fixture('python', 'sanitize', 'timing.sanitize.cfg'), tmp]);
+      expect(withCfg.stdout).toMatch(/^1 passed, 0 failed$/m);
+      expect(withCfg.code).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('without --sanitize-with, the <name>.sanitize.cfg next to the notebook is used (as in the jest transform)', async () => {
+    const r = await runCli('nbval-cli', [fixture('python', 'sanitize')]);
+    expect(r.stdout).toMatch(/^1 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
   });
 
   test('addresses are masked by default and compared with --no-sanitize-addresses', async () => {
