@@ -265,12 +265,17 @@ export class Future<T = unknown> {
   _raised = false;
   _waiters: Waiter[] = [];
   _done_callbacks: DoneCallback<T>[] = [];
-  /** Threading.Condition stand-in: resolvers of pending result()/exception() calls, woken on every state change. */
-  private readonly _condition = new Set<() => void>();
+  /**
+   * Threading.Condition stand-in: resolvers of pending result()/exception() calls, woken on every state change.
+   * Created by the first wait: most futures are awaited after they finish, and pools hold thousands of futures.
+   */
+  private _condition: Set<() => void> | undefined = undefined;
 
   private _notify_all(): void {
-    const woken = [...this._condition];
-    this._condition.clear();
+    const condition = this._condition;
+    if (!condition?.size) return;
+    const woken = [...condition];
+    condition.clear();
     for (const w of woken) w();
   }
 
@@ -336,8 +341,9 @@ export class Future<T = unknown> {
   /** Waits until the state leaves PENDING/RUNNING, or `timeout` seconds pass. */
   private _wait(timeout: number | null | undefined): Promise<boolean> {
     return waitFor((notify) => {
-      this._condition.add(notify);
-      return () => this._condition.delete(notify);
+      const condition = (this._condition ??= new Set());
+      condition.add(notify);
+      return () => condition.delete(notify);
     }, timeout);
   }
 
@@ -409,29 +415,38 @@ export class Future<T = unknown> {
  * Each public method becomes a prototype getter returning a per-instance, lazily created bound function whose repr
  * is computed when printed (so it shows the future's current state). Subclasses overriding a method get the same.
  */
-const BOUND: unique symbol = Symbol('tsfutures.boundMethods');
-type WithBound = { [BOUND]?: Record<string, Function> };
+const BOUND_SELF: unique symbol = Symbol('tsfutures.boundSelf');
+const BOUND_NAME: unique symbol = Symbol('tsfutures.boundName');
+type BoundMethod = Function & { [BOUND_SELF]: unknown; [BOUND_NAME]: string };
+
+/** Shared by every bound method (one closure per method would cost a future ~400 bytes more: GC-bound pools). */
+function describeBound(this: BoundMethod): string {
+  return `<bound method ${this[BOUND_NAME]} of ${repr(this[BOUND_SELF])}>`;
+}
 
 export function defineBoundMethods(cls: { prototype: object; name: string }, names: readonly string[]): void {
   for (const name of names) {
     const method = (cls.prototype as Record<string, unknown>)[name];
     if (typeof method !== 'function') throw new Error(`${cls.name}.${name} is not a method`);
+    // The instance's cached bound method lives under a symbol of its own (no per-instance cache object).
+    const slot = Symbol(`tsfutures.bound.${name}`);
+    const qualname = `${cls.name}.${name}`;
     Object.defineProperty(cls.prototype, name, {
       configurable: true,
       enumerable: false,
-      get(this: WithBound) {
-        const cache = (this[BOUND] ??= Object.create(null) as Record<string, Function>);
-        let bound = cache[name];
-        if (!bound) {
-          const self = this;
-          const describe = (): string => `<bound method ${cls.name}.${name} of ${repr(self)}>`;
-          bound = Object.assign(method.bind(this), { [REPR]: describe, [inspect.custom]: describe });
-          Object.defineProperty(bound, BOUND, { value: true }); // keep the cache field off Object.keys and reprs
-          cache[name] = bound;
+      get(this: Record<symbol, BoundMethod | undefined>) {
+        let bound = this[slot];
+        if (bound === undefined) {
+          bound = method.bind(this) as BoundMethod;
+          bound[BOUND_SELF] = this;
+          bound[BOUND_NAME] = qualname;
+          (bound as unknown as Record<symbol, unknown>)[REPR] = describeBound;
+          (bound as unknown as Record<symbol, unknown>)[inspect.custom] = describeBound;
+          this[slot] = bound;
         }
         return bound;
       },
-      set(this: WithBound, value: unknown) {
+      set(this: object, value: unknown) {
         // Assigning over a method on one instance (monkey-patching in tests) shadows it, like Python.
         Object.defineProperty(this, name, { value, writable: true, configurable: true, enumerable: true });
       },
