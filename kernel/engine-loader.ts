@@ -2,11 +2,42 @@
  * Creates the cell engine on first need, so that the kernel answers kernel_info before the TypeScript compiler is
  * even loaded. TSFUTURES_ENGINE may name another module exporting createEngine (the protocol tests use a small
  * vm-based one, so they do not depend on the real engine).
+ *
+ * preloadEngine() starts that work earlier, while the io thread is still loading zeromq and binding the sockets
+ * (a second core does that): start-up is then the longer of the two instead of their sum.
  */
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
 
-type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
+type EngineModule = { createEngine(options: { cwd: string }): CellEngine };
+
+function engineModulePath(): string {
+  return process.env.TSFUTURES_ENGINE || path.join(__dirname, 'cells', 'index.js');
+}
+
+function createEngine(cwd: string): CellEngine {
+  // A runtime require: the engine is large and must not load with this module.
+  const mod = require(engineModulePath()) as EngineModule;
+  return mod.createEngine({ cwd });
+}
+
+/** An engine created ahead of need, for the cwd and module it was made with. */
+let preloaded: { cwd: string; modulePath: string; engine?: CellEngine } | undefined;
+
+/** Creates the engine on the next turn of the event loop (after the caller has started its own async work). */
+export function preloadEngine(cwd: string = process.cwd()): void {
+  const entry: NonNullable<typeof preloaded> = { cwd, modulePath: engineModulePath() };
+  preloaded = entry;
+  setImmediate(() => {
+    if (preloaded !== entry) return;
+    try {
+      entry.engine = createEngine(cwd);
+    } catch {
+      // Not here: EngineLoader.get() tries again and reports the error to the cell that needs the engine.
+      preloaded = undefined;
+    }
+  });
+}
 
 export class EngineLoader {
   private engine?: CellEngine;
@@ -19,12 +50,11 @@ export class EngineLoader {
 
   get(): CellEngine {
     if (!this.engine) {
-      const modulePath = process.env.TSFUTURES_ENGINE || path.join(__dirname, 'cells', 'index.js');
-      // A runtime require: the engine is large and must not load with this module.
-      const mod = require(modulePath) as EngineModule;
-      // display, clear_output, input: the notebook functions every cell sees.
-      const { notebookGlobals } = require('./output') as typeof import('./output');
-      this.engine = mod.createEngine({ cwd: this.cwd, globals: notebookGlobals() });
+      // Taken or not, the preload is over (a pending one is cancelled: one engine per kernel).
+      const early = preloaded;
+      preloaded = undefined;
+      const usable = early?.engine && early.cwd === this.cwd && early.modulePath === engineModulePath();
+      this.engine = usable ? early.engine! : createEngine(this.cwd);
     }
     return this.engine;
   }

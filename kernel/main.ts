@@ -6,7 +6,7 @@ import { readConnectionFile } from './connection';
 import { Session, type Incoming } from './session';
 import { installOutput, type OutputRouter } from './output';
 import { History } from './history';
-import { EngineLoader } from './engine-loader';
+import { EngineLoader, preloadEngine } from './engine-loader';
 import { Dispatcher } from './dispatcher';
 import type { Kernel } from './handlers';
 import { killDescendants } from './children';
@@ -96,6 +96,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
   let kernel: RunningKernel | undefined;
   const early: Incoming[] = [];
+  // The compiler loads on this thread while the io thread starts zeromq and binds the sockets.
+  preloadEngine();
   const session = await Session.start(connection, (m) => (kernel ? kernel.onMessage(m) : early.push(m)));
   const output = installOutput(session);
   kernel = new RunningKernel(session, output);
