@@ -1,6 +1,8 @@
 /**
  * CPU-bound figures: the ProcessPool speed-up on every core, and the lecture's big sum with our builtins.
  */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { ProcessPoolExecutor } from '../../runtime/futures/process';
 import { range } from '../../runtime/python/range';
 import { sum } from '../../runtime/python/sum';
@@ -24,6 +26,27 @@ export async function measureSpeedup(jobs: number, n: number, reps: number) {
   } finally {
     await executor.shutdown();
   }
+}
+
+/**
+ * What the machine gives right now: the same jobs split over `procs` bare node processes (no pool), timed from
+ * the first job's start to the last one's end in each child's own clock (process start-up excluded). On a shared
+ * machine this bounds the pool's speed-up: if bare processes cannot run side by side, no pool can.
+ */
+export async function measureBareParallel(jobs: number, n: number, procs: number): Promise<number> {
+  const tasks = path.join(__dirname, 'tasks.js');
+  const perProc = Math.ceil(jobs / procs);
+  const code = `const { sumLoop } = require(${JSON.stringify(tasks)}); const t0 = performance.timeOrigin + performance.now();
+    for (let j = 0; j < ${perProc}; j++) sumLoop(${n});
+    console.log(JSON.stringify([t0, performance.timeOrigin + performance.now()]));`;
+  const spans = await Promise.all(Array.from({ length: procs }, () => new Promise<[number, number]>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => (status === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bare child exited ${status}`))));
+  })));
+  return Math.max(...spans.map((s) => s[1])) - Math.min(...spans.map((s) => s[0]));
 }
 
 /** Our `sum(range(1, 1e8 + 1))`, the lecture's sum_generator(10**8). */

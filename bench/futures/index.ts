@@ -10,7 +10,7 @@
  */
 import * as os from 'node:os';
 import { setRecording } from '../../runtime/timeline/record';
-import { measureBigSum, measureSpeedup } from './cpu';
+import { measureBareParallel, measureBigSum, measureSpeedup } from './cpu';
 import { runCPython } from './cpython';
 import { measureInterpreterPool, measurePiscina, measureProcessPool } from './pools';
 import { formatTable, type Row } from './report';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const pisc = await measurePiscina(cores, POOL_N, REPS);
   step(`CPU-bound speed-up (${CPU_JOBS} x sumLoop(${CPU_N}))`);
   const cpu = await measureSpeedup(CPU_JOBS, CPU_N, REPS);
+  const bare = await measureBareParallel(CPU_JOBS, CPU_N, cores);
   step('sum(range(1, 1e8 + 1))');
   const bigSum = await measureBigSum(REPS + 2);
 
@@ -63,12 +64,15 @@ async function main(): Promise<void> {
     { what: '3. InterpreterPool start-up (first result)', unit: 'ms', ours: interp.startup, peer: pisc.startup, peerName: 'piscina' },
     { what: `4. ProcessPool ${CPU_JOBS} x sumLoop(1e8), ${cpu.workers} workers`, unit: 'ms', ours: cpu.pool,
       peer: cpu.sequential, peerName: 'sequential', target: 1.8 },
+    { what: `4. same work on ${cores} bare node processes`, unit: 'ms', ours: bare, peer: cpu.sequential, peerName: 'sequential' },
     { what: '5. sum(range(1, 1e8+1)) vs lecture generator', unit: 'ms', ours: bigSum, peer: py?.sum_generator,
       peerName: `${CPy} sum(n for n in range(...))`, target: 20 },
     { what: '5. sum(range(1, 1e8+1)) vs sum(range)', unit: 'ms', ours: bigSum, peer: py?.sum_range,
       peerName: `${CPy} sum(range(...))` },
   ];
-  console.log(`Futures bench on ${cores} cores, medians of ${REPS}; peer/ours > 1 means we are faster`);
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`Futures bench on ${cores} cores (load average ${load}), medians of ${REPS}; peer/ours > 1 means we are faster`);
+  if (os.loadavg()[0] > cores / 2) console.log('Note: the machine is busy; figures (above all the speed-up row) are skewed by other processes.');
   console.log(formatTable(rows));
 }
 
