@@ -10,6 +10,7 @@ import { inspect } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { PyException, TypeError, ValueError } from '../python/errors';
 import { REPR, addressOf, pyTypeName, repr } from '../python/repr';
+import { Fifo } from './fifo';
 
 export { ValueError };
 
@@ -661,7 +662,7 @@ export abstract class Executor {
     const end_time = timeout === null ? null : timeout + monotonic();
 
     const args_iter = zipArgs(iterables);
-    const fs: Future<Awaited<R>>[] = [];
+    const fs = new Fifo<Future<Awaited<R>>>(); // taken from the front: an array's shift() is O(n) when large
     while (buffersize === null || fs.length < buffersize) {
       const args = args_iter.next();
       if (args.done) break;
@@ -673,7 +674,7 @@ export abstract class Executor {
   // Yields live in a separate generator so that map() submits before the first result is asked for.
   private async *resultIterator<R>(
     fn: (...args: any[]) => R,
-    fs: Future<Awaited<R>>[],
+    fs: Fifo<Future<Awaited<R>>>,
     args_iter: Generator<unknown[]>,
     buffered: boolean,
     end_time: number | null,
@@ -689,7 +690,7 @@ export abstract class Executor {
         yield await resultOrCancel(fut, end_time === null ? null : end_time - monotonic());
       }
     } finally {
-      for (const f of fs) f.cancel();
+      for (const f of fs.drain()) f.cancel();
       args_iter.return(undefined);
     }
   }
