@@ -17,8 +17,8 @@ const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(PACKAGE_ROOT, 'bench', 'futures', 'py', 'bench.py');
 
 /** Milliseconds per workload, or undefined (with the reason on stderr) when Python could not run it. */
-export function runCPython(args: { threadN: number; seqN: number; procN: number; chunksize: number; reps: number }): CPythonFigures | undefined {
-  const argv = [SCRIPT, args.threadN, args.seqN, args.procN, args.chunksize, args.reps].map(String);
+export function runCPython(args: { threadN: number; seqN: number; procN: number; chunksize: number; reps: number; mapReps: number }): CPythonFigures | undefined {
+  const argv = [SCRIPT, args.threadN, args.seqN, args.procN, args.chunksize, args.reps, args.mapReps].map(String);
   const r = spawnSync(PYTHON, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) {
     process.stderr.write(`bench:futures: ${PYTHON} bench.py failed (${r.error?.message ?? `exit ${r.status}`})\n`);

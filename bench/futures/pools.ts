@@ -40,7 +40,9 @@ export interface PoolFigures {
   mapChunked?: number;
 }
 
-async function measureExecutor(make: () => PoolExecutor, n: number, chunksize: number | undefined, reps: number): Promise<PoolFigures> {
+async function measureExecutor(
+  make: () => PoolExecutor, n: number, chunksize: number | undefined, reps: number, mapReps = reps,
+): Promise<PoolFigures> {
   const starts: number[] = [];
   for (let r = 0; r < reps; r++) {
     const fresh = make();
@@ -53,15 +55,15 @@ async function measureExecutor(make: () => PoolExecutor, n: number, chunksize: n
     return {
       startup: starts.sort((a, b) => a - b)[starts.length >> 1],
       submitAll: await medianMs(reps, () => submitAll(viaExecutor(executor), n, 'pool submit-all')),
-      mapChunked: chunksize === undefined ? undefined : await medianMs(reps, () => mapChunked(executor, n, chunksize)),
+      mapChunked: chunksize === undefined ? undefined : await medianMs(mapReps, () => mapChunked(executor, n, chunksize)),
     };
   } finally {
     await executor.shutdown();
   }
 }
 
-export function measureProcessPool(n: number, chunksize: number, reps: number): Promise<PoolFigures> {
-  return measureExecutor(() => new ProcessPoolExecutor(), n, chunksize, reps);
+export function measureProcessPool(n: number, chunksize: number, reps: number, mapReps: number): Promise<PoolFigures> {
+  return measureExecutor(() => new ProcessPoolExecutor(), n, chunksize, reps, mapReps);
 }
 
 export function measureInterpreterPool(workers: number, n: number, reps: number): Promise<PoolFigures> {

@@ -1,5 +1,5 @@
 """CPython's side of `npm run bench:futures`: the same workloads as bench/futures/*.ts, timed with perf_counter.
-Prints one JSON object (milliseconds) on stdout. Usage: python3 bench.py THREAD_N SEQ_N PROC_N CHUNKSIZE REPS"""
+Prints one JSON object (milliseconds) on stdout. Usage: python3 bench.py THREAD_N SEQ_N PROC_N CHUNKSIZE REPS MAP_REPS"""
 import json
 import statistics
 import sys
@@ -41,7 +41,7 @@ def map_chunked(executor, n, chunksize):
 
 
 def main():
-    thread_n, seq_n, proc_n, chunksize, reps = map(int, sys.argv[1:6])
+    thread_n, seq_n, proc_n, chunksize, reps, map_reps = map(int, sys.argv[1:7])
     out = {}
     with ThreadPoolExecutor() as executor:
         submit_all(executor, 1000)  # warm-up: threads started
@@ -59,7 +59,7 @@ def main():
     with ProcessPoolExecutor() as executor:
         submit_all(executor, proc_n)  # warm-up: every worker started
         out["process_submit_all"] = median_of(reps, lambda: submit_all(executor, proc_n))
-        out["process_map_chunked"] = median_of(reps, lambda: map_chunked(executor, proc_n, chunksize))
+        out["process_map_chunked"] = median_of(map_reps, lambda: map_chunked(executor, proc_n, chunksize))
 
     # The lecture's generator form, once (it is the slow one), then the builtin fast path for comparison.
     out["sum_generator"] = timed(lambda: check(sum(n for n in range(1, 10**8 + 1)), 5000000050000000))
