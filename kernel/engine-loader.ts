@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
 
-type EngineModule = { createEngine(options: { cwd: string }): CellEngine };
+type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
 
 function engineModulePath(): string {
   return process.env.TSFUTURES_ENGINE || path.join(__dirname, 'cells', 'index.js');
@@ -18,7 +18,9 @@ function engineModulePath(): string {
 function createEngine(cwd: string): CellEngine {
   // A runtime require: the engine is large and must not load with this module.
   const mod = require(engineModulePath()) as EngineModule;
-  return mod.createEngine({ cwd });
+  // display, clear_output, input: every cell's scope has them (they reach the frontend through the output router).
+  const { notebookGlobals } = require('./output') as typeof import('./output');
+  return mod.createEngine({ cwd, globals: notebookGlobals() });
 }
 
 /** An engine created ahead of need, for the cwd and module it was made with. */
