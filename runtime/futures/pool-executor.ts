@@ -85,7 +85,8 @@ export abstract class PoolExecutor extends Executor {
     const runner = Object.assign((..._: unknown[]) => undefined, { [CHUNK_OF]: fn }) as ChunkRunner;
     const chunks = super.map(runner, batched(zip(iterables), chunksize), options) as AsyncIterable<unknown[]>;
     return (async function* flatten() {
-      for await (const chunk of chunks) yield* chunk;
+      // A plain loop: yield* over an array goes through an async-from-sync iterator, ~1.5x the cost per item.
+      for await (const chunk of chunks) for (const value of chunk) yield value;
     })();
   }
 
