@@ -45,7 +45,10 @@ describe('a kernel busy in a synchronous loop', () => {
   });
 
   test('SIGINT ends a synchronous loop', async () => {
-    const id = await startLoop();
+    // A signal that lands before the loop's code starts cannot be seen by vm's breakOnSigint, so the loop shows it
+    // is running: its dots reach iopub even though the main thread never returns to the event loop.
+    const id = k.send('shell', 'execute_request', { code: 'let i = 0; while (true) { if (++i % 1e6 === 0) process.stdout.write("."); }', silent: false });
+    await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === id) ? true : undefined), 'loop output');
     k.process.kill('SIGINT');
     expect(content(await k.reply(id))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
   });

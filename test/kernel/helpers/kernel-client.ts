@@ -146,15 +146,20 @@ export class KernelClient {
     throw new Error('kernel never published on iopub');
   }
 
+  /** zeromq allows one pending send per socket: sends are chained so none is rejected under load. */
+  private readonly sending: Record<Channel, Promise<void>> = { shell: Promise.resolve(), control: Promise.resolve(), stdin: Promise.resolve() };
+
   send(channel: Channel, msgType: string, content: object, metadata: object = {}): string {
     const message = createMessage({ msgType, channel, session: this.session, content, metadata, username: 'test' });
-    void this.sockets[channel].send(encode(message, this.signer));
+    void this.sendFrames(channel, encode(message, this.signer));
     return message.header.msg_id;
   }
 
   /** Raw frames, for the malformed-message tests. */
   sendFrames(channel: Channel, frames: Buffer[]): Promise<void> {
-    return this.sockets[channel].send(frames);
+    const sent = this.sending[channel].then(() => this.sockets[channel].send(frames));
+    this.sending[channel] = sent.catch(() => undefined);
+    return sent;
   }
 
   reply(msgId: string, channel: Channel = 'shell', timeoutMs?: number): Promise<Message> {
