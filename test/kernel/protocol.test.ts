@@ -170,3 +170,9 @@ test('bad signatures, bad JSON and missing header fields are dropped, and the ke
   expect(k.stderr).toMatch(/lacks msg_id or msg_type/);
   expect(k.process.exitCode).toBeNull();
 });
+
+test('an error thrown by a timer after its cell finished is shown in that cell and the kernel lives on', async () => {
+  const first = await k.execute('setTimeout(() => { throw new Error("late boom"); }, 50); 1');
+  await k.waitFor(() => (k.iopubLog.some((m) => (m.parent_header as C).msg_id === first.msgId && m.header.msg_type === 'stream' && /late boom/.test(content(m).text)) ? true : undefined), 'late error');
+  expect(content((await k.execute('2')).reply).status).toBe('ok');
+});
