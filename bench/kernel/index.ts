@@ -2,7 +2,7 @@
  * `npm run bench:kernel`: start-up, per-cell round trip, latency drift and memory of our kernel against ipykernel
  * and tslab, measured in one run through the same Node client (kernel/client). A report, not a test: exits 0.
  * Targets (issue): start-up <= 0.6x ipykernel, round trip <= 1.0x ipykernel, RSS <= 150 MiB, last 20 cells <= 1.2x
- * the first 20. CELLS=n changes the number of declaring cells (default 400).
+ * the first 20. CELLS=n changes the number of declaring cells (default 400); KERNELS=tsfutures,python3 picks kernels.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -29,7 +29,8 @@ function contenders(): Contender[] {
     const spec: KernelSpec = { ...builtinTsfuturesSpec(), name: 'tslab', argv: [process.execPath, TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'] };
     list.push({ spec, declare: ts });
   }
-  return list;
+  const only = process.env.KERNELS?.split(',');
+  return only ? list.filter((c) => only.includes(c.spec.name)) : list;
 }
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);

@@ -12,6 +12,7 @@
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
  *   cell's pending work is abandoned, not cancelled (JavaScript cannot cancel a promise).
  */
+import * as v8 from 'node:v8';
 import * as ts from 'typescript';
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
 import { isComplete } from './completeness';
@@ -35,6 +36,13 @@ export interface EngineOptions {
 const CANNOT_FIND_MODULE = 2307;
 
 const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
+
+/**
+ * Every cell builds a new program and type checker (~70 MB live in all) and drops the previous one; V8 then lets
+ * the old generation grow to ~4x the live heap before collecting (measured RSS 450 MiB after 400 cells). Growing
+ * by 1.5x instead: RSS ~290 MiB, per-cell CPU unchanged within noise. A GC tuning flag, safe to set at run time.
+ */
+v8.setFlagsFromString('--heap-growing-percent=50');
 
 export function createEngine(options: EngineOptions): CellEngine {
   return new TypeScriptCellEngine(options);
