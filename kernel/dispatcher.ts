@@ -66,7 +66,8 @@ export class Dispatcher {
       if (this.aborting && type === 'execute_request') {
         session.send(request.channel, 'execute_reply', { status: 'aborted' }, parent, request.identities, { status: 'aborted' });
       } else {
-        await (handlers[type] ?? unknownHandler)(this.kernel, request);
+        // hasOwn: a msg_type such as 'constructor' or 'toString' must not find Object.prototype's members.
+        await (Object.hasOwn(handlers, type) ? handlers[type] : unknownHandler)(this.kernel, request);
       }
     } catch (e) {
       log('error', `handling ${type}: ${(e as Error)?.stack ?? String(e)}`);

@@ -11,6 +11,7 @@ import * as zmq from 'zeromq';
 import { createMessage, decode, encode, Signer, WireError, type Message } from './wire';
 import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
+import { forceExitAfter, watchParentFromIoThread } from './watchdog';
 
 /** Channels whose requests are forwarded to the main thread. */
 export type InChannel = 'shell' | 'control' | 'stdin';
@@ -122,20 +123,21 @@ async function run({ connection, session }: IoThreadData): Promise<void> {
 
   const receive = async (channel: InChannel, socket: zmq.Router) => {
     for await (const frames of socket) {
-      let decoded;
+      // Whatever one message does wrong, the loop goes on: an exception here would stop the channel for good.
       try {
-        decoded = decode(frames, signer);
+        const { identities, message } = decode(frames, signer);
+        const type = message.header.msg_type;
+        if (channel === 'control' && type === 'interrupt_request') {
+          interrupt(message, identities);
+          continue;
+        }
+        // The main thread answers shutdown itself, unless a cell blocks it: then this thread ends the process.
+        if (type === 'shutdown_request') forceExitAfter('shutdown was requested');
+        post({ kind: 'message', channel, identities, message });
       } catch (e) {
-        if (!(e instanceof WireError)) throw e;
-        log('warning', `dropped a message on ${channel}: ${e.message}`);
-        continue;
+        const what = e instanceof WireError ? e.message : `failed: ${(e as Error)?.stack ?? String(e)}`;
+        log('warning', `dropped a message on ${channel}: ${what}`);
       }
-      const { identities, message } = decoded;
-      if (channel === 'control' && message.header.msg_type === 'interrupt_request') {
-        interrupt(message, identities);
-        continue;
-      }
-      post({ kind: 'message', channel, identities, message });
     }
   };
 
@@ -170,6 +172,7 @@ async function run({ connection, session }: IoThreadData): Promise<void> {
       if (!Object.values(sockets).every((s) => s.closed)) log('error', `io thread: ${e.message}`);
     }),
   );
+  watchParentFromIoThread();
   post({ kind: 'ready' });
   await Promise.all(loops);
 }

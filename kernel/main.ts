@@ -11,10 +11,14 @@ import { Dispatcher } from './dispatcher';
 import type { Kernel } from './handlers';
 import { killDescendants } from './children';
 import { log } from './log';
+import { guardExit, type Exit } from './exit-guard';
+import { parentIsGone } from './watchdog';
 
 const PARENT_POLL_MS = 1000;
 /** Read as early as possible: a parent dying while the sockets are still being bound must be noticed too. */
 const STARTED_BY = process.ppid;
+/** The real process.exit: once the kernel starts, cells get one that refuses (exit-guard.ts). */
+let exit: Exit = process.exit.bind(process) as Exit;
 
 class RunningKernel implements Kernel {
   executionCount = 0;
@@ -65,7 +69,7 @@ class RunningKernel implements Kernel {
       this.output.uninstall();
       await killDescendants();
       await this.session.close();
-      process.exit(0);
+      exit(0);
     })();
     return this.stopping;
   }
@@ -73,18 +77,8 @@ class RunningKernel implements Kernel {
 
 /** Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned. */
 function watchParent(onGone: () => void): void {
-  const startPpid = STARTED_BY;
-  const jpyParent = Number(process.env.JPY_PARENT_PID) || undefined;
   const timer = setInterval(() => {
-    let gone = process.ppid !== startPpid;
-    if (jpyParent && !gone) {
-      try {
-        process.kill(jpyParent, 0);
-      } catch (e) {
-        gone = (e as NodeJS.ErrnoException).code === 'ESRCH';
-      }
-    }
-    if (gone) {
+    if (parentIsGone(STARTED_BY)) {
       clearInterval(timer);
       onGone();
     }
@@ -94,6 +88,7 @@ function watchParent(onGone: () => void): void {
 
 export async function startKernel(connectionFile: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
+  exit = guardExit();
   let kernel: RunningKernel | undefined;
   const early: Incoming[] = [];
   // The compiler loads on this thread while the io thread starts zeromq and binds the sockets.

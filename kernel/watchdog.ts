@@ -1,0 +1,49 @@
+/**
+ * The io thread's last resort. The main thread ends the kernel cleanly on shutdown_request or the parent's death,
+ * but not while a cell blocks it (`while (true) {}`): no timer, signal handler or message runs there then. The io
+ * thread keeps running, so it watches too, and if the process is still alive a grace period after the main thread
+ * should have ended it, it ends the process-pool children and then the whole process with SIGKILL (a worker
+ * thread's process.exit would only end the thread).
+ */
+import { killDescendants } from './children';
+import { log } from './log';
+
+const PARENT_POLL_MS = 250;
+/** Long enough for a responsive main thread to finish its own shutdown (children get 500 ms there). */
+export const FORCE_EXIT_GRACE_MS = 2000;
+
+let forcing: NodeJS.Timeout | undefined;
+
+/** Ends the process after graceMs unless it has exited by then. */
+export function forceExitAfter(reason: string, graceMs = FORCE_EXIT_GRACE_MS): void {
+  if (forcing) return;
+  forcing = setTimeout(() => {
+    log('warning', `${reason}, and the main thread is blocked: ending the kernel from the io thread`);
+    void killDescendants(200).finally(() => process.kill(process.pid, 'SIGKILL'));
+  }, graceMs);
+  // Must not keep an io thread alive that is otherwise done (the process is then exiting anyway).
+  forcing.unref();
+}
+
+/** Whether the process that started the kernel (startedBy), or JPY_PARENT_PID if set, is gone. */
+export function parentIsGone(startedBy: number): boolean {
+  if (process.ppid !== startedBy) return true;
+  const jpyParent = Number(process.env.JPY_PARENT_PID) || undefined;
+  if (!jpyParent) return false;
+  try {
+    process.kill(jpyParent, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** The io thread's parent watch: the main thread's own watch (main.ts) cannot run while a cell blocks it. */
+export function watchParentFromIoThread(startedBy = process.ppid): void {
+  const timer = setInterval(() => {
+    if (!parentIsGone(startedBy)) return;
+    clearInterval(timer);
+    forceExitAfter('the parent process is gone');
+  }, PARENT_POLL_MS);
+  timer.unref();
+}
