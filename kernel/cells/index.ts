@@ -23,7 +23,7 @@ import { CellProject } from './project';
 import { CellRunner, REALM_GLOBAL } from './runner';
 import { createCellRequire, loadRuntime } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
-import { transformCell } from './transform';
+import { emitCheckedCell, transformCell } from './transform';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */
@@ -106,10 +106,12 @@ class TypeScriptCellEngine implements CellEngine {
     }
     if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics);
 
-    const valueNames = names.length ? this.publishCell(n, text) : new Set<string>();
+    // The program the cell was checked in; publishing changes the global script, and so the next program.
+    const program = this.project.program();
+    const valueNames = names.length ? this.publishCell(program, n) : new Set<string>();
     let transformed;
     try {
-      transformed = transformCell(code, { fileName: `${label}.ts`, valueNames });
+      transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames });
     } catch (error) {
       return runtimeErrorOutcome(error, this.sources);
     }
@@ -127,8 +129,7 @@ class TypeScriptCellEngine implements CellEngine {
   }
 
   /** Points the global declarations at this cell's definitions; returns the names that have a runtime value. */
-  private publishCell(n: number, text: string): Set<string> {
-    const program = this.project.program();
+  private publishCell(program: ts.Program, n: number): Set<string> {
     const checker = program.getTypeChecker();
     const file = program.getSourceFile(this.project.checkedFile);
     const moduleSymbol = file && checker.getSymbolAtLocation(file);
@@ -138,7 +139,7 @@ class TypeScriptCellEngine implements CellEngine {
     const { values, referencesModule } = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n), {
       isStable: (f) => !this.project.isVirtual(f),
     });
-    if (referencesModule) this.project.setFile(this.project.cellFileName(n), text);
+    if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
     this.project.setFile(this.project.globalsFile, this.declarations.text());
     return new Set(values);
   }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { createDocumentRegistry } from './documents';
+import { EMIT_OPTIONS } from './transform';
 import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
 
 /**
@@ -21,8 +22,8 @@ const GLOBALS_NAME = '__tsfutures_globals.d.ts';
 const SCRATCH_NAME = '__tsfutures_scratch.ts';
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
+  // The cells that pass are emitted from this program too (transform.ts emitCheckedCell); nothing is written.
+  ...EMIT_OPTIONS,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM. @types/node gives console, process, require, timers.
   lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
@@ -35,7 +36,6 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   esModuleInterop: true,
   allowSyntheticDefaultImports: true,
   resolveJsonModule: true,
-  noEmit: true,
 };
 
 /**
