@@ -6,7 +6,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { leftoverKernels, REPO, startJupyter, type JupyterServer } from './servers';
+import { kernelProcesses, REPO, startJupyter, type JupyterServer } from './servers';
 
 const SCREENSHOT = path.join(REPO, 'docs', 'lecture.png');
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -207,5 +207,5 @@ test('a type error is shown as an error output naming TS2322', async () => {
 test('closing the browser and stopping the server leaves no kernel behind', async () => {
   await browser.close();
   await server.stop();
-  expect(leftoverKernels(server)).toEqual([]);
+  expect(kernelProcesses(server)).toEqual([]);
 }, 60_000);

@@ -212,7 +212,7 @@ async function waitForStatus(server: JupyterServer, exited: () => boolean): Prom
   throw new Error(`${server.kind} did not answer /api/status within 60 s:\n${server.log()}`);
 }
 
-/** Our kernels still running for this server (there must be none after stop()). */
-export function leftoverKernels(server: JupyterServer): { pid: number; cmdline: string }[] {
+/** Our kernel processes started by this server (alive now); there must be none after stop(). */
+export function kernelProcesses(server: JupyterServer): { pid: number; cmdline: string }[] {
   return processesMentioning(server.runtimeDir).filter((p) => p.cmdline.includes('tsfutures.js kernel'));
 }

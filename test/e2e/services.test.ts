@@ -4,25 +4,25 @@
  * lecture notebook, runs every lecture cell over the kernel websocket and compares with the notebook's saved outputs,
  * then interrupts a busy cell, restarts and shuts down through the REST API.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { KernelManager, KernelSpecManager, ServerConnection, SessionManager, type Kernel, type Session } from '@jupyterlab/services';
 import { OutputCollector, type NbOutput } from '../../kernel/client/outputs';
+import { cellOptions } from '../../nbval/markers';
+import { joinLines, loadNotebook, type Cell } from '../../nbval/notebook';
 import { createSanitizer } from '../../nbval/sanitize';
 import { normaliseLine } from '../lecture/compare';
-import { codeCells, outputLines, type NotebookJson } from '../lecture/outputs-text';
-import { leftoverKernels, REPO, startJupyter, type JupyterServer } from './servers';
+import { outputLines } from '../lecture/outputs-text';
+import { kernelProcesses, REPO, startJupyter, type JupyterServer } from './servers';
 
 const LECTURE = 'notebooks/lecture.ipynb';
-const notebook = JSON.parse(readFileSync(path.join(REPO, LECTURE), 'utf8')) as NotebookJson;
-const cells = codeCells(notebook);
+const cells = loadNotebook(path.join(REPO, LECTURE)).notebook.cells.filter((c) => c.cell_type === 'code');
 // The notebook's own nbval rules (elapsed times, the measured speed-up); normaliseLine masks 0x… addresses.
 const sanitizer = createSanitizer({ files: [path.join(REPO, 'notebooks', 'lecture.sanitize.cfg')], addresses: false });
 
 /** Printed lines with run-to-run noise removed: addresses, elapsed times, and the (hash/completion) order of future sets. */
-function comparableLines(outputs: NbOutput[] | NotebookJson['cells'][number]['outputs']): string[] {
-  return outputLines(outputs ?? []).map((line) => normaliseLine(sanitizer.apply(line)));
+function comparableLines(outputs: readonly NbOutput[] | Cell['outputs']): string[] {
+  return outputLines((outputs ?? []) as Parameters<typeof outputLines>[0]).map((line) => normaliseLine(sanitizer.apply(line)));
 }
 
 interface Ran {
@@ -76,6 +76,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  session?.dispose(); // after a failure midway: no reconnect timers of its kernel connection keep jest alive
   disposeManager(sessionManager);
   disposeManager(kernelManager);
   await server?.stop();
@@ -109,33 +110,45 @@ test('a session on the lecture notebook starts our kernel and reports kernel_inf
 }, 60_000);
 
 describe('every lecture cell prints what the notebook saved', () => {
-  const fresh: Ran[] = [];
+  const fresh: (Ran | undefined)[] = [];
 
   beforeAll(async () => {
-    for (const cell of cells) fresh.push(await execute(session.kernel!, cell.source));
+    for (const cell of cells) {
+      fresh.push(cellOptions(cell).skip ? undefined : await execute(session.kernel!, joinLines(cell.source)));
+    }
   }, 150_000);
 
   test('the notebook has saved outputs for every code cell', () => {
-    expect(cells.map((c, i) => `cell ${i + 1}: ${c.outputs.length > 0 ? 'saved' : 'no outputs'}`)).toEqual(
+    expect(cells.map((c, i) => `cell ${i + 1}: ${c.outputs?.length ? 'saved' : 'no outputs'}`)).toEqual(
       cells.map((_c, i) => `cell ${i + 1}: saved`),
     );
   });
 
-  test.each(cells.map((c, i) => [i + 1, c] as const))('code cell %i', (n, cell) => {
+  // nbval's markers are honoured as `tsfutures nbval` does: NBVAL_SKIP cells are not run, NBVAL_IGNORE_OUTPUT cells
+  // (timelines, progress bars: measured, so different each run) must only run cleanly.
+  test.each(cells.map((c, i) => [i + 1, cellOptions(c)] as const))('code cell %i', (n, options) => {
     const ran = fresh[n - 1];
-    expect(ran.reply.status).toBe('ok');
-    expect(comparableLines(ran.outputs)).toEqual(comparableLines(cell.outputs));
+    if (options.skip) return expect(ran).toBeUndefined();
+    expect(ran!.reply.status).toBe(options.raises ? 'error' : 'ok');
+    if (options.check !== false) expect(comparableLines(ran!.outputs)).toEqual(comparableLines(cells[n - 1].outputs));
   });
 });
 
 test('interrupting a busy cell (REST interrupt) ends it with KeyboardInterrupt; the kernel lives on', async () => {
   const kernel = session.kernel!;
-  let interrupting: Promise<void> | undefined;
-  const ran = await execute(kernel, 'while (true) {}', () => {
-    // Give the cell a moment to enter the loop, then interrupt as JupyterLab's ■ button does.
-    interrupting = new Promise<void>((resolve) => setTimeout(resolve, 500)).then(() => kernel.interrupt());
-  });
-  await interrupting;
+  // Interrupt as JupyterLab's ■ button does (POST /api/kernels/ID/interrupt; the server sends SIGINT) once the kernel
+  // is busy with the cell and has had a moment to enter the loop. Pressed again each second until the cell ends: a
+  // SIGINT that lands while the cell is still being type-checked is lost (a known kernel limitation), and a loaded
+  // machine may take that long. (Waiting for a print before the loop does not work either: our kernel's stdout only
+  // leaves the kernel when the cell yields.)
+  let timer: NodeJS.Timeout | undefined;
+  const interrupts: Promise<void>[] = [];
+  const press = () => {
+    interrupts.push(kernel.interrupt());
+    timer = setTimeout(press, 1000);
+  };
+  const ran = await execute(kernel, 'while (true) {}', () => (timer = setTimeout(press, 1000))).finally(() => clearTimeout(timer));
+  await Promise.all(interrupts);
   expect(ran.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
   expect(ran.outputs).toEqual([expect.objectContaining({ output_type: 'error', ename: 'KeyboardInterrupt' })]);
   const after = await execute(kernel, 'print(6 * 7)');
@@ -143,14 +156,21 @@ test('interrupting a busy cell (REST interrupt) ends it with KeyboardInterrupt; 
   expect(after.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '42\n' }]);
 }, 60_000);
 
-test('restarting through the REST API gives a fresh kernel', async () => {
+test('restarting (REST restart, as JupyterLab does) gives a fresh kernel', async () => {
   const kernel = session.kernel!;
   const before = await execute(kernel, 'const restartProbe = 1;\nprint(restartProbe);');
   expect(before.reply.execution_count).toBeGreaterThan(1);
   expect(before.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: '1\n' }]);
-  const r = await api(`api/kernels/${kernel.id}/restart`, { method: 'POST' });
-  expect(r.status).toBe(200);
-  // The websocket stays; the kernel behind it is new: the counter starts over and earlier names are gone.
+  const pidsBefore = kernelProcesses(server).map((p) => p.pid);
+  expect(pidsBefore).toHaveLength(1);
+  // As JupyterLab's restart button: services POSTs /api/kernels/ID/restart and reconnects; a bare POST from the side
+  // would race services' own handling of the "restarting" status, which cancels requests already sent.
+  await kernel.restart();
+  expect(kernel.id).toBe(session.kernel!.id);
+  // Same kernel id, new kernel process: the counter starts over and earlier names are gone.
+  const pidsAfter = kernelProcesses(server).map((p) => p.pid);
+  expect(pidsAfter).toHaveLength(1);
+  expect(pidsAfter).not.toEqual(pidsBefore);
   const probe = await execute(kernel, 'print(restartProbe);');
   expect(probe.reply).toMatchObject({ status: 'error', execution_count: 1 });
   expect(probe.reply.evalue).toContain('TS2304');
@@ -161,11 +181,11 @@ test('shutting the session down stops the kernel process', async () => {
   expect(await (await api('api/sessions')).json()).toEqual([]);
   expect(await (await api('api/kernels')).json()).toEqual([]);
   // The server reaps the kernel process shortly after the reply.
-  for (let i = 0; i < 50 && leftoverKernels(server).length; i++) await new Promise((r) => setTimeout(r, 100));
-  expect(leftoverKernels(server)).toEqual([]);
+  for (let i = 0; i < 50 && kernelProcesses(server).length; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(kernelProcesses(server)).toEqual([]);
 }, 30_000);
 
 test('stopping the server leaves no process behind', async () => {
   await server.stop();
-  expect(leftoverKernels(server)).toEqual([]);
+  expect(kernelProcesses(server)).toEqual([]);
 }, 30_000);
