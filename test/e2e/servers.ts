@@ -127,14 +127,18 @@ export async function startJupyter(kind: ServerKind): Promise<JupyterServer> {
   const tmp = mkdtempSync(path.join(tmpdir(), `tsfutures-e2e-${kind}-`));
   const dirs = { root: path.join(tmp, 'root'), prefix: path.join(tmp, 'prefix'), config: path.join(tmp, 'config'),
     data: path.join(tmp, 'data'), runtimeDir: path.join(tmp, 'runtime') };
-  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-  cpSync(path.join(REPO, 'notebooks'), path.join(dirs.root, 'notebooks'), {
-    recursive: true,
-    filter: (src) => !src.includes('.ipynb_checkpoints'),
-  });
-
-  const install = spawnSync(process.execPath, [BIN, 'install', '--prefix', dirs.prefix], { encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`tsfutures install failed:\n${install.stdout}${install.stderr}`);
+  try {
+    for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+    cpSync(path.join(REPO, 'notebooks'), path.join(dirs.root, 'notebooks'), {
+      recursive: true,
+      filter: (src) => !src.includes('.ipynb_checkpoints'),
+    });
+    const install = spawnSync(process.execPath, [BIN, 'install', '--prefix', dirs.prefix], { encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`tsfutures install failed:\n${install.stdout}${install.stderr}`);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
 
   const token = randomBytes(24).toString('hex');
   const port = await freePort();
@@ -159,6 +163,12 @@ export async function startJupyter(kind: ServerKind): Promise<JupyterServer> {
   const exit = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())));
 
   const baseUrl = `http://127.0.0.1:${port}/`;
+  // Last resort if the test process goes away without stop() (a crash, a killed worker): nothing of ours survives it.
+  const killAllNow = () => {
+    for (const p of processesMentioning(dirs.runtimeDir)) killGroupAndPid(p.pid, 'SIGKILL');
+    killGroupAndPid(proc.pid!, 'SIGKILL');
+  };
+  process.once('exit', killAllNow);
   let stopped: Promise<void> | undefined;
   const server: JupyterServer = {
     kind,
@@ -183,6 +193,7 @@ export async function startJupyter(kind: ServerKind): Promise<JupyterServer> {
     const deadline = Date.now() + 5_000;
     while ([...ours].some(alive) && Date.now() < deadline) await sleep(100);
     for (const pid of ours) if (alive(pid)) killGroupAndPid(pid, 'SIGKILL');
+    process.off('exit', killAllNow);
     proc.stdout!.destroy();
     proc.stderr!.destroy();
     rmSync(tmp, { recursive: true, force: true });
