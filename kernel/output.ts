@@ -34,6 +34,7 @@ export class OutputRouter {
   private latest: CellContext | undefined;
   private pending: { ctx: CellContext; name: StreamName; text: string; since: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private lastSent = 0;
   private readonly inputWaiters: Array<(value: string) => void> = [];
   private readonly restore: Array<() => void> = [];
 
@@ -54,10 +55,13 @@ export class OutputRouter {
     if (!ctx || !text) return;
     const p = this.pending;
     if (p && (p.ctx.parent.msg_id !== ctx.parent.msg_id || p.name !== name)) this.flush();
+    const now = Date.now();
     if (this.pending) this.pending.text += text;
-    else this.pending = { ctx, name, text, since: Date.now() };
+    else this.pending = { ctx, name, text, since: now };
+    // The first write after a quiet spell goes out at once: a cell that prints and then blocks the event loop
+    // (`print('start'); while (busy) {}`) must show 'start' while it runs, as ipykernel's iopub thread does.
     // A synchronous loop never lets the timer run, so long-held output is pushed out by the writes themselves.
-    if (Date.now() - this.pending.since >= MAX_HOLD_MS) this.flush();
+    if (now - this.lastSent >= COALESCE_MS || now - this.pending.since >= MAX_HOLD_MS) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), COALESCE_MS);
   }
 
@@ -67,7 +71,9 @@ export class OutputRouter {
     this.timer = undefined;
     const p = this.pending;
     this.pending = undefined;
-    if (p) this.session.send('iopub', 'stream', { name: p.name, text: p.text }, p.ctx.parent);
+    if (!p) return;
+    this.session.send('iopub', 'stream', { name: p.name, text: p.text }, p.ctx.parent);
+    this.lastSent = Date.now();
   }
 
   /** Sends an iopub message (display_data, clear_output...) in order with the streams of the current context. */

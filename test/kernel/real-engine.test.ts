@@ -50,3 +50,11 @@ test('interrupt_request ends a synchronous loop, SIGINT an awaiting cell; earlie
 
   expect(result((await k.execute('kept.length')).iopub)).toBe('3');
 });
+
+test('output printed before a blocking loop reaches the client while the loop runs', async () => {
+  const busy = k.send('shell', 'execute_request', { code: 'print("started");\nwhile (true) {}', silent: false });
+  // The stream must arrive while the cell is still blocked: nothing but the interrupt below ends it.
+  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === busy) ? true : undefined), 'started');
+  k.send('control', 'interrupt_request', {});
+  expect(content(await k.reply(busy))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+});
