@@ -23,6 +23,7 @@ import { isComplete } from './completeness';
 import { GlobalDeclarations } from './declarations';
 import { complete, inspect } from './introspect';
 import { topLevelNames } from './names';
+import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
 import { CellRunner, REALM_GLOBAL } from './runner';
 import { createCellRequire, loadRuntime } from './runtimeLocation';
@@ -78,6 +79,7 @@ class TypeScriptCellEngine implements CellEngine {
       this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
     }
     this.project.setFile(this.project.globalsFile, this.declarations.text());
+    this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
   }
 
   /** Global declarations for everything the runtime exports, read from its types through a scratch import. */
@@ -95,14 +97,25 @@ class TypeScriptCellEngine implements CellEngine {
 
   async execute(code: string): Promise<CellOutcome> {
     const n = ++this.executionCount;
+    this.runner.beginCell();
     const label = `Cell In[${n}]`;
     const fileName = this.project.checkedFile;
 
     // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
-    const names = topLevelNames(ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    const parsed = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const names = topLevelNames(parsed);
     const text = `${code}\nexport { ${names.join(', ')} };`;
+    if (usesNodeModules(parsed)) this.project.useNodeTypes();
     this.project.setCheckedCell(text);
     let diagnostics = this.diagnostics(fileName, code.length);
+    if (diagnostics.length && !this.project.hasNodeTypes) {
+      const program = this.project.program();
+      if (mayNeedNodeTypes(program, program.getSourceFile(fileName)!, diagnostics, this.project.nodeLiteFile)) {
+        // The lite globals may be what is wrong (nodeLite.ts): the full @types/node decides.
+        this.project.useNodeTypes();
+        diagnostics = this.diagnostics(fileName, code.length);
+      }
+    }
     if (diagnostics.some((d) => d.code === CANNOT_FIND_MODULE)) {
       // Maybe installed since we last looked (npm install from a cell): look at the disk again, once.
       this.project.forgetDisk();
@@ -145,6 +158,7 @@ class TypeScriptCellEngine implements CellEngine {
     });
     if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
     this.project.setFile(this.project.globalsFile, this.declarations.text());
+    this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
     return new Set(values);
   }
 

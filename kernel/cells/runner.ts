@@ -21,10 +21,22 @@ const INTERRUPTED = Symbol('interrupted');
 
 export class CellRunner {
   private abortPending: (() => void) | undefined;
+  /** A SIGINT seen after the cell began but before its code started (while it was type-checked). */
+  private interruptedEarly = false;
 
   constructor(private readonly helper: CellHelper, private readonly sources: CellSources) {}
 
+  /** Called when a cell begins (before its type check): a SIGINT from before then is not this cell's. */
+  beginCell(): void {
+    this.interruptedEarly = false;
+  }
+
   async run(js: string, scriptFile: string): Promise<CellOutcome> {
+    // A SIGINT that arrived during the synchronous type check is still queued in the event loop (its handler cannot
+    // run until the check returns) and breakOnSigint only sees signals that arrive while the script runs: without
+    // this one turn of the loop, that interrupt would be lost and a `while (true) {}` cell would never end.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.interruptedEarly) return interruptOutcome();
     let completion: unknown;
     try {
       const script = new vm.Script(js, { filename: scriptFile });
@@ -61,7 +73,8 @@ export class CellRunner {
 
   /** Makes the cell that is awaiting finish now with KeyboardInterrupt; its remaining work is abandoned. */
   interrupt(): void {
-    this.abortPending?.();
+    if (this.abortPending) this.abortPending();
+    else this.interruptedEarly = true;
   }
 }
 

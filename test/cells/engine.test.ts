@@ -183,6 +183,8 @@ describe('interrupt', () => {
   test('interrupt() ends a cell pending on an await at once', async () => {
     await ok('let progress = 0');
     const pending = engine.execute('progress = 1\nawait new Promise(() => {})\nprogress = 2');
+    // The cell starts on the next turn of the event loop (after its check); let it reach its await first.
+    await new Promise((resolve) => setImmediate(resolve));
     engine.interrupt();
     const r = await pending;
     expect(r).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
@@ -263,4 +265,15 @@ test('400 cells declaring variables stay correct (timings printed, not asserted)
   const t = performance.now();
   for (let i = 0; i < 50; i++) await engine.execute('1+1');
   console.log(`"1+1" after 400 cells: ${((performance.now() - t) / 50).toFixed(2)} ms per cell`);
+});
+
+test('an interrupt that comes while the cell is type-checked stops it before it runs', async () => {
+  // execute() type-checks synchronously; interrupt() here lands after the check and before the code starts,
+  // which is where a SIGINT queued during the check is delivered.
+  const running = engine.execute('let spun = 0;\nwhile (true) { spun++; }');
+  engine.interrupt();
+  expect(await running).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+  // An interrupt while no cell runs is not kept for the next one.
+  engine.interrupt();
+  expect(await engine.execute('1 + 1')).toMatchObject({ status: 'ok', value: 2 });
 });
