@@ -1,0 +1,85 @@
+/**
+ * Load: many cells in a row (memory and latency of the first against the last ones), four clients executing on one
+ * kernel at once (every reply to its own client, right parent), a process pool through many tasks (parent memory).
+ * Fast sizes in `npm test`; RELIABILITY_SOAK=1 runs 10 000 cells and 100 000 tasks.
+ */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { KernelClient, ROOT } from '../kernel/helpers/kernel-client';
+import { AttachedClient, figure, median, rssKb, size, SOAK } from './helpers';
+
+type C = Record<string, any>;
+const content = (m: { content: unknown }) => m.content as C;
+const CELLS = size(500, 10000);
+const TASKS = size(20000, 100000);
+const WINDOW = 100;
+
+let k: KernelClient;
+beforeAll(async () => {
+  k = await KernelClient.start({ engine: 'real' });
+}, 60000);
+afterAll(async () => {
+  await k?.close();
+});
+
+test(`${CELLS} cells in a row: RSS growth <= 20 % after warm-up, latency of the last ${WINDOW} recorded`, async () => {
+  await k.execute('let total = 0');
+  const latencies: number[] = [];
+  let warm = 0;
+  for (let i = 1; i <= CELLS; i++) {
+    const t0 = performance.now();
+    const { reply } = await k.execute(i % 2 ? `total += ${i}; total` : `const half = (x: number) => x / 2; half(${i})`.replace('const half', `const half${i}`).replace('half(', `half${i}(`));
+    latencies.push(performance.now() - t0);
+    expect(content(reply).status).toBe('ok');
+    if (i === WINDOW) warm = rssKb(k.process.pid!);
+  }
+  const end = rssKb(k.process.pid!);
+  const growth = (end - warm) / warm;
+  const first = median(latencies.slice(0, WINDOW));
+  const last = median(latencies.slice(-WINDOW));
+  figure('load', `RSS after ${WINDOW} -> after ${CELLS} cells`, `${(warm / 1024).toFixed(0)} -> ${(end / 1024).toFixed(0)} MB (${(growth * 100).toFixed(1)} %)`, '<= 20 %', growth <= 0.2);
+  figure('load', `cell latency median first/last ${WINDOW}`, `${first.toFixed(1)} / ${last.toFixed(1)} ms`, 'no drift', last <= first * 2);
+  expect(growth).toBeLessThanOrEqual(0.2);
+  // Latency is a speed figure: asserted only in the soak run (report), never in the unit-test run.
+  if (SOAK) expect(last).toBeLessThanOrEqual(first * 2);
+}, 600000);
+
+test('4 clients executing at once: every reply reaches its own client with its own parent header', async () => {
+  const clients = Array.from({ length: 4 }, () => new AttachedClient(k.connection));
+  try {
+    const PER = 25;
+    const sent = clients.map((c, ci) => Array.from({ length: PER }, (_, j) => ({ id: c.send('execute_request', { code: `${ci * 1000 + j}`, silent: false, store_history: true }), value: String(ci * 1000 + j) })));
+    const replies = await Promise.all(clients.map((c, ci) => Promise.all(sent[ci].map((s) => c.reply(s.id)))));
+    let right = 0;
+    clients.forEach((c, ci) => {
+      const own = new Set(sent[ci].map((s) => s.id));
+      // Only its own requests were answered on this client's socket, each with its own parent.
+      expect([...c.replies.keys()].every((id) => own.has(id))).toBe(true);
+      replies[ci].forEach((r, j) => {
+        expect((r.parent_header as C).msg_id).toBe(sent[ci][j].id);
+        expect((r.parent_header as C).session).toBe(c.session);
+        expect(content(r).status).toBe('ok');
+        // The result, broadcast on iopub, carries the same parent and the value that request computed.
+        const result = c.iopub.find((m) => m.header.msg_type === 'execute_result' && (m.parent_header as C).msg_id === sent[ci][j].id);
+        if (result && content(result).data['text/plain'] === sent[ci][j].value) right++;
+      });
+    });
+    figure('load', '4 clients x 25 cells: replies to the right client', `${right}/${4 * PER}`, `${4 * PER}/${4 * PER}`, right === 4 * PER);
+    expect(right).toBe(4 * PER);
+  } finally {
+    clients.forEach((c) => c.close());
+  }
+}, 120000);
+
+test(`a ProcessPoolExecutor through ${TASKS} tasks: no growth of the parent's JS heap over the second half`, () => {
+  const script = path.join(ROOT, 'dist', 'test', 'reliability', 'pool-soak.js');
+  const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', script, String(TASKS)], { encoding: 'utf8', timeout: 300000 }));
+  expect(out.total).toBe(TASKS);
+  const heap = (out.last.heapUsed - out.first.heapUsed) / out.first.heapUsed;
+  const rss = (out.last.rss - out.first.rss) / out.first.rss;
+  const mb = (b: number) => (b / 1048576).toFixed(0);
+  figure('load', `pool ${TASKS} tasks: parent heap half-way -> end`, `${mb(out.first.heapUsed)} -> ${mb(out.last.heapUsed)} MB (${(heap * 100).toFixed(1)} %)`, '<= 20 %', heap <= 0.2);
+  // RSS is reported, not asserted: it also holds the allocator's high-water mark of IPC buffers (see README).
+  figure('load', `pool ${TASKS} tasks: parent RSS half-way -> end`, `${mb(out.first.rss)} -> ${mb(out.last.rss)} MB (${(rss * 100).toFixed(1)} %)`, 'reported');
+  expect(heap).toBeLessThanOrEqual(0.2);
+}, 600000);
