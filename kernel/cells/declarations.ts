@@ -10,9 +10,17 @@ import * as ts from 'typescript';
  *   declare const C: typeof import("./__tsfutures_cell_3").C;
  *   type C<T> = import("./__tsfutures_cell_3").C<T>;
  * Value vs type meaning and let vs const come from the checker's symbol of the definition.
+ *
+ * Names that are also namespaces (`import * as fs from "fs"`, a cell's `namespace N`, an enum) must work in type
+ * positions too (`fs.Stats`, `E.A`), which no `declare const`/`type` line can express. They go to a second,
+ * module file instead, as global import aliases, which carry every meaning of their target:
+ *   import { fs as __tsf_ns_fs } from "./__tsfutures_cell_3";
+ *   declare global { export import fs = __tsf_ns_fs; }
  */
 export class GlobalDeclarations {
   private readonly entries = new Map<string, string>();
+  /** Global name -> the module specifier it is re-exported from (see namespaceModuleText). */
+  private readonly aliases = new Map<string, string>();
   private cached: string | undefined;
 
   /**
@@ -35,7 +43,8 @@ export class GlobalDeclarations {
       const text = printed ? { declaration: printed, isValue: true } : declarationFor(checker, exported, specifier);
       if (text === undefined) continue;
       referencesModule ||= !printed;
-      this.set(name, text.declaration);
+      if (text.isNamespace) this.setAlias(name, specifier);
+      else this.set(name, text.declaration);
       if (text.isValue) values.push(name);
     }
     return { values, referencesModule };
@@ -45,11 +54,28 @@ export class GlobalDeclarations {
     // Re-insert so the text order follows definition order (readable when debugging the script).
     this.entries.delete(name);
     this.entries.set(name, declaration);
+    this.aliases.delete(name);
     this.cached = undefined;
   }
 
+  private setAlias(name: string, specifier: string): void {
+    this.aliases.set(name, specifier);
+    if (this.entries.delete(name)) this.cached = undefined;
+  }
+
   has(name: string): boolean {
-    return this.entries.has(name);
+    return this.entries.has(name) || this.aliases.has(name);
+  }
+
+  /** The module of global namespace aliases; `export {};` alone while there are none. */
+  namespaceModuleText(): string {
+    const imports: string[] = [];
+    const globals: string[] = [];
+    for (const [name, specifier] of this.aliases) {
+      imports.push(`import { ${name} as __tsf_ns_${name} } from ${JSON.stringify(specifier)};`);
+      globals.push(`  export import ${name} = __tsf_ns_${name};`);
+    }
+    return imports.length ? `${imports.join('\n')}\ndeclare global {\n${globals.join('\n')}\n}\nexport {};\n` : 'export {};\n';
   }
 
   text(): string {
@@ -62,10 +88,13 @@ export function declarationFor(
   checker: ts.TypeChecker,
   exported: ts.Symbol,
   specifier: string,
-): { declaration: string; isValue: boolean } | undefined {
+): { declaration: string; isValue: boolean; isNamespace?: boolean } | undefined {
   const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
   if (target.flags & ts.SymbolFlags.Alias || checker.isUnknownSymbol(target)) return undefined;
   const name = exported.name;
+  if (target.flags & ts.SymbolFlags.Namespace) {
+    return { declaration: '', isValue: (target.flags & ts.SymbolFlags.Value) !== 0, isNamespace: true };
+  }
   const ref = `import(${JSON.stringify(specifier)}).${name}`;
   const parts: string[] = [];
   const isValue = (target.flags & ts.SymbolFlags.Value) !== 0;

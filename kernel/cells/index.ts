@@ -53,8 +53,12 @@ export function createEngine(options: EngineOptions): CellEngine {
   return new TypeScriptCellEngine(options);
 }
 
-class TypeScriptCellEngine implements CellEngine {
+export class TypeScriptCellEngine implements CellEngine {
   readonly languageVersion = ts.version;
+  /** Whether cells are checked against the full @types/node yet, or still the lite globals (nodeLite.ts). */
+  get nodeTypes(): 'lite' | 'full' {
+    return this.project.hasNodeTypes ? 'full' : 'lite';
+  }
   private readonly project: CellProject;
   private readonly declarations = new GlobalDeclarations();
   private readonly sources = new CellSources();

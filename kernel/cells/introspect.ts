@@ -1,11 +1,16 @@
 import * as ts from 'typescript';
 import type { Completion, Inspection } from '../engine';
+import { usesNodeModules } from './nodeLite';
 import type { CellProject } from './project';
 
 /** complete_request and inspect_request, answered by the language service on a scratch copy of the cell. */
 
 /** The scratch file is a module (so its declarations shadow, not clash with, the globals). */
 function loadScratch(project: CellProject, code: string): string {
+  // Completing `fs.` after `import * as fs from "fs"` needs the full Node types, as executing it would.
+  if (!project.hasNodeTypes && usesNodeModules(ts.createSourceFile(project.scratchFile, code, ts.ScriptTarget.ES2022))) {
+    project.useNodeTypes();
+  }
   project.setFile(project.scratchFile, `${code}\nexport {};`);
   return project.scratchFile;
 }

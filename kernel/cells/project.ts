@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { createDocumentRegistry } from './documents';
+import { NODE_LITE_TYPES } from './nodeLite';
 import { EMIT_OPTIONS } from './transform';
 import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
 
@@ -12,20 +13,25 @@ import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocati
  * - the cell being checked, `__tsfutures_cell_checked.ts`; once it passed and defines names, a copy of it as
  *   `__tsfutures_cell_N.ts`, which the global script then references;
  * - one global declaration script (not a module) naming everything visible to the next cell
- *   (runtime exports, notebook globals, earlier cells' top-level names) -- see declarations.ts;
+ *   (runtime exports, notebook globals, earlier cells' top-level names) -- see declarations.ts -- and one module
+ *   of global aliases for the names that are namespaces too (`import * as fs`: `fs.Stats` in a later cell);
+ * - until a cell needs @types/node, a script of Node's common globals (nodeLite.ts);
  * - a scratch module holding the code being completed/inspected.
- * The program's roots are only these three: earlier cells enter it through `import("./cell")` types in the script,
+ * The program's roots are only these: earlier cells enter it through `import("./cell")` types in the script,
  * so a cell whose names were all redefined later drops out of the program.
  */
 export const CELL_PREFIX = '__tsfutures_cell_';
 const GLOBALS_NAME = '__tsfutures_globals.d.ts';
 const SCRATCH_NAME = '__tsfutures_scratch.ts';
+const NODE_LITE_NAME = '__tsfutures_node_lite.d.ts';
+const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
   // The cells that pass are emitted from this program too (transform.ts emitCheckedCell); nothing is written.
   ...EMIT_OPTIONS,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
-  // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM. @types/node gives console, process, require, timers.
+  // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM. @types/node gives console, process, require, timers
+  // (once a cell needs it: until then nodeLite.ts declares the common globals, see CellProject.useNodeTypes).
   lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
   types: ['node'],
   typeRoots: [path.join(PACKAGE_ROOT, 'node_modules', '@types')],
@@ -37,6 +43,9 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   allowSyntheticDefaultImports: true,
   resolveJsonModule: true,
 };
+
+/** Before any cell needs @types/node: the same options without it (the lite script stands in). */
+const LITE_OPTIONS: ts.CompilerOptions = { ...COMPILER_OPTIONS, types: [] };
 
 /**
  * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
@@ -74,6 +83,9 @@ export class CellProject {
   readonly globalsFile: string;
   readonly scratchFile: string;
   readonly checkedFile: string;
+  readonly nodeLiteFile: string;
+  readonly namespacesFile: string;
+  private nodeTypes = false;
   private readonly files = new Map<string, VirtualFile>();
   private readonly diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
   private projectVersion = 0;
@@ -96,6 +108,10 @@ export class CellProject {
     this.setFile(this.globalsFile, '');
     this.setFile(this.scratchFile, 'export {};');
     this.setFile(this.checkedFile, 'export {};');
+    this.namespacesFile = path.join(cwd, NAMESPACES_NAME);
+    this.setFile(this.namespacesFile, 'export {};');
+    this.nodeLiteFile = path.join(cwd, NODE_LITE_NAME);
+    this.setFile(this.nodeLiteFile, NODE_LITE_TYPES);
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, COMPILER_OPTIONS);
     this.service = ts.createLanguageService(this.createHost(), createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, cwd));
   }
@@ -125,6 +141,22 @@ export class CellProject {
    *  only that file's text, and TypeScript reuses the whole previous program structure (the cheapest update). */
   setCheckedCell(text: string): void {
     this.setFile(this.checkedFile, text);
+  }
+
+  /** Whether the program has the full @types/node (else the lite globals of nodeLite.ts). */
+  get hasNodeTypes(): boolean {
+    return this.nodeTypes;
+  }
+
+  /**
+   * From now on the program has the full @types/node instead of the lite globals (for good: a session that used
+   * Node's modules once will again). One-time cost ~0.5 s (parsing @types/node); lib files are not re-parsed.
+   */
+  useNodeTypes(): void {
+    if (this.nodeTypes) return;
+    this.nodeTypes = true;
+    this.files.delete(this.nodeLiteFile);
+    this.projectVersion++;
   }
 
   forgetDisk(): void {
@@ -164,7 +196,10 @@ export class CellProject {
     const sys = ts.sys;
     const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getProjectVersion: () => String(this.projectVersion),
-      getScriptFileNames: () => [this.globalsFile, this.scratchFile, this.checkedFile],
+      getScriptFileNames: () =>
+        this.nodeTypes
+          ? [this.globalsFile, this.namespacesFile, this.scratchFile, this.checkedFile]
+          : [this.nodeLiteFile, this.globalsFile, this.namespacesFile, this.scratchFile, this.checkedFile],
       getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
       getScriptSnapshot: (f) => {
         const v = this.files.get(f);
@@ -177,7 +212,7 @@ export class CellProject {
         return this.diskSnapshots.get(f);
       },
       getCurrentDirectory: () => this.cwd,
-      getCompilationSettings: () => COMPILER_OPTIONS,
+      getCompilationSettings: () => (this.nodeTypes ? COMPILER_OPTIONS : LITE_OPTIONS),
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
       fileExists: (f) => this.fileExists(f),
       readFile: (f) => this.readFile(f),
