@@ -2,7 +2,7 @@
  * Installing the kernelspec: kernels/<name>/ with kernel.json (from the repo's kernel.json template) and the logos,
  * under the Jupyter data dir that jupyter_client would use for the same flags as `jupyter kernelspec install`.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { jupyterDataDir } from './history';
 
@@ -53,9 +53,14 @@ export function kernelJson(): object {
 
 export function install(scope: Scope, name = DEFAULT_NAME): string {
   const dir = path.join(kernelsDir(scope), name.toLowerCase());
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n');
-  for (const logo of LOGOS) copyFileSync(path.join(ROOT, 'kernel', 'kernelspec', logo), path.join(dir, logo));
+  // Explicit modes: under a loose umask (000, 002) a world-writable kernel.json would let anyone change what runs.
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n', { mode: 0o644 });
+  chmodSync(path.join(dir, 'kernel.json'), 0o644); // mode only applies when the file is created
+  for (const logo of LOGOS) {
+    copyFileSync(path.join(ROOT, 'kernel', 'kernelspec', logo), path.join(dir, logo));
+    chmodSync(path.join(dir, logo), 0o644);
+  }
   return dir;
 }
 
