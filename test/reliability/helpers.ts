@@ -89,7 +89,7 @@ export function listeningAddresses(pid: number): string[] {
 
 /** /proc/net/tcp writes the address as a little-endian 32-bit number. */
 function ipv4(hex: string): string {
-  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).reverse().join('.');
+  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
 }
 
 export const median = (xs: number[]) => {
@@ -111,7 +111,7 @@ export class AttachedClient {
   private sending = Promise.resolve();
   private readonly waiters = new Set<() => void>();
 
-  constructor(connection: { key: string; shell_port: unknown; iopub_port: unknown }) {
+  constructor(connection: { key: string } & Record<string, unknown>) {
     this.signer = new Signer(connection.key, 'hmac-sha256');
     this.shell.connect(`tcp://127.0.0.1:${connection.shell_port}`);
     this.sub.connect(`tcp://127.0.0.1:${connection.iopub_port}`);
