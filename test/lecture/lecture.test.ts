@@ -3,6 +3,7 @@
  * (notebooks/lecture.py.ipynb, Debian's ipykernel) prints, cell by cell. Both run fresh here, concurrently.
  */
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinTsfuturesSpec, readKernelSpec } from '../../kernel/client/kernelspecs';
 import { formatDifferences, normaliseCell, normaliseLine, unexplainedDifferences, type CellLines, type CellRules } from './compare';
@@ -15,8 +16,11 @@ const TS_PATH = path.join(NOTEBOOKS, 'lecture.ipynb');
 const pyNotebook = JSON.parse(readFileSync(PY_PATH, 'utf8')) as NotebookJson;
 const tsNotebook = JSON.parse(readFileSync(TS_PATH, 'utf8')) as NotebookJson;
 
-/** The lecture's 7 code cells; the TS notebook has one more (ProcessPool) that Python's lecture does not have. */
+/** The lecture's 7 code cells; the TS notebook adds the ProcessPool cell and the timeline section after them. */
 const LECTURE_CELLS = 7;
+const PROCESS_POOL_CELL = LECTURE_CELLS;
+const TIMELINE_CELLS = { pools: LECTURE_CELLS + 1, deadlock: LECTURE_CELLS + 2, progress: LECTURE_CELLS + 3 };
+const TS_CODE_CELLS = LECTURE_CELLS + 4;
 /** Cells (0-based) that print `[future.result() for future in result.done]`: a list in set order. */
 const CELL_RULES: CellRules[] = [{}, {}, {}, {}, { listFromSet: true }, { asCompletedBlocks: true }, { listFromSet: true }];
 
@@ -28,6 +32,9 @@ const TS_SPEC = builtinTsfuturesSpec();
 const DEADLOCK_TWO = 'DoneAndNotDoneFutures(done=set(), not_done={<Future at 0xADDR state=running>, <Future at 0xADDR state=running>})';
 const DEADLOCK_ONE = 'DoneAndNotDoneFutures(done=set(), not_done={<Future at 0xADDR state=running>})';
 const SUMS = ['5000050000', '500000500000', '50000005000000', '5000000050000000'];
+/** The ProcessPool cell's work list: 8 equal tasks of sum_generate(100000000). */
+const POOL_RESULTS = `[${Array(8).fill('5000000050000000').join(', ')}]`;
+const CPUS = os.availableParallelism();
 
 function compareLecture(python: CellLines[], typescript: CellLines[]): void {
   const diffs = python.slice(0, LECTURE_CELLS).flatMap((py, i) => unexplainedDifferences(i + 1, py, typescript[i] ?? [], CELL_RULES[i]));
@@ -54,9 +61,9 @@ describe('stored notebooks', () => {
   const py = codeCells(pyNotebook).map((c) => outputLines(c.outputs));
   const ts = codeCells(tsNotebook).map((c) => outputLines(c.outputs));
 
-  test('have the lecture cells (and the TS one its ProcessPool cell) with their kernelspecs', () => {
+  test('have the lecture cells (and the TS one its ProcessPool and timeline cells) with their kernelspecs', () => {
     expect(py).toHaveLength(LECTURE_CELLS);
-    expect(ts).toHaveLength(LECTURE_CELLS + 1);
+    expect(ts).toHaveLength(TS_CODE_CELLS);
     expect(pyNotebook.metadata.kernelspec?.name).toBe('python3');
     expect(tsNotebook.metadata.kernelspec?.name).toBe('tsfutures');
   });
@@ -65,6 +72,20 @@ describe('stored notebooks', () => {
     checkLandmarks(py, false);
     checkLandmarks(ts, true);
     compareLecture(py, ts);
+  });
+
+  test('the ProcessPool cell shows the speed-up its note promises (two processes clearly beat one event loop)', () => {
+    checkProcessPoolCell(ts[PROCESS_POOL_CELL]);
+    const speedUp = Number(/Speed-up : (\d+\.\d+)x/.exec(ts[PROCESS_POOL_CELL].join('\n'))?.[1]);
+    expect(speedUp).toBeGreaterThanOrEqual(1.5);
+  });
+
+  test('the timeline cells carry NBVAL_IGNORE_OUTPUT (timing-dependent pictures) and show their SVG charts', () => {
+    const cells = codeCells(tsNotebook);
+    for (const i of Object.values(TIMELINE_CELLS)) expect(cells[i].source.split('\n')[0]).toBe('// NBVAL_IGNORE_OUTPUT');
+    const svgs = (i: number) => cells[i].outputs.filter((o) => o.data && 'image/svg+xml' in o.data).length;
+    expect([svgs(TIMELINE_CELLS.pools), svgs(TIMELINE_CELLS.deadlock)]).toEqual([2, 1]);
+    checkTimelineCells(ts);
   });
 });
 
@@ -89,10 +110,39 @@ describe('fresh run: Python on ipykernel vs TypeScript on tsfutures', () => {
   });
 
   test('the ProcessPool cell beyond the lecture computes the same sums on both executors', () => {
-    const lines = ts[LECTURE_CELLS];
-    const results = lines.filter((l) => l.includes('Result ->'));
-    expect(results.map((l) => l.replace(/\s+Result.*/, ''))).toEqual(['ThreadPoolExecutor', 'ProcessPoolExecutor']);
-    for (const l of results) expect(l).toMatch(/Result -> \[5000000050000000, 5000000050000000, 5000000050000000, 5000000050000000\] Time : \d+\.\d\ds$/);
-    expect(lines[lines.length - 1]).toMatch(/^ Speed-up : \d+\.\d\dx$/);
+    checkProcessPoolCell(ts[PROCESS_POOL_CELL]);
+  });
+
+  test('the timeline section: both pools drawn, the deadlock still running at the timeout, a finished progress bar', () => {
+    checkTimelineCells(ts);
   });
 });
+
+function checkProcessPoolCell(lines: CellLines): void {
+  expect(lines[0]).toMatch(/^ProcessPool start-up Time : \d+\.\d\ds$/);
+  const results = lines.filter((l) => l.includes('Result ->'));
+  expect(results.map((l) => l.replace(/\s+Result.*/, ''))).toEqual(['ThreadPoolExecutor', 'ProcessPoolExecutor']);
+  for (const l of results) expect(l.replace(/Time : \d+\.\d\ds$/, 'Time : T')).toMatch(new RegExp(`Result -> ${escape(POOL_RESULTS)} Time : T$`));
+  expect(lines[lines.length - 1]).toMatch(/^ Speed-up : \d+\.\d\dx$/);
+}
+
+/** What the timeline cells print (the charts' text/plain summaries); the pictures themselves are not compared. */
+function checkTimelineCells(ts: CellLines[]): void {
+  const pools = ts[TIMELINE_CELLS.pools];
+  expect(pools).toEqual([
+    expect.stringMatching(new RegExp(`^Timeline: 8 tasks on ${Math.min(8, CPUS + 4)} workers, \\d+\\.\\d\\ds; 8 returned$`)),
+    expect.stringMatching(new RegExp(`^Timeline: 8 tasks on ${Math.min(8, CPUS)} workers?, \\d+\\.\\d\\ds; 8 returned$`)),
+  ]);
+  expect(ts[TIMELINE_CELLS.deadlock].map((l) => normaliseLine(l))).toEqual([
+    expect.stringMatching(/^Timeline: 2 tasks on 2 workers, \d+\.\d\ds; 2 running$/),
+    DEADLOCK_TWO,
+  ]);
+  expect(ts[TIMELINE_CELLS.progress]).toEqual([
+    expect.stringMatching(/^sum_generate: 100%\|█+\| 8\/8 \[/),
+    '8 results, sum : 40000000400000000',
+  ]);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
