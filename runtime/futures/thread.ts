@@ -145,11 +145,13 @@ export class ThreadPoolExecutor extends Executor {
       this.takeNext(worker);
       return;
     }
-    noteStart(item.future, worker.index);
     setImmediate(() => this.run(worker, item));
   }
 
   private run(worker: Worker, item: WorkItem): void {
+    // The timeline's start is when the body really begins: slots that took their tasks at once still run their
+    // synchronous bodies one after another on this event loop, and the picture should show them taking turns.
+    noteStart(item.future, worker.index);
     let result: unknown;
     try {
       if (typeof item.fn !== 'function') throw new TypeError(`'${pyTypeName(item.fn)}' object is not callable`);
