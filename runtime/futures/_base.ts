@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { PyException, TypeError, ValueError } from '../python/errors';
 import { REPR, addressOf, pyTypeName, repr } from '../python/repr';
 import { Fifo } from './fifo';
+import { zipRows } from '../python/builtins';
 
 export { ValueError };
 
@@ -607,25 +608,6 @@ export function isOptionsObject(x: unknown): x is Record<string, unknown> {
   return (proto === Object.prototype || proto === null) && !(Symbol.iterator in x) && !(Symbol.asyncIterator in x);
 }
 
-/** Python's zip(*iterables): tuples until the shortest iterable ends. */
-function* zipArgs(iterables: Iterable<unknown>[]): Generator<unknown[]> {
-  if (!iterables.length) return;
-  const its = iterables.map((it) => it[Symbol.iterator]());
-  try {
-    for (;;) {
-      const row: unknown[] = [];
-      for (const it of its) {
-        const r = it.next();
-        if (r.done) return;
-        row.push(r.value);
-      }
-      yield row;
-    }
-  } finally {
-    for (const it of its) it.return?.();
-  }
-}
-
 /** `fut.result(timeout)`, cancelling the future whatever happens (so an abandoned map() stops its work). */
 async function resultOrCancel<T>(fut: Future<T>, timeout: number | null): Promise<T> {
   try {
@@ -661,7 +643,7 @@ export abstract class Executor {
     if (buffersize !== null && buffersize < 1) throw new ValueError('buffersize must be None or >= 1.');
     const end_time = timeout === null ? null : timeout + monotonic();
 
-    const args_iter = zipArgs(iterables);
+    const args_iter = zipRows(iterables);
     const fs = new Fifo<Future<Awaited<R>>>(); // taken from the front: an array's shift() is O(n) when large
     while (buffersize === null || fs.length < buffersize) {
       const args = args_iter.next();

@@ -7,6 +7,7 @@ import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { serializeArgs, shipFunction } from './shipping';
 import { noteSubmit } from '../timeline/record';
+import { zipRows } from '../python/builtins';
 
 export interface PoolExecutorOptions {
   max_workers?: number | null;
@@ -83,7 +84,7 @@ export abstract class PoolExecutor extends Executor {
     if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
     if (chunksize === 1) return super.map(fn, ...iterables, options);
     const runner = Object.assign((..._: unknown[]) => undefined, { [CHUNK_OF]: fn }) as ChunkRunner;
-    const chunks = super.map(runner, batched(zip(iterables), chunksize), options) as AsyncIterable<unknown[]>;
+    const chunks = super.map(runner, batched(zipRows(iterables), chunksize), options) as AsyncIterable<unknown[]>;
     return (async function* flatten() {
       // A plain loop: yield* over an array goes through an async-from-sync iterator, ~1.5x the cost per item.
       for await (const chunk of chunks) for (const value of chunk) yield value;
@@ -99,19 +100,6 @@ export abstract class PoolExecutor extends Executor {
   /** Pids (process pool) or thread ids (interpreter pool) of the live workers. */
   get _worker_ids(): number[] {
     return this.pool.workerIds;
-  }
-}
-
-function* zip(iterables: Iterable<unknown>[]): Generator<unknown[]> {
-  const its = iterables.map((it) => it[Symbol.iterator]());
-  for (;;) {
-    const row: unknown[] = [];
-    for (const it of its) {
-      const r = it.next();
-      if (r.done) return;
-      row.push(r.value);
-    }
-    yield row;
   }
 }
 

@@ -224,15 +224,27 @@ type Zipped<T extends unknown[]> = { readonly [K in keyof T]: T[K] extends Itera
 
 /** zip(...iterables): lazy tuples, stopping at the shortest. */
 export function* zip<T extends Iterable<unknown>[]>(...iterables: T): Generator<Zipped<T>, void, undefined> {
+  for (const row of zipRows(iterables.map(iterableOf))) yield tuple(...row) as unknown as Zipped<T>;
+}
+
+/**
+ * The rows of zip(*iterables) as plain arrays, closing the other iterators when one ends or the consumer stops.
+ * Executor.map uses it for argument rows (no tuple wrapper per task).
+ */
+export function* zipRows(iterables: Iterable<unknown>[]): Generator<unknown[], void, undefined> {
   if (iterables.length === 0) return;
-  const its = iterables.map((x) => iterableOf(x)[Symbol.iterator]());
-  for (;;) {
-    const row: unknown[] = [];
-    for (const it of its) {
-      const r = it.next();
-      if (r.done) return;
-      row.push(r.value);
+  const its = iterables.map((it) => it[Symbol.iterator]());
+  try {
+    for (;;) {
+      const row: unknown[] = [];
+      for (const it of its) {
+        const r = it.next();
+        if (r.done) return;
+        row.push(r.value);
+      }
+      yield row;
     }
-    yield tuple(...row) as unknown as Zipped<T>;
+  } finally {
+    for (const it of its) it.return?.();
   }
 }
