@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { isAlive } from '../../kernel/children';
 
 /** The checkout (found upwards, so this also works from the compiled copy in dist/test/e2e). */
 export const REPO = ((dir: string): string => {
@@ -68,14 +69,6 @@ async function within(p: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readProc(pid: string, file: string): string {
   try {
@@ -191,8 +184,8 @@ export async function startJupyter(kind: ServerKind): Promise<JupyterServer> {
     }
     for (const p of processesMentioning(dirs.runtimeDir)) ours.add(p.pid);
     const deadline = Date.now() + 5_000;
-    while ([...ours].some(alive) && Date.now() < deadline) await sleep(100);
-    for (const pid of ours) if (alive(pid)) killGroupAndPid(pid, 'SIGKILL');
+    while ([...ours].some(isAlive) && Date.now() < deadline) await sleep(100);
+    for (const pid of ours) if (isAlive(pid)) killGroupAndPid(pid, 'SIGKILL');
     process.off('exit', killAllNow);
     proc.stdout!.destroy();
     proc.stderr!.destroy();

@@ -1,17 +1,10 @@
 /** Heartbeat while busy, interrupts (signal and interrupt_request), shutdown: a real kernel process, fake engine. */
 import { KernelClient } from './helpers/kernel-client';
+import { isAlive } from '../../kernel/children';
 
 type C = Record<string, any>;
 const content = (m: { content: unknown }) => m.content as C;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a kernel busy in a synchronous loop', () => {
   let k: KernelClient;
@@ -78,13 +71,13 @@ describe('shutdown', () => {
       try {
         const { iopub } = await k.execute('require("node:child_process").spawn("sleep", ["1000"], { stdio: "ignore" }).pid');
         const pid = Number(content(iopub.find((m) => m.header.msg_type === 'execute_result')!).data['text/plain']);
-        expect(alive(pid)).toBe(true);
+        expect(isAlive(pid)).toBe(true);
         const id = k.send(restart ? 'control' : 'shell', 'shutdown_request', { restart });
         expect(content(await k.reply(id, restart ? 'control' : 'shell'))).toEqual({ status: 'ok', restart });
         expect(await k.exited).toBe(0);
         // The child was SIGTERMed before the kernel exited; it may linger as a zombie of init only very briefly.
-        await k.waitFor(() => (alive(pid) ? undefined : true), 'child gone', 5000).catch(() => undefined);
-        expect(alive(pid)).toBe(false);
+        await k.waitFor(() => (isAlive(pid) ? undefined : true), 'child gone', 5000).catch(() => undefined);
+        expect(isAlive(pid)).toBe(false);
         expect(k.iopubLog.some((m) => m.header.msg_type === 'shutdown_reply')).toBe(true);
       } finally {
         await k.close();

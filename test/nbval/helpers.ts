@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { isAlive } from '../../kernel/children';
+export { isAlive as alive };
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -39,11 +41,3 @@ export function copyFixtures(...dirs: string[]): string {
 }
 
 /** Whether a process is still alive (signal 0 only checks). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -3,6 +3,7 @@ import { BrokenProcessPool } from '../../../runtime/futures/_base';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
 import { failWith, pid, pointNorm, scaledTriangle, slowDouble, spin, triangle } from './fixture';
+import { isAlive } from '../../../kernel/children';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -10,14 +11,6 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function alive(p: number): boolean {
-  try {
-    process.kill(p, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -95,9 +88,9 @@ describe('ProcessPoolExecutor', () => {
     await collect(executor.map(triangle, [1, 2, 3, 4]));
     const pids = executor._worker_ids;
     expect(pids.length).toBeGreaterThan(0);
-    for (const p of pids) expect(alive(p)).toBe(true);
+    for (const p of pids) expect(isAlive(p)).toBe(true);
     await executor.shutdown({ wait: true });
-    for (const p of pids) expect(alive(p)).toBe(false);
+    for (const p of pids) expect(isAlive(p)).toBe(false);
   });
 });
 
