@@ -16,7 +16,8 @@
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
  *   cell's pending work is abandoned, not cancelled (JavaScript cannot cancel a promise).
  */
-import * as v8 from 'node:v8';
+// First: loads the compiler from V8's code cache (and sets the GC flag) before anything requires 'typescript'.
+import { saveTypeScriptCodeCache } from './typescriptCode';
 import * as ts from 'typescript';
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
 import { isComplete } from './completeness';
@@ -41,13 +42,6 @@ export interface EngineOptions {
 const CANNOT_FIND_MODULE = 2307;
 
 const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
-
-/**
- * Every cell builds a new program and type checker (~70 MB live in all) and drops the previous one; V8 then lets
- * the old generation grow to ~4x the live heap before collecting (measured RSS 450 MiB after 400 cells). Growing
- * by 1.5x instead: RSS ~290 MiB, per-cell CPU unchanged within noise. A GC tuning flag, safe to set at run time.
- */
-v8.setFlagsFromString('--heap-growing-percent=50');
 
 export function createEngine(options: EngineOptions): CellEngine {
   return new TypeScriptCellEngine(options);
@@ -138,6 +132,8 @@ export class TypeScriptCellEngine implements CellEngine {
     }
     const scriptFile = `__tsfutures_cell_${n}.js`;
     this.sources.add(scriptFile, label, code, transformed.sourceMap);
+    // After the first check the compiler's hot functions are compiled: worth keeping for the next start.
+    if (n === 1) setTimeout(saveTypeScriptCodeCache, 0);
     return this.runner.run(transformed.js, scriptFile);
   }
 
