@@ -11,6 +11,7 @@ import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from './wire';
 import { log } from './log';
+import { memoryErrorMessage, takeMemoryInterrupt } from './memory-guard';
 
 export interface Request {
   channel: 'shell' | 'control';
@@ -87,6 +88,14 @@ function kernelInfo(k: Kernel, req: Request): void {
   k.warmUp();
 }
 
+/** An interrupt raised by the memory guard (memory-guard.ts) is reported as Python's MemoryError. */
+function asMemoryError(k: Kernel, outcome: CellOutcome): CellOutcome {
+  if (outcome.status !== 'error' || outcome.ename !== 'KeyboardInterrupt' || !takeMemoryInterrupt(k.session.memory)) return outcome;
+  const evalue = memoryErrorMessage(k.session.memory);
+  const traceback = outcome.traceback.map((line) => line.replace(/^KeyboardInterrupt\b.*$/, `MemoryError: ${evalue}`));
+  return { ...outcome, ename: 'MemoryError', evalue, traceback };
+}
+
 async function execute(k: Kernel, req: Request): Promise<void> {
   const c = req.message.content as Content;
   const code = typeof c.code === 'string' ? c.code : '';
@@ -107,7 +116,8 @@ async function execute(k: Kernel, req: Request): Promise<void> {
     }
   }
   const started = new Date().toISOString();
-  const outcome = await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent })));
+  takeMemoryInterrupt(k.session.memory); // a mark left from an earlier cell is not this one's
+  const outcome = asMemoryError(k, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
 
   if (outcome.status === 'ok' && outcome.hasValue && outcome.value !== undefined && !silent) {
     const { data, metadata } = k.output.run(ctx, () => formatBundle(outcome.value));

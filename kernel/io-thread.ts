@@ -12,6 +12,7 @@ import { createMessage, decode, encode, Signer, WireError, type Message } from '
 import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
 import { forceExitAfter, watchParentFromIoThread } from './watchdog';
+import { watchMemory, type MemoryGuardData } from './memory-guard';
 
 /** Channels whose requests are forwarded to the main thread. */
 export type InChannel = 'shell' | 'control' | 'stdin';
@@ -39,6 +40,7 @@ const INTERRUPT_RETRIES = 30;
 export interface IoThreadData {
   connection: ConnectionInfo;
   session: string;
+  memory: MemoryGuardData;
 }
 
 /** zeromq allows one pending send per socket, so each socket's sends are chained in order. */
@@ -57,7 +59,7 @@ class Outbox {
   }
 }
 
-async function run({ connection, session }: IoThreadData): Promise<void> {
+async function run({ connection, session, memory }: IoThreadData): Promise<void> {
   const port = parentPort!;
   const signer = new Signer(connection.key, connection.signature_scheme);
   // Linger lets replies already queued (e.g. shutdown_reply) leave before close; ROUTERs report unroutable replies.
@@ -108,6 +110,11 @@ async function run({ connection, session }: IoThreadData): Promise<void> {
       else process.kill(process.pid, 'SIGINT');
     }, INTERRUPT_RETRY_MS);
   };
+
+  watchMemory(memory, () => running, () => {
+    process.kill(process.pid, 'SIGINT');
+    keepInterrupting();
+  });
 
   /** Answered here, not in the main thread: the main thread may be stuck in the very loop being interrupted. */
   const interrupt = (message: Message, identities: Buffer[]) => {

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { createMessage, type Header, type Message } from './wire';
 import type { ConnectionInfo } from './connection';
 import type { InChannel, IoThreadData, OutChannel, ToIo, ToMain } from './io-thread';
+import { memoryGuardData, type MemoryGuardData } from './memory-guard';
 
 export interface Incoming {
   channel: InChannel;
@@ -23,14 +24,16 @@ export class Session {
   private constructor(
     readonly id: string,
     private readonly worker: Worker,
+    /** Shared with the io thread, which interrupts a cell that runs the kernel out of memory (memory-guard.ts). */
+    readonly memory: MemoryGuardData,
   ) {}
 
   /** Binds the sockets in the io thread; resolves once they accept connections. */
   static start(connection: ConnectionInfo, onMessage: (m: Incoming) => void): Promise<Session> {
-    const data: IoThreadData = { connection, session: randomUUID() };
+    const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData() };
     // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
     const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
-    const session = new Session(data.session, worker);
+    const session = new Session(data.session, worker, data.memory);
     worker.stdout.resume();
     worker.stderr.resume();
     return new Promise((resolve, reject) => {

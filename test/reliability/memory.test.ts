@@ -1,0 +1,36 @@
+/**
+ * A cell that allocates until memory runs short: the io thread's memory guard interrupts it with MemoryError before
+ * V8's fatal out-of-memory, and the kernel, its earlier names and the memory the cell held are all still usable.
+ */
+import { KernelClient } from '../kernel/helpers/kernel-client';
+
+type C = Record<string, any>;
+const content = (m: { content: unknown }) => m.content as C;
+const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
+  content(iopub.find((m) => m.header.msg_type === 'execute_result') ?? { content: { data: {} } }).data['text/plain'];
+
+let k: KernelClient;
+beforeAll(async () => {
+  k = await KernelClient.start({ engine: 'real' });
+}, 60000);
+afterAll(async () => {
+  await k?.close();
+});
+
+test('allocating without end is a MemoryError in that cell, and the kernel lives on', async () => {
+  expect(content((await k.execute('const before = "kept";')).reply).status).toBe('ok');
+  // In a block, so that what the cell allocated is garbage once it is stopped.
+  const { reply, iopub } = await k.execute(`{
+  const hog: number[][] = [];
+  while (true) hog.push(new Array(1 << 20).fill(1.5));
+}`);
+  expect(content(reply)).toMatchObject({ status: 'error', ename: 'MemoryError' });
+  expect(content(reply).evalue).toContain('memory');
+  const error = iopub.find((m) => m.header.msg_type === 'error');
+  expect(content(error!).ename).toBe('MemoryError');
+  expect(k.process.exitCode).toBeNull();
+  // The cell's array is garbage now: the kernel can allocate a lot again (2 GiB of doubles) and keeps its names.
+  const again = await k.execute('{ const big: number[][] = []; for (let i = 0; i < 256; i++) big.push(new Array(1 << 20).fill(2)); big.length + before.length; }');
+  expect(content(again.reply).status).toBe('ok');
+  expect(result((await k.execute('before')).iopub)).toBe("'kept'");
+}, 120000);
