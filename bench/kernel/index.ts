@@ -3,6 +3,14 @@
  * and tslab, measured in one run through the same Node client (kernel/client). A report, not a test: exits 0.
  * Targets (issue): start-up <= 0.6x ipykernel, round trip <= 1.0x ipykernel, RSS <= 150 MiB, last 20 cells <= 1.2x
  * the first 20. CELLS=n changes the number of declaring cells (default 400); KERNELS=tsfutures,python3 picks kernels.
+ * Figures move +-30 % with the machine's load: compare kernels within one run, not across runs.
+ *
+ * Last run (2026-11-25, 2 cores, lightly loaded; the code cache in ~/.cache/tsfutures already written):
+ *   tsfutures  686 ms (1.56x)  declare 4.91 / 13.85 ms (1.33x)  1+1 1.73 ms  9.35 -> 5.15 ms  190 MiB
+ *   python3    440 ms          declare 3.70 /  4.96 ms          1+1 4.81 ms  3.23 -> 3.69 ms   69 MiB
+ *   tslab     1833 ms (4.16x)  declare 28.7 / 73.8 ms (7.76x)   1+1 5.85 ms  20.1 -> 27.9 ms  584 MiB
+ * Before round 2 (loaded machine): tsfutures 1679 ms (2.19x), 9.54 ms (1.95x), 266 MiB. Still short of the targets:
+ * start-up (TypeScript load + lib parse + first checker ~0.45 s of CPU) and RSS after many cells (old generation).
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
