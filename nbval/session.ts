@@ -53,7 +53,9 @@ export class NotebookSession {
     const client = this.manager.client;
     if (!client || !this.manager.isRunning()) return { status: 'died', outputs: [], executionCount: null, message: this.diedMessage() };
     try {
-      const { reply, outputs, executionCount } = await client.execute(code, { timeout, onOutput, onTimeout: () => this.manager.interrupt() });
+      // stop_on_error false: every cell is judged on its own, and with true ipykernel aborts a request that comes
+      // right after an error (its abort window outlives the idle status), which made the next cell fail at random.
+      const { reply, outputs, executionCount } = await client.execute(code, { timeout, onOutput, stopOnError: false, onTimeout: () => this.manager.interrupt() });
       if (reply.status === 'error' || reply.status === 'aborted') {
         const shown = outputs.find((o): o is ErrorOutput => o.output_type === 'error');
         const error = shown ?? { output_type: 'error', ename: String(reply.ename ?? 'Error'), evalue: String(reply.evalue ?? reply.status), traceback: reply.traceback ?? [] };
