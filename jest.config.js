@@ -14,5 +14,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json', 'ipynb'],
   testPathIgnorePatterns: ['/node_modules/', '\\.executed\\.ipynb$', '/\\.ipynb_checkpoints/'],
   globalSetup: '<rootDir>/test/global-setup.js',
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   testTimeout: 60000,
 };
