@@ -1,0 +1,80 @@
+/**
+ * The futures' printed behaviour measured against CPython: one Python script (run by Debian's python3) and its
+ * TypeScript twin print the same lines — reprs in every state, bound methods, DoneAndNotDoneFutures, and the
+ * messages of the errors users see. Addresses are masked (they differ per object and per run).
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  Future, ThreadPoolExecutor, wait, as_completed, FIRST_COMPLETED, InvalidStateError, CancelledError,
+} from '../../../runtime/futures';
+import { repr, str } from '../../../runtime/python';
+
+const PYTHON = `
+from concurrent.futures import *
+import concurrent.futures as cf
+def show(x): print(repr(x))
+def err(fn):
+    try:
+        fn()
+    except BaseException as e:
+        print(type(e).__name__ + ': ' + str(e))
+f = Future(); show(f)
+f.set_running_or_notify_cancel(); show(f)
+f.set_result(256); show(f); show(f.cancelled); print(f.done(), f.running(), f.cancelled())
+err(lambda: f.set_result(1))
+err(lambda: f.set_exception(ValueError('late')))
+g = Future(); g.set_exception(ValueError('bad')); show(g); show(g.exception())
+h = Future(); print(h.cancel()); show(h); print(h.cancelled(), h.done())
+err(lambda: h.result())
+err(lambda: Future().result(timeout=0))
+p = Future()
+show(wait([f], timeout=0)); show(wait([p], timeout=0)); show(wait([f, p], timeout=0, return_when=FIRST_COMPLETED))
+err(lambda: list(as_completed([p, f], timeout=0)))
+err(lambda: ThreadPoolExecutor(max_workers=0))
+e = ThreadPoolExecutor(max_workers=1); e.shutdown()
+err(lambda: e.submit(pow, 2, 8))
+show(ThreadPoolExecutor(max_workers=1).submit(pow, 2, 8).result())
+print(FIRST_COMPLETED, cf.FIRST_EXCEPTION, cf.ALL_COMPLETED)
+`;
+
+async function typescriptTwin(): Promise<string> {
+  const out: string[] = [];
+  const show = (x: unknown) => out.push(repr(x));
+  const err = async (fn: () => unknown) => {
+    try {
+      await fn();
+    } catch (e) {
+      out.push(`${(e as Error).name}: ${str(e)}`);
+    }
+  };
+  const f = new Future<number>(); show(f);
+  f.set_running_or_notify_cancel(); show(f);
+  f.set_result(256); show(f); show(f.cancelled); out.push([f.done(), f.running(), f.cancelled()].map(str).join(' '));
+  await err(() => f.set_result(1));
+  await err(() => f.set_exception(new RangeError('late')));
+  const g = new Future(); g.set_exception(new (require('../../../runtime/python').ValueError)('bad')); show(g); show(await g.exception());
+  const h = new Future(); out.push(str(h.cancel())); show(h); out.push([h.cancelled(), h.done()].map(str).join(' '));
+  await err(() => h.result());
+  await err(() => new Future().result(0));
+  const p = new Future();
+  show(await wait([f], { timeout: 0 })); show(await wait([p], { timeout: 0 })); show(await wait([f, p], { timeout: 0, return_when: FIRST_COMPLETED }));
+  await err(async () => { for await (const _ of as_completed([p, f], 0)) void _; });
+  await err(() => new ThreadPoolExecutor({ max_workers: 0 }));
+  const e = new ThreadPoolExecutor({ max_workers: 1 }); await e.shutdown();
+  await err(() => e.submit(Math.pow, 2, 8));
+  const pool = new ThreadPoolExecutor({ max_workers: 1 });
+  show(await pool.submit(Math.pow, 2, 8).result());
+  await pool.shutdown();
+  out.push(['FIRST_COMPLETED', 'FIRST_EXCEPTION', 'ALL_COMPLETED'].join(' '));
+  return out.join('\n') + '\n';
+}
+
+const mask = (s: string) => s.replace(/0x[0-9a-f]+/g, '0x…');
+
+test('Future reprs, wait/as_completed results and error messages print as CPython prints them', async () => {
+  const python = execFileSync('/usr/bin/python3', ['-c', PYTHON], { encoding: 'utf8' });
+  expect(mask(await typescriptTwin())).toBe(mask(python));
+  // The twin's own classes are the ones the messages name.
+  expect(new InvalidStateError('x').name).toBe('InvalidStateError');
+  expect(new CancelledError().name).toBe('CancelledError');
+});
