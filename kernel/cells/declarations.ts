@@ -39,7 +39,8 @@ export class GlobalDeclarations {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const name = exported.name;
       if (name === 'default' || options.skip?.has(name)) continue;
-      const printed = options.isStable && printedVariable(checker, exported, options.isStable);
+      const printed =
+        options.isStable && (printedVariable(checker, exported, options.isStable) ?? printedFunction(checker, exported, options.isStable));
       const text = printed ? { declaration: printed, isValue: true } : declarationFor(checker, exported, specifier);
       if (text === undefined) continue;
       referencesModule ||= !printed;
@@ -134,17 +135,77 @@ function printedVariable(checker: ts.TypeChecker, exported: ts.Symbol, isStable:
   return `declare ${isReassignable(target) ? 'let' : 'const'} ${exported.name}: ${type};`;
 }
 
-/** The node builder marks each name it writes with its symbol (`identifier.symbol`, internal but long-standing). */
-function namesOnlyStableGlobals(checker: ts.TypeChecker, root: ts.Node, isStable: (fileName: string) => boolean): boolean {
+/**
+ * `declare function f(a: number): string;`, one line per overload (JSDoc kept: inspect and completion read it from
+ * the global script), for a function declared by the cell whose printed signatures mean the same anywhere (as for
+ * variables) apart from their own type parameters. Then the cell's file need not join the program, which otherwise
+ * grows by a file per function cell (measured: latency and RSS drift over thousands of cells). Undefined for
+ * functions that are also something else (a merged namespace), carry expando properties (`f.x = 1`), or share
+ * their name with a library global (a printed declaration would merge with it as an overload instead of hiding it).
+ */
+function printedFunction(checker: ts.TypeChecker, exported: ts.Symbol, isStable: (fileName: string) => boolean): string | undefined {
+  const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  const meanings = target.flags & (ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias);
+  if (meanings !== ts.SymbolFlags.Function) return undefined;
+  const decls = target.declarations ?? [];
+  if (!decls.length || !decls.every((d) => ts.isFunctionDeclaration(d) && !isStable(d.getSourceFile().fileName))) return undefined;
+  const global = checker.resolveName(exported.name, undefined, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace, false);
+  if (global?.declarations?.some((d) => isStable(d.getSourceFile().fileName))) return undefined;
+  const type = checker.getTypeOfSymbol(target);
+  if (checker.getPropertiesOfType(type).length) return undefined;
+  const lines: string[] = [];
+  for (const signature of checker.getSignaturesOfType(type, ts.SignatureKind.Call)) {
+    const node = checker.signatureToSignatureDeclaration(signature, ts.SyntaxKind.FunctionDeclaration, undefined, PRINT_FLAGS);
+    if (!node || !ts.isFunctionDeclaration(node) || !namesOnlyStableGlobals(checker, node, isStable, true)) return undefined;
+    const declared = ts.factory.updateFunctionDeclaration(
+      node,
+      [ts.factory.createModifier(ts.SyntaxKind.DeclareKeyword)],
+      node.asteriskToken,
+      ts.factory.createIdentifier(exported.name),
+      node.typeParameters,
+      node.parameters,
+      node.type,
+      undefined,
+    );
+    lines.push(docComment(signature.declaration) + printer.printNode(ts.EmitHint.Unspecified, declared, NO_FILE));
+  }
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+/** The declaration's own doc comment(s), verbatim, each followed by a line break; '' when it has none. */
+function docComment(declaration: ts.Node | undefined): string {
+  if (!declaration) return '';
+  const text = declaration.getSourceFile().text;
+  return ts
+    .getJSDocCommentsAndTags(declaration)
+    .filter(ts.isJSDoc)
+    .map((doc) => `${text.slice(doc.pos, doc.end)}\n`)
+    .join('');
+}
+
+/**
+ * The node builder marks each name it writes with its symbol (`identifier.symbol`, internal but long-standing).
+ * `ownTypeParameters`: the root may declare type parameters (a generic signature) and name them.
+ */
+function namesOnlyStableGlobals(
+  checker: ts.TypeChecker,
+  root: ts.Node,
+  isStable: (fileName: string) => boolean,
+  ownTypeParameters = false,
+): boolean {
+  // Synthesized nodes have no parent pointers: the root's own type parameters are recognised by identity.
+  const own = new Set<ts.Node>(ownTypeParameters && ts.isFunctionLike(root) ? root.typeParameters ?? [] : []);
+  const declared = new Set([...own].map((p) => (p as ts.TypeParameterDeclaration).name.text));
   const stableGlobal = (name: ts.EntityName): boolean => {
     while (!ts.isIdentifier(name)) name = name.left;
     const symbol = (name as ts.Identifier & { symbol?: ts.Symbol }).symbol;
+    if (declared.has(name.text) && (!symbol || symbol.flags & ts.SymbolFlags.TypeParameter)) return true;
     if (!symbol || checker.getFullyQualifiedName(symbol) !== name.text) return false; // a module member, or unknown
     const decls = symbol.declarations ?? [];
     return decls.length > 0 && decls.every((d) => isStable(d.getSourceFile().fileName));
   };
   const visit = (node: ts.Node): boolean => {
-    if (ts.isImportTypeNode(node) || ts.isTypeParameterDeclaration(node) || ts.isInferTypeNode(node)) return false;
+    if (ts.isImportTypeNode(node) || (ts.isTypeParameterDeclaration(node) && !own.has(node)) || ts.isInferTypeNode(node)) return false;
     if (ts.isTypeReferenceNode(node) && !stableGlobal(node.typeName)) return false;
     if (ts.isTypeQueryNode(node) && !stableGlobal(node.exprName)) return false;
     if (ts.isExpressionWithTypeArguments(node)) return false;

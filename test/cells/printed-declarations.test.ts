@@ -1,0 +1,92 @@
+/**
+ * Functions reach later cells as printed signatures in the global script (declarations.ts), so a cell of functions
+ * adds no file to the program. Asserted through what later cells may and may not do, the program's file count and
+ * the docs inspect shows. Classes still reach later cells through their cell's module: asserted by behaviour only.
+ */
+import * as path from 'node:path';
+import { createEngine } from '../../kernel/cells';
+import type { CellEngine } from '../../kernel/engine';
+import type { CellProject } from '../../kernel/cells/project';
+
+let engine: CellEngine;
+const project = () => (engine as unknown as { project: CellProject }).project;
+const fileCount = () => project().program().getSourceFiles().length;
+const globalScript = () => project().program().getSourceFile(project().globalsFile)!.text;
+
+beforeAll(() => {
+  engine = createEngine({ cwd: path.join(__dirname, '..', '..') });
+});
+
+async function status(code: string): Promise<string> {
+  const r = await engine.execute(code);
+  return r.status === 'ok' ? 'ok' : `${r.ename}: ${r.evalue}`;
+}
+
+async function value(code: string): Promise<unknown> {
+  const r = await engine.execute(code);
+  if (r.status !== 'ok') throw new Error(`${r.ename}: ${r.evalue}`);
+  return r.value;
+}
+
+test('cells of functions add no file to the program', async () => {
+  expect(await status('const warm = 1')).toBe('ok');
+  const before = fileCount();
+  for (let i = 0; i < 20; i++) expect(await status(`function f${i}(x: number) { return x * ${i} } f${i}(1)`)).toBe('ok');
+  expect(fileCount()).toBe(before);
+  expect(await value('f3(2) + f19(1)')).toBe(25);
+  expect(await status('const s: string = f3(2)')).toMatch(/^TSError: TS2322/);
+});
+
+test('overloads keep every signature and their doc comment', async () => {
+  expect(
+    await status(
+      '/** Halves a number or a string. */\nfunction half(x: number): number;\nfunction half(x: string): string;\n' +
+        'function half(x: any) { return typeof x === "number" ? x / 2 : x.slice(0, x.length / 2) }',
+    ),
+  ).toBe('ok');
+  expect(globalScript()).toContain('/** Halves a number or a string. */\ndeclare function half(x: number): number;\ndeclare function half(x: string): string;');
+  expect(await status('const n: number = half(4); const t: string = half("abcd")')).toBe('ok');
+  expect(await value('[n, t].join()')).toBe('2,ab');
+  expect(await status('half(true)')).toMatch(/^TSError: TS2769/);
+  // The implementation signature is not callable from outside, as before.
+  expect(await status('half(4 as any as number | string)')).toMatch(/^TSError: TS2769/);
+  const info = engine.inspect('half(1)', 2, 0);
+  expect(info.data['text/plain']).toContain('Halves a number or a string.');
+});
+
+test('a generic function keeps its type parameters and constraints', async () => {
+  expect(await status('function firstOf<T extends { id: number }>(xs: T[], fallback?: T): T | undefined { return xs[0] ?? fallback }')).toBe('ok');
+  expect(globalScript()).toMatch(/declare function firstOf<T extends \{ id: number; \}>\(xs: T\[\]/);
+  expect(await value('const got = firstOf([{ id: 1, name: "a" }]); got?.name')).toBe('a');
+  expect(await status('firstOf([1])')).toMatch(/^TSError: TS2322/);
+  expect(await status('async function* countTo(n = 2) { for (let i = 1; i <= n; i++) yield i }')).toBe('ok');
+  expect(await value('const seen: number[] = []; for await (const i of countTo()) seen.push(i); seen.join()')).toBe('1,2');
+});
+
+test('redefinition replaces the signatures, not adds an overload', async () => {
+  expect(await status('function redo(x: number) { return x + 1 }')).toBe('ok');
+  expect(await status('function redo(s: string[]) { return s.length }')).toBe('ok');
+  expect(await value('redo(["a", "b"])')).toBe(2);
+  expect(await status('redo(1)')).toMatch(/^TSError: TS2345/);
+  expect(await status('const redo = "now a string"')).toBe('ok');
+  expect(await value('redo.toUpperCase()')).toBe('NOW A STRING');
+  expect(await status('function redo() { return 7 }')).toBe('ok');
+  expect(await value('const seven: number = redo(); seven')).toBe(7);
+});
+
+test('functions that cannot be printed faithfully keep pointing at their cell', async () => {
+  // Expando property, a cell-local type in the signature.
+  expect(await status('function counter() { return counter.count++ } counter.count = 0')).toBe('ok');
+  expect(await value('counter(); counter.count')).toBe(1);
+  expect(await status('interface Pt { x: number }\nfunction mk(x: number): Pt { return { x } }')).toBe('ok');
+  expect(await value('const p: Pt = mk(3); p.x')).toBe(3);
+});
+
+test('a class is usable as a type and a value in a later cell, and redefinition replaces it', async () => {
+  expect(await status('/** A 2-D point. */\nclass P2<T = number> { constructor(public x: T, public y: T) {} norm1() { return 2 } static origin() { return new P2(0, 0) } }')).toBe('ok');
+  expect(await value('const q: P2 = new P2(1, 2); const r: P2<string> = new P2("a", "b"); q.x + q.norm1() + P2.origin().y + r.y')).toBe('3b');
+  expect(await status('const bad: P2 = new P2("a", "b")')).toMatch(/^TSError: TS2322/);
+  expect(await status('class P2 { constructor(public label: string) {} }')).toBe('ok');
+  expect(await value('new P2("z").label')).toBe('z');
+  expect(await status('new P2(1, 2)')).toMatch(/^TSError: TS2554/);
+});
