@@ -14,7 +14,7 @@
  *   2.19x), declare 4.9 vs 3.7 ms (1.33x; was 1.95x), RSS 190 MiB after 400 cells (was 266; ~115 fresh), last 20
  *   cells no slower than the first 20): the compiler loads from a V8 code cache (typescriptCode.ts, ~170 -> ~95 ms);
  *   @types/node is left out until needed (create 950 -> ~450 ms, fresh RSS 254 -> ~125 MiB in-process); a cell of
- *   plain variables leaves the program's file set alone (their types are printed into the global script,
+ *   plain variables or functions leaves the program's file set alone (their types are printed into the global script,
  *   declarations.ts), so TypeScript reuses the whole structure and only the checker is rebuilt; the global script
  *   is re-parsed incrementally (project.ts); a checked cell is emitted from the program it was checked in
  *   (transform.ts); @types doc comments are not parsed (documents.ts). Per-cell floor (profile of 400 cells,

@@ -82,6 +82,22 @@ test('functions that cannot be printed faithfully keep pointing at their cell', 
   expect(await value('const p: Pt = mk(3); p.x')).toBe(3);
 });
 
+test('interfaces and type aliases of library names are printed; a later cell uses them as before', async () => {
+  const before = fileCount();
+  expect(await status('/** A tree. */\ninterface Tree<T> { value: T; kids: Tree<T>[]; at?: Date }\ntype Pair<A, B = A> = [A, B];\ntype Json = string | number | Json[] | { [k: string]: Json }')).toBe('ok');
+  expect(fileCount()).toBe(before);
+  expect(globalScript()).toContain('/** A tree. */\ninterface Tree<T> { value: T; kids: Tree<T>[]; at?: Date }');
+  expect(await value('const leaf: Tree<number> = { value: 2, kids: [] }; const t: Tree<number> = { value: 1, kids: [leaf] }; t.kids[0].value')).toBe(2);
+  expect(await status('const bad: Tree<number> = { value: "x", kids: [] }')).toMatch(/^TSError: TS2322/);
+  expect(await status('const p: Pair<number> = [1, 2]; const q: Pair<number, string> = [1, "a"]; const j: Json = { a: [1, "b"] }')).toBe('ok');
+  expect(await status('const p2: Pair<number> = [1, "a"]')).toMatch(/^TSError: TS2322/);
+  // Redefinition replaces; an `extends` keeps its cell.
+  expect(await status('type Pair<A> = { left: A }')).toBe('ok');
+  expect(await status('const l: Pair<number> = { left: 1 }')).toBe('ok');
+  expect(await status('interface Named extends Tree<string> { name: string }')).toBe('ok');
+  expect(await status('const nm: Named = { value: "v", kids: [], name: "n" }')).toBe('ok');
+});
+
 test('a class is usable as a type and a value in a later cell, and redefinition replaces it', async () => {
   expect(await status('/** A 2-D point. */\nclass P2<T = number> { constructor(public x: T, public y: T) {} norm1() { return 2 } static origin() { return new P2(0, 0) } }')).toBe('ok');
   expect(await value('const q: P2 = new P2(1, 2); const r: P2<string> = new P2("a", "b"); q.x + q.norm1() + P2.origin().y + r.y')).toBe('3b');
