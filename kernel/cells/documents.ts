@@ -15,7 +15,17 @@ export function isLeanFile(fileName: string): boolean {
   return fileName.includes('/node_modules/@types/') || fileName.includes('/node_modules/undici-types/');
 }
 
+/** Where a start-up snapshot leaves a registry with the lib files already parsed (kernel/snapshot/build-entry.ts). */
+const WARM_REGISTRY = Symbol.for('tsfutures.documentRegistry');
+
 export function createDocumentRegistry(useCaseSensitiveFileNames: boolean, cwd: string): ts.DocumentRegistry {
+  // Taken once: the first engine of a process started from the snapshot skips parsing what the snapshot parsed.
+  const g = globalThis as Record<symbol, ts.DocumentRegistry | undefined>;
+  const warm = g[WARM_REGISTRY];
+  if (warm) {
+    delete g[WARM_REGISTRY];
+    return warm;
+  }
   const full = ts.createDocumentRegistry(useCaseSensitiveFileNames, cwd);
   const lean = ts.createDocumentRegistry(useCaseSensitiveFileNames, cwd, LEAN);
   const pick = (fileName: string) => (isLeanFile(fileName) ? lean : full);

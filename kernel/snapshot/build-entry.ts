@@ -1,0 +1,97 @@
+/**
+ * The entry of `node --build-snapshot` (see kernel/snapshot/index.ts): a V8 heap with the TypeScript compiler loaded
+ * and the files every engine parses first (lib.es2023, the lite Node globals, the runtime's declarations) already
+ * parsed, in a document registry that the engine's LanguageService then takes over (documents.ts).
+ *
+ * Node 20's snapshot builder may only require built-in modules: touching the CommonJS loader here breaks the
+ * deserialisation (measured: ERR_INTERNAL_ASSERTION in setupUserModules). So the compiler and the engine's project
+ * module are loaded by a small loader of our own (vm + the CommonJS wrapper), and only the deserialised process
+ * puts the compiler into the real require.cache, then runs the ordinary command line.
+ * The builder runs its entry without `exports` and from a copy (index.ts prepends one), so the package root comes
+ * from the environment.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+/** Must equal documents.ts's key: the engine looks for the warm registry there. */
+const WARM_REGISTRY = Symbol.for('tsfutures.documentRegistry');
+/** Set in the deserialised process: the command line must not re-launch itself (index.ts). */
+const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
+
+// Set by index.ts (buildSnapshot).
+const ROOT = process.env.TSFUTURES_SNAPSHOT_ROOT ?? path.resolve(__dirname, '..', '..', '..');
+const TS_FILE = path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js');
+
+type Exports = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const loaded = new Map<string, Exports>();
+
+function wrap(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+/** CommonJS without the CommonJS loader: builtins from the real require, relative files through this loader. */
+function loadFile(file: string): Exports {
+  const known = loaded.get(file);
+  if (known) return known;
+  const module = { exports: {} as Exports };
+  loaded.set(file, module.exports);
+  const dir = path.dirname(file);
+  const localRequire = (id: string): Exports => {
+    if (id === 'typescript') return loadFile(TS_FILE);
+    if (id.startsWith('.')) {
+      const target = path.resolve(dir, id);
+      return loadFile(fs.existsSync(`${target}.js`) ? `${target}.js` : target);
+    }
+    return require(id) as Exports;
+  };
+  const fn = vm.runInThisContext(wrap(fs.readFileSync(file, 'utf8')), { filename: file }) as (...a: unknown[]) => void;
+  fn.call(module.exports, module.exports, localRequire, module, file, dir);
+  loaded.set(file, module.exports);
+  return module.exports;
+}
+
+const ts = loadFile(TS_FILE);
+const cells = path.join(ROOT, 'dist', 'kernel', 'cells');
+const { createDocumentRegistry } = loadFile(path.join(cells, 'documents.js'));
+const { CellProject } = loadFile(path.join(cells, 'project.js'));
+
+// A throwaway project in a directory no notebook uses: its program parses the lib files, the lite Node globals and
+// the runtime's declarations (files on disk, shared through the registry whatever the notebook's directory), and
+// the check binds them. Its checker stays in the heap: dropping it (a new program) measured a slower first engine.
+const registry = createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, os.tmpdir());
+(globalThis as Record<symbol, unknown>)[WARM_REGISTRY] = registry;
+const project = new CellProject(path.join(os.tmpdir(), '__tsfutures_snapshot__'));
+project.setFile(project.scratchFile, 'import * as __tsf_runtime from "tsfutures";\nexport {};');
+project.service.getSemanticDiagnostics(project.scratchFile);
+
+v8.startupSnapshot.setDeserializeMainFunction(() => {
+  const Module = require('node:module') as typeof import('node:module') & {
+    _cache: Record<string, unknown>;
+    _nodeModulePaths(dir: string): string[];
+  };
+  // The compiler the engine requires is this one (typescriptCode.ts then sees it loaded and does nothing).
+  const mod = new Module(TS_FILE);
+  mod.filename = TS_FILE;
+  mod.exports = ts;
+  mod.paths = Module._nodeModulePaths(path.dirname(TS_FILE));
+  mod.loaded = true;
+  Module._cache[TS_FILE] = mod;
+  const g = globalThis as Record<symbol, unknown>;
+  g[WARM_REGISTRY] = registry;
+  g[FROM_SNAPSHOT] = true;
+  // The launcher waits for this to know the blob worked (index.ts relaunch).
+  const readyFd = Number(process.env.TSFUTURES_SNAPSHOT_READY_FD);
+  delete process.env.TSFUTURES_SNAPSHOT_READY_FD;
+  if (readyFd) {
+    try {
+      fs.writeSync(readyFd, '1');
+      fs.closeSync(readyFd);
+    } catch { /* not started by the launcher */ }
+  }
+  const cli = Module.createRequire(path.join(ROOT, 'package.json'))(path.join(ROOT, 'dist', 'kernel', 'cli.js')) as typeof import('../cli');
+  // argv is [node, ...args]: no script name when the entry is the snapshot.
+  void cli.main(process.argv.slice(1)).then((code) => process.exit(code));
+});
