@@ -49,7 +49,7 @@ describe('a kernel busy in a synchronous loop', () => {
   test('SIGINT and interrupt_request end a cell awaiting forever', async () => {
     for (const how of ['signal', 'message'] as const) {
       // The cell prints once its synchronous part is over, so the signal finds it awaiting.
-      const id = k.send('shell', 'execute_request', { code: 'console.log("waiting"); new Promise(() => {})', silent: false });
+      const id = k.send('shell', 'execute_request', { code: 'Promise.resolve().then(() => console.log("waiting")); new Promise(() => {})', silent: false });
       await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === id) ? true : undefined), 'waiting');
       if (how === 'signal') k.process.kill('SIGINT');
       else k.send('control', 'interrupt_request', {});

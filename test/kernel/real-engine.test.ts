@@ -43,7 +43,9 @@ test('interrupt_request ends a synchronous loop, SIGINT an awaiting cell; earlie
   k.send('control', 'interrupt_request', {});
   expect(content(await k.reply(loop))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
 
-  const wait = k.send('shell', 'execute_request', { code: 'console.log("waiting");\nawait new Promise(() => {});', silent: false });
+  // Printed after the first await, so the signal finds the cell awaiting (a SIGINT at the very end of a cell's
+  // synchronous part can be consumed by vm's breakOnSigint watchdog as it is torn down).
+  const wait = k.send('shell', 'execute_request', { code: 'await null;\nconsole.log("waiting");\nawait new Promise(() => {});', silent: false });
   await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === wait) ? true : undefined), 'waiting');
   k.process.kill('SIGINT');
   expect(content(await k.reply(wait))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
