@@ -165,6 +165,9 @@ test('bad signatures, bad JSON and missing header fields are dropped, and the ke
   await k.sendFrames('shell', [Buffer.from(DELIMITER), Buffer.from(k.signer.sign(noType)), ...noType]);
   await k.sendFrames('control', [Buffer.from('garbage')]);
   expect(content(await k.reply(good('kernel_info_request'))).status).toBe('ok');
+  // stderr is a pipe apart from the zmq sockets: the warnings may reach us just after the reply does.
+  const warned = [/invalid signature/, /invalid JSON/, /lacks msg_id or msg_type/];
+  await k.waitFor(() => (warned.every((w) => w.test(k.stderr)) ? true : undefined), 'the warnings on stderr');
   expect(k.stderr).toMatch(/invalid signature/);
   expect(k.stderr).toMatch(/invalid JSON/);
   expect(k.stderr).toMatch(/lacks msg_id or msg_type/);
