@@ -11,7 +11,7 @@ import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from './wire';
 import { log } from './log';
-import { memoryErrorMessage, takeMemoryInterrupt } from './memory-guard';
+import { collectAfterMemoryError, memoryErrorMessage, takeMemoryInterrupt } from './memory-guard';
 
 export interface Request {
   channel: 'shell' | 'control';
@@ -89,8 +89,9 @@ function kernelInfo(k: Kernel, req: Request): void {
 }
 
 /** An interrupt raised by the memory guard (memory-guard.ts) is reported as Python's MemoryError. */
-function asMemoryError(k: Kernel, outcome: CellOutcome): CellOutcome {
+async function asMemoryError(k: Kernel, outcome: CellOutcome): Promise<CellOutcome> {
   if (outcome.status !== 'error' || outcome.ename !== 'KeyboardInterrupt' || !takeMemoryInterrupt(k.session.memory)) return outcome;
+  await collectAfterMemoryError();
   const evalue = memoryErrorMessage(k.session.memory);
   const traceback = outcome.traceback.map((line) => line.replace(/^KeyboardInterrupt\b.*$/, `MemoryError: ${evalue}`));
   return { ...outcome, ename: 'MemoryError', evalue, traceback };
@@ -117,7 +118,7 @@ async function execute(k: Kernel, req: Request): Promise<void> {
   }
   const started = new Date().toISOString();
   takeMemoryInterrupt(k.session.memory); // a mark left from an earlier cell is not this one's
-  const outcome = asMemoryError(k, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
+  const outcome = await asMemoryError(k, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
 
   if (outcome.status === 'ok' && outcome.hasValue && outcome.value !== undefined && !silent) {
     const { data, metadata } = k.output.run(ctx, () => formatBundle(outcome.value));

@@ -10,7 +10,8 @@
  * Where Node cannot help: memory outside V8's heap limit (e.g. huge Buffers) only counts through RSS, and a single
  * allocation that jumps past the limit between two polls is still fatal.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const POLL_MS = 25;
 /** Interrupt when RSS exceeds the memory at start plus this share of the main heap's limit. */
@@ -48,4 +49,18 @@ export function watchMemory(data: MemoryGuardData, isRunning: () => boolean, int
 export function memoryErrorMessage(data: MemoryGuardData): string {
   const mib = (n: number) => Math.round(n / 2 ** 20);
   return `the cell was stopped because the kernel's memory passed ${mib(data.limitBytes)} MiB (near the JavaScript heap limit of ${mib(getHeapStatistics().heap_size_limit)} MiB); objects it kept in globals are still there`;
+}
+
+/**
+ * Main thread, after a MemoryError: collect the stopped cell's garbage now and give the pages back, so that the
+ * guard, which watches RSS, does not stop the next cell for memory that is only waiting to be collected. The
+ * garbage is collectable once the stopped cell's frames are gone, i.e. after a turn of the event loop.
+ */
+export async function collectAfterMemoryError(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 2; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc();
+  }
 }
