@@ -1,6 +1,6 @@
 /**
  * Per-task timestamps for timelines. Executors call `noteSubmit` when a task is submitted and `noteStart` when a worker
- * takes it (the end is stamped by a done-callback); each is a clock read and a few field writes. Everything else — lanes, outcomes, drawing — is worked out later, only when someone asks for a timeline.
+ * takes it (the Future stamps its own end when it finishes); each is a clock read and a few field writes. Everything else — lanes, outcomes, drawing — is worked out later, only when someone asks for a timeline.
  * Stamps are performance.now() milliseconds; NaN means "not yet".
  */
 
@@ -31,8 +31,15 @@ export function setRecording(on: boolean): void {
   recording = on;
 }
 
+/** The executor whose history the last submit went to: a pool's submits come in runs, so the WeakMap is rarely read. */
+let lastExecutor: object | undefined;
+let lastHistory: object[] = [];
+
 export function noteSubmit(executor: object, future: object, fn?: Function): void {
   if (!recording) return;
+  // Our Future declares the field and stamps its own end when it finishes (_invoke_callbacks); any other future
+  // gets a done-callback for it.
+  const stampsItsEnd = TIMES in future;
   (future as Stamped)[TIMES] = {
     submit: performance.now(),
     start: NaN,
@@ -40,14 +47,14 @@ export function noteSubmit(executor: object, future: object, fn?: Function): voi
     worker: undefined,
     label: fn?.name || undefined,
   };
-  // noteEnd is module-level and takes the future as its argument (as done-callbacks do): no closure per task.
-  // Our Future's public methods are bound-method getters (for Python's `<bound method ...>` repr) that allocate on
-  // first use, so the callback goes straight into CPython's internal list when there is one.
-  const f = future as { _done_callbacks?: unknown[]; add_done_callback?(fn: (f: object) => void): void };
-  if (Array.isArray(f._done_callbacks)) f._done_callbacks.push(noteEnd);
-  else f.add_done_callback?.(noteEnd);
-  let h = histories.get(executor);
-  if (!h) histories.set(executor, (h = []));
+  if (!stampsItsEnd) (future as { add_done_callback?(fn: (f: object) => void): void }).add_done_callback?.(noteEnd);
+  let h = lastHistory;
+  if (executor !== lastExecutor) {
+    h = histories.get(executor) ?? [];
+    if (!histories.has(executor)) histories.set(executor, h);
+    lastExecutor = executor;
+    lastHistory = h;
+  }
   h.push(future);
   if (h.length > HISTORY_LIMIT * 1.25) h.splice(0, h.length - HISTORY_LIMIT);
 }
