@@ -1,10 +1,8 @@
 /** Heartbeat while busy, interrupts (signal and interrupt_request), shutdown: a real kernel process, fake engine. */
-import { KernelClient } from './helpers/kernel-client';
+import { KernelClient, content } from './helpers/kernel-client';
 import { isAlive } from '../../kernel/children';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
-
 
 describe('a kernel busy in a synchronous loop', () => {
   let k: KernelClient;

@@ -1,9 +1,8 @@
 /** The kernel's protocol side against a fake (vm) engine: replies, iopub traffic, ordering, robustness. */
-import { KernelClient } from './helpers/kernel-client';
+import { KernelClient, content } from './helpers/kernel-client';
 import { DELIMITER } from '../../kernel/wire';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
 const types = (ms: { header: { msg_type: string } }[]) => ms.map((m) => m.header.msg_type);
 
 let k: KernelClient;

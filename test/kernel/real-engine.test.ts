@@ -1,10 +1,7 @@
 /** The kernel with the real TypeScript cell engine: results, type errors, interrupts keeping earlier state. */
-import { KernelClient } from './helpers/kernel-client';
+import { KernelClient, content, result } from './helpers/kernel-client';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
-const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
-  content(iopub.find((m) => m.header.msg_type === 'execute_result')!).data['text/plain'];
 
 let k: KernelClient;
 beforeAll(async () => {

@@ -5,12 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { KernelClient, ROOT } from '../kernel/helpers/kernel-client';
+import { KernelClient, ROOT, content } from '../kernel/helpers/kernel-client';
 import { DELIMITER } from '../../kernel/wire';
 import { figure } from './helpers';
 
-type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
 const MALFORMED = 1000;
 const HUGE = 50 * 1024 * 1024;
 

@@ -2,11 +2,10 @@
  * Faults inside cells, real TypeScript engine: a pool worker killed mid-task, errors escaping to timers and promises,
  * process.exit(), impossible allocations. Each ends as an error shown in the cell that caused it; the kernel lives on.
  */
-import { KernelClient } from '../kernel/helpers/kernel-client';
+import { KernelClient, content, result } from '../kernel/helpers/kernel-client';
 import { descendantsOf, figure } from './helpers';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
 
 let k: KernelClient;
 beforeAll(async () => {
@@ -15,9 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await k?.close();
 });
-
-const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
-  content(iopub.find((m) => m.header.msg_type === 'execute_result') ?? { content: { data: {} } }).data['text/plain'];
 
 async function alive(): Promise<void> {
   expect(k.process.exitCode).toBeNull();

@@ -6,11 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, FAKE_ENGINE, freePorts, KernelClient, ROOT } from '../kernel/helpers/kernel-client';
+import { BIN, FAKE_ENGINE, KernelClient, ROOT, content, freePorts } from '../kernel/helpers/kernel-client';
 import { AttachedClient, descendantsOf, figure, waitGone } from './helpers';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
 const RUNTIME = JSON.stringify(path.join(ROOT, 'dist', 'runtime'));
 
 /** Two pool workers spinning forever: a kernel that leaves them behind leaves two busy processes. */

@@ -5,11 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { KernelClient, ROOT } from '../kernel/helpers/kernel-client';
+import { KernelClient, ROOT, content } from '../kernel/helpers/kernel-client';
 import { AttachedClient, figure, median, rssKb, size, SOAK } from './helpers';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
 const CELLS = size(500, 10000);
 const TASKS = size(20000, 100000);
 const WINDOW = 100;

@@ -2,12 +2,8 @@
  * A cell that allocates until memory runs short: the io thread's memory guard interrupts it with MemoryError before
  * V8's fatal out-of-memory, and the kernel, its earlier names and the memory the cell held are all still usable.
  */
-import { KernelClient } from '../kernel/helpers/kernel-client';
+import { KernelClient, content, result } from '../kernel/helpers/kernel-client';
 
-type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
-const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
-  content(iopub.find((m) => m.header.msg_type === 'execute_result') ?? { content: { data: {} } }).data['text/plain'];
 
 let k: KernelClient;
 beforeAll(async () => {

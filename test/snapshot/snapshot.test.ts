@@ -6,12 +6,9 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KernelClient } from '../kernel/helpers/kernel-client';
+import { KernelClient, content, result } from '../kernel/helpers/kernel-client';
 
 type C = Record<string, any>;
-const content = (m: { content: unknown }) => m.content as C;
-const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
-  content(iopub.find((m) => m.header.msg_type === 'execute_result')!).data['text/plain'];
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-snapshot-'));
 const env = { TSFUTURES_SNAPSHOT: '1', XDG_CACHE_HOME: cache };

@@ -206,3 +206,10 @@ export class KernelClient {
     for (const s of Object.values(this.sockets)) if (!s.closed) s.close();
   }
 }
+
+/** A message's content, loosely typed for assertions. */
+export const content = (m: { content: unknown }) => m.content as Record<string, any>;
+
+/** The text/plain of the execute_result among a request's iopub messages; undefined when there is none. */
+export const result = (iopub: { header: { msg_type: string }; content: unknown }[]) =>
+  content(iopub.find((m) => m.header.msg_type === 'execute_result') ?? { content: { data: {} } }).data['text/plain'];
