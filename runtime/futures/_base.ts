@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { PyException, TypeError, ValueError } from '../python/errors';
 import { REPR, addressOf, pyTypeName, repr } from '../python/repr';
 import { Fifo } from './fifo';
-import { TIMES, type TaskTimes } from '../timeline/record';
+import { HISTORY, SLOT, type History } from '../timeline/record';
 import { zipRows } from '../python/builtins';
 
 export { ValueError };
@@ -273,8 +273,9 @@ export class Future<T = unknown> {
    * Created by the first wait: most futures are awaited after they finish, and pools hold thousands of futures.
    */
   private _condition: Set<() => void> | undefined = undefined;
-  /** Timeline stamps (timeline/record.ts), declared here so that stamping does not change every future's shape. */
-  [TIMES]: TaskTimes | undefined = undefined;
+  /** Where timeline/record.ts keeps this future's stamps; declared here so that stamping keeps every future's shape. */
+  [HISTORY]: History | undefined = undefined;
+  [SLOT] = -1;
 
   private _notify_all(): void {
     const condition = this._condition;
@@ -286,8 +287,8 @@ export class Future<T = unknown> {
 
   private _invoke_callbacks(): void {
     // The timeline's end stamp, here rather than as a done-callback: one field check per finished future.
-    const times = this[TIMES];
-    if (times !== undefined && times.end !== times.end) times.end = performance.now();
+    const history = this[HISTORY];
+    if (history !== undefined) history.end(this[SLOT], this);
     for (const callback of this._done_callbacks) {
       try {
         callback(this);

@@ -1,7 +1,21 @@
 /**
  * Per-task timestamps for timelines. Executors call `noteSubmit` when a task is submitted and `noteStart` when a worker
- * takes it (the Future stamps its own end when it finishes); each is a clock read and a few field writes. Everything else — lanes, outcomes, drawing — is worked out later, only when someone asks for a timeline.
- * Stamps are performance.now() milliseconds; NaN means "not yet".
+ * takes it; our Future stamps its own end when it finishes. Everything else — lanes, outcomes, labels, drawing — is
+ * worked out later, only when someone asks for a timeline (`timesOf` builds a TaskTimes view on demand).
+ *
+ * Why it is laid out this way (cost per task matters: the fastest ThreadPool path is ~2 us a task):
+ * - No object per task. Each executor has a History: a ring of its last HISTORY_LIMIT tasks whose stamps live in one
+ *   plain number array (V8 keeps it as unboxed doubles), and references (future, function, worker) in another. A
+ *   Future only gets two fields: its History and its slot there (declared in the Future class, so every Future has the
+ *   same shape; a double field on the Future itself would box a heap number per stamp).
+ * - The function is kept, not its name: `fn.name` is read only when drawing.
+ * - The History of the last executor is cached, so a run of submits does not look up the WeakMap.
+ * Stamps are performance.now() milliseconds; NaN means "not yet". Once an executor has run HISTORY_LIMIT more tasks, a
+ * future's slot is reused and the future has no stamps any more (its executor's timeline no longer shows it either).
+ *
+ * Futures of other classes (anything with the Future API) take a slow path: the same slot fields are added to them and
+ * a done-callback stamps their end. A future may also carry a ready-made TaskTimes under TIMES (tests draw known
+ * schedules that way).
  */
 
 export interface TaskTimes {
@@ -14,16 +28,79 @@ export interface TaskTimes {
   label: string | undefined;
 }
 
-/** Where the record lives on a future: a symbol, so it never collides with the Future API or shows in its repr. */
+/** A ready-made TaskTimes on a future that no executor stamped (symbol: never collides with the Future API). */
 export const TIMES: unique symbol = Symbol.for('tsfutures.timeline.times') as never;
+/** The History a future was recorded in, and its slot there. */
+export const HISTORY: unique symbol = Symbol.for('tsfutures.timeline.history') as never;
+export const SLOT: unique symbol = Symbol.for('tsfutures.timeline.slot') as never;
 
-type Stamped = { [TIMES]?: TaskTimes };
+type Stamped = { [HISTORY]?: History; [SLOT]?: number; [TIMES]?: TaskTimes };
 
 /** How many tasks an executor remembers for its timeline: a long-lived pool must not keep every future alive. */
 export const HISTORY_LIMIT = 10_000;
 
-/** Submitted futures per executor, oldest first, trimmed in chunks so trimming stays O(1) amortised. */
-const histories = new WeakMap<object, object[]>();
+const SUBMIT = 0;
+const START = 1;
+const END = 2;
+
+/** One executor's last HISTORY_LIMIT tasks; grows up to the limit, then wraps around. */
+export class History {
+  /** submit, start, end per slot. */
+  private readonly times: number[] = [];
+  private readonly futures: object[] = [];
+  private readonly fns: (Function | undefined)[] = [];
+  private readonly workers: (number | string | undefined)[] = [];
+  /** The slot the next task overwrites once the history is full. */
+  private next = 0;
+
+  add(future: object, fn: Function | undefined, now: number): number {
+    let slot = this.futures.length;
+    if (slot < HISTORY_LIMIT) {
+      this.futures.push(future);
+      this.fns.push(fn);
+      this.workers.push(undefined);
+      this.times.push(now, NaN, NaN);
+    } else {
+      slot = this.next;
+      this.next = slot + 1 === HISTORY_LIMIT ? 0 : slot + 1;
+      this.futures[slot] = future;
+      this.fns[slot] = fn;
+      this.workers[slot] = undefined;
+      const i = slot * 3;
+      this.times[i + SUBMIT] = now;
+      this.times[i + START] = NaN;
+      this.times[i + END] = NaN;
+    }
+    return slot;
+  }
+
+  start(slot: number, future: object, worker: number | string, now: number): void {
+    if (this.futures[slot] !== future) return; // slot reused by a later task
+    this.times[slot * 3 + START] = now;
+    this.workers[slot] = worker;
+  }
+
+  /** The first end counts (a cancelled future is told twice). */
+  end(slot: number, future: object): void {
+    const i = slot * 3 + END;
+    if (this.futures[slot] === future && this.times[i] !== this.times[i]) this.times[i] = performance.now();
+  }
+
+  timesAt(slot: number, future: object): TaskTimes | undefined {
+    if (this.futures[slot] !== future) return undefined;
+    const i = slot * 3;
+    const fn = this.fns[slot];
+    const label = typeof fn === 'function' ? fn.name || undefined : undefined;
+    return { submit: this.times[i + SUBMIT], start: this.times[i + START], end: this.times[i + END], worker: this.workers[slot], label };
+  }
+
+  /** Oldest first. */
+  futuresInOrder(): object[] {
+    return this.futures.length < HISTORY_LIMIT ? this.futures.slice() : [...this.futures.slice(this.next), ...this.futures.slice(0, this.next)];
+  }
+}
+
+const histories = new WeakMap<object, History>();
 
 let recording = true;
 /** Turns stamping off (the overhead benchmark compares both); timelines then show only what was recorded before. */
@@ -33,53 +110,47 @@ export function setRecording(on: boolean): void {
 
 /** The executor whose history the last submit went to: a pool's submits come in runs, so the WeakMap is rarely read. */
 let lastExecutor: object | undefined;
-let lastHistory: object[] = [];
+let lastHistory: History | undefined;
+
+function historyFor(executor: object): History {
+  if (executor === lastExecutor) return lastHistory!;
+  let h = histories.get(executor);
+  if (h === undefined) histories.set(executor, (h = new History()));
+  lastExecutor = executor;
+  lastHistory = h;
+  return h;
+}
 
 export function noteSubmit(executor: object, future: object, fn?: Function): void {
   if (!recording) return;
-  // Our Future declares the field and stamps its own end when it finishes (_invoke_callbacks); any other future
-  // gets a done-callback for it.
-  const stampsItsEnd = TIMES in future;
-  (future as Stamped)[TIMES] = {
-    submit: performance.now(),
-    start: NaN,
-    end: NaN,
-    worker: undefined,
-    label: fn?.name || undefined,
-  };
-  if (!stampsItsEnd) (future as { add_done_callback?(fn: (f: object) => void): void }).add_done_callback?.(noteEnd);
-  let h = lastHistory;
-  if (executor !== lastExecutor) {
-    h = histories.get(executor) ?? [];
-    if (!histories.has(executor)) histories.set(executor, h);
-    lastExecutor = executor;
-    lastHistory = h;
-  }
-  h.push(future);
-  if (h.length > HISTORY_LIMIT * 1.25) h.splice(0, h.length - HISTORY_LIMIT);
+  const h = historyFor(executor);
+  const f = future as Stamped;
+  // Our Future declares the slot fields and stamps its own end (_invoke_callbacks); any other future gets a
+  // done-callback for it.
+  if (!(SLOT in f)) (future as { add_done_callback?(fn: (f: object) => void): void }).add_done_callback?.(noteEnd);
+  f[SLOT] = h.add(future, fn, performance.now());
+  f[HISTORY] = h;
 }
 
 export function noteStart(future: object, worker: number | string): void {
-  const t = (future as Stamped)[TIMES];
-  if (t) {
-    t.start = performance.now();
-    t.worker = worker;
-  }
+  const h = (future as Stamped)[HISTORY];
+  if (h !== undefined) h.start((future as Stamped)[SLOT]!, future, worker, performance.now());
 }
 
 export function noteEnd(future: object): void {
-  const t = (future as Stamped)[TIMES];
-  if (t && t.end !== t.end) t.end = performance.now();
+  const h = (future as Stamped)[HISTORY];
+  if (h !== undefined) h.end((future as Stamped)[SLOT]!, future);
 }
 
 export function timesOf(future: object): TaskTimes | undefined {
-  return (future as Stamped)[TIMES];
+  const f = future as Stamped;
+  const h = f[HISTORY];
+  return h !== undefined ? h.timesAt(f[SLOT]!, future) : f[TIMES];
 }
 
 /** The futures submitted to `executor` (at most the last HISTORY_LIMIT), in submission order. */
 export function historyOf(executor: object): readonly object[] {
-  const h = histories.get(executor) ?? [];
-  return h.length > HISTORY_LIMIT ? h.slice(h.length - HISTORY_LIMIT) : h;
+  return histories.get(executor)?.futuresInOrder() ?? [];
 }
 
 export function hasHistory(x: object): boolean {
