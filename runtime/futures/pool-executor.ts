@@ -2,12 +2,15 @@
  * What ProcessPoolExecutor and InterpreterPoolExecutor share: an Executor whose tasks are shipped functions run by a
  * WorkerPool. The subclasses only choose the transport, the defaults and CPython's names and messages.
  */
-import { Executor, Future, RuntimeError, ValueError } from './_base';
+import * as v8 from 'node:v8';
+import { Executor, Future, RuntimeError, ValueError, isOptionsObject, type MapOptions } from './_base';
+import { ChunkedMapResults, columnChunks } from './chunked-map';
+import { Fifo } from './fifo';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { serializeArgs, shipFunction } from './shipping';
 import { noteSubmit } from '../timeline/record';
-import { zipRows } from '../python/builtins';
+import { pyTypeName } from '../python/repr';
 
 export interface PoolExecutorOptions {
   max_workers?: number | null;
@@ -24,10 +27,6 @@ export interface PoolFlavour {
   futureDiedMessage: string;
   initFailedMessage: string;
 }
-
-/** map()'s chunksize: a marked stand-in function whose submit ships `fn` and runs it over a list of arg lists. */
-const CHUNK_OF = Symbol('tsfutures.chunkOf');
-type ChunkRunner = ((...args: unknown[]) => unknown) & { [CHUNK_OF]: Function };
 
 function toDef(fn: Function): FunctionDef {
   const shipped = shipFunction(fn);
@@ -59,36 +58,63 @@ export abstract class PoolExecutor extends Executor {
 
   /** Ships `fn` (by source, with what it uses) and its arguments; anything that cannot travel throws here. */
   override submit<T>(fn: (...args: any[]) => T | Promise<T>, ...args: unknown[]): Future<Awaited<T>> {
+    this.checkSubmit(fn);
+    return this.enqueue(fn, serializeArgs(fn.name, args), false);
+  }
+
+  /** One map() chunk: `fn` runs over the rows of `columns` in a worker, the future's result is the list of values. */
+  private submitChunk(fn: Function, columns: unknown[][]): Future<unknown[]> {
+    this.checkSubmit(fn);
+    return this.enqueue(fn, serializeChunk(fn.name, columns), true);
+  }
+
+  private checkSubmit(fn: unknown): void {
     if (this.pool.broken !== null) throw this.brokenError(this.pool.broken);
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
     if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
-    const chunkOf = (fn as Partial<ChunkRunner>)[CHUNK_OF];
-    const target = chunkOf ?? fn;
-    const def = toDef(target);
-    const argBytes = chunkOf ? serializeArgs(target.name, args[0] as unknown[]) : serializeArgs(target.name, args);
-    const future = new Future<Awaited<T>>();
-    noteSubmit(this, future, target); // timeline stamps
-    this.pool.enqueue(future as unknown as PoolFuture, def, argBytes, chunkOf !== undefined);
+  }
+
+  private enqueue<T>(fn: Function, argBytes: Uint8Array, chunk: boolean): Future<T> {
+    const def = toDef(fn);
+    const future = new Future<T>();
+    noteSubmit(this, future, fn); // timeline stamps
+    this.pool.enqueue(future as unknown as PoolFuture, def, argBytes, chunk);
     return future;
   }
 
   protected abstract brokenError(message: string): Error;
 
-  /** Python's `map(fn, *iterables, timeout, chunksize)`: chunks travel as one task each, results come back flat. */
+  /**
+   * Python's `map(fn, *iterables, timeout, chunksize, buffersize)`. With chunksize > 1 each chunk travels as one
+   * task (buffersize then counts chunks, as in CPython) and the results come back flat, in input order.
+   */
   override map(fn: (...args: any[]) => unknown, ...rest: unknown[]): AsyncIterable<any> {
-    const last = rest[rest.length - 1];
-    const isOptions = last !== null && typeof last === 'object' && !(Symbol.iterator in last) && !(Symbol.asyncIterator in last);
-    const options = (isOptions ? last : {}) as { chunksize?: number; timeout?: number | null; buffersize?: number | null };
-    const iterables = (isOptions ? rest.slice(0, -1) : rest) as Iterable<unknown>[];
+    const options: MapOptions = rest.length && isOptionsObject(rest[rest.length - 1]) ? (rest.pop() as MapOptions) : {};
     const chunksize = options.chunksize ?? 1;
     if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
-    if (chunksize === 1) return super.map(fn, ...iterables, options);
-    const runner = Object.assign((..._: unknown[]) => undefined, { [CHUNK_OF]: fn }) as ChunkRunner;
-    const chunks = super.map(runner, batched(zipRows(iterables), chunksize), options) as AsyncIterable<unknown[]>;
-    return (async function* flatten() {
-      // A plain loop: yield* over an array goes through an async-from-sync iterator, ~1.5x the cost per item.
-      for await (const chunk of chunks) for (const value of chunk) yield value;
-    })();
+    if (chunksize === 1) return super.map(fn, ...rest, options);
+    const iterables = rest as Iterable<unknown>[];
+    for (const it of iterables) {
+      if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
+        throw new TypeError(`'${pyTypeName(it)}' object is not iterable`);
+      }
+    }
+    const { timeout = null, buffersize = null } = options;
+    if (buffersize !== null && !Number.isInteger(buffersize)) throw new TypeError('buffersize must be an integer or None');
+    if (buffersize !== null && buffersize < 1) throw new ValueError('buffersize must be None or >= 1.');
+    const endTime = timeout === null ? null : timeout + performance.now() / 1000;
+
+    const chunks = columnChunks(iterables, chunksize);
+    const futures = new Fifo<Future<unknown[]>>();
+    const submitNext = (): boolean => {
+      const next = chunks.next();
+      if (next.done) return false;
+      futures.push(this.submitChunk(fn, next.value));
+      return true;
+    };
+    // As CPython: every chunk is submitted now (unless buffersize); a submit that throws leaves earlier ones running.
+    while ((buffersize === null || futures.length < buffersize) && submitNext());
+    return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
   }
 
   override async shutdown(options: { wait?: boolean; cancel_futures?: boolean } = {}): Promise<void> {
@@ -103,14 +129,12 @@ export abstract class PoolExecutor extends Executor {
   }
 }
 
-function* batched<T>(items: Iterable<T>, n: number): Generator<T[]> {
-  let batch: T[] = [];
-  for (const item of items) {
-    batch.push(item);
-    if (batch.length === n) {
-      yield batch;
-      batch = [];
-    }
+/** A chunk's columns as one buffer; when something cannot be cloned, the error names the row's argument. */
+function serializeChunk(fnName: string, columns: unknown[][]): Uint8Array {
+  try {
+    return v8.serialize(columns);
+  } catch (error) {
+    for (let i = 0; i < columns[0]!.length; i++) serializeArgs(fnName, columns.map((c) => c[i]));
+    throw error;
   }
-  if (batch.length) yield batch;
 }

@@ -6,7 +6,7 @@
 /** [id, code, serialized constants or null]: a shipped function, sent once per worker. */
 export type FunctionDef = [id: string, code: string, values: Uint8Array | null];
 
-/** [task id, function id, v8-serialized argument list, is this a chunk (map's chunksize: args is a list of arg lists)] */
+/** [task id, function id, v8-serialized argument list, is this a chunk (map's chunksize: args are columns, one per iterable)] */
 export type TaskSpec = [task: number, fn: string, args: Uint8Array, chunk: boolean];
 
 export type ToWorker =

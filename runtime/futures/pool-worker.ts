@@ -100,6 +100,18 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
 }
 
+/** A map() chunk: `fn` over the rows of column-major arguments (one array per iterable). */
+async function runChunk(fn: Function, columns: unknown[][]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const [first, ...others] = columns as [unknown[], ...unknown[][]];
+  for (let i = 0; i < first.length; i++) {
+    let r = others.length ? fn(first[i], ...others.map((c) => c[i])) : fn(first[i]);
+    if (isThenable(r)) r = await r;
+    out.push(r);
+  }
+  return out;
+}
+
 async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
   const started = performance.now();
   try {
@@ -108,13 +120,7 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
     const args = v8.deserialize(argsBytes as Uint8Array) as unknown[];
     let value: unknown;
     if (chunk) {
-      const out: unknown[] = [];
-      for (const a of args as unknown[][]) {
-        let r = fn(...a);
-        if (isThenable(r)) r = await r;
-        out.push(r);
-      }
-      value = out;
+      value = await runChunk(fn, args as unknown[][]);
     } else {
       value = fn(...args);
       if (isThenable(value)) value = await value;
