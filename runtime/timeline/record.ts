@@ -10,6 +10,11 @@
  *   same shape; a double field on the Future itself would box a heap number per stamp).
  * - The function is kept, not its name: `fn.name` is read only when drawing.
  * - The History of the last executor is cached, so a run of submits does not look up the WeakMap.
+ * - Stamps come from clock.ts's stampNow(): a memory load refreshed by a ticker thread (~1 ms precision), not a
+ *   performance.now() call (~35 ns; three a task were ~5 % of the fastest ThreadPool path on their own).
+ * Measured 2026-11-25 (`npm run build && node --expose-gc dist/bench/timeline-overhead.js`, 2 cores shared with
+ * other load): stamping alone 118 ns/task with a TaskTimes object per task, 116 ns with this ring on performance.now(),
+ * 20-22 ns with the ring on stampNow() = ~1.0-1.3 % of the ThreadPool's ~1.6-2.1 us per task (budget < 2 %).
  * Stamps are performance.now() milliseconds; NaN means "not yet". Once an executor has run HISTORY_LIMIT more tasks, a
  * future's slot is reused and the future has no stamps any more (its executor's timeline no longer shows it either).
  *
@@ -17,6 +22,7 @@
  * a done-callback stamps their end. A future may also carry a ready-made TaskTimes under TIMES (tests draw known
  * schedules that way).
  */
+import { stampNow } from './clock';
 
 export interface TaskTimes {
   submit: number;
@@ -83,7 +89,7 @@ export class History {
   /** The first end counts (a cancelled future is told twice). */
   end(slot: number, future: object): void {
     const i = slot * 3 + END;
-    if (this.futures[slot] === future && this.times[i] !== this.times[i]) this.times[i] = performance.now();
+    if (this.futures[slot] === future && this.times[i] !== this.times[i]) this.times[i] = stampNow();
   }
 
   timesAt(slot: number, future: object): TaskTimes | undefined {
@@ -91,7 +97,11 @@ export class History {
     const i = slot * 3;
     const fn = this.fns[slot];
     const label = typeof fn === 'function' ? fn.name || undefined : undefined;
-    return { submit: this.times[i + SUBMIT], start: this.times[i + START], end: this.times[i + END], worker: this.workers[slot], label };
+    // The stamp clock can lag a real read by a tick, so keep each stamp no earlier than the one before it.
+    const submit = this.times[i + SUBMIT];
+    const start = Math.max(this.times[i + START], submit); // NaN stays NaN
+    const end = Math.max(this.times[i + END], start === start ? start : submit);
+    return { submit, start, end, worker: this.workers[slot], label };
   }
 
   /** Oldest first. */
@@ -128,13 +138,13 @@ export function noteSubmit(executor: object, future: object, fn?: Function): voi
   // Our Future declares the slot fields and stamps its own end (_invoke_callbacks); any other future gets a
   // done-callback for it.
   if (!(SLOT in f)) (future as { add_done_callback?(fn: (f: object) => void): void }).add_done_callback?.(noteEnd);
-  f[SLOT] = h.add(future, fn, performance.now());
+  f[SLOT] = h.add(future, fn, stampNow());
   f[HISTORY] = h;
 }
 
 export function noteStart(future: object, worker: number | string): void {
   const h = (future as Stamped)[HISTORY];
-  if (h !== undefined) h.start((future as Stamped)[SLOT]!, future, worker, performance.now());
+  if (h !== undefined) h.start((future as Stamped)[SLOT]!, future, worker, stampNow());
 }
 
 export function noteEnd(future: object): void {
