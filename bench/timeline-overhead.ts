@@ -8,7 +8,7 @@
  * Run: npm run build && node --expose-gc dist/bench/timeline-overhead.js
  *
  * Figures 2026-11-25 (2 cores, load 3-6 from other work, so 100 000-task ratios swing by +-5-12 % run to run; the
- * "stamping alone" line is the steady one), 6 runs each:
+ * "stamping alone" line is the steady one), 3-6 runs each:
  * - before (a TaskTimes object per task, performance.now() stamps): wall overhead 1-32 % fastest rounds (median of
  *   runs ~11 %), 8-25 % median round; stamping alone 118 ns/task.
  * - ring history + performance.now(): 116 ns/task; wall median round 0.6-5.7 %, main-thread CPU 4.7-6.9 %.
