@@ -20,6 +20,10 @@ Without a flag, install goes to /usr/local/share/jupyter like \`jupyter kernelsp
 
 class UsageError extends Error {}
 
+/** After start-up, before the snapshot is built or checked. */
+const MAINTAIN_DELAY_MS = 3000;
+const STALE_MAINTAIN_DELAY_MS = 200;
+
 function parseSpecFlags(args: string[]): { scope: Scope; name?: string } {
   let scope: Scope = { kind: 'system' };
   let chosen: string | undefined;
@@ -88,15 +92,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'kernel': {
+        if (process.env.TSFUTURES_TRACE_STARTUP) (require('./startup-trace') as typeof import('./startup-trace')).traceStartup(`command line (${process.env.TSFUTURES_SNAPSHOT_STATE ?? 'no'} snapshot)`);
         const file = connectionFileArg(rest);
-        // Opt-in, from a V8 start-up snapshot (compiler loaded, lib files parsed): snapshot/index.ts. Checked here
-        // first: that module's requires alone take ~20 ms of the ordinary start.
-        if (process.env.TSFUTURES_SNAPSHOT === '1') {
-          const relaunched = await (require('./snapshot') as typeof import('./snapshot')).relaunch(argv);
-          if (relaunched !== undefined) return relaunched;
-        }
         const { startKernel } = require('./main') as typeof import('./main');
         await startKernel(file);
+        // The start-up snapshot (snapshot/index.ts) for the next start: built or checked once this kernel is up,
+        // not competing with its first cells; the module is not even loaded before.
+        // Sooner when this process started from an outdated blob: short-lived kernels (tests) must rebuild it too.
+        const delay = process.env.TSFUTURES_SNAPSHOT_STATE === 'stale' ? STALE_MAINTAIN_DELAY_MS : MAINTAIN_DELAY_MS;
+        setTimeout(() => (require('./snapshot') as typeof import('./snapshot')).maintainSnapshot(), delay).unref();
         return new Promise<number>(() => undefined); // runs until shutdown exits the process
       }
       case 'run':

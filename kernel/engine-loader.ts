@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
+import { traceStartup } from './startup-trace';
 
 type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
 
@@ -34,6 +35,7 @@ export function preloadEngine(cwd: string = process.cwd()): void {
     if (preloaded !== entry) return;
     try {
       entry.engine = createEngine(cwd);
+      traceStartup('engine created');
     } catch {
       // Not here: EngineLoader.get() tries again and reports the error to the cell that needs the engine.
       preloaded = undefined;

@@ -13,6 +13,9 @@ import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
 import { forceExitAfter, watchParentFromIoThread } from './watchdog';
 import { watchMemory, type MemoryGuardData } from './memory-guard';
+import { traceStartup } from './startup-trace';
+
+traceStartup('io thread: zeromq loaded');
 
 /** Channels whose requests are forwarded to the main thread. */
 export type InChannel = 'shell' | 'control' | 'stdin';
@@ -180,6 +183,7 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
     }),
   );
   watchParentFromIoThread();
+  traceStartup('io thread: sockets bound');
   post({ kind: 'ready' });
   await Promise.all(loops);
 }

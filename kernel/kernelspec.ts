@@ -43,11 +43,16 @@ export function validName(name: string): boolean {
   return /^[a-z0-9._-]+$/i.test(name);
 }
 
-export function kernelJson(): object {
+/**
+ * kernel.json for this checkout: the launcher script, which starts node from the start-up snapshot when its blob
+ * is there and usable, else the ordinary way (snapshot/index.ts).
+ */
+export function kernelJson(): { argv: string[] } & Record<string, unknown> {
   const template = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { argv: string[] };
-  const bin = path.join(ROOT, 'bin', 'tsfutures.js');
+  const { LAUNCHER, blobPath } = require('./snapshot') as typeof import('./snapshot');
   // The node running the installer, by absolute path: the notebook server's PATH may not have it.
-  template.argv = template.argv.map((a) => (a === 'node' ? process.execPath : a === '{bin}' ? bin : a));
+  const fill: Record<string, string> = { node: process.execPath, '{launcher}': LAUNCHER, '{blob}': blobPath(process.execPath) };
+  template.argv = template.argv.map((a) => fill[a] ?? a);
   return template;
 }
 
@@ -61,6 +66,9 @@ export function install(scope: Scope, name = DEFAULT_NAME): string {
     copyFileSync(path.join(ROOT, 'kernel', 'kernelspec', logo), path.join(dir, logo));
     chmodSync(path.join(dir, logo), 0o644);
   }
+  // Built now, in the background, so that even the first kernel starts from it (else the first start builds it).
+  const snapshot = require('./snapshot') as typeof import('./snapshot');
+  snapshot.maintainSnapshot();
   return dir;
 }
 

@@ -13,6 +13,7 @@ import { killDescendants } from './children';
 import { log } from './log';
 import { guardExit, type Exit } from './exit-guard';
 import { parentIsGone } from './watchdog';
+import { traceStartup } from './startup-trace';
 
 const PARENT_POLL_MS = 1000;
 /** Read as early as possible: a parent dying while the sockets are still being bound must be noticed too. */
@@ -87,6 +88,7 @@ function watchParent(onGone: () => void): void {
 }
 
 export async function startKernel(connectionFile: string): Promise<void> {
+  traceStartup('kernel modules loaded');
   const connection = readConnectionFile(connectionFile);
   exit = guardExit();
   let kernel: RunningKernel | undefined;
@@ -94,6 +96,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   // The compiler loads on this thread while the io thread starts zeromq and binds the sockets.
   preloadEngine();
   const session = await Session.start(connection, (m) => (kernel ? kernel.onMessage(m) : early.push(m)));
+  traceStartup('sockets bound, main thread free');
   const output = installOutput(session);
   kernel = new RunningKernel(session, output);
   session.status('starting');

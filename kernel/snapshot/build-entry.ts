@@ -18,8 +18,10 @@ import * as vm from 'node:vm';
 
 /** Must equal documents.ts's key: the engine looks for the warm registry there. */
 const WARM_REGISTRY = Symbol.for('tsfutures.documentRegistry');
-/** Set in the deserialised process: the command line must not re-launch itself (index.ts). */
+/** Set in the deserialised process: started from a blob of today's files (index.ts runningFromSnapshot). */
 const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
+/** Set instead when the blob was built from other files: the kernel rebuilds it (index.ts maintainSnapshot). */
+const STALE_SNAPSHOT = Symbol.for('tsfutures.staleSnapshot');
 
 // Set by index.ts (buildSnapshot).
 const ROOT = process.env.TSFUTURES_SNAPSHOT_ROOT ?? path.resolve(__dirname, '..', '..', '..');
@@ -53,45 +55,68 @@ function loadFile(file: string): Exports {
   return module.exports;
 }
 
-const ts = loadFile(TS_FILE);
-const cells = path.join(ROOT, 'dist', 'kernel', 'cells');
-const { createDocumentRegistry } = loadFile(path.join(cells, 'documents.js'));
-const { CellProject } = loadFile(path.join(cells, 'project.js'));
-
-// A throwaway project in a directory no notebook uses: its program parses the lib files, the lite Node globals and
-// the runtime's declarations (files on disk, shared through the registry whatever the notebook's directory), and
-// the check binds them. Its checker stays in the heap: dropping it (a new program) measured a slower first engine.
-const registry = createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, os.tmpdir());
-(globalThis as Record<symbol, unknown>)[WARM_REGISTRY] = registry;
-const project = new CellProject(path.join(os.tmpdir(), '__tsfutures_snapshot__'));
-project.setFile(project.scratchFile, 'import * as __tsf_runtime from "tsfutures";\nexport {};');
-project.service.getSemanticDiagnostics(project.scratchFile);
+/**
+ * A throwaway project in a directory no notebook uses: its program parses the lib files, the lite Node globals and
+ * the runtime's declarations (files on disk, shared through the registry whatever the notebook's directory), and
+ * the check binds them. Its checker stays in the heap: dropping it (a new program) measured a slower first engine.
+ */
+function warmUp(): { ts: Exports; registry: unknown; project: Exports } {
+  const ts = loadFile(TS_FILE);
+  const cells = path.join(ROOT, 'dist', 'kernel', 'cells');
+  const { createDocumentRegistry } = loadFile(path.join(cells, 'documents.js'));
+  const { CellProject } = loadFile(path.join(cells, 'project.js'));
+  const registry = createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, os.tmpdir());
+  (globalThis as Record<symbol, unknown>)[WARM_REGISTRY] = registry; // the project takes it (documents.ts)
+  const project = new CellProject(path.join(os.tmpdir(), '__tsfutures_snapshot__'));
+  project.setFile(project.scratchFile, 'import * as __tsf_runtime from "tsfutures";\nexport {};');
+  project.service.getSemanticDiagnostics(project.scratchFile);
+  return { ts, registry, project };
+}
+/** `let`: a process that cannot use it (stale key) drops it, and then nothing else holds the snapshot's compiler. */
+let warm: ReturnType<typeof warmUp> | undefined = warmUp();
+/** What this blob was built from (index.ts snapshotKey, passed by buildSnapshot); checked against the files now. */
+const BUILT_KEY = process.env.TSFUTURES_SNAPSHOT_KEY;
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
+  // First: the marker the launcher left says "started from this blob, not up yet" (index.ts).
+  const blob = process.execArgv[process.execArgv.indexOf('--snapshot-blob') + 1];
+  try {
+    fs.unlinkSync(`${blob}.${process.pid}.starting`);
+  } catch { /* not started by the launcher */ }
+  if (process.env.TSFUTURES_SNAPSHOT_PROBE) process.exit(0);
+
   const Module = require('node:module') as typeof import('node:module') & {
     _cache: Record<string, unknown>;
     _nodeModulePaths(dir: string): string[];
   };
-  // The compiler the engine requires is this one (typescriptCode.ts then sees it loaded and does nothing).
-  const mod = new Module(TS_FILE);
-  mod.filename = TS_FILE;
-  mod.exports = ts;
-  mod.paths = Module._nodeModulePaths(path.dirname(TS_FILE));
-  mod.loaded = true;
-  Module._cache[TS_FILE] = mod;
+  const rootRequire = Module.createRequire(path.join(ROOT, 'package.json'));
   const g = globalThis as Record<symbol, unknown>;
-  g[WARM_REGISTRY] = registry;
-  g[FROM_SNAPSHOT] = true;
-  // The launcher waits for this to know the blob worked (index.ts relaunch).
-  const readyFd = Number(process.env.TSFUTURES_SNAPSHOT_READY_FD);
-  delete process.env.TSFUTURES_SNAPSHOT_READY_FD;
-  if (readyFd) {
-    try {
-      fs.writeSync(readyFd, '1');
-      fs.closeSync(readyFd);
-    } catch { /* not started by the launcher */ }
+  let fresh = false;
+  try {
+    fresh = BUILT_KEY !== undefined && (rootRequire(path.join(ROOT, 'dist', 'kernel', 'snapshot', 'index.js')) as typeof import('./index')).snapshotKey() === BUILT_KEY;
+  } catch { /* files gone or unreadable: not fresh */ }
+  if (fresh && warm) {
+    // The compiler the engine requires is this one (typescriptCode.ts then sees it loaded and does nothing).
+    const mod = new Module(TS_FILE);
+    mod.filename = TS_FILE;
+    mod.exports = warm.ts;
+    mod.paths = Module._nodeModulePaths(path.dirname(TS_FILE));
+    mod.loaded = true;
+    Module._cache[TS_FILE] = mod;
+    g[WARM_REGISTRY] = warm.registry;
+    g[FROM_SNAPSHOT] = true;
+  } else {
+    g[STALE_SNAPSHOT] = true;
+    // Built from other files: start exactly as in-process (the engine loads today's compiler and files), let the
+    // collector have the snapshot's, and have the kernel rebuild the blob (index.ts maintainSnapshot).
+    delete g[WARM_REGISTRY];
   }
-  const cli = Module.createRequire(path.join(ROOT, 'package.json'))(path.join(ROOT, 'dist', 'kernel', 'cli.js')) as typeof import('../cli');
+  // Visible to cells and tests (process.env.TSFUTURES_SNAPSHOT_STATE), and to a log line; children inherit it, harmlessly.
+  process.env.TSFUTURES_SNAPSHOT_STATE = fresh ? 'fresh' : 'stale';
+  // The throwaway project, this loader's copies of the engine modules: garbage from here on (the engine has its own).
+  warm = undefined;
+  loaded.clear();
+  const cli = rootRequire(path.join(ROOT, 'dist', 'kernel', 'cli.js')) as typeof import('../cli');
   // argv is [node, ...args]: no script name when the entry is the snapshot.
   void cli.main(process.argv.slice(1)).then((code) => process.exit(code));
 });

@@ -3,22 +3,29 @@
  * files, the lite Node globals and the runtime's declarations already parsed, so the first cell pays only for its
  * program and checker.
  *
- * `tsfutures kernel -f F` (relaunch) runs `node --snapshot-blob BLOB kernel -f F` as a child in a process group of
- * its own, and passes SIGINT and SIGTERM on: Jupyter signals this process's group, tests signal this pid, and either
- * way the kernel gets each signal once. Killed outright, this process leaves the kernel to its parent watch (it
- * exits within a second of its parent: main.ts); this process ends with its own parent likewise. No blob yet: the
- * kernel starts in-process as before and a niced background `node --build-snapshot` writes one for next time.
- * The blob lives in $XDG_CACHE_HOME/tsfutures (or ~/.cache/tsfutures), never in the repo, keyed by the node
- * version and arch plus what it holds (snapshotFile): a rebuild or upgrade makes a new key. A blob node cannot
- * start from (it aborts before our code runs) is deleted and the kernel starts in-process instead; the next start
- * rebuilds it. Unused blobs of older keys are left in the cache (~23 MB each).
+ * The kernelspec (kernelspec.ts) runs bin/tsfutures-kernel.sh, which execs `node --snapshot-blob BLOB kernel -f F`
+ * when the blob is there, else the ordinary `node bin/tsfutures.js kernel -f F`: one node, started once (exec keeps
+ * the pid Jupyter signals), the shell costing ~1-2 ms. BLOB is a stable path per checkout and node binary
+ * (blobPath), in $XDG_CACHE_HOME/tsfutures (or ~/.cache/tsfutures), never in the repo. What it holds is checked
+ * inside the snapshot process: the key of the node version and our files baked into it at build time against the
+ * key of the files now (snapshotKey, ~2 ms). A mismatch (a rebuild, an upgrade) starts exactly as in-process (the
+ * snapshot's compiler and registry are dropped) and rebuilds the blob in the background.
  *
- * Opt-in (TSFUTURES_SNAPSHOT=1): measured on a loaded 2-core machine (2026-11-25, 12 starts each, launch -> first
- * `1+1` reply, medians), in-process 813 ms, through this launcher 795 ms, `node --snapshot-blob` started directly
- * 665 ms, ipykernel 472 ms. Inside the process the engine is ready in ~280 instead of ~600 ms (deserialising the
- * 23 MB heap ~150 ms, engine modules ~45, engine ~60, first cell ~35), but the launcher's own node start eats most
- * of the gain and adds ~80 MiB to the kernel's process tree. The gain needs the kernelspec to start node with the
- * blob itself (a stable blob name checked inside the snapshot process): not done yet.
+ * A blob node cannot start from aborts node before our code runs (measured, node 20: a garbage or empty blob
+ * aborts on an assertion, one truncated to 1 kB segfaults, a missing one exits 14, and so does a good one under
+ * other V8 flags, e.g. --trace-gc: the launcher skips the blob whenever NODE_OPTIONS is set). So: the blob is written aside
+ * and renamed (never seen half-written), and the shell leaves a marker BLOB.<pid>.starting that the snapshot
+ * process deletes first thing. A marker whose process is gone means a start from this blob died before coming up:
+ * the shell then starts the ordinary way, and that kernel probes the blob in the background (a node started from
+ * it that exits at once) and deletes it if the probe fails; the next start rebuilds it. A kernel killed in its first
+ * ~0.3 s leaves a marker too: that costs one probe, not the blob.
+ * TSFUTURES_SNAPSHOT=0 turns it all off (no blob used, none built).
+ *
+ * Builds run niced and detached (one per blob at a time: a lock file), started by a kernel that did not start from
+ * a fresh blob, a few seconds after it is up, or by `tsfutures install`. Nothing in .ci/run needs a blob.
+ *
+ * Measured on a loaded 2-core machine (2026-11-25, earlier design): in-process 813 ms, a relaunching node with
+ * the blob 795 ms (its own node start ate the gain), `node --snapshot-blob` started directly 665 ms.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,50 +35,103 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
+const STALE_SNAPSHOT = Symbol.for('tsfutures.staleSnapshot');
 /** A build older than this is taken as dead (its lock is ignored). */
 const STALE_BUILD_MS = 120_000;
+/** Set for a probe: the snapshot process exits 0 as soon as it runs (build-entry.ts). */
+export const PROBE_ENV = 'TSFUTURES_SNAPSHOT_PROBE';
+/** Passed to the builder: the key the blob is built for (build-entry.ts bakes it in). */
+export const KEY_ENV = 'TSFUTURES_SNAPSHOT_KEY';
+/** The shell script the kernelspec runs. */
+export const LAUNCHER = path.join(ROOT, 'bin', 'tsfutures-kernel.sh');
+
+export function snapshotDisabled(): boolean {
+  return process.env.TSFUTURES_SNAPSHOT === '0';
+}
 
 function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tsfutures');
 }
 
+/** The blob for this checkout and node binary, whether or not it exists: the kernelspec names it. */
+export function blobPath(node: string = process.execPath): string {
+  const id = createHash('sha1').update(`${ROOT}\0${node}`).digest('hex').slice(0, 12);
+  return path.join(cacheDir(), `kernel-${id}.blob`);
+}
+
+/** Files under `dir` ending in `suffix`, sorted (a plain walk: readdirSync's { recursive } is ~4x slower on node 20). */
+function listFiles(dir: string, suffix: string, out: string[] = []): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) listFiles(full, suffix, out);
+    else if (e.name.endsWith(suffix)) out.push(full);
+  }
+  return out;
+}
+
 /** Our files the snapshot holds (engine code, runtime declarations): their contents key it. */
 function keyedFiles(): string[] {
   const dist = path.join(ROOT, 'dist');
-  const list = (dir: string, suffix: string) => {
-    try {
-      return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(suffix)).sort().map((f) => path.join(dir, f));
-    } catch {
-      return [];
-    }
-  };
   return [
     path.join(ROOT, 'package.json'),
-    ...list(path.join(dist, 'kernel', 'cells'), '.js'),
+    ...listFiles(path.join(dist, 'kernel', 'cells'), '.js'),
     path.join(dist, 'kernel', 'snapshot', 'build-entry.js'),
-    ...list(path.join(dist, 'runtime'), '.d.ts'),
+    ...listFiles(path.join(dist, 'runtime'), '.d.ts'),
   ];
 }
 
 /**
- * The blob for this install (whether or not it exists yet). Contents, not mtimes, for our files: every `tsc` run
- * rewrites dist/ with new mtimes and would otherwise orphan the blob (~1 ms for ~0.5 MB); the 9 MB compiler by
- * size and mtime.
+ * What a blob must have been built from to be used: node, the compiler (by size and mtime: 9 MB) and our files
+ * by contents (every `tsc` run rewrites dist/ with new mtimes; hashing ~0.5 MB is ~1 ms).
  */
-export function snapshotFile(): string {
-  const hash = createHash('sha1');
+export function snapshotKey(): string {
+  const hash = createHash('sha1').update(`${process.version}\0${process.arch}\0`);
   const compiler = fs.statSync(path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js'));
   hash.update(`${compiler.size}:${compiler.mtimeMs}\0`);
   for (const file of keyedFiles()) hash.update(fs.readFileSync(file)).update(`\0${file}\0`);
-  return path.join(cacheDir(), `kernel-${process.version}-${process.arch}-${hash.digest('hex').slice(0, 16)}.blob`);
+  return hash.digest('hex');
 }
 
+/** True in a process started from a blob whose key matched (build-entry.ts). */
 export function runningFromSnapshot(): boolean {
   return (globalThis as Record<symbol, unknown>)[FROM_SNAPSHOT] === true;
 }
 
-/** Writes the blob in the background (niced, detached: it outlives a short kernel), unless one is being built. */
-export function buildSnapshot(blob: string): void {
+/** Markers of starts from `blob` whose process is gone: they died before coming up (see the header). */
+function deadMarkers(blob: string): string[] {
+  const prefix = `${path.basename(blob)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(blob));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.starting'))
+    .filter((n) => !isAlive(Number(n.slice(prefix.length, -'.starting'.length))))
+    .map((n) => path.join(path.dirname(blob), n));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Writes the blob in the background (niced, detached: it outlives a short kernel), unless one is being built.
+ * With `probeFirst` (dead markers), the existing blob is first started once; only if that fails is it rebuilt.
+ */
+export function buildSnapshot(blob: string = blobPath(), probeFirst: string[] = []): void {
   const dir = path.dirname(blob);
   // Two plain mkdirs, not { recursive: true } (see typescriptCode.ts).
   for (const d of [path.dirname(dir), dir]) if (!fs.existsSync(d)) fs.mkdirSync(d);
@@ -83,61 +143,37 @@ export function buildSnapshot(blob: string): void {
   fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
   // The builder runs its entry without `exports` (Node 20's mksnapshot): a copy that defines it.
   const entry = `${blob}.entry.js`;
-  const source = fs.readFileSync(path.join(__dirname, 'build-entry.js'), 'utf8');
-  fs.writeFileSync(entry, `var exports = {};${source}`);
+  fs.writeFileSync(entry, `var exports = {};${fs.readFileSync(path.join(__dirname, 'build-entry.js'), 'utf8')}`);
   const partial = `${blob}.${process.pid}`;
-  // Written aside and renamed: a kernel starting meanwhile finds a whole blob or none.
-  // In a subshell left behind: not the kernel's descendant, so the kernel's shutdown (children.ts) lets it finish.
-  const script = `(nice -n 19 "$0" --snapshot-blob "$1" --build-snapshot "$2" >/dev/null 2>&1 && mv "$1" "$3"; rm -f "$1" "$2" "$4") &`;
-  const child = spawn('/bin/sh', ['-c', script, process.execPath, partial, entry, blob, lock], {
+  // $0 node, $1 partial, $2 entry, $3 blob, $4 lock, then the dead markers. A probe that passes keeps the blob;
+  // one that fails (or none) rebuilds it. Written aside and renamed: a kernel starting meanwhile finds a whole
+  // blob or none. In a subshell left behind: not the kernel's descendant, so the kernel's shutdown lets it finish.
+  const script =
+    '(n=$0 p=$1 e=$2 b=$3 l=$4; shift 4; ' +
+    'if [ $# -gt 0 ] && [ -f "$b" ] && ' + `${PROBE_ENV}=1 "$n" --snapshot-blob "$b" </dev/null >/dev/null 2>&1; then :; ` +
+    'else rm -f "$b"; nice -n 19 "$n" --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && mv "$p" "$b"; fi; ' +
+    'rm -f "$p" "$e" "$l" "$@") &';
+  const child = spawn('/bin/sh', ['-c', script, process.execPath, partial, entry, blob, lock, ...probeFirst], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, TSFUTURES_SNAPSHOT_ROOT: ROOT },
+    // No NODE_OPTIONS: V8 flags are baked into the blob, and the launcher uses it only without NODE_OPTIONS.
+    env: { ...process.env, NODE_OPTIONS: '', TSFUTURES_SNAPSHOT_ROOT: ROOT, [KEY_ENV]: snapshotKey() },
   });
   child.unref();
 }
 
-/** The env var naming the fd on which a process started from the snapshot says it is up (build-entry.ts). */
-export const READY_FD_ENV = 'TSFUTURES_SNAPSHOT_READY_FD';
-
 /**
- * Runs `args` (the kernel command) in a node started from the snapshot and resolves with its exit code. Resolves
- * undefined, for the caller to run the command in-process, when there is no usable snapshot: none yet (a build is
- * started), or one node cannot start from (a corrupt blob aborts node before our code runs: it is deleted).
+ * Called by a running kernel (cli.ts, a few seconds after start-up) that did not start from a fresh blob: builds a
+ * missing or outdated blob, or probes one a start died on.
  */
-export async function relaunch(args: string[]): Promise<number | undefined> {
-  if (process.env.TSFUTURES_SNAPSHOT !== '1' || runningFromSnapshot()) return undefined;
-  let blob: string;
+export function maintainSnapshot(): void {
+  // A kernel with another engine (the protocol tests' fake one) has no use for a snapshot of the real one.
+  if (snapshotDisabled() || runningFromSnapshot() || process.env.TSFUTURES_ENGINE) return;
   try {
-    blob = snapshotFile();
-    if (!fs.existsSync(blob)) {
-      buildSnapshot(blob);
-      return undefined;
-    }
-  } catch {
-    return undefined; // no dist to key on, an unwritable cache: today's path
-  }
-  const child = spawn(process.execPath, ['--snapshot-blob', blob, ...args], {
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-    env: { ...process.env, [READY_FD_ENV]: '3' },
-    detached: true,
-  });
-  let up = false;
-  (child.stdio[3] as NodeJS.ReadableStream).once('data', () => (up = true)).on('error', () => undefined);
-  const interrupt = () => child.kill('SIGINT');
-  const terminate = () => child.kill('SIGTERM');
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', terminate);
-  const parent = process.ppid;
-  const watch = setInterval(() => {
-    if (process.ppid !== parent) terminate();
-  }, 1000);
-  watch.unref();
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  if (up) return code ?? 1;
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', terminate);
-  clearInterval(watch);
-  fs.rmSync(blob, { force: true });
-  return undefined;
+    const blob = blobPath();
+    if (!fs.existsSync(blob)) return buildSnapshot(blob);
+    const dead = deadMarkers(blob);
+    // Exists but its key did not match (we are not running from it): rebuilt; a start died on it: probed.
+    if (dead.length || (globalThis as Record<symbol, unknown>)[STALE_SNAPSHOT]) buildSnapshot(blob, dead);
+  } catch { /* an unwritable cache: every start is in-process, as without snapshots */ }
 }

@@ -5,7 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN } from './helpers/kernel-client';
 
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, JUPYTER_DATA_DIR: path.join(prefix, 'data') } });
+// No snapshot build from these installs (TSFUTURES_SNAPSHOT=0); the blob path the spec names is in the scratch dir.
+const env = () => ({ ...process.env, JUPYTER_DATA_DIR: path.join(prefix, 'data'), XDG_CACHE_HOME: path.join(prefix, 'cache'), TSFUTURES_SNAPSHOT: '0' });
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: env() });
 let prefix: string;
 beforeAll(() => {
   prefix = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-cli-'));
@@ -18,7 +20,10 @@ test('install --prefix writes kernel.json and the logos; uninstall removes them'
   const dir = path.join(prefix, 'share', 'jupyter', 'kernels', 'tsf-test');
   const spec = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
   expect(spec).toMatchObject({ display_name: 'TypeScript (futures)', language: 'typescript', interrupt_mode: 'signal' });
-  expect(spec.argv).toEqual([process.execPath, BIN, 'kernel', '-f', '{connection_file}']);
+  // The launcher: node from the start-up snapshot when its blob is usable, else bin/tsfutures.js (kernel/snapshot).
+  const launcher = path.join(path.dirname(BIN), 'tsfutures-kernel.sh');
+  expect(spec.argv).toEqual(['/bin/sh', launcher, process.execPath, expect.stringMatching(/\/kernel-[0-9a-f]{12}\.blob$/), '-f', '{connection_file}']);
+  expect(path.dirname(spec.argv[3])).toBe(path.join(prefix, 'cache', 'tsfutures'));
   for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) expect(existsSync(path.join(dir, logo))).toBe(true);
   expect(run('uninstall', `--prefix=${prefix}`, '--name', 'tsf-test').status).toBe(0);
   expect(existsSync(dir)).toBe(false);

@@ -1,74 +1,119 @@
 /**
- * The kernel started from a V8 start-up snapshot (kernel/snapshot): the first start builds the blob in the
- * background, the next runs from it (same cells, same answers, interrupts still reach it), a corrupt blob falls back
- * to the in-process start and is deleted. XDG_CACHE_HOME points at a scratch directory: the user's cache is untouched.
+ * The kernel started the way `tsfutures install` writes it (kernelspec.ts: bin/tsfutures-kernel.sh, which execs
+ * node from the start-up snapshot when its blob is usable): no blob yet -> the ordinary start, which builds the
+ * blob; then the start from the blob (same answers, interrupts reach it); a blob built from other files -> an
+ * ordinary start inside the snapshot process and a rebuild; a corrupt blob -> one failed start, then ordinary
+ * starts and a rebuilt blob. XDG_CACHE_HOME points at a scratch directory: the user's cache is untouched.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KernelClient, content, result } from '../kernel/helpers/kernel-client';
-
-type C = Record<string, any>;
+import { KernelManager } from '../../kernel/client/manager';
+import { builtinTsfuturesSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-snapshot-'));
-const env = { TSFUTURES_SNAPSHOT: '1', XDG_CACHE_HOME: cache };
-const blobs = () => {
-  try {
-    return readdirSync(path.join(cache, 'tsfutures')).filter((f) => f.endsWith('.blob'));
-  } catch {
-    return [];
-  }
-};
-
-async function fromSnapshot(k: KernelClient): Promise<string> {
-  return result((await k.execute('process.execArgv.includes("--snapshot-blob")')).iopub);
-}
+process.env.XDG_CACHE_HOME = cache; // read by kernelspec.ts/snapshot (blob path) in this process too
+delete process.env.TSFUTURES_SNAPSHOT;
+delete process.env.NODE_OPTIONS;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { kernelJson } = require('../../dist/kernel/kernelspec.js') as typeof import('../../kernel/kernelspec');
+const spec: KernelSpec = { ...builtinTsfuturesSpec(), argv: kernelJson().argv };
+const blob = spec.argv[3];
+const env = { ...process.env, XDG_CACHE_HOME: cache };
 
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-test('first start builds the blob; the next start runs from it with the same answers', async () => {
-  const first = await KernelClient.start({ engine: 'real', env });
+const sizeOf = (file: string) => {
   try {
-    expect(await fromSnapshot(first)).toBe('False');
-  } finally {
-    await first.close();
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
-  // Built in the background by a detached process (kernel/snapshot/index.ts), which outlives the kernel.
-  for (let waited = 0; !blobs().length && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-  expect(blobs()).toHaveLength(1);
+};
 
-  const k = await KernelClient.start({ engine: 'real', env });
-  try {
-    expect(await fromSnapshot(k)).toBe('True');
-    const typed = await k.execute('const kept: number[] = [1, 2, 3];\nkept.reduce((a, b) => a + b)');
-    expect(result(typed.iopub)).toBe('6');
-    expect(content((await k.execute('const s: string = 1;')).reply)).toMatchObject({ status: 'error', ename: 'TSError' });
-    const pool = await k.execute('const ex = new ThreadPoolExecutor(2);\nconst f = ex.submit((x: number) => x * 2, 21);\nawait f.result()');
-    expect(result(pool.iopub)).toBe('42');
-    // SIGINT to the pid the client started (the launcher) reaches the kernel once: the awaiting cell ends, the next runs.
-    const wait = k.send('shell', 'execute_request', { code: 'console.log("waiting");\nawait new Promise(() => {});', silent: false });
-    await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === wait) ? true : undefined), 'waiting');
-    // Some time into the await: a SIGINT that lands as the synchronous part ends can be lost in the kernel (seen
-    // 1 in ~5 here, also possible without the snapshot); that race is not what this test is about.
-    await new Promise((r) => setTimeout(r, 300));
-    k.process.kill('SIGINT');
-    expect(content(await k.reply(wait))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
-    expect(result((await k.execute('kept.length')).iopub)).toBe('3');
-  } finally {
-    await k.close();
+async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void> {
+  for (let waited = 0; !ok(); waited += 100) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
-}, 120_000);
+}
 
-test('a corrupt blob: the kernel starts the ordinary way and the blob is deleted', async () => {
-  const [blob] = blobs();
-  expect(blob).toBeDefined();
-  writeFileSync(path.join(cache, 'tsfutures', blob), 'not a snapshot');
-  const k = await KernelClient.start({ engine: 'real', env });
+/** A kernel from the kernelspec argv; `body` gets the client, the manager and a one-result evaluator. */
+async function withKernel(body: (run: (code: string) => Promise<string>, m: KernelManager) => Promise<void>): Promise<void> {
+  const m = new KernelManager(spec, { startTimeout: 60, env });
+  const client = await m.start();
+  const run = async (code: string) => {
+    const { reply, outputs } = await client.execute(code);
+    if (reply.status !== 'ok') return `${reply.ename}: ${reply.evalue}`;
+    const out = outputs.find((o) => o.output_type === 'execute_result') as { data: Record<string, string> } | undefined;
+    return out?.data['text/plain'] ?? '';
+  };
   try {
-    expect(await fromSnapshot(k)).toBe('False');
-    expect(result((await k.execute('1 + 1')).iopub)).toBe('2');
+    await body(run, m);
   } finally {
-    await k.close();
+    await m.shutdown();
   }
-  expect(blobs()).not.toContain(blob);
-}, 120_000);
+}
+
+const state = "process.env.TSFUTURES_SNAPSHOT_STATE ?? 'none'";
+
+test('kernel.json starts the launcher with this node and a stable blob path in the cache', () => {
+  expect(spec.argv.slice(0, 3)).toEqual(['/bin/sh', path.resolve(__dirname, '..', '..', 'bin', 'tsfutures-kernel.sh'), process.execPath]);
+  expect(path.dirname(blob)).toBe(path.join(cache, 'tsfutures'));
+  expect(spec.argv.slice(4)).toEqual(['-f', '{connection_file}']);
+});
+
+test('no blob: the ordinary start, which builds the blob; the next start runs from it with the same answers', async () => {
+  await withKernel(async (run) => {
+    expect(await run(state)).toBe("'none'");
+    expect(await run('1 + 1')).toBe('2');
+    // Built in the background a few seconds after start-up (cli.ts), by a detached process.
+    await until('the blob', () => sizeOf(blob) > 1e6);
+  });
+
+  await withKernel(async (run, m) => {
+    expect(await run(state)).toBe("'fresh'");
+    expect(await run('const kept: number[] = [1, 2, 3];\nkept.reduce((a, b) => a + b)')).toBe('6');
+    expect(await run('const s: string = 1;')).toMatch(/^TSError/);
+    expect(await run('const ex = new ThreadPoolExecutor(2);\nawait ex.submit((x: number) => x * 2, 21).result()')).toBe('42');
+    // exec kept the pid Jupyter knows: the signal reaches node, which interrupts the awaiting cell.
+    const waiting = m.client!.execute('await new Promise(() => {});');
+    await new Promise((r) => setTimeout(r, 500));
+    await m.interrupt();
+    expect((await waiting).reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+    expect(await run('kept.length')).toBe('3');
+  });
+}, 180_000);
+
+test('a blob built from other files: an ordinary start inside the snapshot process, and a rebuild', async () => {
+  const built = statSync(blob).mtimeMs;
+  // The same build as buildSnapshot's, baked with a key no files have.
+  const entry = `${blob}.test-entry.js`;
+  writeFileSync(entry, `var exports = {};${readFileSync(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'snapshot', 'build-entry.js'), 'utf8')}`);
+  const partial = `${blob}.test`;
+  const r = spawnSync(process.execPath, ['--snapshot-blob', partial, '--build-snapshot', entry], {
+    env: { ...env, TSFUTURES_SNAPSHOT_ROOT: path.resolve(__dirname, '..', '..'), TSFUTURES_SNAPSHOT_KEY: 'other files' },
+  });
+  expect(r.status).toBe(0);
+  rmSync(entry);
+  require('node:fs').renameSync(partial, blob);
+  await withKernel(async (run) => {
+    expect(await run(state)).toBe("'stale'");
+    expect(await run('const n: number = 40;\nn + 2')).toBe('42');
+    await until('the rebuilt blob', () => sizeOf(blob) > 1e6 && statSync(blob).mtimeMs > built && !sizeOf(`${blob}.building`));
+  });
+  await withKernel(async (run) => expect(await run(state)).toBe("'fresh'"));
+}, 180_000);
+
+test('a corrupt blob: that start fails, the next ones start the ordinary way, and the blob is rebuilt', async () => {
+  writeFileSync(blob, 'not a snapshot');
+  // node aborts before our code runs: nothing can fall back inside this start.
+  await expect(withKernel(async () => undefined)).rejects.toThrow(/during start-up|died/);
+  await withKernel(async (run) => {
+    // The launcher saw the marker the dead start left, and the kernel probes the blob, deletes it and rebuilds it.
+    expect(await run(state)).toBe("'none'");
+    await until('the rebuilt blob', () => sizeOf(blob) > 1e6 && !sizeOf(`${blob}.building`));
+  });
+  await withKernel(async (run) => expect(await run(state)).toBe("'fresh'"));
+}, 180_000);

@@ -1,0 +1,21 @@
+#!/bin/sh
+# What the kernelspec runs: /bin/sh tsfutures-kernel.sh NODE BLOB -f CONNECTION_FILE (see kernel/snapshot/index.ts).
+# Starts node from the start-up snapshot BLOB when it is there and no earlier start from it died before coming up,
+# else the ordinary way. exec either way: the kernel keeps this pid, so Jupyter's signals reach node itself.
+# Shell built-ins only (~1 ms): no stat, no dirname.
+node=$1 blob=$2
+shift 2
+# NODE_OPTIONS may carry V8 flags, and a blob only loads under the flags it was built with (else node exits 14).
+if [ -f "$blob" ] && [ "${TSFUTURES_SNAPSHOT-}" != 0 ] && [ -z "${NODE_OPTIONS-}" ]; then
+  ok=1
+  # BLOB.<pid>.starting: left by a start from the blob, deleted by it once up. Its process gone: it died on the blob.
+  for marker in "$blob".*.starting; do
+    [ -e "$marker" ] || continue
+    pid=${marker%.starting}
+    kill -0 "${pid##*.}" 2>/dev/null || ok=
+  done
+  if [ -n "$ok" ] && { : >"$blob.$$.starting"; } 2>/dev/null; then
+    exec "$node" --snapshot-blob "$blob" kernel "$@"
+  fi
+fi
+exec "$node" "${0%/*}/tsfutures.js" kernel "$@"
