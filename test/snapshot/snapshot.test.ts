@@ -6,7 +6,7 @@
  * starts and a rebuilt blob. XDG_CACHE_HOME points at a scratch directory: the user's cache is untouched.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelManager } from '../../kernel/client/manager';
@@ -87,7 +87,6 @@ test('no blob: the ordinary start, which builds the blob; the next start runs fr
 }, 180_000);
 
 test('a blob built from other files: an ordinary start inside the snapshot process, and a rebuild', async () => {
-  const built = statSync(blob).mtimeMs;
   // The same build as buildSnapshot's, baked with a key no files have.
   const entry = `${blob}.test-entry.js`;
   writeFileSync(entry, `var exports = {};${readFileSync(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'snapshot', 'build-entry.js'), 'utf8')}`);
@@ -97,7 +96,8 @@ test('a blob built from other files: an ordinary start inside the snapshot proce
   });
   expect(r.status).toBe(0);
   rmSync(entry);
-  require('node:fs').renameSync(partial, blob);
+  renameSync(partial, blob);
+  const built = statSync(blob).mtimeMs;
   await withKernel(async (run) => {
     expect(await run(state)).toBe("'stale'");
     expect(await run('const n: number = 40;\nn + 2')).toBe('42');
