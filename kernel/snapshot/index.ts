@@ -24,8 +24,14 @@
  * Builds run niced and detached (one per blob at a time: a lock file), started by a kernel that did not start from
  * a fresh blob, a few seconds after it is up, or by `tsfutures install`. Nothing in .ci/run needs a blob.
  *
- * Measured on a loaded 2-core machine (2026-11-25, earlier design): in-process 813 ms, a relaunching node with
- * the blob 795 ms (its own node start ate the gain), `node --snapshot-blob` started directly 665 ms.
+ * Measured 2026-11-25, 2 cores shared with other work (load ~2). `KERNELS=tsfutures,tsfutures-plain,python3 node
+ * dist/bench/kernel/startup.js 10 --trace` (launch -> first `1+1` reply, medians of 10, alternating): from the blob
+ * 594 ms, ordinary start 763 ms, ipykernel 437 ms (1.36x). Steps from the blob: command line running 149 ms
+ * (deserialising), engine created 328, io thread's sockets bound 390 (the worker thread's start is now the longest
+ * path), kernel_info reply 540 (the client's zmq reconnect interval, 100 ms, after the late bind), 1+1 ~55 ms more.
+ * `npm run bench:kernel` (400 cells): start-up 564 ms vs ipykernel 680 (0.83x); KERNELS=tsfutures alone 559 ms
+ * and 233 MiB vs TSFUTURES_SNAPSHOT=0 791 ms and 190 MiB: the snapshot costs ~43 MiB of RSS, same cell latency.
+ * (Earlier design, a relaunching node: 795 vs 813 ms in-process; its own node start ate the gain.)
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
