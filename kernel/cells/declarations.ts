@@ -1,7 +1,17 @@
 import * as ts from 'typescript';
 
 /**
- * The global declaration script that makes names visible to the next cell. A variable whose type is made only of
+ * How many declarations one global script holds. The scripts are chunks: a new name goes to the last one, a
+ * redefined name leaves its old chunk, and a full last chunk is followed by a new one. So a cell re-parses and
+ * re-binds at most two chunks, never the whole notebook's names: with one script, binding it (and re-parsing it,
+ * joining its text) grew with every name, and 2000 cells of one new function each went from 5 to 15 ms a cell
+ * (in-process, 2026-11-25). Each chunk is a file in the program (a new root file costs one program rebuild,
+ * ~10 ms, once per CHUNK_SIZE names), so chunks are not tiny.
+ */
+export const CHUNK_SIZE = 128;
+
+/**
+ * The global declaration script (in chunks, see CHUNK_SIZE) that makes names visible to the next cell. A variable whose type is made only of
  * global library names is declared with its type printed (`declare const x17: 17;`): the script then changes text
  * but not imports, so TypeScript reuses the whole program structure (measured: a new cell file per cell makes
  * every later program re-walk all lib and @types files, ~10 ms a cell). Functions likewise, as their signatures
@@ -21,11 +31,13 @@ import * as ts from 'typescript';
  *   declare global { export import fs = __tsf_ns_fs; }
  */
 export class GlobalDeclarations {
-  private readonly entries = new Map<string, string>();
+  /** Name -> declaration text, one map per global script chunk, in definition order within a chunk. */
+  private readonly chunks: Array<Map<string, string>> = [new Map()];
+  private readonly chunkOf = new Map<string, number>();
+  /** Each chunk's text, undefined when it changed since it was last joined. */
+  private readonly texts: Array<string | undefined> = [];
   /** Global name -> the module specifier it is re-exported from (see namespaceModuleText). */
   private readonly aliases = new Map<string, string>();
-  private cached: string | undefined;
-
   /**
    * Records every export of moduleSymbol (reached as `specifier`). Returns the names that have a value meaning,
    * and whether any declaration refers to the module (if none does, the module need not stay in the program).
@@ -57,20 +69,31 @@ export class GlobalDeclarations {
   }
 
   set(name: string, declaration: string): void {
-    // Re-insert so the text order follows definition order (readable when debugging the script).
-    this.entries.delete(name);
-    this.entries.set(name, declaration);
+    this.forget(name);
+    let last = this.chunks.length - 1;
+    if (this.chunks[last].size >= CHUNK_SIZE) this.chunks.push(new Map()), last++;
+    this.chunks[last].set(name, declaration);
+    this.chunkOf.set(name, last);
+    this.texts[last] = undefined;
     this.aliases.delete(name);
-    this.cached = undefined;
   }
 
   private setAlias(name: string, specifier: string): void {
     this.aliases.set(name, specifier);
-    if (this.entries.delete(name)) this.cached = undefined;
+    this.forget(name);
+  }
+
+  /** Takes the name's declaration out of its chunk (a name lives in one chunk at most: duplicates would clash). */
+  private forget(name: string): void {
+    const chunk = this.chunkOf.get(name);
+    if (chunk === undefined) return;
+    this.chunks[chunk].delete(name);
+    this.chunkOf.delete(name);
+    this.texts[chunk] = undefined;
   }
 
   has(name: string): boolean {
-    return this.entries.has(name) || this.aliases.has(name);
+    return this.chunkOf.has(name) || this.aliases.has(name);
   }
 
   /** The module of global namespace aliases; `export {};` alone while there are none. */
@@ -84,8 +107,9 @@ export class GlobalDeclarations {
     return imports.length ? `${imports.join('\n')}\ndeclare global {\n${globals.join('\n')}\n}\nexport {};\n` : 'export {};\n';
   }
 
-  text(): string {
-    return (this.cached ??= [...this.entries.values()].join('\n') + '\n');
+  /** The global scripts' texts, one per chunk (unchanged chunks give the same string as last time). */
+  chunkTexts(): string[] {
+    return this.chunks.map((chunk, i) => (this.texts[i] ??= [...chunk.values()].join('\n') + '\n'));
   }
 }
 

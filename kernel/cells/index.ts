@@ -84,7 +84,7 @@ export class TypeScriptCellEngine implements CellEngine {
     for (const [name, value] of Object.entries(options.globals ?? {})) {
       this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
     }
-    this.project.setFile(this.project.globalsFile, this.declarations.text());
+    this.project.setGlobalScripts(this.declarations.chunkTexts());
     this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
   }
 
@@ -165,7 +165,7 @@ export class TypeScriptCellEngine implements CellEngine {
       isStable: (f) => !this.project.isVirtual(f),
     });
     if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
-    this.project.setFile(this.project.globalsFile, this.declarations.text());
+    this.project.setGlobalScripts(this.declarations.chunkTexts());
     this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
     return new Set(values);
   }

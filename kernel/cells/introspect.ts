@@ -99,10 +99,11 @@ function definitionQuickInfo(project: CellProject, file: string, pos: number): t
   if (!node) return undefined;
   const checker = program.getTypeChecker();
   const symbol = checker.getSymbolAtLocation(node);
-  if (symbol?.declarations?.[0]?.getSourceFile().fileName !== project.globalsFile) return undefined;
+  const declared = symbol?.declarations?.[0]?.getSourceFile().fileName;
+  if (!symbol || !declared || !project.isGlobalScript(declared)) return undefined;
   const type = symbol.flags & ts.SymbolFlags.Value ? checker.getTypeOfSymbolAtLocation(symbol, node) : checker.getDeclaredTypeOfSymbol(symbol);
   const target = type.symbol?.declarations?.[0] as ts.NamedDeclaration | undefined;
-  if (!target?.name || target.getSourceFile().fileName === project.globalsFile) return undefined;
+  if (!target?.name || project.isGlobalScript(target.getSourceFile().fileName)) return undefined;
   return project.service.getQuickInfoAtPosition(target.getSourceFile().fileName, target.name.getStart());
 }
 

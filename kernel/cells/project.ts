@@ -12,8 +12,8 @@ import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocati
  * Files are virtual and live in the notebook's directory (so `./x` and node_modules resolve from there):
  * - the cell being checked, `__tsfutures_cell_checked.ts`; once it passed and defines names, a copy of it as
  *   `__tsfutures_cell_N.ts`, which the global script then references;
- * - one global declaration script (not a module) naming everything visible to the next cell
- *   (runtime exports, notebook globals, earlier cells' top-level names) -- see declarations.ts -- and one module
+ * - global declaration scripts (not modules; chunks of one list, see declarations.ts CHUNK_SIZE) naming everything
+ *   visible to the next cell (runtime exports, notebook globals, earlier cells' top-level names), and one module
  *   of global aliases for the names that are namespaces too (`import * as fs`: `fs.Stats` in a later cell);
  * - until a cell needs @types/node, a script of Node's common globals (nodeLite.ts);
  * - a scratch module holding the code being completed/inspected.
@@ -21,7 +21,7 @@ import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocati
  * so a cell whose names were all redefined later drops out of the program.
  */
 export const CELL_PREFIX = '__tsfutures_cell_';
-const GLOBALS_NAME = '__tsfutures_globals.d.ts';
+const GLOBALS_PREFIX = '__tsfutures_globals_';
 const SCRATCH_NAME = '__tsfutures_scratch.ts';
 const NODE_LITE_NAME = '__tsfutures_node_lite.d.ts';
 const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
@@ -80,7 +80,8 @@ interface VirtualFile {
 
 export class CellProject {
   readonly cwd: string;
-  readonly globalsFile: string;
+  /** The global declaration scripts, one per chunk (setGlobalScripts). */
+  private readonly globalsFiles: string[] = [];
   readonly scratchFile: string;
   readonly checkedFile: string;
   readonly nodeLiteFile: string;
@@ -102,10 +103,9 @@ export class CellProject {
 
   constructor(cwd: string) {
     this.cwd = cwd;
-    this.globalsFile = path.join(cwd, GLOBALS_NAME);
     this.scratchFile = path.join(cwd, SCRATCH_NAME);
     this.checkedFile = path.join(cwd, `${CELL_PREFIX}checked.ts`);
-    this.setFile(this.globalsFile, '');
+    this.setGlobalScripts(['']);
     this.setFile(this.scratchFile, 'export {};');
     this.setFile(this.checkedFile, 'export {};');
     this.namespacesFile = path.join(cwd, NAMESPACES_NAME);
@@ -123,6 +123,18 @@ export class CellProject {
   /** The specifier the global script uses to reach a cell's module. */
   cellSpecifier(n: number): string {
     return `./${CELL_PREFIX}${n}`;
+  }
+
+  /** Sets the global declaration scripts' texts (declarations.ts chunkTexts); a new chunk becomes a new root file. */
+  setGlobalScripts(texts: readonly string[]): void {
+    texts.forEach((text, i) => {
+      this.globalsFiles[i] ??= path.join(this.cwd, `${GLOBALS_PREFIX}${i}.d.ts`);
+      this.setFile(this.globalsFiles[i], text);
+    });
+  }
+
+  isGlobalScript(fileName: string): boolean {
+    return this.globalsFiles.includes(fileName);
   }
 
   /** One of the notebook's own files (cells, global script, scratch): its declarations change during a session. */
@@ -198,8 +210,8 @@ export class CellProject {
       getProjectVersion: () => String(this.projectVersion),
       getScriptFileNames: () =>
         this.nodeTypes
-          ? [this.globalsFile, this.namespacesFile, this.scratchFile, this.checkedFile]
-          : [this.nodeLiteFile, this.globalsFile, this.namespacesFile, this.scratchFile, this.checkedFile],
+          ? [...this.globalsFiles, this.namespacesFile, this.scratchFile, this.checkedFile]
+          : [this.nodeLiteFile, ...this.globalsFiles, this.namespacesFile, this.scratchFile, this.checkedFile],
       getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
       getScriptSnapshot: (f) => {
         const v = this.files.get(f);
