@@ -8,8 +8,13 @@ const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
 /** Per generated line (0-based): segments [generatedColumn, sourceLine, sourceColumn], sorted by column. */
 export type LineMappings = Array<Array<[number, number, number]>>;
 
-export function decodeMappings(sourceMapJson: string): LineMappings {
-  const mappings: string = JSON.parse(sourceMapJson).mappings ?? '';
+/** The VLQ `mappings` string of a source map's JSON. */
+export function mappingsOf(sourceMapJson: string): string {
+  return String(JSON.parse(sourceMapJson).mappings ?? '');
+}
+
+/** `mappings`: the VLQ string of a source map (mappingsOf). */
+export function decodeMappings(mappings: string): LineMappings {
   const lines: LineMappings = [];
   let srcLine = 0;
   let srcCol = 0;
