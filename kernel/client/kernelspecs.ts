@@ -72,6 +72,10 @@ export function readKernelSpec(name: string, dir: string): KernelSpec {
   };
 }
 
+function kernelJsonEnv(): Record<string, string> {
+  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'kernel.json'), 'utf8')) as { env?: Record<string, string> }).env ?? {};
+}
+
 export function builtinTsfuturesSpec(): KernelSpec {
   return {
     name: TSFUTURES_KERNEL,
@@ -80,7 +84,8 @@ export function builtinTsfuturesSpec(): KernelSpec {
     display_name: 'TypeScript (futures)',
     language: 'typescript',
     interrupt_mode: 'signal',
-    env: {},
+    // The installed spec's environment (kernel.json: MALLOC_ARENA_MAX, see kernelspec.ts).
+    env: kernelJsonEnv(),
     metadata: {},
   };
 }

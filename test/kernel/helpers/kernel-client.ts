@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { createMessage, decode, encode, Signer, type Message } from '../../../ke
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
+const KERNEL_JSON_ENV = (JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { env?: Record<string, string> }).env ?? {};
 /** The compiled fake engine (global-setup builds dist/ before the tests). */
 export const FAKE_ENGINE = path.join(ROOT, 'dist', 'test', 'kernel', 'helpers', 'fake-engine.js');
 
@@ -71,7 +72,8 @@ export class KernelClient {
     const connection = { transport: 'tcp', ip: '127.0.0.1', key: options.key ?? randomUUID(), signature_scheme: 'hmac-sha256', shell_port, control_port, stdin_port, iopub_port, hb_port, kernel_name: 'tsfutures' };
     const file = path.join(dir, 'connection.json');
     writeFileSync(file, JSON.stringify(connection));
-    const env = { ...process.env, JUPYTER_DATA_DIR: path.join(dir, 'data'), ...options.env } as Record<string, string>;
+    // kernel.json's env too (MALLOC_ARENA_MAX): tests measure the kernel as Jupyter starts it.
+    const env = { ...process.env, ...KERNEL_JSON_ENV, JUPYTER_DATA_DIR: path.join(dir, 'data'), ...options.env } as Record<string, string>;
     if ((options.engine ?? 'fake') === 'fake') env.TSFUTURES_ENGINE = FAKE_ENGINE;
     else delete env.TSFUTURES_ENGINE;
     const child = spawn(process.execPath, [BIN, 'kernel', '-f', file], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
