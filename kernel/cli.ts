@@ -62,6 +62,22 @@ function connectionFileArg(args: string[]): string {
   return file;
 }
 
+/**
+ * For `kernel -f FILE`: starts the io thread and its socket binding now, ahead of loading the rest of the kernel
+ * (session.ts prestartIoThread). Resolves once bound; undefined for other commands or a bad command line or
+ * connection file, which main() then reports.
+ */
+export function prestartKernel(argv: string[]): Promise<void> | undefined {
+  if (argv[0] !== 'kernel') return undefined;
+  try {
+    const { readConnectionFile } = require('./connection') as typeof import('./connection');
+    const { prestartIoThread } = require('./session') as typeof import('./session');
+    return prestartIoThread(readConnectionFile(connectionFileArg(argv.slice(1))));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one command; resolves with the exit code (the kernel command never resolves: it exits on shutdown). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -94,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'kernel': {
         if (process.env.TSFUTURES_TRACE_STARTUP) (require('./startup-trace') as typeof import('./startup-trace')).traceStartup(`command line (${process.env.TSFUTURES_SNAPSHOT_STATE ?? 'no'} snapshot)`);
         const file = connectionFileArg(rest);
+        // Nothing to wait for here: the engine loads on this thread while the io thread comes up on the other core.
+        void prestartKernel(argv);
         const { startKernel } = require('./main') as typeof import('./main');
         await startKernel(file);
         // The start-up snapshot (snapshot/index.ts) for the next start: built or checked once this kernel is up,

@@ -6,6 +6,9 @@
  * into a SIGINT, which the vm's breakOnSigint turns into an exception in the running cell. Everything else is
  * verified, decoded and posted to the main thread; the main thread posts outgoing messages back to be signed and sent.
  */
+import { traceStartup } from './startup-trace';
+// Before the other imports (CommonJS output keeps their order): the thread's own start vs loading zeromq and the rest.
+traceStartup('io thread: running');
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { createMessage, decode, encode, Signer, WireError, type Message } from './wire';
@@ -13,7 +16,6 @@ import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
 import { forceExitAfter, watchParentFromIoThread } from './watchdog';
 import { watchMemory, type MemoryGuardData } from './memory-guard';
-import { traceStartup } from './startup-trace';
 
 traceStartup('io thread: zeromq loaded');
 

@@ -9,11 +9,75 @@ import { createMessage, type Header, type Message } from './wire';
 import type { ConnectionInfo } from './connection';
 import type { InChannel, IoThreadData, OutChannel, ToIo, ToMain } from './io-thread';
 import { memoryGuardData, type MemoryGuardData } from './memory-guard';
+import { traceStartup } from './startup-trace';
 
 export interface Incoming {
   channel: InChannel;
   identities: Uint8Array[];
   message: Message;
+}
+
+/** An io thread whose messages are kept until a Session takes it over (so none is lost in between). */
+interface IoThread {
+  key: string;
+  data: IoThreadData;
+  worker: Worker;
+  /** Resolves once the sockets are bound, or binding failed (Session.start reports that). */
+  bound: Promise<void>;
+  takeOver(onMessage: (m: ToMain) => void, onError: (e: Error) => void): void;
+}
+
+let prestarted: IoThread | undefined;
+
+function connectionKey(connection: ConnectionInfo): string {
+  return JSON.stringify(connection);
+}
+
+function spawnIoThread(connection: ConnectionInfo): IoThread {
+  const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData() };
+  // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
+  const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
+  traceStartup('io thread created');
+  worker.stdout.resume();
+  worker.stderr.resume();
+  const kept: ToMain[] = [];
+  let error: Error | undefined;
+  let settle!: () => void;
+  const bound = new Promise<void>((resolve) => (settle = resolve));
+  const keep = (m: ToMain) => {
+    kept.push(m);
+    if (m.kind === 'ready' || m.kind === 'failed') settle();
+  };
+  const keepError = (e: Error) => {
+    error ??= e;
+    settle();
+  };
+  worker.on('message', keep);
+  worker.on('error', keepError);
+  return {
+    key: connectionKey(connection),
+    data,
+    worker,
+    bound,
+    takeOver(onMessage, onError) {
+      worker.off('message', keep);
+      worker.off('error', keepError);
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      for (const m of kept.splice(0)) onMessage(m);
+      if (error) onError(error);
+    },
+  };
+}
+
+/**
+ * Starts the io thread before the rest of the kernel is loaded (cli.ts, the snapshot's main function): a worker
+ * thread takes tens of ms to come up, more while the engine loads on the other core, and the client's connection
+ * (and its kernel_info) waits for the bind. Session.start takes it over. Resolves once the sockets are bound.
+ */
+export function prestartIoThread(connection: ConnectionInfo): Promise<void> {
+  if (prestarted?.key !== connectionKey(connection)) prestarted = spawnIoThread(connection);
+  return prestarted.bound;
 }
 
 export class Session {
@@ -28,22 +92,23 @@ export class Session {
     readonly memory: MemoryGuardData,
   ) {}
 
-  /** Binds the sockets in the io thread; resolves once they accept connections. */
+  /**
+   * Binds the sockets in the io thread; resolves once they accept connections. Takes over the io thread that
+   * prestartIoThread started for the same connection, with everything it posted meanwhile.
+   */
   static start(connection: ConnectionInfo, onMessage: (m: Incoming) => void): Promise<Session> {
-    const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData() };
-    // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
-    const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
+    const thread = prestarted?.key === connectionKey(connection) ? prestarted : spawnIoThread(connection);
+    prestarted = undefined;
+    const { worker, data } = thread;
     const session = new Session(data.session, worker, data.memory);
-    worker.stdout.resume();
-    worker.stderr.resume();
     return new Promise((resolve, reject) => {
-      worker.on('error', reject);
-      worker.on('message', (m: ToMain) => {
+      const handle = (m: ToMain) => {
         if (m.kind === 'ready') resolve(session);
         else if (m.kind === 'failed') reject(new Error(`cannot bind the kernel's sockets: ${m.error}`));
         else if (m.kind === 'message') onMessage({ channel: m.channel, identities: m.identities, message: m.message });
         else if (m.kind === 'barrier') session.barriers.get(m.id)?.();
-      });
+      };
+      thread.takeOver(handle, reject);
     });
   }
 

@@ -90,10 +90,17 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     _nodeModulePaths(dir: string): string[];
   };
   const rootRequire = Module.createRequire(path.join(ROOT, 'package.json'));
+  const dist = path.join(ROOT, 'dist', 'kernel');
+  if (process.env.TSFUTURES_TRACE_STARTUP) (rootRequire(path.join(dist, 'startup-trace.js')) as typeof import('../startup-trace')).traceStartup('snapshot deserialised');
+  // Next: the io thread (session.ts prestartIoThread). argv is [node, ...args]: no script name when the entry is the
+  // snapshot.
+  const cli = rootRequire(path.join(dist, 'cli.js')) as typeof import('../cli');
+  const argv = process.argv.slice(1);
+  const bound = cli.prestartKernel(argv);
   const g = globalThis as Record<symbol, unknown>;
   let fresh = false;
   try {
-    fresh = BUILT_KEY !== undefined && (rootRequire(path.join(ROOT, 'dist', 'kernel', 'snapshot', 'index.js')) as typeof import('./index')).snapshotKey() === BUILT_KEY;
+    fresh = BUILT_KEY !== undefined && (rootRequire(path.join(dist, 'snapshot', 'index.js')) as typeof import('./index')).snapshotKey() === BUILT_KEY;
   } catch { /* files gone or unreadable: not fresh */ }
   if (fresh && warm) {
     // The compiler the engine requires is this one (typescriptCode.ts then sees it loaded and does nothing).
@@ -116,7 +123,12 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   // The throwaway project, this loader's copies of the engine modules: garbage from here on (the engine has its own).
   warm = undefined;
   loaded.clear();
-  const cli = rootRequire(path.join(ROOT, 'dist', 'kernel', 'cli.js')) as typeof import('../cli');
-  // argv is [node, ...args]: no script name when the entry is the snapshot.
-  void cli.main(process.argv.slice(1)).then((code) => process.exit(code));
+  // The kernel (and the engine it preloads) only once the sockets are bound. Measured: a worker thread started from
+  // this blob deserialises its share of it (~17 MB heap vs ~3 in an ordinary process, ~60 ms on an idle core), and
+  // with the engine loading meanwhile the two starved each other on 2 cores (bound ~230 ms after the thread's start
+  // instead of ~70, engine ~160 ms instead of ~90): one after the other, the kernel answers kernel_info ~150 ms
+  // sooner. (The ordinary start keeps them in parallel: there the engine's ~600 ms is the longest path.)
+  const run = () => void cli.main(argv).then((code) => process.exit(code));
+  if (bound) void bound.then(run);
+  else run();
 });
