@@ -64,6 +64,18 @@ class Outbox {
   }
 }
 
+/** With TSFUTURES_TRACE_STARTUP: traces the first message of each kind this thread receives or sends. */
+function firstOfEach(): ((what: string) => void) | undefined {
+  if (!process.env.TSFUTURES_TRACE_STARTUP) return undefined;
+  const seen = new Set<string>();
+  return (what) => {
+    if (seen.has(what)) return;
+    seen.add(what);
+    traceStartup(`io thread: first ${what}`);
+  };
+}
+const firstOf = firstOfEach();
+
 async function run({ connection, session, memory }: IoThreadData): Promise<void> {
   const port = parentPort!;
   const signer = new Signer(connection.key, connection.signature_scheme);
@@ -71,7 +83,8 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
   const shell = new zmq.Router({ linger: 1000 });
   const control = new zmq.Router({ linger: 1000 });
   const stdin = new zmq.Router({ linger: 1000 });
-  const iopub = new zmq.Publisher({ linger: 1000 });
+  // XPUB, not PUB: it hears subscriptions, so it can welcome them (below). allSubs: every client's, not only the first.
+  const iopub = new zmq.XPublisher({ linger: 1000, verbosity: 'allSubs' });
   const hb = new zmq.Reply({ linger: 0 });
   const sockets = { shell, control, stdin, iopub, hb };
   const outboxes: Record<OutChannel, Outbox> = {
@@ -93,8 +106,10 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
     return;
   }
 
-  const send = (channel: OutChannel, message: Message, identities: readonly Buffer[]) =>
+  const send = (channel: OutChannel, message: Message, identities: readonly Buffer[]) => {
+    if (firstOf) firstOf(`${channel} ${message.header.msg_type} sent`);
     outboxes[channel].push(encode(message, signer, identities));
+  };
 
   /**
    * A SIGINT that arrives just before a cell's synchronous code starts (while it is loaded or type-checked) is
@@ -139,6 +154,7 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
       try {
         const { identities, message } = decode(frames, signer);
         const type = message.header.msg_type;
+        if (firstOf) firstOf(`${channel} ${type} received`);
         if (channel === 'control' && type === 'interrupt_request') {
           interrupt(message, identities);
           continue;
@@ -150,6 +166,20 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
         const what = e instanceof WireError ? e.message : `failed: ${(e as Error)?.stack ?? String(e)}`;
         log('warning', `dropped a message on ${channel}: ${what}`);
       }
+    }
+  };
+
+  /**
+   * JEP 65's iopub_welcome: a client's SUB socket joins late (what is published before its subscription lands is
+   * lost), so clients wait for proof that it has, e.g. any iopub message after a kernel_info. A client that connects
+   * while the kernel starts saw its first kernel_info's busy/idle lost and waited ~300 ms for a retry (measured).
+   * Clients that do not know the message ignore it (it has no parent).
+   */
+  const welcome = async () => {
+    for await (const [frame] of iopub) {
+      if (frame?.[0] !== 1) continue; // 0: an unsubscription
+      const content = { subscription: frame.subarray(1).toString() };
+      send('iopub', createMessage({ msgType: 'iopub_welcome', channel: 'iopub', session, content }), []);
     }
   };
 
@@ -178,7 +208,7 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
     }
   });
 
-  const loops = [receive('shell', shell), receive('control', control), receive('stdin', stdin), heartbeat()].map((p) =>
+  const loops = [receive('shell', shell), receive('control', control), receive('stdin', stdin), welcome(), heartbeat()].map((p) =>
     p.catch((e: Error) => {
       // A socket closed under a pending receive ends its loop with an error; anything else is worth a line.
       if (!Object.values(sockets).every((s) => s.closed)) log('error', `io thread: ${e.message}`);
