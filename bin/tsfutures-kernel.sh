@@ -15,7 +15,8 @@ if [ -f "$blob" ] && [ "${TSFUTURES_SNAPSHOT-}" != 0 ] && [ -z "${NODE_OPTIONS-}
     kill -0 "${pid##*.}" 2>/dev/null || ok=
   done
   if [ -n "$ok" ] && { : >"$blob.$$.starting"; } 2>/dev/null; then
-    exec "$node" --snapshot-blob "$blob" kernel "$@"
+    # The script is not run (the blob's main function is); it is named so that ps shows what this process is.
+    exec "$node" --snapshot-blob "$blob" "${0%/*}/tsfutures.js" kernel "$@"
   fi
 fi
 exec "$node" "${0%/*}/tsfutures.js" kernel "$@"

@@ -92,10 +92,10 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   const rootRequire = Module.createRequire(path.join(ROOT, 'package.json'));
   const dist = path.join(ROOT, 'dist', 'kernel');
   if (process.env.TSFUTURES_TRACE_STARTUP) (rootRequire(path.join(dist, 'startup-trace.js')) as typeof import('../startup-trace')).traceStartup('snapshot deserialised');
-  // Next: the io thread (session.ts prestartIoThread). argv is [node, ...args]: no script name when the entry is the
-  // snapshot.
+  // Next: the io thread (session.ts prestartIoThread). argv is [node, bin/tsfutures.js, ...args] from the launcher
+  // (node does not run that script: the name is there for ps), [node, ...args] without it.
   const cli = rootRequire(path.join(dist, 'cli.js')) as typeof import('../cli');
-  const argv = process.argv.slice(1);
+  const argv = process.argv.slice(process.argv[1]?.endsWith('.js') ? 2 : 1);
   const bound = cli.prestartKernel(argv);
   const g = globalThis as Record<symbol, unknown>;
   let fresh = false;
