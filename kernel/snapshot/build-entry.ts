@@ -74,6 +74,30 @@ function warmUp(): { ts: Exports; registry: unknown; project: Exports } {
 }
 /** `let`: a process that cannot use it (stale key) drops it, and then nothing else holds the snapshot's compiler. */
 let warm: ReturnType<typeof warmUp> | undefined = warmUp();
+/**
+ * Every worker thread of a process started from a blob deserialises the blob's isolate part: ~19 MB of heap before
+ * its first line (measured; ~3 MB in an ordinary process). A Worker whose resourceLimits.maxOldGenerationSizeMb is
+ * below that does not just fail: V8 aborts the whole kernel ("Fatal javascript OOM in GC during deserialization",
+ * measured with 8 MB, the runtime's timeline ticker's limit, started once a cell stamps ~85 tasks; 16 MB fails the
+ * worker alone). So in such a process, Worker raises smaller old-generation limits to this (a limit, not a reservation).
+ */
+const MIN_WORKER_OLD_GENERATION_MB = 64;
+
+function raiseWorkerLimits(): void {
+  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+  const Base = threads.Worker;
+  // Same name, a subclass: instanceof and .name stay as without the snapshot.
+  const Worker = class Worker extends Base {
+    constructor(filename: string | URL, options?: import('node:worker_threads').WorkerOptions) {
+      const limits = options?.resourceLimits;
+      const low = limits?.maxOldGenerationSizeMb !== undefined && limits.maxOldGenerationSizeMb < MIN_WORKER_OLD_GENERATION_MB;
+      super(filename, low ? { ...options, resourceLimits: { ...limits, maxOldGenerationSizeMb: MIN_WORKER_OLD_GENERATION_MB } } : options);
+    }
+  };
+  threads.Worker = Worker;
+  (require('node:module') as typeof import('node:module')).syncBuiltinESMExports(); // `import { Worker }` in ESM too
+}
+
 /** What this blob was built from (index.ts snapshotKey, passed by buildSnapshot); checked against the files now. */
 const BUILT_KEY = process.env.TSFUTURES_SNAPSHOT_KEY;
 
@@ -84,6 +108,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     fs.unlinkSync(`${blob}.${process.pid}.starting`);
   } catch { /* not started by the launcher */ }
   if (process.env.TSFUTURES_SNAPSHOT_PROBE) process.exit(0);
+  raiseWorkerLimits();
 
   const Module = require('node:module') as typeof import('node:module') & {
     _cache: Record<string, unknown>;

@@ -77,6 +77,11 @@ test('no blob: the ordinary start, which builds the blob; the next start runs fr
     expect(await run('const kept: number[] = [1, 2, 3];\nkept.reduce((a, b) => a + b)')).toBe('6');
     expect(await run('const s: string = 1;')).toMatch(/^TSError/);
     expect(await run('const ex = new ThreadPoolExecutor(2);\nawait ex.submit((x: number) => x * 2, 21).result()')).toBe('42');
+    // Worker threads deserialise the blob too (~19 MB): a small heap limit (the timeline ticker's 8 MB) aborted the kernel.
+    const worker = `import { Worker } from 'node:worker_threads';
+const w = new Worker('require("node:worker_threads").parentPort.postMessage(6 * 7)', { eval: true, resourceLimits: { maxOldGenerationSizeMb: 8 } });
+await new Promise((resolve) => w.once('message', resolve))`;
+    expect(await run(worker)).toBe('42');
     // exec kept the pid Jupyter knows: the signal reaches node, which interrupts the awaiting cell.
     const waiting = m.client!.execute('await new Promise(() => {});');
     await new Promise((r) => setTimeout(r, 500));
