@@ -3,9 +3,10 @@
  * files, the lite Node globals and the runtime's declarations already parsed, so the first cell pays only for its
  * program and checker.
  *
- * The kernelspec (kernelspec.ts) runs bin/tsfutures-kernel.sh, which execs `node --snapshot-blob BLOB kernel -f F`
- * when the blob is there, else the ordinary `node bin/tsfutures.js kernel -f F`: one node, started once (exec keeps
- * the pid Jupyter signals), the shell costing ~1-2 ms. BLOB is a stable path per checkout and node binary
+ * The kernelspec (kernelspec.ts) runs bin/tsfutures-kernel.sh, which execs `node --snapshot-blob BLOB
+ * bin/tsfutures.js kernel -f F` (the script is not run, only named for ps) when the blob is there, else the ordinary
+ * `node bin/tsfutures.js kernel -f F`: one node, started once (exec keeps the pid Jupyter signals), the shell
+ * costing ~1-2 ms. BLOB is a stable path per checkout and node binary
  * (blobPath), in $XDG_CACHE_HOME/tsfutures (or ~/.cache/tsfutures), never in the repo. What it holds is checked
  * inside the snapshot process: the key of the node version and our files baked into it at build time against the
  * key of the files now (snapshotKey, ~2 ms). A mismatch (a rebuild, an upgrade) starts exactly as in-process (the
@@ -24,13 +25,37 @@
  * Builds run niced and detached (one per blob at a time: a lock file), started by a kernel that did not start from
  * a fresh blob, a few seconds after it is up, or by `tsfutures install`. Nothing in .ci/run needs a blob.
  *
- * Measured 2026-11-25, 2 cores shared with other work (load ~2). `KERNELS=tsfutures,tsfutures-plain,python3 node
- * dist/bench/kernel/startup.js 10 --trace` (launch -> first `1+1` reply, medians of 10, alternating): from the blob
- * 594 ms, ordinary start 763 ms, ipykernel 437 ms (1.36x). Steps from the blob: command line running 149 ms
- * (deserialising), engine created 328, io thread's sockets bound 390 (the worker thread's start is now the longest
- * path), kernel_info reply 540 (the client's zmq reconnect interval, 100 ms, after the late bind), 1+1 ~55 ms more.
- * `npm run bench:kernel` (400 cells): start-up 564 ms vs ipykernel 680 (0.83x); KERNELS=tsfutures alone 559 ms
- * and 233 MiB vs TSFUTURES_SNAPSHOT=0 791 ms and 190 MiB: the snapshot costs ~43 MiB of RSS, same cell latency.
+ * Start-up from the blob (build-entry.ts's main function): first the io thread (session.ts prestartIoThread), and
+ * the kernel and its engine only once the sockets are bound. Measured: a worker thread of a blob process
+ * deserialises the blob's isolate part (node hands workers the process's snapshot: ~17 MB heap at its first GC vs
+ * ~3 MB ordinarily, ~60 ms to come up vs ~22), and with the engine loading meanwhile both starved on 2 cores (bound
+ * ~230 ms after the thread's start, engine ~160 ms instead of ~95). The io thread's iopub is an XPUB that welcomes
+ * each subscription (JEP 65): the client no longer loses its first kernel_info's busy/idle and waits ~300 ms.
+ * Workers of a blob process need an old generation of ~19 MB before their first line: smaller resourceLimits abort
+ * the whole process, so build-entry.ts raises them (the timeline ticker's 8 MB killed the kernel).
+ *
+ * Measured 2026-11-25, 2 cores shared with other helpers' tests (load 3-4), MALLOC_ARENA_MAX=2 (kernel.json env,
+ * no effect on the blob: it is not a V8 flag; kernels ran 'fresh' with it).
+ * `KERNELS=tsfutures,tsfutures-plain,python3 node dist/bench/kernel/startup.js 10 --trace` (launch -> first `1+1`
+ * reply, medians of 10): from the blob 592 -> 450 ms (q1 442, q3 463), ordinary 753 -> 798, ipykernel 648 / 686
+ * (0.91x -> 0.66x). Steps from the blob: deserialised 151 ms, io thread created 157, running 217, bound 229, engine
+ * created 333 (require of kernel/cells ~45 ms, of which ~30 is __importStar copying typescript's 2248 exports once
+ * per `import * as ts` module, and createEngine ~45), kernel_info reply 383, 1+1 reply 449.
+ * `KERNELS=tsfutures,python3 npm run bench:kernel`: start-up 425 ms vs ipykernel 752 (0.57x), RSS 210 MiB.
+ * Not done: reusing the warm-up's compiled engine modules saves nothing: node builds blobs with
+ * FunctionCodeHandling::kClear, so no function keeps bytecode (measured engine 96 vs 97 ms with and without).
+ *
+ * RSS after 400 cells + 50 x 1+1 (`KERNELS=tsfutures npm run bench:kernel`, twice each): from the blob 211/213 MiB,
+ * 424/427 ms start-up; with TSFUTURES_SNAPSHOT=0 175/177 MiB, 803 ms: +37 MiB, which /proc/PID/smaps accounts for
+ * (kernel held after the same cells, mappings >4 MB): (1) node keeps the blob's V8 part for the process's life
+ * (workers and vm contexts are created from it): one 20.7 MB anonymous mapping, fully resident,
+ * holding the blob's bytes (9 of 10 64-byte probes of the file found in it); (2) the io thread's isolate holds its
+ * own deserialised share (~14 MB more than an ordinary worker), e.g. a second 8.9 MB copy of typescript.js's source
+ * (two 8936 kB V8 mappings, each containing it). Neither can be released from JavaScript; they shrink only with
+ * the blob (TypeScript alone makes 12.5 of its 24 MB; node's empty blob is 4.1 MB; its source without comments and
+ * whitespace would be 6.8 instead of 9.1 MB). A semi-space cap does not help either (--max-semi-space-size=4:
+ * ordinary 174 -> 171 MiB). So the snapshot costs ~37 MiB (+~15 per further worker thread: a worker's heap
+ * measured 18.7 vs ~3 MB) for ~350-380 ms of start-up.
  * (Earlier design, a relaunching node: 795 vs 813 ms in-process; its own node start ate the gain.)
  */
 import { spawn } from 'node:child_process';
