@@ -38,6 +38,7 @@ import { CellRunner, REALM_GLOBAL } from './runner';
 import { createCellRequire, loadRuntime } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
+import { keepFactoriesUnoptimized } from './jit';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */
@@ -50,6 +51,8 @@ export interface EngineOptions {
 const CANNOT_FIND_MODULE = 2307;
 
 const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
+
+keepFactoriesUnoptimized(ts);
 
 export function createEngine(options: EngineOptions): CellEngine {
   return new TypeScriptCellEngine(options);

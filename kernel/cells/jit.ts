@@ -1,0 +1,28 @@
+import * as v8 from 'node:v8';
+import type * as TS from 'typescript';
+
+/**
+ * Keeps V8's optimising compiler (TurboFan) away from the compiler's per-cell factories. Every cell builds a new
+ * program and a new type checker, so `createTypeChecker` and `createProgram` -- huge closures whose bodies only
+ * create their thousands of inner functions -- turn "hot" after some cells, and TurboFan then spends ~1.2 s and
+ * ~0.7 s of a core on them in the background (`--trace-opt`, 2026-11-25), with a load-elimination pass that peaked
+ * at 136 MB of zone memory (heaptrack): glibc kept most of it mapped, so a kernel's RSS after 1000 cells jumped by
+ * ~100 MiB in some runs and not others. Their inner functions -- the real work -- are optimised as before.
+ * `%NeverOptimizeFunction` is V8's own switch for this; natives syntax is on only while it is called, so cells
+ * and the code cache see the same flags as before.
+ */
+export function keepFactoriesUnoptimized(ts: typeof TS): void {
+  if (process.env.TSF_JIT === '0') return;
+  // Internal names (createTypeChecker, transformNodes) are exported at run time but not in the typings.
+  const exported = ts as unknown as Record<string, unknown>;
+  const factories = ['createTypeChecker', 'createProgram', 'createPrinter', 'transformNodes'].map((name) => exported[name]);
+  try {
+    v8.setFlagsFromString('--allow-natives-syntax');
+    const neverOptimize = new Function('f', '%NeverOptimizeFunction(f)') as (f: unknown) => void;
+    for (const f of factories) if (typeof f === 'function') neverOptimize(f);
+  } catch {
+    // Another V8 without the intrinsic: the factories get optimised, as everywhere else.
+  } finally {
+    v8.setFlagsFromString('--no-allow-natives-syntax');
+  }
+}
