@@ -39,6 +39,12 @@ export class KernelClient {
   readonly session = randomUUID();
   readonly iopubLog: Message[] = [];
   private readonly replies = new Map<string, Message>();
+  /**
+   * The same messages indexed the way reply() and iopubFor() look them up: a soak sends 10 000 requests, and
+   * scanning every earlier message on each arrival made the client, not the kernel, slow down over the run.
+   */
+  private readonly replyByRequest = new Map<string, Message>();
+  private readonly iopubByParent = new Map<string, Message[]>();
   private readonly waiters = new Set<() => void>();
   private readonly sockets: { shell: zmq.Dealer; control: zmq.Dealer; stdin: zmq.Dealer; iopub: zmq.Subscriber; hb: zmq.Request };
   private stderrText = '';
@@ -106,8 +112,18 @@ export class KernelClient {
       for await (const frames of socket) {
         const { message } = decode(frames, this.signer);
         (message as { channel: string }).channel = channel;
-        if (channel === 'iopub') this.iopubLog.push(message);
-        else this.replies.set(`${channel}:${(message.parent_header as { msg_id?: string }).msg_id}:${message.header.msg_type}`, message);
+        const parentId = (message.parent_header as { msg_id?: string }).msg_id;
+        if (channel === 'iopub') {
+          this.iopubLog.push(message);
+          if (parentId !== undefined) {
+            const list = this.iopubByParent.get(parentId);
+            if (list) list.push(message);
+            else this.iopubByParent.set(parentId, [message]);
+          }
+        } else {
+          this.replies.set(`${channel}:${parentId}:${message.header.msg_type}`, message);
+          if (!this.replyByRequest.has(`${channel}:${parentId}`)) this.replyByRequest.set(`${channel}:${parentId}`, message);
+        }
         for (const w of [...this.waiters]) w();
       }
     } catch {
@@ -165,15 +181,12 @@ export class KernelClient {
   }
 
   reply(msgId: string, channel: Channel = 'shell', timeoutMs?: number): Promise<Message> {
-    return this.waitFor(() => {
-      for (const [k, m] of this.replies) if (k.startsWith(`${channel}:${msgId}:`)) return m;
-      return undefined;
-    }, `reply to ${msgId} on ${channel}`, timeoutMs);
+    return this.waitFor(() => this.replyByRequest.get(`${channel}:${msgId}`), `reply to ${msgId} on ${channel}`, timeoutMs);
   }
 
   /** iopub messages of one request, once its status idle has arrived (the idle itself excluded). */
   async iopubFor(msgId: string, timeoutMs?: number): Promise<Message[]> {
-    const of = () => this.iopubLog.filter((m) => (m.parent_header as { msg_id?: string }).msg_id === msgId);
+    const of = () => this.iopubByParent.get(msgId) ?? [];
     await this.waitFor(() => (of().some((m) => m.header.msg_type === 'status' && (m.content as { execution_state: string }).execution_state === 'idle') ? true : undefined), `idle after ${msgId}`, timeoutMs);
     return of().filter((m) => !(m.header.msg_type === 'status' && (m.content as { execution_state: string }).execution_state === 'idle'));
   }
