@@ -72,7 +72,7 @@ export class GlobalDeclarations {
     this.forget(name);
     let last = this.chunks.length - 1;
     if (this.chunks[last].size >= CHUNK_SIZE) this.chunks.push(new Map()), last++;
-    this.chunks[last].set(name, declaration);
+    this.chunks[last].set(name, flat(declaration));
     this.chunkOf.set(name, last);
     this.texts[last] = undefined;
     this.aliases.delete(name);
@@ -111,6 +111,14 @@ export class GlobalDeclarations {
   chunkTexts(): string[] {
     return this.chunks.map((chunk, i) => (this.texts[i] ??= [...chunk.values()].join('\n') + '\n'));
   }
+}
+
+/**
+ * A flat copy of a string. Printed declarations are ropes of every piece the printer wrote (~12 string objects a
+ * declaration), and a declaration is kept for the whole session.
+ */
+function flat(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** Declaration text for one exported symbol, or undefined when it cannot be named globally (e.g. a pure namespace). */
