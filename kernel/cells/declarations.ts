@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 
 /**
  * How many declarations one global script holds. The scripts are chunks: a new name goes to the last one, a

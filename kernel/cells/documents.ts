@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 
 /**
  * The language service's document registry, with the JSDoc of typing packages left unparsed.

@@ -26,7 +26,9 @@
  */
 // First: loads the compiler from V8's code cache (and sets the GC flag) before anything requires 'typescript'.
 import { saveTypeScriptCodeCache } from './typescriptCode';
-import * as ts from 'typescript';
+// `import ts = require` in every engine module: `import * as` copied the compiler's ~2250 exports into a new
+// namespace object per importing module (~30 ms of start-up over ten modules).
+import ts = require('typescript');
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
 import { isComplete } from './completeness';
 import { GlobalDeclarations } from './declarations';

@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { Completion, Inspection } from '../engine';
 import { usesNodeModules } from './nodeLite';
 import type { CellProject } from './project';

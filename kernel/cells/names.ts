@@ -1,4 +1,4 @@
-import * as ts from 'typescript';
+import ts = require('typescript');
 
 /** The top-level names of a cell, as the type checker's view of it exports them to later cells. */
 

@@ -1,5 +1,5 @@
 import { builtinModules } from 'node:module';
-import * as ts from 'typescript';
+import ts = require('typescript');
 
 /**
  * Node's globals as most cells use them, declared in ~150 lines instead of @types/node's 2.4 MB.

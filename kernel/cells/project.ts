@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { createDocumentRegistry } from './documents';
 import { NODE_LITE_TYPES } from './nodeLite';
 import { EMIT_OPTIONS } from './transform';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { CellOutcome } from '../engine';
 import { decodeMappings, type LineMappings, mappingsOf, originalLine } from './sourcemap';
 
