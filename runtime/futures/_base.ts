@@ -638,17 +638,7 @@ export abstract class Executor {
    * a task's error is thrown at its position and the remaining futures are cancelled on error or early exit.
    */
   map<R>(fn: (...args: any[]) => R, ...rest: unknown[]): AsyncIterable<Awaited<R>> {
-    const options: MapOptions = rest.length && isOptionsObject(rest[rest.length - 1]) ? (rest.pop() as MapOptions) : {};
-    const iterables = rest as Iterable<unknown>[];
-    for (const it of iterables) {
-      if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
-        throw new TypeError(`'${pyTypeName(it)}' object is not iterable`);
-      }
-    }
-    const { timeout = null, buffersize = null } = options;
-    if (buffersize !== null && !Number.isInteger(buffersize)) throw new TypeError('buffersize must be an integer or None');
-    if (buffersize !== null && buffersize < 1) throw new ValueError('buffersize must be None or >= 1.');
-    const end_time = timeout === null ? null : timeout + monotonic();
+    const { iterables, buffersize, end_time } = mapArguments(rest, takeMapOptions(rest));
 
     const args_iter = zipRows(iterables);
     const fs = new Fifo<Future<Awaited<R>>>(); // taken from the front: an array's shift() is O(n) when large
@@ -699,6 +689,28 @@ export abstract class Executor {
   [inspect.custom](): string {
     return this[REPR]();
   }
+}
+
+/** map()'s keyword arguments: the trailing options object, taken off `rest` when there is one. */
+export function takeMapOptions(rest: unknown[]): MapOptions {
+  return rest.length && isOptionsObject(rest[rest.length - 1]) ? (rest.pop() as MapOptions) : {};
+}
+
+/** map()'s other arguments checked as CPython checks them, and its deadline (monotonic seconds) from `timeout`. */
+export function mapArguments(
+  rest: unknown[],
+  options: MapOptions,
+): { iterables: Iterable<unknown>[]; buffersize: number | null; end_time: number | null } {
+  const iterables = rest as Iterable<unknown>[];
+  for (const it of iterables) {
+    if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
+      throw new TypeError(`'${pyTypeName(it)}' object is not iterable`);
+    }
+  }
+  const { timeout = null, buffersize = null } = options;
+  if (buffersize !== null && !Number.isInteger(buffersize)) throw new TypeError('buffersize must be an integer or None');
+  if (buffersize !== null && buffersize < 1) throw new ValueError('buffersize must be None or >= 1.');
+  return { iterables, buffersize, end_time: timeout === null ? null : timeout + monotonic() };
 }
 
 /** Normalises shutdown's arguments: Python's `shutdown(wait=True, *, cancel_futures=False)`. */

@@ -3,14 +3,13 @@
  * WorkerPool. The subclasses only choose the transport, the defaults and CPython's names and messages.
  */
 import * as v8 from 'node:v8';
-import { Executor, Future, RuntimeError, ValueError, isOptionsObject, type MapOptions } from './_base';
+import { Executor, Future, RuntimeError, ValueError, mapArguments, takeMapOptions } from './_base';
 import { ChunkedMapResults, columnChunks } from './chunked-map';
 import { Fifo } from './fifo';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { serializeArgs, shipFunction } from './shipping';
 import { noteSubmit } from '../timeline/record';
-import { pyTypeName } from '../python/repr';
 
 export interface PoolExecutorOptions {
   max_workers?: number | null;
@@ -89,20 +88,11 @@ export abstract class PoolExecutor extends Executor {
    * task (buffersize then counts chunks, as in CPython) and the results come back flat, in input order.
    */
   override map(fn: (...args: any[]) => unknown, ...rest: unknown[]): AsyncIterable<any> {
-    const options: MapOptions = rest.length && isOptionsObject(rest[rest.length - 1]) ? (rest.pop() as MapOptions) : {};
+    const options = takeMapOptions(rest);
     const chunksize = options.chunksize ?? 1;
     if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
     if (chunksize === 1) return super.map(fn, ...rest, options);
-    const iterables = rest as Iterable<unknown>[];
-    for (const it of iterables) {
-      if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
-        throw new TypeError(`'${pyTypeName(it)}' object is not iterable`);
-      }
-    }
-    const { timeout = null, buffersize = null } = options;
-    if (buffersize !== null && !Number.isInteger(buffersize)) throw new TypeError('buffersize must be an integer or None');
-    if (buffersize !== null && buffersize < 1) throw new ValueError('buffersize must be None or >= 1.');
-    const endTime = timeout === null ? null : timeout + performance.now() / 1000;
+    const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
 
     const chunks = columnChunks(iterables, chunksize);
     const futures = new Fifo<Future<unknown[]>>();
