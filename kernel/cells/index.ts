@@ -10,15 +10,15 @@
  *   "concurrent" / "tsfutures" resolve to the runtime. Node types: a small script of Node's common globals
  *   (nodeLite.ts) until a cell imports a Node builtin, names `NodeJS.` or fails on something the lite script
  *   declares; from then on the full @types/node (one-time ~0.5 s), and the cell is checked against it.
- * - Speed (`npm run bench:kernel`, 2026-11-25, 400 cells, vs ipykernel: start-up 686 vs 440 ms (1.56x; was
- *   2.19x), declare 4.9 vs 3.7 ms (1.33x; was 1.95x), RSS 190 MiB after 400 cells (was 266; ~115 fresh), last 20
- *   cells no slower than the first 20): the compiler loads from a V8 code cache (typescriptCode.ts, ~170 -> ~95 ms);
- *   @types/node is left out until needed (create 950 -> ~450 ms, fresh RSS 254 -> ~125 MiB in-process); a cell of
- *   plain variables or functions leaves the program's file set alone (their types are printed into the global script,
- *   declarations.ts), so TypeScript reuses the whole structure and only the checker is rebuilt; the global script
- *   is re-parsed incrementally (project.ts); a checked cell is emitted from the program it was checked in
- *   (transform.ts); @types doc comments are not parsed (documents.ts). Per-cell floor (profile of 400 cells,
- *   ~5 ms each): new program ~1.8 ms, new checker ~1.4 ms, GC ~1.3 ms, running the script ~0.8 ms.
+ * - Speed (`npm run bench:kernel`, 2026-11-25 session 2, 400 cells, vs ipykernel: declare median 3.6-4.2 vs 3.6 ms,
+ *   last 20 cells 3.4 ms): the compiler loads from a V8 code cache (typescriptCode.ts) or the kernel's start-up
+ *   snapshot; @types/node is left out until needed (nodeLite.ts); a cell of plain variables, functions or library-typed
+ *   interfaces leaves the program's file set alone (their types are printed into the global scripts,
+ *   declarations.ts), which come in chunks of 128 names so a cell re-parses and re-binds at most two small files
+ *   (10 000 cells: no latency drift; one growing script went 5 -> 15 ms a cell over 2000 function cells); a checked
+ *   cell is emitted from the program it was checked in (transform.ts); @types doc comments are not parsed
+ *   (documents.ts); TurboFan is kept off the per-cell factories createTypeChecker/createProgram (jit.ts). Per-cell
+ *   floor: a new program (~1.8 ms) and a new checker (~1.4 ms) every cell, GC ~1.3 ms, running ~0.8 ms.
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
