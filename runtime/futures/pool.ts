@@ -3,9 +3,10 @@
  * workers over a Transport (child processes or worker threads). Workers start lazily, one more whenever no
  * started worker is idle, up to maxWorkers, like CPython's spawn-on-demand process pool.
  *
- * Dispatch policy: while tasks are slow or unknown, at most maxWorkers + 1 tasks are in flight (CPython's call
- * queue: one prefetched task), so futures report running/pending as CPython's do. Once workers report tasks that
- * take well under a millisecond, tasks go out in batches (many per message) to amortise the IPC cost.
+ * Dispatch policy: while tasks are slow or unknown, at most maxWorkers + 1 tasks are running (CPython's call
+ * queue: one task waits for the first free worker), so futures report running/pending as CPython's do, and each
+ * worker gets its next task only when idle. Once workers report tasks that take well under a millisecond, tasks
+ * go out in batches (many per message) to amortise the IPC cost.
  */
 import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
 import { lookupName } from './shipping';
@@ -77,6 +78,8 @@ const FAST_CAP_PER_WORKER = 512;
 export class WorkerPool {
   private readonly queue: Item[] = [];
   private queueHead = 0;
+  /** Running but not yet sent: the task CPython's call queue would hold for the next free worker (pumpOneEach). */
+  private readonly parked: Item[] = [];
   private readonly workers = new Set<Worker>();
   private nextId = 0;
   private inflight = 0;
@@ -129,45 +132,88 @@ export class WorkerPool {
   private pump(): void {
     if (this.brokenMessage !== null) return;
     const fast = this.avgMs !== undefined && this.avgMs < FAST_TASK_MS;
+    if (fast) this.pumpBatches();
+    else this.pumpOneEach();
+    if (this.shuttingDown && !this.queued && !this.parked.length) {
+      for (const w of this.workers) if (!w.inflight.size) this.stopWorker(w);
+    }
+  }
+
+  /**
+   * Slow or not yet timed tasks: a worker gets one task at a time, when it is idle, and one more task waits here,
+   * already running (CPython's call queue holds max_workers + 1), for whichever worker finishes first. Handing that
+   * task to a busy worker in advance left the other idle: 4 CPU-bound tasks on 2 workers went 3 + 1 and took 150
+   * instead of 100 ms (2026-11-25, the bench's speed-up row).
+   */
+  private pumpOneEach(): void {
+    const { maxWorkers } = this.options;
+    for (;;) {
+      let item = this.parked.shift();
+      if (!item) {
+        if (this.inflight >= maxWorkers + 1) break;
+        item = this.takeQueued();
+        if (!item) break;
+        if (!item.future.set_running_or_notify_cancel()) continue; // cancelled while pending
+      }
+      const worker = this.idleWorker();
+      if (!worker) {
+        this.parked.unshift(item);
+        break;
+      }
+      this.dispatch(worker, [item]);
+    }
+  }
+
+  /** Fast tasks: many per message, up to FAST_CAP_PER_WORKER in flight per worker, to amortise the IPC cost. */
+  private pumpBatches(): void {
     const { maxWorkers, maxTasksPerChild } = this.options;
-    const limit = fast ? maxWorkers * FAST_CAP_PER_WORKER : maxWorkers + 1;
-    const perWorker = fast ? FAST_CAP_PER_WORKER : 2;
-    while (this.queued && this.inflight < limit) {
+    const limit = maxWorkers * FAST_CAP_PER_WORKER;
+    while ((this.queued || this.parked.length) && this.inflight < limit) {
       let best: Worker | undefined;
       for (const w of this.workers) {
-        if (w.stopping || w.inflight.size >= perWorker) continue;
+        if (w.stopping || w.inflight.size >= FAST_CAP_PER_WORKER) continue;
         if (!best || w.inflight.size < best.inflight.size) best = w;
       }
       if ((!best || best.inflight.size > 0) && this.liveWorkers() < maxWorkers) best = this.spawn();
       if (!best) break;
-      let room = Math.min(perWorker - best.inflight.size, limit - this.inflight,
-        fast ? Math.max(1, Math.min(BATCH, Math.ceil(this.queued / maxWorkers))) : 1);
+      let room = Math.min(FAST_CAP_PER_WORKER - best.inflight.size, limit - this.inflight, Math.max(1, Math.min(BATCH, Math.ceil(this.queued / maxWorkers))));
       if (maxTasksPerChild !== null) room = Math.min(room, maxTasksPerChild - best.assigned);
-      const defs: FunctionDef[] = [];
-      const tasks: [number, string, Uint8Array, boolean][] = [];
-      while (room > 0) {
+      const items = this.parked.splice(0, room);
+      while (items.length < room) {
         const item = this.takeQueued();
         if (!item) break;
-        if (!item.future.set_running_or_notify_cancel()) continue; // cancelled while pending
-        noteStart(item.future, best.link.id); // timeline: lane = the worker's pid (thread id for interpreters)
-        if (!best.defs.has(item.def[0])) {
-          best.defs.add(item.def[0]);
-          defs.push(item.def);
-        }
-        tasks.push([item.id, item.def[0], item.args, item.chunk]);
-        best.inflight.set(item.id, item);
-        room--;
+        if (item.future.set_running_or_notify_cancel()) items.push(item); // else cancelled while pending
       }
-      if (!tasks.length) continue;
-      this.inflight += tasks.length;
-      best.assigned += tasks.length;
-      best.link.setRef(true);
-      best.link.send({ t: 'run', defs, tasks });
-      if (maxTasksPerChild !== null && best.assigned >= maxTasksPerChild) this.stopWorker(best);
+      if (!items.length) continue;
+      this.dispatch(best, items);
     }
-    if (this.shuttingDown && !this.queued) {
-      for (const w of this.workers) if (!w.inflight.size) this.stopWorker(w);
+  }
+
+  /** An idle worker, starting one when none is idle and there is room; undefined when all are busy. */
+  private idleWorker(): Worker | undefined {
+    for (const w of this.workers) if (!w.stopping && !w.inflight.size) return w;
+    return this.liveWorkers() < this.options.maxWorkers ? this.spawn() : undefined;
+  }
+
+  /** Sends running items to a worker in one message, with the function definitions it has not seen yet. */
+  private dispatch(worker: Worker, items: Item[]): void {
+    const defs: FunctionDef[] = [];
+    const tasks: [number, string, Uint8Array, boolean][] = [];
+    for (const item of items) {
+      noteStart(item.future, worker.link.id); // timeline: lane = the worker's pid (thread id for interpreters)
+      if (!worker.defs.has(item.def[0])) {
+        worker.defs.add(item.def[0]);
+        defs.push(item.def);
+      }
+      tasks.push([item.id, item.def[0], item.args, item.chunk]);
+      worker.inflight.set(item.id, item);
     }
+    this.inflight += tasks.length;
+    worker.assigned += tasks.length;
+    worker.link.setRef(true);
+    worker.link.send({ t: 'run', defs, tasks });
+    const { maxTasksPerChild } = this.options;
+    if (maxTasksPerChild !== null && worker.assigned >= maxTasksPerChild) this.stopWorker(worker);
   }
 
   private liveWorkers(): number {
@@ -220,7 +266,7 @@ export class WorkerPool {
       if (ok) item.future.set_result(payload);
       else item.future.set_exception(rebuildError(payload as ErrorInfo));
     }
-    if (!w.inflight.size && !this.queued && !this.shuttingDown) w.link.setRef(false);
+    if (!w.inflight.size && !this.queued && !this.parked.length && !this.shuttingDown) w.link.setRef(false);
     this.pump();
   }
 
@@ -247,6 +293,7 @@ export class WorkerPool {
       w.inflight.clear();
     }
     this.inflight = 0;
+    for (const item of this.parked.splice(0)) failed.push(item.future);
     for (let item = this.takeQueued(); item; item = this.takeQueued()) failed.push(item.future);
     for (const w of this.workers) w.link.kill();
     for (const f of failed) {
