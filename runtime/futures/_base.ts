@@ -542,7 +542,8 @@ export async function wait<T>(
   return new DoneAndNotDoneFutures(done, notDone());
 }
 
-const monotonic = (): number => performance.now() / 1000;
+/** The clock of every deadline here (timeouts of wait, as_completed, map), in seconds. */
+export const monotonic = (): number => performance.now() / 1000;
 
 /**
  * `for await (const f of as_completed(fs, {timeout}))`: yields each future as it completes (finished or cancelled),

@@ -7,7 +7,7 @@
  * values from a plain array — one resolved promise per value, where an async generator (or two nested ones, as
  * Executor.map + a flattening generator were) costs several promises and microtask hops per value.
  */
-import type { Future } from './_base';
+import { monotonic, type Future } from './_base';
 import { Fifo } from './fifo';
 
 /** Chunks of zip(*iterables), each as columns: [[a0..ak], [b0..bk]]. The shortest iterable ends it, as zip does. */
@@ -39,7 +39,6 @@ export function* columnChunks(iterables: Iterable<unknown>[], size: number): Gen
   }
 }
 
-const monotonic = (): number => performance.now() / 1000;
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 /**
