@@ -78,8 +78,8 @@ const FAST_CAP_PER_WORKER = 512;
 export class WorkerPool {
   private readonly queue: Item[] = [];
   private queueHead = 0;
-  /** Running but not yet sent: the task CPython's call queue would hold for the next free worker (pumpOneEach). */
-  private readonly parked: Item[] = [];
+  /** Running but not yet sent: the one task CPython's call queue would hold for the next free worker (pumpOneEach). */
+  private parked: Item | undefined = undefined;
   private readonly workers = new Set<Worker>();
   private nextId = 0;
   private inflight = 0;
@@ -134,7 +134,7 @@ export class WorkerPool {
     const fast = this.avgMs !== undefined && this.avgMs < FAST_TASK_MS;
     if (fast) this.pumpBatches();
     else this.pumpOneEach();
-    if (this.shuttingDown && !this.queued && !this.parked.length) {
+    if (this.shuttingDown && !this.queued && !this.parked) {
       for (const w of this.workers) if (!w.inflight.size) this.stopWorker(w);
     }
   }
@@ -148,7 +148,8 @@ export class WorkerPool {
   private pumpOneEach(): void {
     const { maxWorkers } = this.options;
     for (;;) {
-      let item = this.parked.shift();
+      let item = this.parked;
+      this.parked = undefined;
       if (!item) {
         if (this.inflight >= maxWorkers + 1) break;
         item = this.takeQueued();
@@ -157,7 +158,7 @@ export class WorkerPool {
       }
       const worker = this.idleWorker();
       if (!worker) {
-        this.parked.unshift(item);
+        this.parked = item;
         break;
       }
       this.dispatch(worker, [item]);
@@ -168,7 +169,7 @@ export class WorkerPool {
   private pumpBatches(): void {
     const { maxWorkers, maxTasksPerChild } = this.options;
     const limit = maxWorkers * FAST_CAP_PER_WORKER;
-    while ((this.queued || this.parked.length) && this.inflight < limit) {
+    while ((this.queued || this.parked) && this.inflight < limit) {
       let best: Worker | undefined;
       for (const w of this.workers) {
         if (w.stopping || w.inflight.size >= FAST_CAP_PER_WORKER) continue;
@@ -178,7 +179,11 @@ export class WorkerPool {
       if (!best) break;
       let room = Math.min(FAST_CAP_PER_WORKER - best.inflight.size, limit - this.inflight, Math.max(1, Math.min(BATCH, Math.ceil(this.queued / maxWorkers))));
       if (maxTasksPerChild !== null) room = Math.min(room, maxTasksPerChild - best.assigned);
-      const items = this.parked.splice(0, room);
+      const items: Item[] = [];
+      if (this.parked && room > 0) {
+        items.push(this.parked);
+        this.parked = undefined;
+      }
       while (items.length < room) {
         const item = this.takeQueued();
         if (!item) break;
@@ -266,7 +271,7 @@ export class WorkerPool {
       if (ok) item.future.set_result(payload);
       else item.future.set_exception(rebuildError(payload as ErrorInfo));
     }
-    if (!w.inflight.size && !this.queued && !this.parked.length && !this.shuttingDown) w.link.setRef(false);
+    if (!w.inflight.size && !this.queued && !this.parked && !this.shuttingDown) w.link.setRef(false);
     this.pump();
   }
 
@@ -293,7 +298,8 @@ export class WorkerPool {
       w.inflight.clear();
     }
     this.inflight = 0;
-    for (const item of this.parked.splice(0)) failed.push(item.future);
+    if (this.parked) failed.push(this.parked.future);
+    this.parked = undefined;
     for (let item = this.takeQueued(); item; item = this.takeQueued()) failed.push(item.future);
     for (const w of this.workers) w.link.kill();
     for (const f of failed) {
