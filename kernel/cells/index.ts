@@ -89,6 +89,11 @@ export class TypeScriptCellEngine implements CellEngine {
     for (const [name, value] of Object.entries(options.globals ?? {})) {
       this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
     }
+    this.publishDeclarations();
+  }
+
+  /** Hands the declarations to the project: the global scripts (unchanged chunks stay as they are) and aliases. */
+  private publishDeclarations(): void {
     this.project.setGlobalScripts(this.declarations.chunkTexts());
     this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
   }
@@ -170,8 +175,7 @@ export class TypeScriptCellEngine implements CellEngine {
       isStable: (f) => !this.project.isVirtual(f),
     });
     if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
-    this.project.setGlobalScripts(this.declarations.chunkTexts());
-    this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
+    this.publishDeclarations();
     return new Set(values);
   }
 
