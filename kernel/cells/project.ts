@@ -49,7 +49,8 @@ const LITE_OPTIONS: ts.CompilerOptions = { ...COMPILER_OPTIONS, types: [] };
 
 /**
  * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
- * the global script grows by a line a cell, and a full parse of it would grow with the notebook.
+ * a cell usually adds a line to the last global script chunk (up to CHUNK_SIZE declarations) or changes the
+ * checked cell, and the rest of the file's syntax tree is reused.
  */
 class EditedSnapshot implements ts.IScriptSnapshot {
   constructor(readonly text: string) {}
