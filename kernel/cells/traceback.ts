@@ -22,16 +22,19 @@ export const NON_ERROR_NAME = 'Uncaught';
  * segment) were most of what each cell left behind on the heap (~2 KB of ~2.2 KB a cell, 2026-11-25).
  */
 class CellSource {
+  /** Decoded by the first traceback through this cell (one per frame otherwise), then kept: such cells are few. */
+  private splitLines: string[] | undefined;
+  private decodedMap: LineMappings | undefined;
   constructor(
     readonly label: string,
     private readonly code: string,
     private readonly mappings: string,
   ) {}
   get lines(): string[] {
-    return this.code.split('\n');
+    return (this.splitLines ??= this.code.split('\n'));
   }
   get map(): LineMappings {
-    return decodeMappings(this.mappings);
+    return (this.decodedMap ??= decodeMappings(this.mappings));
   }
 }
 
