@@ -72,21 +72,15 @@ export function readKernelSpec(name: string, dir: string): KernelSpec {
   };
 }
 
-function kernelJsonEnv(): Record<string, string> {
-  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'kernel.json'), 'utf8')) as { env?: Record<string, string> }).env ?? {};
-}
-
+/**
+ * This checkout's kernel.json (display name, language, env such as MALLOC_ARENA_MAX: kernelspec.ts), started the
+ * plain way instead of through its snapshot launcher.
+ */
 export function builtinTsfuturesSpec(): KernelSpec {
   return {
-    name: TSFUTURES_KERNEL,
+    ...readKernelSpec(TSFUTURES_KERNEL, PACKAGE_ROOT),
     resourceDir: null,
     argv: [process.execPath, path.join(PACKAGE_ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}'],
-    display_name: 'TypeScript (futures)',
-    language: 'typescript',
-    interrupt_mode: 'signal',
-    // The installed spec's environment (kernel.json: MALLOC_ARENA_MAX, see kernelspec.ts).
-    env: kernelJsonEnv(),
-    metadata: {},
   };
 }
 

@@ -4,16 +4,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
+import { builtinTsfuturesSpec } from '../../../kernel/client/kernelspecs';
 import { createMessage, decode, encode, Signer, type Message } from '../../../kernel/wire';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
-const KERNEL_JSON_ENV = (JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { env?: Record<string, string> }).env ?? {};
+/** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX). */
+const KERNEL_JSON_ENV = builtinTsfuturesSpec().env;
 /** The compiled fake engine (global-setup builds dist/ before the tests). */
 export const FAKE_ENGINE = path.join(ROOT, 'dist', 'test', 'kernel', 'helpers', 'fake-engine.js');
 
