@@ -6,7 +6,8 @@
  *   `Cell In[N], line L` + the line + a caret (traceback.ts). N is this engine's execution counter.
  * - Checking: one LanguageService (project.ts); earlier cells are seen through one generated global declaration
  *   script (declarations.ts), plus a module of global aliases for names that are namespaces too (`fs.Stats`).
- *   Options: ES2022 target, lib ES2023 + esnext.disposable, strict except noImplicitAny, "concurrent.futures" /
+ *   Options: ES2022 target, lib ES2023 + esnext.disposable (as one merged file, lib.ts), strict except
+ *   noImplicitAny, "concurrent.futures" /
  *   "concurrent" / "tsfutures" resolve to the runtime. Node types: a small script of Node's common globals
  *   (nodeLite.ts) until a cell imports a Node builtin, names `NodeJS.` or fails on something the lite script
  *   declares; from then on the full @types/node (one-time ~0.5 s), and the cell is checked against it.

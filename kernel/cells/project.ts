@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import ts = require('typescript');
 import { createDocumentRegistry } from './documents';
+import { LIB_FILE, libText, resolveLibrary } from './lib';
 import { NODE_LITE_TYPES } from './nodeLite';
 import { EMIT_OPTIONS } from './transform';
 import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
@@ -30,9 +31,10 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   // The cells that pass are emitted from this program too (transform.ts emitCheckedCell); nothing is written.
   ...EMIT_OPTIONS,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
-  // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM. @types/node gives console, process, require, timers
-  // (once a cell needs it: until then nodeLite.ts declares the common globals, see CellProject.useNodeTypes).
-  lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+  // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM: one merged file of those lib files as the default
+  // library, and `/// <reference lib>`s into it resolve to it (lib.ts says why). @types/node gives console, process,
+  // require, timers (once a cell needs it: until then nodeLite.ts declares the common globals, see useNodeTypes).
+  libReplacement: true,
   types: ['node'],
   typeRoots: [path.join(PACKAGE_ROOT, 'node_modules', '@types')],
   // strict, except implicit any: notebook code often leaves parameters unannotated, as Python does.
@@ -188,11 +190,11 @@ export class CellProject {
   }
 
   private fileExists(f: string): boolean {
-    return this.files.has(f) || this.remember('f', f, () => ts.sys.fileExists(f));
+    return this.files.has(f) || f === LIB_FILE || this.remember('f', f, () => ts.sys.fileExists(f));
   }
 
   private readFile(f: string): string | undefined {
-    return this.files.get(f)?.text ?? this.remember('r', f, () => ts.sys.readFile(f));
+    return this.files.get(f)?.text ?? (f === LIB_FILE ? libText() : this.remember('r', f, () => ts.sys.readFile(f)));
   }
 
   private directoryExists(d: string): boolean {
@@ -207,7 +209,11 @@ export class CellProject {
 
   private createHost(): ts.LanguageServiceHost {
     const sys = ts.sys;
-    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
+    const host: ts.LanguageServiceHost & {
+      getModuleResolutionCache(): ts.ModuleResolutionCache;
+      /** Not in the public typings; the service hands it to the program (used with libReplacement, see lib.ts). */
+      resolveLibrary(name: string, from: string, options: ts.CompilerOptions, libFileName: string): ts.ResolvedModuleWithFailedLookupLocations;
+    } = {
       getProjectVersion: () => String(this.projectVersion),
       getScriptFileNames: () =>
         this.nodeTypes
@@ -219,14 +225,15 @@ export class CellProject {
         if (v) return v.snapshot;
         // Lib, @types and package files do not change during a session: read each once.
         if (!this.diskSnapshots.has(f)) {
-          const text = sys.readFile(f);
+          const text = f === LIB_FILE ? libText() : sys.readFile(f);
           this.diskSnapshots.set(f, text === undefined ? undefined : ts.ScriptSnapshot.fromString(text));
         }
         return this.diskSnapshots.get(f);
       },
       getCurrentDirectory: () => this.cwd,
       getCompilationSettings: () => (this.nodeTypes ? COMPILER_OPTIONS : LITE_OPTIONS),
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      getDefaultLibFileName: () => LIB_FILE,
+      resolveLibrary: (_name, _from, _options, libFileName) => resolveLibrary(libFileName),
       fileExists: (f) => this.fileExists(f),
       readFile: (f) => this.readFile(f),
       directoryExists: (d) => this.directoryExists(d),
