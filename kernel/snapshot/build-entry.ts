@@ -27,6 +27,14 @@ const STALE_SNAPSHOT = Symbol.for('tsfutures.staleSnapshot');
 const ROOT = process.env.TSFUTURES_SNAPSHOT_ROOT ?? path.resolve(__dirname, '..', '..', '..');
 const TS_FILE = path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js');
 
+/** Set by index.ts: typescript.js without comments and whitespace (strip-typescript.ts), when it could be written. */
+const TS_STRIPPED = process.env.TSFUTURES_SNAPSHOT_TS_SOURCE;
+
+/** What to compile for `file`: the stripped compiler in its place (under its own name: stacks and errors name it). */
+function sourceOf(file: string): string {
+  return file === TS_FILE && TS_STRIPPED && fs.existsSync(TS_STRIPPED) ? TS_STRIPPED : file;
+}
+
 type Exports = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const loaded = new Map<string, Exports>();
 
@@ -49,7 +57,7 @@ function loadFile(file: string): Exports {
     }
     return require(id) as Exports;
   };
-  const fn = vm.runInThisContext(wrap(fs.readFileSync(file, 'utf8')), { filename: file }) as (...a: unknown[]) => void;
+  const fn = vm.runInThisContext(wrap(fs.readFileSync(sourceOf(file), 'utf8')), { filename: file }) as (...a: unknown[]) => void;
   fn.call(module.exports, module.exports, localRequire, module, file, dir);
   loaded.set(file, module.exports);
   return module.exports;
@@ -108,6 +116,10 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     fs.unlinkSync(`${blob}.${process.pid}.starting`);
   } catch { /* not started by the launcher */ }
   if (process.env.TSFUTURES_SNAPSHOT_PROBE) process.exit(0);
+  try {
+    // Its last use, for pruning (prune.ts): the atime, set here as mount options make the kernel's unreliable.
+    fs.utimesSync(blob, new Date(), fs.statSync(blob).mtime);
+  } catch { /* deleted meanwhile, or read-only */ }
   raiseWorkerLimits();
 
   const Module = require('node:module') as typeof import('node:module') & {

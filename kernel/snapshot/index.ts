@@ -63,6 +63,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pruneCache } from './prune';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
@@ -73,6 +74,9 @@ const STALE_BUILD_MS = 120_000;
 export const PROBE_ENV = 'TSFUTURES_SNAPSHOT_PROBE';
 /** Passed to the builder: the key the blob is built for (build-entry.ts bakes it in). */
 export const KEY_ENV = 'TSFUTURES_SNAPSHOT_KEY';
+/** Passed to the builder: typescript.js stripped of comments and whitespace (strip-typescript.ts), if written. */
+export const TS_SOURCE_ENV = 'TSFUTURES_SNAPSHOT_TS_SOURCE';
+const TS_FILE = path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js');
 /** The shell script the kernelspec runs. */
 export const LAUNCHER = path.join(ROOT, 'bin', 'tsfutures-kernel.sh');
 
@@ -88,6 +92,17 @@ function cacheDir(): string {
 export function blobPath(node: string = process.execPath): string {
   const id = createHash('sha1').update(`${ROOT}\0${node}`).digest('hex').slice(0, 12);
   return path.join(cacheDir(), `kernel-${id}.blob`);
+}
+
+/**
+ * The V8 flags every kernel process runs with, from the launcher's `v8_flags='...'` line (the one place they are
+ * written). A blob loads only under the V8 flags it was built with (else node exits 14), so the builder and the probe
+ * run under these too.
+ */
+export function kernelV8Flags(): string[] {
+  const line = /^v8_flags='([^']*)'$/m.exec(fs.readFileSync(LAUNCHER, 'utf8'));
+  if (!line) throw new Error(`no v8_flags line in ${LAUNCHER}`);
+  return line[1].split(' ').filter(Boolean);
 }
 
 /** Files under `dir` ending in `suffix`, sorted (a plain walk: readdirSync's { recursive } is ~4x slower on node 20). */
@@ -123,7 +138,7 @@ function keyedFiles(): string[] {
  */
 export function snapshotKey(): string {
   const hash = createHash('sha1').update(`${process.version}\0${process.arch}\0`);
-  const compiler = fs.statSync(path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js'));
+  const compiler = fs.statSync(TS_FILE);
   hash.update(`${compiler.size}:${compiler.mtimeMs}\0`);
   for (const file of keyedFiles()) hash.update(fs.readFileSync(file)).update(`\0${file}\0`);
   return hash.digest('hex');
@@ -172,23 +187,30 @@ export function buildSnapshot(blob: string = blobPath(), probeFirst: string[] = 
     fs.unlinkSync(lock);
   } catch { /* no build running */ }
   fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  // A new blob is about to be written: old ones (other checkouts, other nodes) and old code caches go.
+  pruneCache(dir, [blob], STALE_BUILD_MS);
   // The builder runs its entry without `exports` (Node 20's mksnapshot): a copy that defines it.
   const entry = `${blob}.entry.js`;
   fs.writeFileSync(entry, `var exports = {};${fs.readFileSync(path.join(__dirname, 'build-entry.js'), 'utf8')}`);
   const partial = `${blob}.${process.pid}`;
-  // $0 node, $1 partial, $2 entry, $3 blob, $4 lock, then the dead markers. A probe that passes keeps the blob;
-  // one that fails (or none) rebuilds it. Written aside and renamed: a kernel starting meanwhile finds a whole
-  // blob or none. In a subshell left behind: not the kernel's descendant, so the kernel's shutdown lets it finish.
+  const stripped = `${partial}.typescript.js`;
+  // $0 node, $1 partial, $2 entry, $3 blob, $4 lock, $5 V8 flags (one word each), $6 strip-typescript.js,
+  // $7 typescript.js, $8 its stripped copy, then the dead markers. A probe that passes keeps the blob; one that fails
+  // (or none) rebuilds it, from the stripped compiler if stripping worked (else build-entry.ts loads the original).
+  // Written aside and renamed: a kernel starting meanwhile finds a whole blob or none. In a subshell left behind:
+  // not the kernel's descendant, so the kernel's shutdown lets it finish.
   const script =
-    '(n=$0 p=$1 e=$2 b=$3 l=$4; shift 4; ' +
-    'if [ $# -gt 0 ] && [ -f "$b" ] && ' + `${PROBE_ENV}=1 "$n" --snapshot-blob "$b" </dev/null >/dev/null 2>&1; then :; ` +
-    'else rm -f "$b"; nice -n 19 "$n" --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && mv "$p" "$b"; fi; ' +
-    'rm -f "$p" "$e" "$l" "$@") &';
-  const child = spawn('/bin/sh', ['-c', script, process.execPath, partial, entry, blob, lock, ...probeFirst], {
+    '(n=$0 p=$1 e=$2 b=$3 l=$4 f=$5 s=$6 t=$7 c=$8; shift 8; ' +
+    'if [ $# -gt 0 ] && [ -f "$b" ] && ' + `${PROBE_ENV}=1 "$n" $f --snapshot-blob "$b" </dev/null >/dev/null 2>&1; then :; ` +
+    'else rm -f "$b"; nice -n 19 "$n" "$s" "$t" "$c" >/dev/null 2>&1 || rm -f "$c"; ' +
+    'nice -n 19 "$n" $f --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && mv "$p" "$b"; fi; ' +
+    'rm -f "$p" "$c" "$e" "$l" "$@") &';
+  const args = [partial, entry, blob, lock, kernelV8Flags().join(' '), path.join(__dirname, 'strip-typescript.js'), TS_FILE, stripped];
+  const child = spawn('/bin/sh', ['-c', script, process.execPath, ...args, ...probeFirst], {
     detached: true,
     stdio: 'ignore',
     // No NODE_OPTIONS: V8 flags are baked into the blob, and the launcher uses it only without NODE_OPTIONS.
-    env: { ...process.env, NODE_OPTIONS: '', TSFUTURES_SNAPSHOT_ROOT: ROOT, [KEY_ENV]: snapshotKey() },
+    env: { ...process.env, NODE_OPTIONS: '', TSFUTURES_SNAPSHOT_ROOT: ROOT, [KEY_ENV]: snapshotKey(), [TS_SOURCE_ENV]: stripped },
   });
   child.unref();
 }

@@ -1,0 +1,75 @@
+/**
+ * Keeps the cache directory ($XDG_CACHE_HOME/tsfutures) from filling up: every checkout and node binary has its own
+ * start-up blob (index.ts blobPath, ~21 MB) and every typescript.js its own code cache (kernel/cells/typescriptCode.ts,
+ * ~3.9 MB), and nothing else ever deletes an old one (measured on a developer machine: 5 blobs and 10 code caches in a
+ * day, from CI clones and test copies). Run whenever a blob is about to be written (index.ts buildSnapshot).
+ *
+ * Kept: the KEPT most recently used blobs and code caches, the ones named in `keep` (this checkout's), and any blob a
+ * start or a build is using. A blob's last use is its atime, which build-entry.ts sets at each start from it (mount
+ * options make the kernel's own atime unreliable); a code cache's is its mtime (written once, read at each start).
+ * Deleting a blob under a running kernel is harmless (node read it whole at start-up), but not under a start between
+ * the launcher's test and node's read: so a blob with a start marker (BLOB.<pid>.starting) or a fresh build lock stays.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** How many blobs, and how many code caches, a cache directory keeps besides the ones in use. */
+export const KEPT = 3;
+
+const BLOB = /^kernel-[0-9a-f]+\.blob$/;
+const CODE_CACHE = /^typescript-.*\.v8cache$/;
+/** What a build killed midway leaves: the partial blob, the stripped compiler, the entry copy, the lock (index.ts). */
+const BUILD_LEFTOVER = /^kernel-[0-9a-f]+\.blob\.(\d+|\d+\.typescript\.js|entry\.js|building)$/;
+
+interface Entry {
+  file: string;
+  usedMs: number;
+}
+
+function entry(dir: string, name: string): Entry | undefined {
+  try {
+    const s = fs.statSync(path.join(dir, name));
+    return { file: path.join(dir, name), usedMs: Math.max(s.atimeMs, s.mtimeMs) };
+  } catch {
+    return undefined; // deleted meanwhile (another kernel pruning)
+  }
+}
+
+function remove(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch { /* gone already */ }
+}
+
+/** Deletes all but the KEPT most recently used of `entries`, never one in `keep`. */
+function pruneOldest(entries: Entry[], keep: Set<string>): void {
+  const others = entries.filter((e) => !keep.has(e.file)).sort((a, b) => b.usedMs - a.usedMs);
+  for (const e of others.slice(KEPT)) remove(e.file);
+}
+
+/**
+ * Prunes `dir` (see the header). `keep`: full paths never deleted. `buildStaleMs`: a build lock or leftover older than
+ * this belongs to a dead build.
+ */
+export function pruneCache(dir: string, keep: string[], buildStaleMs: number): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  const kept = new Set(keep);
+  // A blob a start or a build is using: any start marker (a live start; a dead one's probe needs the blob) or a
+  // lock younger than a build can take.
+  for (const name of names) {
+    const m = /^(kernel-[0-9a-f]+\.blob)\.(\d+\.starting|building)$/.exec(name);
+    if (!m) continue;
+    const e = m[2] === 'building' ? entry(dir, name) : undefined;
+    if (m[2] !== 'building' || (e && now - e.usedMs < buildStaleMs)) kept.add(path.join(dir, m[1]));
+  }
+  const present = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => entry(dir, n)).filter((e): e is Entry => !!e);
+  pruneOldest(present(BLOB), kept);
+  pruneOldest(present(CODE_CACHE), kept);
+  for (const e of present(BUILD_LEFTOVER)) if (now - e.usedMs > buildStaleMs) remove(e.file);
+}
