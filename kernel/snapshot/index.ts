@@ -24,6 +24,8 @@
  *
  * Builds run niced and detached (one per blob at a time: a lock file), started by a kernel that did not start from
  * a fresh blob, a few seconds after it is up, or by `tsfutures install`. Nothing in .ci/run needs a blob.
+ * Before each build, old blobs and code caches of other checkouts and nodes go (prune.ts: the 3 most recently used
+ * of each stay).
  *
  * Start-up from the blob (build-entry.ts's main function): first the io thread (session.ts prestartIoThread), and
  * the kernel and its engine only once the sockets are bound. Measured: a worker thread of a blob process
@@ -41,21 +43,38 @@
  * (0.91x -> 0.66x). Steps from the blob: deserialised 151 ms, io thread created 157, running 217, bound 229, engine
  * created 333 (require of kernel/cells ~45 ms, of which ~30 is __importStar copying typescript's 2248 exports once
  * per `import * as ts` module, and createEngine ~45), kernel_info reply 383, 1+1 reply 449.
- * `KERNELS=tsfutures,python3 npm run bench:kernel`: start-up 425 ms vs ipykernel 752 (0.57x), RSS 210 MiB.
+ * `KERNELS=tsfutures,python3 npm run bench:kernel`: start-up 425 ms vs ipykernel 752 (0.57x), RSS then 210 MiB.
  * Not done: reusing the warm-up's compiled engine modules saves nothing: node builds blobs with
  * FunctionCodeHandling::kClear, so no function keeps bytecode (measured engine 96 vs 97 ms with and without).
  *
- * RSS after 400 cells + 50 x 1+1 (`KERNELS=tsfutures npm run bench:kernel`, twice each): from the blob 211/213 MiB,
- * 424/427 ms start-up; with TSFUTURES_SNAPSHOT=0 175/177 MiB, 803 ms: +37 MiB, which /proc/PID/smaps accounts for
- * (kernel held after the same cells, mappings >4 MB): (1) node keeps the blob's V8 part for the process's life
- * (workers and vm contexts are created from it): one 20.7 MB anonymous mapping, fully resident,
- * holding the blob's bytes (9 of 10 64-byte probes of the file found in it); (2) the io thread's isolate holds its
- * own deserialised share (~14 MB more than an ordinary worker), e.g. a second 8.9 MB copy of typescript.js's source
- * (two 8936 kB V8 mappings, each containing it). Neither can be released from JavaScript; they shrink only with
- * the blob (TypeScript alone makes 12.5 of its 24 MB; node's empty blob is 4.1 MB; its source without comments and
- * whitespace would be 6.8 instead of 9.1 MB). A semi-space cap does not help either (--max-semi-space-size=4:
- * ordinary 174 -> 171 MiB). So the snapshot costs ~37 MiB (+~15 per further worker thread: a worker's heap
- * measured 18.7 vs ~3 MB) for ~350-380 ms of start-up.
+ * Memory (issue #3: RSS of the process tree after 400 declaring cells + 50 x `1+1` <= 150 MiB). Measured 2026-11-25
+ * (session 3), 2 cores shared with other helpers' tests (load 1-4), each variant a copy of the checkout (`git archive`,
+ * node_modules/typescript copied, not linked: a linked one resolves to a second compiler) with its own
+ * XDG_CACHE_HOME and a blob built by buildSnapshot, variants interleaved, 3 rounds of
+ * `KERNELS=tsfutures,python3 node dist/bench/kernel/index.js`: before (41ea35d) 200-202 MiB, blob 24.0 MB; after
+ * 187-189 MiB, blob 21.6 MB; start-up (390-430 ms) and declare (0.8-1.4x ipykernel with the load) unchanged within
+ * noise. The ordinary start (TSFUTURES_SNAPSHOT=0) 159-168 MiB: the blob now costs ~25 MiB (was ~37) for ~250-550 ms.
+ * Where a blob-started kernel's 186 MiB go (/proc/PID/smaps after the same cells): node's binary 36 (file-backed),
+ * V8 pages of the main and the io thread's heaps 94, typescript.js's source 2 x 6.4 (one copy per isolate), the blob's
+ * bytes 17.4 (node keeps them for the process's life: workers and vm contexts are created from them), glibc's heap ~8.
+ * The io thread's copy cannot be avoided: node 20 hands every Worker the process's snapshot (node_worker.cc), and V8
+ * puts all of a snapshot's strings and function infos in the part every isolate deserialises (the io thread's heap
+ * snapshot, `worker.getHeapSnapshot()` from a cell: 17.5 MB, typescript.js's source 8.8 of it before stripping).
+ * What pays:
+ * - The blob is built from typescript.js without comments and whitespace (strip-typescript.ts, esbuild's
+ *   minifyWhitespace, 9.1 -> 6.7 MB; identifiers and syntax untouched), as the source is resident three times (blob
+ *   bytes, main heap, io thread): blob 23.4 -> 21.0 MB, RSS -7 MiB (198-203 -> 192-196, `node bmem.js 400`, a copy of
+ *   the lead's /tmp/lead/bmem.js). Costs ~0.8 s more per background build (the builder itself takes 1.1-1.4 s) and a
+ *   dependency: esbuild, ~11.5 MB installed (its JavaScript ~0.1 MB, one platform binary). Without it (or if it
+ *   fails) the blob is built from the original.
+ * - MALLOC_TRIM_THRESHOLD_=131072 (set by the launcher): glibc no longer raises its trim threshold as large blocks
+ *   come and go, and hands freed heap back: RSS -6 MiB (191-195 -> 183-187 in bmem runs), latency unchanged.
+ * What does not pay: a smaller young generation (--max-semi-space-size, default 16 MB a semi-space, set with the
+ * launcher's v8_flags): 2 / 4 / 8 MB gave 157-160 / 162-165 / 169-171 MiB against 185-190, but each declaring cell
+ * took 0.7-1.6 ms (20-35 %) longer in the same rounds (1 MB: 155 MiB, +50 %): the latency target (<= 1.0x ipykernel)
+ * is closer than the RSS one, which none of them reaches. Not set. Whoever sets flags there: blobs are built and
+ * probed under the launcher's flags, so each existing blob costs one failed start (node exits 14), after which the
+ * dead-start path above rebuilds it.
  * (Earlier design, a relaunching node: 795 vs 813 ms in-process; its own node start ate the gain.)
  */
 import { spawn } from 'node:child_process';
