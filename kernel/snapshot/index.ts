@@ -82,7 +82,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pruneCache } from './prune';
+import { isAlive, pruneCache } from './prune';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
@@ -181,15 +181,6 @@ function deadMarkers(blob: string): string[] {
     .filter((n) => n.startsWith(prefix) && n.endsWith('.starting'))
     .filter((n) => !isAlive(Number(n.slice(prefix.length, -'.starting'.length))))
     .map((n) => path.join(path.dirname(blob), n));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

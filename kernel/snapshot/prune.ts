@@ -8,7 +8,9 @@
  * start or a build is using. A blob's last use is its atime, which build-entry.ts sets at each start from it (mount
  * options make the kernel's own atime unreliable); a code cache's is its mtime (written once, read at each start).
  * Deleting a blob under a running kernel is harmless (node read it whole at start-up), but not under a start between
- * the launcher's test and node's read: so a blob with a start marker (BLOB.<pid>.starting) or a fresh build lock stays.
+ * the launcher's test and node's read: so a blob with a live start's marker (BLOB.<pid>.starting) or a fresh build
+ * lock stays. A dead start's marker only means the blob failed once: it goes with its blob (else the next start of
+ * that checkout would still take it for a failed start and start the ordinary way once more).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,16 +37,27 @@ function entry(dir: string, name: string): Entry | undefined {
   }
 }
 
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function remove(file: string): void {
   try {
     fs.unlinkSync(file);
   } catch { /* gone already */ }
 }
 
-/** Deletes all but the KEPT most recently used of `entries`, never one in `keep`. */
-function pruneOldest(entries: Entry[], keep: Set<string>): void {
+/** Deletes all but the KEPT most recently used of `entries`, never one in `keep`; returns the deleted ones. */
+function pruneOldest(entries: Entry[], keep: Set<string>): string[] {
   const others = entries.filter((e) => !keep.has(e.file)).sort((a, b) => b.usedMs - a.usedMs);
-  for (const e of others.slice(KEPT)) remove(e.file);
+  const old = others.slice(KEPT).map((e) => e.file);
+  old.forEach(remove);
+  return old;
 }
 
 /**
@@ -60,16 +73,20 @@ export function pruneCache(dir: string, keep: string[], buildStaleMs: number): v
   }
   const now = Date.now();
   const kept = new Set(keep);
-  // A blob a start or a build is using: any start marker (a live start; a dead one's probe needs the blob) or a
-  // lock younger than a build can take.
+  const markers = new Map<string, string[]>(); // blob -> its dead starts' markers
+  // A blob a start or a build is using: a live start's marker, or a lock younger than a build can take.
   for (const name of names) {
-    const m = /^(kernel-[0-9a-f]+\.blob)\.(\d+\.starting|building)$/.exec(name);
+    const m = /^(kernel-[0-9a-f]+\.blob)\.(?:(\d+)\.starting|building)$/.exec(name);
     if (!m) continue;
-    const e = m[2] === 'building' ? entry(dir, name) : undefined;
-    if (m[2] !== 'building' || (e && now - e.usedMs < buildStaleMs)) kept.add(path.join(dir, m[1]));
+    const blob = path.join(dir, m[1]);
+    if (m[2] === undefined) {
+      const lock = entry(dir, name);
+      if (lock && now - lock.usedMs < buildStaleMs) kept.add(blob);
+    } else if (isAlive(Number(m[2]))) kept.add(blob);
+    else markers.set(blob, [...(markers.get(blob) ?? []), path.join(dir, name)]);
   }
   const present = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => entry(dir, n)).filter((e): e is Entry => !!e);
-  pruneOldest(present(BLOB), kept);
+  for (const blob of pruneOldest(present(BLOB), kept)) markers.get(blob)?.forEach(remove);
   pruneOldest(present(CODE_CACHE), kept);
   for (const e of present(BUILD_LEFTOVER)) if (now - e.usedMs > buildStaleMs) remove(e.file);
 }

@@ -2,6 +2,7 @@
  * The cache directory's pruning (kernel/snapshot/prune.ts): the most recently used blobs and code caches stay, so
  * do this checkout's and any a start or a build is using; older ones and dead builds' leftovers go.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -40,10 +41,13 @@ test('keeps the KEPT most recently used blobs and code caches, and the ones it i
   ]);
 });
 
-test('a blob with a start marker or a live build lock stays; a dead build lock protects nothing and goes', () => {
+test("a blob a live start or build is using stays; dead ones' markers and locks protect nothing and go", () => {
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // a pid whose process is gone
   for (let i = 1; i <= 3; i++) file(`kernel-00${i}.blob`, i * hour);
   file('kernel-0aa.blob', 50 * hour);
-  file('kernel-0aa.blob.4242.starting', 50 * hour); // a start (alive or dead: a dead one's probe needs the blob)
+  file(`kernel-0aa.blob.${process.pid}.starting`, 50 * hour); // a live start: between the launcher's test and node's read
+  file('kernel-0dd.blob', 55 * hour);
+  file(`kernel-0dd.blob.${dead}.starting`, 55 * hour); // a start that died on that blob: both go
   file('kernel-0bb.blob', 60 * hour);
   file('kernel-0bb.blob.building', 1_000); // a build running: it may be probing this blob
   file('kernel-0cc.blob', 70 * hour);
@@ -53,7 +57,7 @@ test('a blob with a start marker or a live build lock stays; a dead build lock p
 
   expect(left()).toEqual([
     'kernel-001.blob', 'kernel-002.blob', 'kernel-003.blob',
-    'kernel-0aa.blob', 'kernel-0aa.blob.4242.starting', 'kernel-0bb.blob', 'kernel-0bb.blob.building',
+    'kernel-0aa.blob', `kernel-0aa.blob.${process.pid}.starting`, 'kernel-0bb.blob', 'kernel-0bb.blob.building',
   ]);
 });
 
