@@ -32,6 +32,7 @@ import { saveTypeScriptCodeCache } from './typescriptCode';
 import ts = require('typescript');
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
 import { isComplete } from './completeness';
+import { isInert } from './inert';
 import { GlobalDeclarations } from './declarations';
 import { complete, inspect } from './introspect';
 import { topLevelNames } from './names';
@@ -153,7 +154,7 @@ export class TypeScriptCellEngine implements CellEngine {
     this.sources.add(scriptFile, label, code, transformed.sourceMap);
     // After the first check the compiler's hot functions are compiled: worth keeping for the next start.
     if (n === 1) setTimeout(saveTypeScriptCodeCache, 0);
-    return this.runner.run(transformed.js, scriptFile);
+    return this.runner.run(transformed.js, scriptFile, !isInert(parsed));
   }
 
   /** Errors only (suggestions are not failures); one past the code (e.g. a missing `}`) is shown at its end. */
