@@ -8,8 +8,9 @@ import { spin } from './fixture';
 test('4 equal slow tasks on 2 workers: 2 each, and 3 running + 1 pending right after submit', async () => {
   const executor = new ProcessPoolExecutor({ max_workers: 2 });
   try {
-    await executor.submit(spin, 0).result(); // a worker up: the next tasks are timed as slow ones
-    await executor.submit(spin, 150).result();
+    // Both workers up and the task timed as a slow one before the part under test: a second worker that was still
+    // starting (slow on a loaded machine) let the first one take 3 of the 4 tasks.
+    await Promise.all([executor.submit(spin, 150), executor.submit(spin, 150)].map((f) => f.result()));
     const fs = [1, 2, 3, 4].map(() => executor.submit(spin, 150));
     await new Promise((resolve) => setImmediate(resolve));
     expect(fs.map((f) => (f.running() ? 'running' : 'pending'))).toEqual(['running', 'running', 'running', 'pending']);
