@@ -52,9 +52,9 @@ export function validName(name: string): boolean {
  */
 export function kernelJson(): { argv: string[] } & Record<string, unknown> {
   const template = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { argv: string[] };
-  const { LAUNCHER, blobPath } = require('./snapshot') as typeof import('./snapshot');
+  const { LAUNCHER, blobBase } = require('./snapshot') as typeof import('./snapshot');
   // The node running the installer, by absolute path: the notebook server's PATH may not have it.
-  const fill: Record<string, string> = { node: process.execPath, '{launcher}': LAUNCHER, '{blob}': blobPath(process.execPath) };
+  const fill: Record<string, string> = { node: process.execPath, '{launcher}': LAUNCHER, '{blob}': blobBase(process.execPath) };
   template.argv = template.argv.map((a) => fill[a] ?? a);
   return template;
 }

@@ -69,12 +69,13 @@
  *   fails) the blob is built from the original.
  * - MALLOC_TRIM_THRESHOLD_=131072 (set by the launcher): glibc no longer raises its trim threshold as large blocks
  *   come and go, and hands freed heap back: RSS -6 MiB (191-195 -> 183-187 in bmem runs), latency unchanged.
- * What does not pay: a smaller young generation (--max-semi-space-size, default 16 MB a semi-space, set with the
- * launcher's v8_flags): 2 / 4 / 8 MB gave 157-160 / 162-165 / 169-171 MiB against 185-190, but each declaring cell
- * took 0.7-1.6 ms (20-35 %) longer in the same rounds (1 MB: 155 MiB, +50 %): the latency target (<= 1.0x ipykernel)
- * is closer than the RSS one, which none of them reaches. Not set. Whoever sets flags there: blobs are built and
- * probed under the launcher's flags, so each existing blob costs one failed start (node exits 14), after which the
- * dead-start path above rebuilds it.
+ * A smaller young generation (--max-semi-space-size, default 16 MB a semi-space; the launcher's v8_flags): set to 4.
+ * The helper's rounds above (before the merged lib and the inert-cell change) found 2 / 4 / 8 MB at 157-160 / 162-165 /
+ * 169-171 MiB against 185-190 for 0.7-1.6 ms more a declaring cell. Lead, same day, after those changes, quiet
+ * machine, blob starts, 3 runs each of `KERNELS=tsfutures,python3 npm run bench:kernel`: none 188-192 MiB, declare
+ * 0.80-0.82x ipykernel; 8 MB 173-175 MiB, 0.84-0.93x; 4 MB 165-167 MiB, 0.91-0.96x; 2 MB 160-161 MiB, 0.90-1.02x.
+ * 4 MB keeps the round trip under ipykernel's in every run for 24 MiB; 2 MB did not. The flags are part of the blob's
+ * file name (blobPath), so changing them builds a new blob instead of failing one start on the old one.
  * (Earlier design, a relaunching node: 795 vs 813 ms in-process; its own node start ate the gain.)
  */
 import { spawn } from 'node:child_process';
@@ -108,9 +109,19 @@ function cacheDir(): string {
 }
 
 /** The blob for this checkout and node binary, whether or not it exists: the kernelspec names it. */
-export function blobPath(node: string = process.execPath): string {
+/** The blob's path as kernel.json names it; the launcher appends the V8 flags (blobPath). */
+export function blobBase(node: string = process.execPath): string {
   const id = createHash('sha1').update(`${ROOT}\0${node}`).digest('hex').slice(0, 12);
   return path.join(cacheDir(), `kernel-${id}.blob`);
+}
+
+/**
+ * The blob a kernel of this checkout and node starts from: the base name plus the V8 flags it is built under, as
+ * the launcher spells it (`$blob$v8_flags`). Changing the flags then means another blob (built on the first
+ * start), never a start on one built under other flags, which node refuses (exit 14: a failed kernel start).
+ */
+export function blobPath(node: string = process.execPath): string {
+  return blobBase(node) + kernelV8Flags().join(' ');
 }
 
 /**

@@ -18,8 +18,19 @@ delete process.env.TSFUTURES_SNAPSHOT;
 delete process.env.NODE_OPTIONS;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { kernelJson } = require('../../dist/kernel/kernelspec.js') as typeof import('../../kernel/kernelspec');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { blobBase, blobPath, kernelV8Flags } = require('../../dist/kernel/snapshot/index.js') as typeof import('../../kernel/snapshot');
 const spec: KernelSpec = { ...builtinTsfuturesSpec(), argv: kernelJson().argv };
-const blob = spec.argv[3];
+// kernel.json names the blob without the V8 flags; the launcher appends them (the file it starts from).
+const blob = blobPath();
+
+test('kernel.json names the blob base; the launcher and the builder add the same V8 flags', () => {
+  expect(spec.argv[3]).toBe(blobBase());
+  expect(blob.startsWith(blobBase())).toBe(true);
+  const flags = /^v8_flags='([^']*)'$/m.exec(readFileSync(spec.argv[1], 'utf8'))![1];
+  expect(blob).toBe(blobBase() + flags);
+  expect(kernelV8Flags().join(' ')).toBe(flags);
+});
 const env = { ...process.env, XDG_CACHE_HOME: cache };
 
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -96,7 +107,7 @@ test('a blob built from other files: an ordinary start inside the snapshot proce
   const entry = `${blob}.test-entry.js`;
   writeFileSync(entry, `var exports = {};${readFileSync(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'snapshot', 'build-entry.js'), 'utf8')}`);
   const partial = `${blob}.test`;
-  const r = spawnSync(process.execPath, ['--snapshot-blob', partial, '--build-snapshot', entry], {
+  const r = spawnSync(process.execPath, [...kernelV8Flags(), '--snapshot-blob', partial, '--build-snapshot', entry], {
     env: { ...env, TSFUTURES_SNAPSHOT_ROOT: path.resolve(__dirname, '..', '..'), TSFUTURES_SNAPSHOT_KEY: 'other files' },
   });
   expect(r.status).toBe(0);
