@@ -12,9 +12,6 @@ shift 2
 v8_flags='--max-semi-space-size=4'
 # The blob's name carries the flags (snapshot/index.ts blobPath): other flags, another blob.
 blob=$blob$v8_flags
-# glibc returns freed memory at the top of its heap beyond 128 kB (its default, which it raises up to 64 MB as large
-# blocks come and go, keeping them resident): measured ~6 MiB less RSS after 400 cells, same latency.
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_-131072}"
 # NODE_OPTIONS may carry V8 flags, and a blob only loads under the flags it was built with (else node exits 14).
 if [ -f "$blob" ] && [ "${TSFUTURES_SNAPSHOT-}" != 0 ] && [ -z "${NODE_OPTIONS-}" ]; then
   ok=1

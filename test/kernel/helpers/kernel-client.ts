@@ -14,8 +14,14 @@ import { createMessage, decode, encode, Signer, type Message } from '../../../ke
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
-/** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX). */
+/** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_). */
 const KERNEL_JSON_ENV = builtinTsfuturesSpec().env;
+/**
+ * The launcher's V8 flags (bin/tsfutures-kernel.sh), which every installed kernel runs with. From dist/: the module
+ * finds the launcher relative to its compiled location.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const V8_FLAGS = (require(path.join(ROOT, 'dist', 'kernel', 'snapshot', 'index.js')) as typeof import('../../../kernel/snapshot')).kernelV8Flags();
 /** The compiled fake engine (global-setup builds dist/ before the tests). */
 export const FAKE_ENGINE = path.join(ROOT, 'dist', 'test', 'kernel', 'helpers', 'fake-engine.js');
 
@@ -80,11 +86,12 @@ export class KernelClient {
     const connection = { transport: 'tcp', ip: '127.0.0.1', key: options.key ?? randomUUID(), signature_scheme: 'hmac-sha256', shell_port, control_port, stdin_port, iopub_port, hb_port, kernel_name: 'tsfutures' };
     const file = path.join(dir, 'connection.json');
     writeFileSync(file, JSON.stringify(connection));
-    // kernel.json's env too (MALLOC_ARENA_MAX): tests measure the kernel as Jupyter starts it.
+    // kernel.json's env and the launcher's V8 flags too: tests measure the kernel as Jupyter starts it (the ordinary
+    // way: the start-up snapshot has tests of its own, test/snapshot).
     const env = { ...process.env, ...KERNEL_JSON_ENV, JUPYTER_DATA_DIR: path.join(dir, 'data'), ...options.env } as Record<string, string>;
     if ((options.engine ?? 'fake') === 'fake') env.TSFUTURES_ENGINE = FAKE_ENGINE;
     else delete env.TSFUTURES_ENGINE;
-    const child = spawn(process.execPath, [BIN, 'kernel', '-f', file], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    const child = spawn(process.execPath, [...V8_FLAGS, BIN, 'kernel', '-f', file], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
     child.stdout!.resume();
     const client = new KernelClient(child, connection, dir, new Signer(connection.key, 'hmac-sha256'));
     client.connect();
