@@ -67,8 +67,9 @@
  *   the lead's /tmp/lead/bmem.js). Costs ~0.8 s more per background build (the builder itself takes 1.1-1.4 s) and a
  *   dependency: esbuild, ~11.5 MB installed (its JavaScript ~0.1 MB, one platform binary). Without it (or if it
  *   fails) the blob is built from the original.
- * - MALLOC_TRIM_THRESHOLD_=131072 (kernel.json's env, next to MALLOC_ARENA_MAX): glibc no longer raises its trim threshold as large blocks
- *   come and go, and hands freed heap back: RSS -6 MiB (191-195 -> 183-187 in bmem runs), latency unchanged.
+ * - MALLOC_TRIM_THRESHOLD_=131072 (kernel.json's env, next to MALLOC_ARENA_MAX): glibc no longer raises its trim
+ *   threshold as large blocks come and go, and hands freed heap back: RSS -6 MiB (191-195 -> 183-187 in bmem runs),
+ *   latency unchanged.
  * A smaller young generation (--max-semi-space-size, default 16 MB a semi-space; the launcher's v8_flags): set to 4.
  * The helper's rounds above (before the merged lib and the inert-cell change) found 2 / 4 / 8 MB at 157-160 / 162-165 /
  * 169-171 MiB against 185-190 for 0.7-1.6 ms more a declaring cell. Lead, same day, after those changes, quiet
