@@ -11,15 +11,17 @@
  *   "concurrent" / "tsfutures" resolve to the runtime. Node types: a small script of Node's common globals
  *   (nodeLite.ts) until a cell imports a Node builtin, names `NodeJS.` or fails on something the lite script
  *   declares; from then on the full @types/node (one-time ~0.5 s), and the cell is checked against it.
- * - Speed (`npm run bench:kernel`, 2026-11-25 session 2, 400 cells, vs ipykernel: declare median 3.6-4.2 vs 3.6 ms,
- *   last 20 cells 3.4 ms): the compiler loads from a V8 code cache (typescriptCode.ts) or the kernel's start-up
- *   snapshot; @types/node is left out until needed (nodeLite.ts); a cell of plain variables, functions or library-typed
- *   interfaces leaves the program's file set alone (their types are printed into the global scripts,
- *   declarations.ts), which come in chunks of 128 names so a cell re-parses and re-binds at most two small files
- *   (10 000 cells: no latency drift; one growing script went 5 -> 15 ms a cell over 2000 function cells); a checked
- *   cell is emitted from the program it was checked in (transform.ts); @types doc comments are not parsed
- *   (documents.ts); TurboFan is kept off the per-cell factories createTypeChecker/createProgram (jit.ts). Per-cell
- *   floor: a new program (~1.8 ms) and a new checker (~1.4 ms) every cell, GC ~1.3 ms, running ~0.8 ms.
+ * - Speed (`npm run bench:kernel`, 2026-11-25 session 3, 400 cells, vs ipykernel in the same run: declare median
+ *   0.80-0.82x with the default young generation, 0.91-0.96x with the kernel's 2 x 4 MB one): the compiler loads from
+ *   a V8 code cache (typescriptCode.ts) or the kernel's start-up snapshot; the ES lib is one merged file (lib.ts: ~50
+ *   lib files made every new program and checker ~1.5 ms slower); @types/node is left out until needed (nodeLite.ts);
+ *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
+ *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
+ *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts);
+ *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
+ *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
+ *   Per-cell floor (in-process): a new program ~0.5 ms and checker ~0.6 ms (createTypeChecker's own closures are
+ *   ~150 KB of the ~580 KB a declaring cell allocates), diagnostics ~0.6, emit ~0.5, GC ~0.6.
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
