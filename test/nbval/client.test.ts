@@ -30,7 +30,7 @@ describe('kernelspecs', () => {
     const spec = getKernelSpec('tsfutures', { ...env });
     if (spec.resourceDir === null) expect(spec).toEqual(builtinTsfuturesSpec());
     expect(builtinTsfuturesSpec().argv.slice(1)).toEqual([path.join(ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}']);
-    expect(builtinTsfuturesSpec().env).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(builtinTsfuturesSpec().env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' });
     expect(() => getKernelSpec('no-such-kernel-xyz', env)).toThrow(NoSuchKernel);
   });
 });
