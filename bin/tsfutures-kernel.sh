@@ -11,7 +11,7 @@ shift 2
 # (measurements in kernel/snapshot/index.ts).
 v8_flags='--max-semi-space-size=4'
 # The blob's name carries the flags (snapshot/index.ts blobPath): other flags, another blob.
-blob=$blob$v8_flags
+blob=${blob%.blob}$v8_flags.blob
 # NODE_OPTIONS may carry V8 flags, and a blob only loads under the flags it was built with (else node exits 14).
 if [ -f "$blob" ] && [ "${TSFUTURES_SNAPSHOT-}" != 0 ] && [ -z "${NODE_OPTIONS-}" ]; then
   ok=1

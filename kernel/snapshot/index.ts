@@ -117,12 +117,13 @@ export function blobBase(node: string = process.execPath): string {
 }
 
 /**
- * The blob a kernel of this checkout and node starts from: the base name plus the V8 flags it is built under, as
- * the launcher spells it (`$blob$v8_flags`). Changing the flags then means another blob (built on the first
- * start), never a start on one built under other flags, which node refuses (exit 14: a failed kernel start).
+ * The blob a kernel of this checkout and node starts from: the base name with the V8 flags it is built under before
+ * `.blob`, as the launcher spells it (`${blob%.blob}$v8_flags.blob`). Changing the flags then means another blob
+ * (built on the first start), never a start on one built under other flags, which node refuses (exit 14: a failed
+ * kernel start).
  */
 export function blobPath(node: string = process.execPath): string {
-  return blobBase(node) + kernelV8Flags().join(' ');
+  return `${blobBase(node).replace(/\.blob$/, '')}${kernelV8Flags().join(' ')}.blob`;
 }
 
 /**

@@ -75,6 +75,19 @@ test("a dead build's leftovers go, a running build's stay", () => {
   expect(left()).toEqual(['kernel-002.blob.888', 'kernel-002.blob.888.typescript.js', 'kernel-002.blob.building', 'kernel-002.blob.entry.js']);
 });
 
+test('blobs named with V8 flags (index.ts blobPath) are blobs too: pruned, their markers and leftovers with them', () => {
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const flagged = (id: string) => `kernel-${id}--max-semi-space-size=4.blob`;
+  for (let i = 1; i <= 5; i++) file(flagged(`00${i}`), i * hour);
+  file(`${flagged('001')}.${process.pid}.starting`, 1 * hour); // a live start: in use, besides the KEPT others
+  file(`${flagged('005')}.${dead}.starting`, 5 * hour); // the oldest blob's dead start: goes with it
+  file(`${flagged('009')}.777`, 10 * STALE_MS); // a dead build's partial blob
+
+  pruneCache(dir, [], STALE_MS);
+
+  expect(left()).toEqual([flagged('001'), `${flagged('001')}.${process.pid}.starting`, flagged('002'), flagged('003'), flagged('004')]);
+});
+
 test('a missing directory is no error', () => {
   expect(() => pruneCache(path.join(dir, 'absent'), [], STALE_MS)).not.toThrow();
 });
