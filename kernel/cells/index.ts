@@ -156,7 +156,7 @@ export class TypeScriptCellEngine implements CellEngine {
     this.sources.add(scriptFile, label, code, transformed.sourceMap);
     // After the first check the compiler's hot functions are compiled: worth keeping for the next start.
     if (n === 1) setTimeout(saveTypeScriptCodeCache, 0);
-    return this.runner.run(transformed.js, scriptFile, !isInert(parsed));
+    return this.runner.run(transformed.js, scriptFile, () => isInert(parsed, REALM_GLOBAL));
   }
 
   /** Errors only (suggestions are not failures); one past the code (e.g. a missing `}`) is shown at its end. */

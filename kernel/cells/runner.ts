@@ -31,8 +31,11 @@ export class CellRunner {
     this.interruptedEarly = false;
   }
 
-  /** `watchdog: false` for a cell that cannot run long (inert.ts): no SIGINT watchdog thread for its run. */
-  async run(js: string, scriptFile: string, watchdog = true): Promise<CellOutcome> {
+  /**
+   * `inert()` true: the cell cannot run long (inert.ts), so no SIGINT watchdog thread for its run. Asked right before
+   * the run, with nothing in between: it looks at the globals' current values.
+   */
+  async run(js: string, scriptFile: string, inert: () => boolean = () => false): Promise<CellOutcome> {
     // A SIGINT that arrived during the synchronous type check is still queued in the event loop (its handler cannot
     // run until the check returns) and breakOnSigint only sees signals that arrive while the script runs: without
     // this one turn of the loop, that interrupt would be lost and a `while (true) {}` cell would never end.
@@ -44,7 +47,7 @@ export class CellRunner {
       // Set per run: with several engines in one process (tests), each cell resolves imports from its own notebook.
       Object.defineProperty(REALM_GLOBAL, CELL_HELPER, { value: this.helper, configurable: true, writable: true, enumerable: false });
       // breakOnSigint: Ctrl-C / SIGINT stops a synchronous endless loop in the cell.
-      completion = script.runInThisContext({ breakOnSigint: watchdog, displayErrors: false });
+      completion = script.runInThisContext({ breakOnSigint: !inert(), displayErrors: false });
     } catch (error) {
       return runtimeErrorOutcome(error, this.sources);
     }

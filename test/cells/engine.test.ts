@@ -180,6 +180,21 @@ describe('interrupt', () => {
     }
   });
 
+  test('a cell that only looks inert (an operator on an object with a looping valueOf) keeps the watchdog', async () => {
+    const realProcess: NodeJS.Process = vm.runInThisContext('process');
+    const listener = () => undefined;
+    realProcess.on('SIGINT', listener);
+    try {
+      // The object's valueOf sends the signal and loops: the cell `(spinner as any) + 1` runs user code (inert.ts says no).
+      await ok('var spinner = { valueOf() { require("node:child_process").spawn("kill", ["-INT", String(process.pid)]); while (true) {} } }');
+      expect((await fails('(spinner as any) + 1')).ename).toBe('KeyboardInterrupt');
+      // A cell that is inert runs as before.
+      expect(await ok('const plain = 40; plain')).toBe(40);
+    } finally {
+      realProcess.off('SIGINT', listener);
+    }
+  });
+
   test('interrupt() ends a cell pending on an await at once', async () => {
     await ok('let progress = 0');
     const pending = engine.execute('progress = 1\nawait new Promise(() => {})\nprogress = 2');

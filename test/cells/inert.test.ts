@@ -5,7 +5,11 @@
 import ts = require('typescript');
 import { isInert } from '../../kernel/cells/inert';
 
-const inert = (code: string) => isInert(ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+/** The realm's globals as a cell would find them: data properties of each kind, and an accessor (user code). */
+const globals: Record<string, unknown> = { total: 0, text: 'x', nothing: null, obj: { valueOf: () => 1 }, fn: () => 1 };
+Object.defineProperty(globals, 'trap', { get: () => 1, set: () => undefined, configurable: true });
+
+const inert = (code: string) => isInert(ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS), globals);
 
 test.each([
   'const x = 5;',
@@ -20,6 +24,15 @@ test.each([
   'declare const ambient: number;',
   'const t = 5 as number satisfies number',
   ';',
+  // Variables: data properties of the globals, operators only on primitives.
+  'total += 5; total',
+  'total',
+  'obj',
+  'const y = obj; y',
+  'total = obj',
+  'const label = text + "!" + total + nothing',
+  '({ total, obj })',
+  'const fresh = 1',
 ])('inert: %s', (code) => {
   expect(inert(code)).toBe(true);
 });
@@ -31,7 +44,6 @@ test.each([
   'new Date()',
   'x',
   'const y = x',
-  'total += 1',
   'const { a } = { a: 1 }',
   'const [b] = [1]',
   'const s = [...[1]]',
@@ -51,6 +63,19 @@ test.each([
   '/x/.test("x")',
   // Property reads may run getters (conservative even on a string).
   'const len = "abc".length',
+  // An object operand's valueOf/toString, a getter or setter on globalThis: user code.
+  'obj + 1',
+  'total += obj',
+  'obj += 1',
+  'fn + ""',
+  'trap',
+  'trap = 1',
+  'const trap = 1',
+  '({ trap })',
+  // Not a global yet and not declared here: conservative.
+  'missing',
+  // A variable of this cell in an operator: its value is not known before the run.
+  'const a = 1; a + 1',
 ])('not inert: %s', (code) => {
   expect(inert(code)).toBe(false);
 });
