@@ -14,7 +14,7 @@ import * as zmq from 'zeromq';
 import { createMessage, decode, encode, Signer, WireError, type Message } from './wire';
 import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
-import { forceExitAfter, watchParentFromIoThread } from './watchdog';
+import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from './watchdog';
 import { watchMemory, type MemoryGuardData } from './memory-guard';
 
 traceStartup('io thread: zeromq loaded');
@@ -190,6 +190,7 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
   port.on('message', (m: ToIo) => {
     if (m.kind === 'send') {
       send(m.channel, m.message, m.identities.map((i) => Buffer.from(i)));
+      if (m.channel !== 'iopub' && m.message.header.msg_type === 'shutdown_reply') shutdownAnswered();
     } else if (m.kind === 'running') {
       running = m.value;
       if (!running) stopInterrupting();

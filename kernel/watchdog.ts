@@ -11,6 +11,12 @@ import { log } from './log';
 const PARENT_POLL_MS = 250;
 /** Long enough for a responsive main thread to finish its own shutdown (children get 500 ms there). */
 export const FORCE_EXIT_GRACE_MS = 2000;
+/**
+ * Once the main thread has answered the shutdown it is not blocked, and only its own steps are left (children,
+ * sockets, exit): on a loaded machine these took more than 2 s once (a CI run: the clean shutdown ended by SIGKILL,
+ * exit code null). Still bounded: an exit handler a cell registered could loop.
+ */
+export const ANSWERED_GRACE_MS = 8000;
 
 let forcing: NodeJS.Timeout | undefined;
 
@@ -18,11 +24,19 @@ let forcing: NodeJS.Timeout | undefined;
 export function forceExitAfter(reason: string, graceMs = FORCE_EXIT_GRACE_MS): void {
   if (forcing) return;
   forcing = setTimeout(() => {
-    log('warning', `${reason}, and the main thread is blocked: ending the kernel from the io thread`);
+    log('warning', `${reason}, and the main thread has not ended the kernel: ending it from the io thread`);
     void killDescendants(200).finally(() => process.kill(process.pid, 'SIGKILL'));
   }, graceMs);
   // Must not keep an io thread alive that is otherwise done (the process is then exiting anyway).
   forcing.unref();
+}
+
+/** The main thread answered the shutdown: a pending forced end waits ANSWERED_GRACE_MS from now instead. */
+export function shutdownAnswered(): void {
+  if (!forcing) return;
+  clearTimeout(forcing);
+  forcing = undefined;
+  forceExitAfter('shutdown was answered', ANSWERED_GRACE_MS);
 }
 
 /** Whether the process that started the kernel (startedBy), or JPY_PARENT_PID if set, is gone. */
