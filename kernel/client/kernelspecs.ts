@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { kernelV8Flags } from '../launcher';
 
 export interface KernelSpec {
   name: string;
@@ -80,7 +81,8 @@ export function builtinTsfuturesSpec(): KernelSpec {
   return {
     ...readKernelSpec(TSFUTURES_KERNEL, PACKAGE_ROOT),
     resourceDir: null,
-    argv: [process.execPath, path.join(PACKAGE_ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}'],
+    // The installed kernel's V8 flags (launcher.ts), without its start-up snapshot.
+    argv: [process.execPath, ...kernelV8Flags(PACKAGE_ROOT), path.join(PACKAGE_ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}'],
   };
 }
 

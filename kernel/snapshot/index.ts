@@ -84,6 +84,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { kernelV8Flags as launcherV8Flags, launcherPath } from '../launcher';
 import { isAlive, pruneCache } from './prune';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -99,7 +100,7 @@ export const KEY_ENV = 'TSFUTURES_SNAPSHOT_KEY';
 export const TS_SOURCE_ENV = 'TSFUTURES_SNAPSHOT_TS_SOURCE';
 const TS_FILE = path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js');
 /** The shell script the kernelspec runs. */
-export const LAUNCHER = path.join(ROOT, 'bin', 'tsfutures-kernel.sh');
+export const LAUNCHER = launcherPath(ROOT);
 
 export function snapshotDisabled(): boolean {
   return process.env.TSFUTURES_SNAPSHOT === '0';
@@ -127,14 +128,11 @@ export function blobPath(node: string = process.execPath): string {
 }
 
 /**
- * The V8 flags every kernel process runs with, from the launcher's `v8_flags='...'` line (the one place they are
- * written). A blob loads only under the V8 flags it was built with (else node exits 14), so the builder and the probe
- * run under these too.
+ * The V8 flags every kernel process runs with (launcher.ts). A blob loads only under the V8 flags it was built with
+ * (else node exits 14), so the builder and the probe run under these too.
  */
 export function kernelV8Flags(): string[] {
-  const line = /^v8_flags='([^']*)'$/m.exec(fs.readFileSync(LAUNCHER, 'utf8'));
-  if (!line) throw new Error(`no v8_flags line in ${LAUNCHER}`);
-  return line[1].split(' ').filter(Boolean);
+  return launcherV8Flags(ROOT);
 }
 
 /** Files under `dir` ending in `suffix`, sorted (a plain walk: readdirSync's { recursive } is ~4x slower on node 20). */

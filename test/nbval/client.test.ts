@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CellTimeoutError, type KernelClient } from '../../kernel/client/client';
 import { builtinTsfuturesSpec, findKernelSpecs, getKernelSpec, kernelSpecDirs, NoSuchKernel } from '../../kernel/client/kernelspecs';
 import { KernelManager } from '../../kernel/client/manager';
+import { kernelV8Flags } from '../../kernel/launcher';
 import type { OutputEvent } from '../../kernel/client/outputs';
 import { alive, ROOT } from './helpers';
 
@@ -29,7 +30,9 @@ describe('kernelspecs', () => {
     const env = { HOME: dir, JUPYTER_PATH: '', JUPYTER_DATA_DIR: path.join(dir, 'none') };
     const spec = getKernelSpec('tsfutures', { ...env });
     if (spec.resourceDir === null) expect(spec).toEqual(builtinTsfuturesSpec());
-    expect(builtinTsfuturesSpec().argv.slice(1)).toEqual([path.join(ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}']);
+    // The installed kernel's V8 flags, the ordinary start (no snapshot).
+    expect(builtinTsfuturesSpec().argv.slice(1)).toEqual([...kernelV8Flags(ROOT), path.join(ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}']);
+    expect(kernelV8Flags(ROOT)).toContain('--max-semi-space-size=4');
     expect(builtinTsfuturesSpec().env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' });
     expect(() => getKernelSpec('no-such-kernel-xyz', env)).toThrow(NoSuchKernel);
   });

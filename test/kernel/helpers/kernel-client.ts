@@ -10,18 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
 import { builtinTsfuturesSpec } from '../../../kernel/client/kernelspecs';
+import { kernelV8Flags } from '../../../kernel/launcher';
 import { createMessage, decode, encode, Signer, type Message } from '../../../kernel/wire';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
 /** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_). */
 const KERNEL_JSON_ENV = builtinTsfuturesSpec().env;
-/**
- * The launcher's V8 flags (bin/tsfutures-kernel.sh), which every installed kernel runs with. From dist/: the module
- * finds the launcher relative to its compiled location.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const V8_FLAGS = (require(path.join(ROOT, 'dist', 'kernel', 'snapshot', 'index.js')) as typeof import('../../../kernel/snapshot')).kernelV8Flags();
+/** The launcher's V8 flags (bin/tsfutures-kernel.sh), which every installed kernel runs with. */
+const V8_FLAGS = kernelV8Flags(ROOT);
 /** The compiled fake engine (global-setup builds dist/ before the tests). */
 export const FAKE_ENGINE = path.join(ROOT, 'dist', 'test', 'kernel', 'helpers', 'fake-engine.js');
 
