@@ -5,9 +5,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { jupyterDataDir } from './history';
+import { PACKAGE_ROOT as ROOT } from './package-root';
 
-/** The repo root, from dist/kernel/kernelspec.js. */
-const ROOT = path.resolve(__dirname, '..', '..');
 const LOGOS = ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg'];
 export const DEFAULT_NAME = 'tsfutures';
 

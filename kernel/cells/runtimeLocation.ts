@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { PACKAGE_ROOT } from '../package-root';
 
 /**
  * Where the tsfutures runtime lives, for both halves of the engine: the type checker wants its declarations
@@ -11,19 +12,8 @@ import { createRequire } from 'node:module';
 /** Module names a cell may import that mean "the runtime". */
 export const RUNTIME_MODULES: ReadonlySet<string> = new Set(['tsfutures', 'concurrent.futures', 'concurrent']);
 
-function findPackageRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'tsfutures') return dir;
-      } catch { /* not ours; keep walking */ }
-    }
-    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
-  }
-}
-
-export const PACKAGE_ROOT = findPackageRoot(__dirname);
+/** The checkout root (package-root.ts), for this module's importers. */
+export { PACKAGE_ROOT };
 
 /** The file the type checker resolves the runtime modules to, or undefined when the runtime is not there yet. */
 export function runtimeTypesFile(): string | undefined {

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root';
 import { kernelV8Flags } from '../launcher';
 
 export interface KernelSpec {
@@ -22,12 +23,8 @@ export interface KernelSpec {
 
 export const TSFUTURES_KERNEL = 'tsfutures';
 
-/** The checkout root: this file compiles to dist/kernel/client/, the sources live at kernel/client/. */
-export const PACKAGE_ROOT = (() => {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
+/** The checkout root (package-root.ts), for this module's importers. */
+export { PACKAGE_ROOT };
 
 /** Kernelspec directories, highest precedence first (jupyter_client's jupyter_path('kernels')). */
 export function kernelSpecDirs(env: NodeJS.ProcessEnv = process.env): string[] {

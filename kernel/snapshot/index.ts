@@ -85,9 +85,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { kernelV8Flags as launcherV8Flags, launcherPath } from '../launcher';
+import { PACKAGE_ROOT } from '../package-root';
 import { isAlive, pruneCache } from './prune';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = PACKAGE_ROOT;
 const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
 const STALE_SNAPSHOT = Symbol.for('tsfutures.staleSnapshot');
 /** A build older than this is taken as dead (its lock is ignored). */
