@@ -111,8 +111,7 @@ function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tsfutures');
 }
 
-/** The blob for this checkout and node binary, whether or not it exists: the kernelspec names it. */
-/** The blob's path as kernel.json names it; the launcher appends the V8 flags (blobPath). */
+/** The blob for this checkout and node binary as kernel.json names it; the launcher adds the V8 flags (blobPath). */
 export function blobBase(node: string = process.execPath): string {
   const id = createHash('sha1').update(`${ROOT}\0${node}`).digest('hex').slice(0, 12);
   return path.join(cacheDir(), `kernel-${id}.blob`);
