@@ -34,9 +34,14 @@ interface MergedLib {
 
 let merged: MergedLib | undefined;
 
-export function libText(): string {
+/** Read and concatenated once, by whichever asks first (the program's file or a lib reference). */
+function mergedLib(): MergedLib {
   merged ??= concatenated(LIB_NAMES);
-  return merged.text;
+  return merged;
+}
+
+export function libText(): string {
+  return mergedLib().text;
 }
 
 /**
@@ -45,8 +50,7 @@ export function libText(): string {
  * file, as without the merge.
  */
 export function resolveLibrary(libFileName: string): ts.ResolvedModuleWithFailedLookupLocations {
-  merged ??= concatenated(LIB_NAMES);
-  if (!merged.files.has(libFileName)) return { resolvedModule: undefined };
+  if (!mergedLib().files.has(libFileName)) return { resolvedModule: undefined };
   return { resolvedModule: { resolvedFileName: LIB_FILE, extension: ts.Extension.Dts, isExternalLibraryImport: false } };
 }
 
