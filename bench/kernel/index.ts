@@ -14,7 +14,8 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { builtinTsfuturesSpec, PACKAGE_ROOT, readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
+import { builtinTsfuturesSpec, readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
+import { PACKAGE_ROOT } from '../../kernel/package-root';
 import { measureKernel, type KernelFigures } from './measure';
 import { installedSpec } from './spec';
 import { median, percentile } from './stats';

@@ -4,7 +4,8 @@ import { createDocumentRegistry } from './documents';
 import { LIB_FILE, libText, resolveLibrary } from './lib';
 import { NODE_LITE_TYPES } from './nodeLite';
 import { EMIT_OPTIONS } from './transform';
-import { PACKAGE_ROOT, RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
+import { PACKAGE_ROOT } from '../package-root';
+import { RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
 
 /**
  * The notebook as a TypeScript project kept in one LanguageService, so every cell reuses the previous program

@@ -12,9 +12,6 @@ import { PACKAGE_ROOT } from '../package-root';
 /** Module names a cell may import that mean "the runtime". */
 export const RUNTIME_MODULES: ReadonlySet<string> = new Set(['tsfutures', 'concurrent.futures', 'concurrent']);
 
-/** The checkout root (package-root.ts), for this module's importers. */
-export { PACKAGE_ROOT };
-
 /** The file the type checker resolves the runtime modules to, or undefined when the runtime is not there yet. */
 export function runtimeTypesFile(): string | undefined {
   const candidates = [

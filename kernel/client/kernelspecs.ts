@@ -23,9 +23,6 @@ export interface KernelSpec {
 
 export const TSFUTURES_KERNEL = 'tsfutures';
 
-/** The checkout root (package-root.ts), for this module's importers. */
-export { PACKAGE_ROOT };
-
 /** Kernelspec directories, highest precedence first (jupyter_client's jupyter_path('kernels')). */
 export function kernelSpecDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = (env.JUPYTER_PATH ?? '').split(path.delimiter).filter(Boolean);
