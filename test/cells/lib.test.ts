@@ -21,6 +21,26 @@ async function status(code: string): Promise<string> {
   return r.status === 'ok' ? 'ok' : `${r.ename}: ${r.evalue}`;
 }
 
+test('the merged text is Latin-1 (one byte a character in V8), changed only on doc comment lines', () => {
+  expect(libText()).not.toMatch(/[^\x00-\xff]/);
+  // Each lib file's lines, as the merge took them: those that differ are doc comment lines with typography.
+  const originals = new Map<string, string[]>();
+  for (const m of libText().matchAll(/^\/\/ (lib\.[\w.]+\.d\.ts)$/gm)) {
+    originals.set(m[1], ts.sys.readFile(path.join(path.dirname(LIB_FILE), m[1]))!.replace(/^\/\/\/\s*<reference\s+lib="[^"]+"\s*\/>[ \t]*\r?\n?/gm, '').split('\n'));
+  }
+  const changed: string[] = [];
+  let file: string[] = [];
+  let line = 0;
+  for (const text of libText().split('\n')) {
+    const header = /^\/\/ (lib\.[\w.]+\.d\.ts)$/.exec(text);
+    if (header && originals.has(header[1])) (file = originals.get(header[1])!), (line = 0);
+    else if (text !== file[line++]) changed.push(text);
+  }
+  expect(changed.length).toBeGreaterThan(0);
+  for (const text of changed) expect(text).toMatch(/^\s*\*/);
+  expect(libText()).toContain('If all arguments are either +0 or -0, the result is +0.');
+});
+
 test('the merged text holds the same lib files as a program with lib: [...], dependencies first', () => {
   const options: ts.CompilerOptions = { lib: LIB_NAMES.map((n) => `lib.${n}.d.ts`), types: [], noEmit: true };
   const host = ts.createCompilerHost(options);
