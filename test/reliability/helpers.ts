@@ -139,15 +139,34 @@ export class AttachedClient {
   }
 
   reply(msgId: string, timeoutMs = 30000): Promise<Message> {
+    return this.until(() => this.replies.get(msgId), `no reply to ${msgId}`, timeoutMs);
+  }
+
+  /**
+   * Resolves once this client's iopub subscription is in place: the kernel welcomes each subscription (JEP 65), and
+   * what it publishes before then never reaches this socket (zeromq's late joiner).
+   */
+  subscribed(timeoutMs = 30000): Promise<Message> {
+    return this.until(() => this.iopub.find((m) => (m.header.msg_type as string) === 'iopub_welcome'), 'no iopub_welcome', timeoutMs);
+  }
+
+  /** Resolves on the request's `status: idle`, its last iopub message (the reply, on shell, may arrive before it). */
+  idle(msgId: string, timeoutMs = 30000): Promise<Message> {
+    const isIdle = (m: Message) =>
+      m.header.msg_type === 'status' && (m.parent_header as { msg_id?: string }).msg_id === msgId && (m.content as { execution_state?: string }).execution_state === 'idle';
+    return this.until(() => this.iopub.find(isIdle), `no idle status for ${msgId}`, timeoutMs);
+  }
+
+  private until(found: () => Message | undefined, failure: string, timeoutMs: number): Promise<Message> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const m = this.replies.get(msgId);
+        const m = found();
         if (!m) return;
         this.waiters.delete(check);
         clearTimeout(timer);
         resolve(m);
       };
-      const timer = setTimeout(() => (this.waiters.delete(check), reject(new Error(`no reply to ${msgId}`))), timeoutMs);
+      const timer = setTimeout(() => (this.waiters.delete(check), reject(new Error(failure))), timeoutMs);
       this.waiters.add(check);
       check();
     });

@@ -46,9 +46,11 @@ test(`${CELLS} cells in a row: RSS growth <= 20 % after warm-up, latency of the 
 test('4 clients executing at once: every reply reaches its own client with its own parent header', async () => {
   const clients = Array.from({ length: 4 }, () => new AttachedClient(k.connection));
   try {
+    await Promise.all(clients.map((c) => c.subscribed()));
     const PER = 25;
     const sent = clients.map((c, ci) => Array.from({ length: PER }, (_, j) => ({ id: c.send('execute_request', { code: `${ci * 1000 + j}`, silent: false, store_history: true }), value: String(ci * 1000 + j) })));
     const replies = await Promise.all(clients.map((c, ci) => Promise.all(sent[ci].map((s) => c.reply(s.id)))));
+    await Promise.all(clients.map((c, ci) => Promise.all(sent[ci].map((s) => c.idle(s.id)))));
     let right = 0;
     clients.forEach((c, ci) => {
       const own = new Set(sent[ci].map((s) => s.id));
