@@ -69,6 +69,13 @@
  *   fails) the blob is built from the original.
  *   Session 4 (lead, quiet machine, `node bmem.js 400` x3): local names minified too (9.1 -> 3.8 MB): blob 21.6 ->
  *   18.5 MB, RSS 163-167 -> 153-155 MiB, main heap's large objects 10.6 -> 7.7 MB; start-up and declare unchanged.
+ * - The merged lib's text once per process and one byte a character (cells/lib.ts; a heap snapshot showed it twice,
+ *   two-byte, plus two copies of lib.es5.d.ts kept by a sliced lib name): blob 18.5 -> 18.3 MB, RSS 150-153 MiB.
+ * Tried, session 4, no gain: --heap-growing-percent=30/50 (old space committed stays ~45 MB for ~27-32 used),
+ * --max-semi-space-size=3 (same as 4), MALLOC_MMAP_THRESHOLD_/MALLOC_TOP_PAD_, a Worker resourceLimits young
+ * generation for the io thread (the process-wide flag overrides it), a blob without the warm-up's checker (-1 MiB).
+ * --optimize-for-size: 134-138 MiB but declare +0.4-0.6 ms (1 MB semi-spaces: 4x the scavenges, each promoting
+ * the ~0.35 MB a cell's checker has alive at that moment); --max-semi-space-size=1 alone 142-146 MiB, declare 1.04x.
  * - MALLOC_TRIM_THRESHOLD_=131072 (kernel.json's env, next to MALLOC_ARENA_MAX): glibc no longer raises its trim
  *   threshold as large blocks come and go, and hands freed heap back: RSS -6 MiB (191-195 -> 183-187 in bmem runs),
  *   latency unchanged.
