@@ -3,25 +3,19 @@
  * process.exit(), impossible allocations. Each ends as an error shown in the cell that caused it; the kernel lives on.
  */
 import { KernelClient, content, result } from '../kernel/helpers/kernel-client';
-import { descendantsOf, figure } from './helpers';
+import { descendantsOf, figure, sharedRealKernel } from './helpers';
 
 type C = Record<string, any>;
 
-let k: KernelClient;
-beforeAll(async () => {
-  k = await KernelClient.start({ engine: 'real' });
-}, 60000);
-afterAll(async () => {
-  await k?.close();
-});
+const kernel = sharedRealKernel();
 
 async function alive(): Promise<void> {
-  expect(k.process.exitCode).toBeNull();
-  expect(result((await k.execute('40 + 2')).iopub)).toBe('42');
+  expect(kernel.client.process.exitCode).toBeNull();
+  expect(result((await kernel.client.execute('40 + 2')).iopub)).toBe('42');
 }
 
 test('a process-pool worker killed with SIGKILL mid-task: BrokenProcessPool on its futures, a new pool works', async () => {
-  const setup = await k.execute(`
+  const setup = await kernel.client.execute(`
 import { ProcessPoolExecutor, BrokenProcessPool } from 'tsfutures';
 function spin(ms: number): number { const end = Date.now() + ms; while (Date.now() < end) {} return ms; }
 const pool = new ProcessPoolExecutor({ max_workers: 2 });
@@ -29,16 +23,16 @@ const doomed = [pool.submit(spin, 30000), pool.submit(spin, 30000), pool.submit(
 while (!doomed[0].running() || pool._worker_ids.length < 2) await new Promise((r) => setTimeout(r, 20));
 pool._worker_ids.length`);
   expect(content(setup.reply)).toMatchObject({ status: 'ok' });
-  const workers = descendantsOf(k.process.pid!);
+  const workers = descendantsOf(kernel.client.process.pid!);
   expect(workers.length).toBeGreaterThanOrEqual(2);
-  const killed = await k.execute(`
+  const killed = await kernel.client.execute(`
 process.kill(pool._worker_ids[0], 'SIGKILL');
 const outcomes: string[] = [];
 for (const f of doomed) outcomes.push(await f.result().then(() => 'ok', (e: Error) => e.constructor.name));
 outcomes.join(',')`);
   expect(content(killed.reply)).toMatchObject({ status: 'ok' });
   expect(result(killed.iopub)).toBe("'BrokenProcessPool,BrokenProcessPool,BrokenProcessPool'");
-  const fresh = await k.execute(`
+  const fresh = await kernel.client.execute(`
 const pool2 = new ProcessPoolExecutor({ max_workers: 1 });
 const r = await pool2.submit(spin, 256).result();
 await pool2.shutdown();
@@ -46,7 +40,7 @@ r`);
   expect(content(fresh.reply)).toMatchObject({ status: "ok" });
   expect(result(fresh.iopub)).toBe("256");
   // The broken pool's surviving worker is ended too, not left spinning.
-  const left = descendantsOf(k.process.pid!);
+  const left = descendantsOf(kernel.client.process.pid!);
   figure('faults', 'pool worker SIGKILLed -> futures', 'BrokenProcessPool x3', 'BrokenProcessPool', true);
   figure('faults', 'pool processes left after break + new pool', left.length, '0', left.length === 0);
   expect(left).toEqual([]);
@@ -54,7 +48,7 @@ r`);
 });
 
 test('an uncaught exception from a timer and an unhandled rejection show in the cell that started them', async () => {
-  const early = await k.execute(`
+  const early = await kernel.client.execute(`
 setTimeout(() => { throw new Error('timer boom'); }, 10);
 Promise.reject(new Error('lost promise'));
 await new Promise((r) => setTimeout(r, 100));
@@ -64,12 +58,12 @@ await new Promise((r) => setTimeout(r, 100));
   expect(stderr).toMatch(/Unhandled rejection: Error: lost promise/);
   expect(result(early.iopub)).toBe("'still here'");
   // Late: the cell has finished and another one runs when they fire; they still belong to the first cell.
-  const late = await k.execute(`
+  const late = await kernel.client.execute(`
 setTimeout(() => { throw new Error('late timer'); }, 150);
 setTimeout(() => { Promise.reject(new Error('late promise')); }, 150);
 1`);
-  const other = await k.execute('await new Promise((r) => setTimeout(r, 400)); 2');
-  const lateText = KernelClient.streamText(k.iopubLog.filter((m) => (m.parent_header as C).msg_id === late.msgId), 'stderr');
+  const other = await kernel.client.execute('await new Promise((r) => setTimeout(r, 400)); 2');
+  const lateText = KernelClient.streamText(kernel.client.iopubLog.filter((m) => (m.parent_header as C).msg_id === late.msgId), 'stderr');
   expect(lateText).toMatch(/late timer/);
   expect(lateText).toMatch(/late promise/);
   expect(KernelClient.streamText(other.iopub, 'stderr')).toBe('');
@@ -78,14 +72,14 @@ setTimeout(() => { Promise.reject(new Error('late promise')); }, 150);
 });
 
 test('process.exit() in a cell is refused with SystemExit; the kernel keeps its state', async () => {
-  await k.execute('const keep = "kept"');
-  const exit = await k.execute('process.exit(3)');
+  await kernel.client.execute('const keep = "kept"');
+  const exit = await kernel.client.execute('process.exit(3)');
   expect(content(exit.reply)).toMatchObject({ status: 'error', ename: 'SystemExit' });
   expect(content(exit.reply).evalue).toMatch(/process\.exit\(3\) was refused/);
-  const abort = await k.execute('process.abort()');
+  const abort = await kernel.client.execute('process.abort()');
   expect(content(abort.reply)).toMatchObject({ status: 'error', ename: 'SystemExit' });
   // From a timer: the refusal is an uncaught error shown in that cell.
-  const timer = await k.execute('setTimeout(() => process.exit(0), 10); await new Promise((r) => setTimeout(r, 100)); keep');
+  const timer = await kernel.client.execute('setTimeout(() => process.exit(0), 10); await new Promise((r) => setTimeout(r, 100)); keep');
   expect(KernelClient.streamText(timer.iopub, 'stderr')).toMatch(/SystemExit: process\.exit\(0\) was refused/);
   expect(result(timer.iopub)).toBe("'kept'");
   figure('faults', 'process.exit() in a cell', 'SystemExit, kernel alive', 'refused', true);
@@ -95,7 +89,7 @@ test('process.exit() in a cell is refused with SystemExit; the kernel keeps its 
 test('allocations the engine cannot satisfy are errors in the cell (RangeError), not a dead kernel', async () => {
   const cases = ['new Array(2 ** 32)', '"x".repeat(2 ** 30)', 'new ArrayBuffer(2 ** 53)', 'Buffer.alloc(2 ** 53)', 'new Uint8Array(2 ** 53)'];
   for (const code of cases) {
-    const r = await k.execute(code);
+    const r = await kernel.client.execute(code);
     expect(content(r.reply)).toMatchObject({ status: 'error', ename: 'RangeError' });
   }
   figure('faults', 'impossible allocations -> RangeError in cell', `${cases.length}/${cases.length}`, 'all', true);

@@ -4,6 +4,7 @@
  */
 import { appendFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as zmq from 'zeromq';
+import { KernelClient } from '../kernel/helpers/kernel-client';
 import { createMessage, decode, encode, Signer, type Message } from '../../kernel/wire';
 
 /** RELIABILITY_SOAK=1 (set by `npm run test:reliability`) runs the long versions. */
@@ -176,4 +177,16 @@ export class AttachedClient {
     this.shell.close();
     this.sub.close();
   }
+}
+
+/** One kernel with the real engine for a whole test file: started before its tests, closed after them. */
+export function sharedRealKernel(): { readonly client: KernelClient } {
+  const holder = {} as { client: KernelClient };
+  beforeAll(async () => {
+    holder.client = await KernelClient.start({ engine: 'real' });
+  }, 60000);
+  afterAll(async () => {
+    await holder.client?.close();
+  });
+  return holder;
 }

@@ -5,34 +5,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { KernelClient, ROOT, content } from '../kernel/helpers/kernel-client';
-import { AttachedClient, figure, median, rssKb, size, SOAK } from './helpers';
+import { ROOT, content } from '../kernel/helpers/kernel-client';
+import { AttachedClient, figure, median, rssKb, sharedRealKernel, size, SOAK } from './helpers';
 
 type C = Record<string, any>;
 const CELLS = size(500, 10000);
 const TASKS = size(20000, 100000);
 const WINDOW = 100;
 
-let k: KernelClient;
-beforeAll(async () => {
-  k = await KernelClient.start({ engine: 'real' });
-}, 60000);
-afterAll(async () => {
-  await k?.close();
-});
+const kernel = sharedRealKernel();
 
 test(`${CELLS} cells in a row: RSS growth <= 20 % after warm-up, latency of the last ${WINDOW} recorded`, async () => {
-  await k.execute('let total = 0');
+  await kernel.client.execute('let total = 0');
   const latencies: number[] = [];
   let warm = 0;
   for (let i = 1; i <= CELLS; i++) {
     const t0 = performance.now();
-    const { reply } = await k.execute(i % 2 ? `total += ${i}; total` : `const half = (x: number) => x / 2; half(${i})`.replace('const half', `const half${i}`).replace('half(', `half${i}(`));
+    const { reply } = await kernel.client.execute(i % 2 ? `total += ${i}; total` : `const half = (x: number) => x / 2; half(${i})`.replace('const half', `const half${i}`).replace('half(', `half${i}(`));
     latencies.push(performance.now() - t0);
     expect(content(reply).status).toBe('ok');
-    if (i === WINDOW) warm = rssKb(k.process.pid!);
+    if (i === WINDOW) warm = rssKb(kernel.client.process.pid!);
   }
-  const end = rssKb(k.process.pid!);
+  const end = rssKb(kernel.client.process.pid!);
   const growth = (end - warm) / warm;
   const first = median(latencies.slice(0, WINDOW));
   const last = median(latencies.slice(-WINDOW));
@@ -44,7 +38,7 @@ test(`${CELLS} cells in a row: RSS growth <= 20 % after warm-up, latency of the 
 }, 600000);
 
 test('4 clients executing at once: every reply reaches its own client with its own parent header', async () => {
-  const clients = Array.from({ length: 4 }, () => new AttachedClient(k.connection));
+  const clients = Array.from({ length: 4 }, () => new AttachedClient(kernel.client.connection));
   try {
     await Promise.all(clients.map((c) => c.subscribed()));
     const PER = 25;
