@@ -90,7 +90,10 @@ function detached(s: string): string {
   return Array.from(s).join('');
 }
 
-/** Doc comment lines' typography that has a plain Latin-1 spelling (lib.es5's `−0`, `10‍−‍16`, `constructor’s`). */
+/**
+ * Doc comment typography with a plain Latin-1 spelling: lib.es5's minus signs (U+2212) and zero-width joiners,
+ * dashes, a typographic apostrophe, the euro sign.
+ */
 const LATIN1_SPELLING: Record<string, string> = { '\u2212': '-', '\u2013': '-', '\u2014': '-', '\u2019': "'", '\u200d': '', '\u20ac': 'EUR' };
 
 /**
