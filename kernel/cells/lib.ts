@@ -94,7 +94,14 @@ function detached(s: string): string {
  * Doc comment typography with a plain Latin-1 spelling: lib.es5's minus signs (U+2212) and zero-width joiners,
  * dashes, a typographic apostrophe, the euro sign.
  */
-const LATIN1_SPELLING: Record<string, string> = { '\u2212': '-', '\u2013': '-', '\u2014': '-', '\u2019': "'", '\u200d': '', '\u20ac': 'EUR' };
+const LATIN1_SPELLING: Record<string, string> = {
+  '\u2212': '-',
+  '\u200d': '',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2019': "'",
+  '\u20ac': 'EUR',
+};
 
 /**
  * The text with the few non-Latin-1 characters of its doc comments (13 in TypeScript 6.0's ES libs) spelled in

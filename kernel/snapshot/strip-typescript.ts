@@ -16,7 +16,8 @@ import * as fs from 'node:fs';
 function main([input, output]: string[]): void {
   if (!input || !output) throw new Error('usage: strip-typescript.js IN OUT');
   const { transformSync } = require('esbuild') as typeof import('esbuild');
-  const { code } = transformSync(fs.readFileSync(input, 'utf8'), { loader: 'js', minifyWhitespace: true, minifyIdentifiers: true, charset: 'ascii' });
+  const options = { loader: 'js', minifyWhitespace: true, minifyIdentifiers: true, charset: 'ascii' } as const;
+  const { code } = transformSync(fs.readFileSync(input, 'utf8'), options);
   fs.writeFileSync(output, code);
 }
 

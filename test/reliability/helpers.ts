@@ -154,7 +154,9 @@ export class AttachedClient {
   /** Resolves on the request's `status: idle`, its last iopub message (the reply, on shell, may arrive before it). */
   idle(msgId: string, timeoutMs = 30000): Promise<Message> {
     const isIdle = (m: Message) =>
-      m.header.msg_type === 'status' && (m.parent_header as { msg_id?: string }).msg_id === msgId && (m.content as { execution_state?: string }).execution_state === 'idle';
+      m.header.msg_type === 'status' &&
+      (m.parent_header as { msg_id?: string }).msg_id === msgId &&
+      (m.content as { execution_state?: string }).execution_state === 'idle';
     return this.until(() => this.iopub.find(isIdle), `no idle status for ${msgId}`, timeoutMs);
   }
 
