@@ -1,18 +1,20 @@
 import ts = require('typescript');
+import { LIB_FILE } from './lib';
 
 /**
  * The language service's document registry, with the JSDoc of typing packages left unparsed.
  *
  * @types/node is 2.2 MB of declarations, most of it doc comments; parsing those comments into JSDoc nodes is a
  * large share of the engine's start-up (measured below) and of its heap. Type-checking TypeScript never reads them
- * (only @see/@link, for editors). What is lost: inspect/completion docs of Node APIs. The cells, the runtime and
- * the lib files keep theirs (inspect shows a cell function's doc comment).
+ * (only @see/@link, for editors). What is lost: inspect/completion docs of Node APIs. The merged ES lib is lean
+ * too, its docs read on demand (libDocs.ts). The cells and the runtime keep theirs (inspect shows a cell
+ * function's doc comment).
  */
 const LEAN = ts.JSDocParsingMode.ParseNone;
 
-/** Declaration packages whose doc comments are not parsed. */
+/** Declaration files whose doc comments are not parsed: typing packages, and the merged ES lib (libDocs.ts). */
 export function isLeanFile(fileName: string): boolean {
-  return fileName.includes('/node_modules/@types/') || fileName.includes('/node_modules/undici-types/');
+  return fileName === LIB_FILE || fileName.includes('/node_modules/@types/') || fileName.includes('/node_modules/undici-types/');
 }
 
 /** Where a start-up snapshot leaves a registry with the lib files already parsed (kernel/snapshot/build-entry.ts). */

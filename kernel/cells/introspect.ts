@@ -1,5 +1,6 @@
 import ts = require('typescript');
 import type { Completion, Inspection } from '../engine';
+import { libDocumentation } from './libDocs';
 import { usesNodeModules } from './nodeLite';
 import type { CellProject } from './project';
 
@@ -73,8 +74,10 @@ export function inspect(project: CellProject, code: string, cursorPos: number, _
     const name = code.slice(identifierStart(code, pos), identifierEnd(code, pos));
     if (isInternal(name)) continue;
     const signature = ts.displayPartsToString(info.displayParts);
-    const doc = ts.displayPartsToString(info.documentation);
-    const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
+    // The lib is parsed without its doc comments (libDocs.ts): its symbols' docs are read on demand.
+    const docs = info.documentation?.length || info.tags?.length ? info : (libDocumentation(project, file, pos) ?? info);
+    const doc = ts.displayPartsToString(docs.documentation);
+    const tags = (docs.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
     const plainDoc = [doc, ...tags].filter(Boolean).join('\n');
     const mdTags = tags.map((t) => `*${t.replace(/^@(\S+)/, '@$1*')}`);
     return {

@@ -84,6 +84,22 @@ test('lib docs reach inspect', async () => {
   expect(found.found).toBe(true);
   expect(found.data['text/plain']).toMatch(/findLast/);
   expect(found.data['text/plain']).toMatch(/Returns the value of the last element in the array where predicate is true/);
+  // Tags as quick info gives them: a parameter's name, then its text.
+  expect(found.data['text/plain']).toMatch(/\n@param predicate findLast calls predicate once for each element of the array/);
+  expect(found.data['text/markdown']).toMatch(/\*@param\* predicate findLast calls/);
+});
+
+test('the lib is parsed without its doc comments; inspect reads them on demand, for functions, variables and members', () => {
+  const lib = project().program().getSourceFile(LIB_FILE)!;
+  const parseInt = lib.statements.find((s) => ts.isFunctionDeclaration(s) && s.name?.text === 'parseInt')!;
+  expect((parseInt as { jsDoc?: unknown }).jsDoc).toBeUndefined();
+  const plain = (code: string) => engine.inspect(code, code.length, 0).data['text/plain'] as string;
+  expect(plain('parseInt')).toMatch(/^function parseInt\(string: string, radix\?: number\): number\n\nConverts a string to an integer\.\n@param string A string to convert into a number\.\n@param radix /);
+  // A variable's doc sits on its statement; an interface member's on the member.
+  expect(plain('Math')).toMatch(/An intrinsic object that provides basic mathematics functionality and constants\./);
+  expect(plain('Math.max')).toMatch(/Returns the larger of a set of supplied numeric expressions\.\n@param values /);
+  // A cell's own doc comment is still the parser's, not this.
+  expect(plain('/** Halves. */ function half(x: number) { return x / 2 }\nhalf')).toMatch(/\n\nHalves\.$/);
 });
 
 test("@types/node's `/// <reference lib=\"es2020\">` resolves to the merged file; `dom` still loads its own file", async () => {
