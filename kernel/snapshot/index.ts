@@ -71,6 +71,11 @@
  *   18.5 MB, RSS 163-167 -> 153-155 MiB, main heap's large objects 10.6 -> 7.7 MB; start-up and declare unchanged.
  * - The merged lib's text once per process and one byte a character (cells/lib.ts; a heap snapshot showed it twice,
  *   two-byte, plus two copies of lib.es5.d.ts kept by a sliced lib name): blob 18.5 -> 18.3 MB, RSS 150-153 MiB.
+ * - The merged lib parsed without its JSDoc (documents.ts isLeanFile; inspect reads lib docs on demand, libDocs.ts):
+ *   blob 18.3 -> 17.2 MB, RSS 147-149 MiB (bench, 3 runs); the smaller blob deserialises sooner, the io thread binds
+ *   at ~190 ms instead of ~200-207, and the client's zeromq reconnect (every 100 ms after its first try, ~5 ms from
+ *   launch) then finds the sockets at ~205 instead of ~305: start-up 385 -> 255-260 ms in most starts (medians of
+ *   10: 319 ms, q1 305, q3 363).
  * Tried, session 4, no gain: --heap-growing-percent=30/50 (old space committed stays ~45 MB for ~27-32 used),
  * --max-semi-space-size=3 (same as 4), MALLOC_MMAP_THRESHOLD_/MALLOC_TOP_PAD_, a Worker resourceLimits young
  * generation for the io thread (the process-wide flag overrides it), a blob without the warm-up's checker (-1 MiB).
