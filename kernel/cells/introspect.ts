@@ -75,7 +75,7 @@ export function inspect(project: CellProject, code: string, cursorPos: number, _
     if (isInternal(name)) continue;
     const signature = ts.displayPartsToString(info.displayParts);
     // The lib is parsed without its doc comments (libDocs.ts): its symbols' docs are read on demand.
-    const docs = info.documentation?.length || info.tags?.length ? info : (libDocumentation(project, file, pos) ?? info);
+    const docs = info.documentation?.length || info.tags?.length ? info : (libDocumentation(symbolAt(project, file, pos)) ?? info);
     const doc = ts.displayPartsToString(docs.documentation);
     const tags = (docs.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);
     const plainDoc = [doc, ...tags].filter(Boolean).join('\n');
@@ -96,11 +96,9 @@ export function inspect(project: CellProject, code: string, cursorPos: number, _
  * the global script: its own quick info would show that const and no doc. Ask at the definition instead.
  */
 function definitionQuickInfo(project: CellProject, file: string, pos: number): ts.QuickInfo | undefined {
-  const program = project.program();
-  const source = program.getSourceFile(file);
-  const node = source && identifierAt(source, pos);
-  if (!node) return undefined;
-  const checker = program.getTypeChecker();
+  const at = identifierInProgram(project, file, pos);
+  if (!at) return undefined;
+  const { node, checker } = at;
   const symbol = checker.getSymbolAtLocation(node);
   const declared = symbol?.declarations?.[0]?.getSourceFile().fileName;
   if (!symbol || !declared || !project.isGlobalScript(declared)) return undefined;
@@ -108,6 +106,19 @@ function definitionQuickInfo(project: CellProject, file: string, pos: number): t
   const target = type.symbol?.declarations?.[0] as ts.NamedDeclaration | undefined;
   if (!target?.name || project.isGlobalScript(target.getSourceFile().fileName)) return undefined;
   return project.service.getQuickInfoAtPosition(target.getSourceFile().fileName, target.name.getStart());
+}
+
+function symbolAt(project: CellProject, file: string, pos: number): ts.Symbol | undefined {
+  const at = identifierInProgram(project, file, pos);
+  return at?.checker.getSymbolAtLocation(at.node);
+}
+
+/** The identifier at `pos` of `file` in the current program, and that program's checker. */
+function identifierInProgram(project: CellProject, file: string, pos: number): { node: ts.Identifier; checker: ts.TypeChecker } | undefined {
+  const program = project.program();
+  const source = program.getSourceFile(file);
+  const node = source && identifierAt(source, pos);
+  return node && { node, checker: program.getTypeChecker() };
 }
 
 function identifierAt(source: ts.SourceFile, pos: number): ts.Identifier | undefined {

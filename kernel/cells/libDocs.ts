@@ -1,6 +1,5 @@
 import ts = require('typescript');
 import { LIB_FILE } from './lib';
-import type { CellProject } from './project';
 
 /**
  * Doc comments of the merged ES lib, read when inspect asks for them.
@@ -18,36 +17,22 @@ export interface LibDocs {
   tags: ts.JSDocTagInfo[];
 }
 
-export function libDocumentation(project: CellProject, file: string, pos: number): LibDocs | undefined {
-  const lib = project.program().getSourceFile(LIB_FILE);
-  if (!lib) return undefined;
-  for (const definition of project.service.getDefinitionAtPosition(file, pos) ?? []) {
-    if (definition.fileName !== LIB_FILE) continue;
-    const comment = docCommentOf(lib, definition.textSpan.start);
+/** The docs of the first of `symbol`'s declarations in the merged lib that has a doc comment. */
+export function libDocumentation(symbol: ts.Symbol | undefined): LibDocs | undefined {
+  for (const declaration of symbol?.declarations ?? []) {
+    const lib = declaration.getSourceFile();
+    if (lib.fileName !== LIB_FILE) continue;
+    const comment = docCommentOf(lib, declaration);
     if (comment) return parseDocComment(comment);
   }
   return undefined;
 }
 
-/** The doc comment right before the declaration whose name starts at `namePos` (a variable's is its statement's). */
-function docCommentOf(lib: ts.SourceFile, namePos: number): string | undefined {
-  const name = nodeStartingAt(lib, namePos);
-  let declaration: ts.Node | undefined = name?.parent;
-  if (declaration && ts.isVariableDeclaration(declaration)) declaration = declaration.parent.parent;
-  if (!declaration) return undefined;
-  const doc = (ts.getLeadingCommentRanges(lib.text, declaration.pos) ?? [])
-    .filter((r) => lib.text.startsWith('/**', r.pos))
-    .at(-1);
+/** The doc comment right before `declaration` (a variable's is its statement's). */
+function docCommentOf(lib: ts.SourceFile, declaration: ts.Declaration): string | undefined {
+  const commented = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration;
+  const doc = (ts.getLeadingCommentRanges(lib.text, commented.pos) ?? []).filter((r) => lib.text.startsWith('/**', r.pos)).at(-1);
   return doc && lib.text.slice(doc.pos, doc.end);
-}
-
-function nodeStartingAt(source: ts.SourceFile, pos: number): ts.Node | undefined {
-  const visit = (node: ts.Node): ts.Node | undefined => {
-    if (pos < node.pos || pos >= node.end) return undefined;
-    if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.getStart(source) === pos ? node : undefined;
-    return ts.forEachChild(node, visit);
-  };
-  return ts.forEachChild(source, visit);
 }
 
 function parseDocComment(comment: string): LibDocs {
