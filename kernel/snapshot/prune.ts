@@ -19,10 +19,13 @@ import * as path from 'node:path';
 export const KEPT = 3;
 
 /** `kernel-ID.blob`, or `kernel-ID--v8-flag=x.blob` when the launcher sets V8 flags (index.ts blobPath). */
-const BLOB = /^kernel-[0-9a-f]+(?:-[^/]*)?\.blob$/;
+const BLOB_NAME = String.raw`kernel-[0-9a-f]+(?:-[^/]*?)?\.blob`;
+const BLOB = new RegExp(`^${BLOB_NAME}$`);
 const CODE_CACHE = /^typescript-.*\.v8cache$/;
 /** What a build killed midway leaves: the partial blob, the stripped compiler, the entry copy, the lock (index.ts). */
-const BUILD_LEFTOVER = /^kernel-[0-9a-f]+(?:-[^/]*?)?\.blob\.(\d+|\d+\.typescript\.js|entry\.js|building)$/;
+const BUILD_LEFTOVER = new RegExp(String.raw`^${BLOB_NAME}\.(\d+|\d+\.typescript\.js|entry\.js|building)$`);
+/** A start's marker (BLOB.<pid>.starting) or a build's lock (BLOB.building), the blob's name captured. */
+const IN_USE = new RegExp(String.raw`^(${BLOB_NAME})\.(?:(\d+)\.starting|building)$`);
 
 interface Entry {
   file: string;
@@ -77,7 +80,7 @@ export function pruneCache(dir: string, keep: string[], buildStaleMs: number): v
   const markers = new Map<string, string[]>(); // blob -> its dead starts' markers
   // A blob a start or a build is using: a live start's marker, or a lock younger than a build can take.
   for (const name of names) {
-    const m = /^(kernel-[0-9a-f]+(?:-[^/]*?)?\.blob)\.(?:(\d+)\.starting|building)$/.exec(name);
+    const m = IN_USE.exec(name);
     if (!m) continue;
     const blob = path.join(dir, m[1]);
     if (m[2] === undefined) {
