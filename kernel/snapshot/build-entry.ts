@@ -27,7 +27,7 @@ const STALE_SNAPSHOT = Symbol.for('tsfutures.staleSnapshot');
 const ROOT = process.env.TSFUTURES_SNAPSHOT_ROOT ?? path.resolve(__dirname, '..', '..', '..');
 const TS_FILE = path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js');
 
-/** Set by index.ts: typescript.js without comments and whitespace (strip-typescript.ts), when it could be written. */
+/** Set by index.ts: typescript.js minified (strip-typescript.ts), when it could be written. */
 const TS_STRIPPED = process.env.TSFUTURES_SNAPSHOT_TS_SOURCE;
 
 /** What to compile for `file`: the stripped compiler in its place (under its own name: stacks and errors name it). */

@@ -111,7 +111,7 @@ const STALE_BUILD_MS = 120_000;
 export const PROBE_ENV = 'TSFUTURES_SNAPSHOT_PROBE';
 /** Passed to the builder: the key the blob is built for (build-entry.ts bakes it in). */
 export const KEY_ENV = 'TSFUTURES_SNAPSHOT_KEY';
-/** Passed to the builder: typescript.js stripped of comments and whitespace (strip-typescript.ts), if written. */
+/** Passed to the builder: typescript.js minified (strip-typescript.ts), if written. */
 export const TS_SOURCE_ENV = 'TSFUTURES_SNAPSHOT_TS_SOURCE';
 const TS_FILE = path.join(ROOT, 'node_modules', 'typescript', 'lib', 'typescript.js');
 /** The shell script the kernelspec runs. */
