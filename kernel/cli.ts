@@ -69,6 +69,8 @@ function connectionFileArg(args: string[]): string {
  */
 export function prestartKernel(argv: string[]): Promise<void> | undefined {
   if (argv[0] !== 'kernel') return undefined;
+  // First: from here on a SIGINT (Jupyter's interrupt) can no longer end the process (interrupt-gate.ts).
+  (require('./interrupt-gate') as typeof import('./interrupt-gate')).holdSigint();
   try {
     const { readConnectionFile } = require('./connection') as typeof import('./connection');
     const { prestartIoThread } = require('./session') as typeof import('./session');

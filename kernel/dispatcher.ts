@@ -6,6 +6,7 @@
  */
 import { handlers, unknownHandler, type Kernel, type Request } from './handlers';
 import { log } from './log';
+import { interruptGate } from './interrupt-gate';
 
 const STOP_ABORTING = Symbol('stop aborting');
 
@@ -46,9 +47,10 @@ export class Dispatcher {
         else {
           const executing = next.message.header.msg_type === 'execute_request';
           this.current = next.message.header.msg_id;
-          if (executing) this.kernel.session.running(true);
+          // Interrupts (interrupt-gate.ts) are for execute_requests only, as ipykernel's SIGINT handling is.
+          if (executing) interruptGate().cellStarted();
           await this.handle(next);
-          if (executing) this.kernel.session.running(false);
+          if (executing) interruptGate().cellEnded();
           this.current = undefined;
         }
       }

@@ -2,8 +2,10 @@
  * The io thread: a worker_threads Worker that owns all five zmq sockets.
  *
  * It lives apart from the main thread so that the kernel stays reachable while a cell blocks the main thread
- * (`while (true) {}`): heartbeats are answered here, and interrupt_request on control is answered here and turned
- * into a SIGINT, which the vm's breakOnSigint turns into an exception in the running cell. Everything else is
+ * (`while (true) {}`): heartbeats are answered here, and interrupt_request on control is answered here and passed
+ * on through the interrupt gate (interrupt-gate.ts: a SIGINT when the cell runs synchronously, where vm's
+ * breakOnSigint turns it into an exception, else a message to the then free main thread), as is a SIGINT that no
+ * watched run caught (Jupyter's interrupt while a cell awaits). Everything else is
  * verified, decoded and posted to the main thread; the main thread posts outgoing messages back to be signed and sent.
  */
 import { traceStartup } from './startup-trace';
@@ -16,6 +18,7 @@ import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
 import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from './watchdog';
 import { watchMemory, type MemoryGuardData } from './memory-guard';
+import { InterruptGate } from './interrupt-gate';
 
 traceStartup('io thread: zeromq loaded');
 
@@ -28,24 +31,24 @@ export type ToMain =
   | { kind: 'failed'; error: string }
   | { kind: 'message'; channel: InChannel; identities: Uint8Array[]; message: Message }
   | { kind: 'barrier'; id: number }
+  /** Execute_request number `cell` was asked to stop (for a cell that awaits, which no SIGINT reaches). */
+  | { kind: 'interrupt'; cell: number }
   | { kind: 'closed' };
 
 export type ToIo =
   | { kind: 'send'; channel: OutChannel; identities: Uint8Array[]; message: Message }
   | { kind: 'barrier'; id: number }
-  /** The main thread starts/ends an execute_request: interrupts are repeated only while one runs. */
-  | { kind: 'running'; value: boolean }
-  /** The main thread saw SIGINT while a cell runs: keep raising it until the cell ends. */
-  | { kind: 'keep-interrupting' }
   | { kind: 'close' };
 
-const INTERRUPT_RETRY_MS = 100;
-const INTERRUPT_RETRIES = 30;
+/** How often a SIGINT that no watched run caught is looked for while a cell runs: the delay it adds, at most. */
+const SIGNAL_POLL_MS = 20;
 
 export interface IoThreadData {
   connection: ConnectionInfo;
   session: string;
   memory: MemoryGuardData;
+  /** The interrupt gate's shared slots (interrupt-gate.ts). */
+  gate: SharedArrayBuffer;
 }
 
 /** zeromq allows one pending send per socket, so each socket's sends are chained in order. */
@@ -76,7 +79,7 @@ function firstOfEach(): ((what: string) => void) | undefined {
 }
 const firstOf = firstOfEach();
 
-async function run({ connection, session, memory }: IoThreadData): Promise<void> {
+async function run({ connection, session, memory, gate: gateSlots }: IoThreadData): Promise<void> {
   const port = parentPort!;
   const signer = new Signer(connection.key, connection.signature_scheme);
   // Linger lets replies already queued (e.g. shutdown_reply) leave before close; ROUTERs report unroutable replies.
@@ -111,30 +114,14 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
     outboxes[channel].push(encode(message, signer, identities));
   };
 
-  /**
-   * A SIGINT that arrives just before a cell's synchronous code starts (while it is loaded or type-checked) is
-   * consumed before vm's breakOnSigint watches for it, and a blocked main thread cannot raise it again itself. So
-   * while the cell still runs, this thread re-raises it; the cell's end (running=false) stops that.
-   */
-  let running = false;
-  let retry: NodeJS.Timeout | undefined;
-  const stopInterrupting = () => {
-    if (retry) clearInterval(retry);
-    retry = undefined;
+  const gate = new InterruptGate(gateSlots);
+  const interruptCell = () => {
+    const cell = gate.ask();
+    if (cell !== undefined) post({ kind: 'interrupt', cell });
   };
-  const keepInterrupting = () => {
-    if (!running || retry) return;
-    let tries = 0;
-    retry = setInterval(() => {
-      if (!running || ++tries > INTERRUPT_RETRIES) stopInterrupting();
-      else process.kill(process.pid, 'SIGINT');
-    }, INTERRUPT_RETRY_MS);
-  };
-
-  watchMemory(memory, () => running, () => {
-    process.kill(process.pid, 'SIGINT');
-    keepInterrupting();
-  });
+  watchMemory(memory, () => gate.running(), interruptCell);
+  // A SIGINT (Jupyter's interrupt) that came while no run was watched, e.g. while the cell awaits, is only marked.
+  setInterval(() => gate.takeSignal() && interruptCell(), SIGNAL_POLL_MS).unref();
 
   /** Answered here, not in the main thread: the main thread may be stuck in the very loop being interrupted. */
   const interrupt = (message: Message, identities: Buffer[]) => {
@@ -144,8 +131,7 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
     status('busy');
     send('control', createMessage({ msgType: 'interrupt_reply', channel: 'control', session, content: { status: 'ok' }, parent }), identities);
     status('idle');
-    process.kill(process.pid, 'SIGINT');
-    keepInterrupting();
+    interruptCell();
   };
 
   const receive = async (channel: InChannel, socket: zmq.Router) => {
@@ -191,16 +177,10 @@ async function run({ connection, session, memory }: IoThreadData): Promise<void>
     if (m.kind === 'send') {
       send(m.channel, m.message, m.identities.map((i) => Buffer.from(i)));
       if (m.channel !== 'iopub' && m.message.header.msg_type === 'shutdown_reply') shutdownAnswered();
-    } else if (m.kind === 'running') {
-      running = m.value;
-      if (!running) stopInterrupting();
-    } else if (m.kind === 'keep-interrupting') {
-      keepInterrupting();
     } else if (m.kind === 'barrier') {
       // Everything received before this point has already been posted, and the port keeps order.
       post({ kind: 'barrier', id: m.id });
     } else if (m.kind === 'close') {
-      stopInterrupting();
       void Promise.all(Object.values(outboxes).map((o) => o.drained())).then(() => {
         closeAll();
         post({ kind: 'closed' });

@@ -14,6 +14,7 @@ import { log } from './log';
 import { guardExit, type Exit } from './exit-guard';
 import { parentIsGone } from './watchdog';
 import { traceStartup } from './startup-trace';
+import { holdSigint, interruptGate } from './interrupt-gate';
 
 const PARENT_POLL_MS = 1000;
 /** Read as early as possible: a parent dying while the sockets are still being bound must be noticed too. */
@@ -37,10 +38,12 @@ class RunningKernel implements Kernel {
     return this.dispatcher.abortQueued();
   }
 
-  /** SIGINT outside a synchronous vm run lands here: the engine abandons an awaiting cell. */
+  /**
+   * The io thread was asked to interrupt the current cell (interrupt-gate.ts): the engine abandons it if it awaits,
+   * or stops it before it runs.
+   */
   interrupt(): void {
     this.engines.loaded?.interrupt();
-    if (this.dispatcher.current) this.session.keepInterrupting();
   }
 
   warmUp(): void {
@@ -89,13 +92,18 @@ function watchParent(onGone: () => void): void {
 
 export async function startKernel(connectionFile: string): Promise<void> {
   traceStartup('kernel modules loaded');
+  holdSigint(); // done by cli.ts prestartKernel already, unless that failed
   const connection = readConnectionFile(connectionFile);
   exit = guardExit();
   let kernel: RunningKernel | undefined;
   const early: Incoming[] = [];
   // The compiler loads on this thread while the io thread starts zeromq and binds the sockets.
   preloadEngine();
-  const session = await Session.start(connection, (m) => (kernel ? kernel.onMessage(m) : early.push(m)));
+  const session = await Session.start(
+    connection,
+    (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
+    (cell) => interruptGate().isCurrent(cell) && kernel?.interrupt(),
+  );
   traceStartup('sockets bound, main thread free');
   const output = installOutput(session);
   kernel = new RunningKernel(session, output);
@@ -103,9 +111,6 @@ export async function startKernel(connectionFile: string): Promise<void> {
   for (const m of early.splice(0)) kernel.onMessage(m);
 
   const k = kernel;
-  // vm's breakOnSigint turns SIGINT into an exception in a synchronous cell; this listener covers an awaiting cell,
-  // and its mere presence keeps SIGINT from killing the kernel.
-  process.on('SIGINT', () => k.interrupt());
   process.on('SIGTERM', () => void k.shutdown(false));
   watchParent(() => {
     log('info', 'parent process is gone; shutting down');

@@ -9,6 +9,7 @@ import { createMessage, type Header, type Message } from './wire';
 import type { ConnectionInfo } from './connection';
 import type { InChannel, IoThreadData, OutChannel, ToIo, ToMain } from './io-thread';
 import { memoryGuardData, type MemoryGuardData } from './memory-guard';
+import { interruptGate } from './interrupt-gate';
 import { traceStartup } from './startup-trace';
 
 export interface Incoming {
@@ -34,7 +35,7 @@ function connectionKey(connection: ConnectionInfo): string {
 }
 
 function spawnIoThread(connection: ConnectionInfo): IoThread {
-  const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData() };
+  const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData(), gate: interruptGate().buffer };
   // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
   const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
   traceStartup('io thread created');
@@ -94,9 +95,10 @@ export class Session {
 
   /**
    * Binds the sockets in the io thread; resolves once they accept connections. Takes over the io thread that
-   * prestartIoThread started for the same connection, with everything it posted meanwhile.
+   * prestartIoThread started for the same connection, with everything it posted meanwhile. `onInterrupt` gets the
+   * number of the execute_request the io thread was asked to interrupt (interrupt-gate.ts).
    */
-  static start(connection: ConnectionInfo, onMessage: (m: Incoming) => void): Promise<Session> {
+  static start(connection: ConnectionInfo, onMessage: (m: Incoming) => void, onInterrupt: (cell: number) => void): Promise<Session> {
     const thread = prestarted?.key === connectionKey(connection) ? prestarted : spawnIoThread(connection);
     prestarted = undefined;
     const { worker, data } = thread;
@@ -107,6 +109,7 @@ export class Session {
         else if (m.kind === 'failed') reject(new Error(`cannot bind the kernel's sockets: ${m.error}`));
         else if (m.kind === 'message') onMessage({ channel: m.channel, identities: m.identities, message: m.message });
         else if (m.kind === 'barrier') session.barriers.get(m.id)?.();
+        else if (m.kind === 'interrupt') onInterrupt(m.cell);
       };
       thread.takeOver(handle, reject);
     });
@@ -122,15 +125,6 @@ export class Session {
 
   status(state: 'busy' | 'idle' | 'starting', parent: Header | {} = {}): void {
     this.send('iopub', 'status', { execution_state: state }, parent);
-  }
-
-  /** Tells the io thread whether an execute_request runs (see keepInterrupting there). */
-  running(value: boolean): void {
-    this.worker.postMessage({ kind: 'running', value } satisfies ToIo);
-  }
-
-  keepInterrupting(): void {
-    this.worker.postMessage({ kind: 'keep-interrupting' } satisfies ToIo);
   }
 
   /** Resolves once every message the io thread received before now has been handed to onMessage. */

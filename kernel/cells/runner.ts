@@ -2,6 +2,7 @@ import * as vm from 'node:vm';
 import type { CellOutcome } from '../engine';
 import { CELL_HELPER } from './transform';
 import { type CellSources, interruptOutcome, runtimeErrorOutcome } from './traceback';
+import { interruptGate } from '../interrupt-gate';
 
 /**
  * Runs transformed cells in the kernel's own realm (vm.Script#runInThisContext), not in a separate vm context:
@@ -40,14 +41,14 @@ export class CellRunner {
     // run until the check returns) and breakOnSigint only sees signals that arrive while the script runs: without
     // this one turn of the loop, that interrupt would be lost and a `while (true) {}` cell would never end.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.interruptedEarly) return interruptOutcome();
+    if (this.interruptedEarly || interruptGate().asked()) return interruptOutcome();
     let completion: unknown;
     try {
       const script = new vm.Script(js, { filename: scriptFile });
       // Set per run: with several engines in one process (tests), each cell resolves imports from its own notebook.
       Object.defineProperty(REALM_GLOBAL, CELL_HELPER, { value: this.helper, configurable: true, writable: true, enumerable: false });
-      // breakOnSigint: Ctrl-C / SIGINT stops a synchronous endless loop in the cell.
-      completion = script.runInThisContext({ breakOnSigint: !inert(), displayErrors: false });
+      // Watched (breakOnSigint): an interrupt stops a synchronous endless loop in the cell.
+      completion = inert() ? script.runInThisContext({ displayErrors: false }) : interruptGate().runWatched(() => script.runInThisContext({ displayErrors: false }));
     } catch (error) {
       return runtimeErrorOutcome(error, this.sources);
     }

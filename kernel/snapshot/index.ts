@@ -171,6 +171,8 @@ function keyedFiles(): string[] {
   return [
     path.join(ROOT, 'package.json'),
     ...listFiles(path.join(dist, 'kernel', 'cells'), '.js'),
+    // Loaded into the blob too, by cells/project.js.
+    path.join(dist, 'kernel', 'package-root.js'),
     path.join(dist, 'kernel', 'snapshot', 'build-entry.js'),
     path.join(dist, 'kernel', 'snapshot', 'strip-typescript.js'),
     ...listFiles(path.join(dist, 'runtime'), '.d.ts'),

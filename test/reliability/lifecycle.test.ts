@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, FAKE_ENGINE, KernelClient, ROOT, content, freePorts } from '../kernel/helpers/kernel-client';
-import { AttachedClient, descendantsOf, figure, waitGone } from './helpers';
+import { AttachedClient, descendantsOf, figure, size, waitGone } from './helpers';
 
 type C = Record<string, any>;
 const RUNTIME = JSON.stringify(path.join(ROOT, 'dist', 'runtime'));
@@ -125,6 +125,33 @@ describe('the parent dies', () => {
     }, 40000);
   }
 });
+
+test.each(['SIGINT', 'interrupt_request'] as const)('%s landing at any moment of short cells never ends the kernel', async (how) => {
+  // Node's breakOnSigint leaves gaps around each run where SIGINT kills the process (kernel/interrupt-gate.ts): an
+  // interrupt that lands as a cell starts or ends must still only ever stop that cell.
+  const k = await KernelClient.start();
+  try {
+    await k.execute('var kept = 7');
+    const rounds = size(200, 2000);
+    const statuses: Record<string, number> = {};
+    for (let i = 0; i < rounds; i++) {
+      const id = k.send('shell', 'execute_request', { code: '{ let s = 0; for (let i = 0; i < 1e5; i++) s += i; s }', silent: false });
+      await new Promise((r) => setTimeout(r, i % 4));
+      if (how === 'SIGINT') k.process.kill('SIGINT');
+      else k.send('control', 'interrupt_request', {});
+      const reply = content(await k.reply(id));
+      const status = reply.status === 'error' ? reply.ename : reply.status;
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+    expect(k.process.exitCode).toBeNull();
+    expect(Object.keys(statuses).sort()).toEqual(['KeyboardInterrupt', 'ok']);
+    expect(content((await k.execute('kept + 1')).reply).status).toBe('ok');
+    expect(await k.heartbeat()).toBe(true);
+    figure('lifecycle', `${rounds} ${how}s at random moments: kernel alive`, `${statuses.KeyboardInterrupt} interrupted, ${statuses.ok} finished`, 'alive', true);
+  } finally {
+    await k.close();
+  }
+}, 120_000);
 
 test('50 SIGINTs during a busy loop leave the kernel usable', async () => {
   const k = await KernelClient.start();

@@ -5,6 +5,7 @@
 import * as vm from 'node:vm';
 import type { CellEngine, CellOutcome, Completeness } from '../../../kernel/engine';
 import { notebookGlobals } from '../../../kernel/output';
+import { interruptGate } from '../../../kernel/interrupt-gate';
 
 function failure(e: unknown): CellOutcome {
   const err = e as Error & { code?: string };
@@ -21,7 +22,8 @@ export function createEngine(_options: { cwd: string }): CellEngine {
 
   const run = async (code: string): Promise<CellOutcome> => {
     try {
-      let value = vm.runInContext(code, context, { breakOnSigint: true });
+      // Watched as the real engine's runs are, so that interrupt_request stops a synchronous loop here too.
+      let value = interruptGate().runWatched(() => vm.runInContext(code, context)) as any;
       if (value && typeof value.then === 'function') {
         const interrupted = new Promise<never>((_, reject) => (abort = reject));
         value = await Promise.race([value, interrupted]);

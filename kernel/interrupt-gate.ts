@@ -1,0 +1,184 @@
+/**
+ * How an interrupt reaches the running cell, from a SIGINT (Jupyter's interrupt_mode "signal") or an
+ * interrupt_request, without ever landing where Node turns SIGINT into the kernel's death.
+ *
+ * vm's breakOnSigint is the one way to stop a synchronous loop (`while (true) {}`) on the main thread: while such a
+ * run lasts, Node's SIGINT watchdog turns the signal into an exception. Around the run, Node leaves two gaps in
+ * which SIGINT ends the process: node:vm removes the process's SIGINT listeners (SIG_DFL) before the watchdog is
+ * installed, and the watchdog's teardown puts back Node's exiting handler before the listeners return
+ * (sigintHandlersWrap in lib/vm.js, SigintWatchdogHelper::Stop). Measured (Node 20): a worker raising SIGINT every
+ * millisecond kills a main thread running short breakOnSigint scripts within its first batch, and a CI run lost the
+ * kernel to one interrupt sent just as a `while (true) {}` cell started.
+ *
+ * 1. The kernel holds Node's SIGINT watchdog for its whole life (holdSigint: the contextify binding's
+ *    startSigintWatchdog, which the REPL uses too) and has no SIGINT listener. The watchdog's count then never drops
+ *    to zero, so its handler stays installed and SIGINT never ends the process. A SIGINT during a watched run stops
+ *    the run; one at any other time is only marked pending, and the io thread, which polls that mark while a cell
+ *    runs (takeSignal), turns it into an interrupt request.
+ * 2. An interrupt request (that mark, an interrupt_request, the memory guard) is settled through three shared slots:
+ *      PHASE  idle (no execute_request) | busy (one runs, not in a watched span) | watched | signalled
+ *      CELL   the number of the current execute_request
+ *      ASKED  the number of the execute_request an interrupt was asked for
+ *    A watched run is a tiny wrapper script that calls enter() first and leave() last, both inside the watchdog's
+ *    span. The io thread (ask) writes ASKED, then moves watched -> signalled and only then raises SIGINT. enter()
+ *    sets watched, then reads ASKED: with sequentially consistent atomics either it sees the request (an interrupt
+ *    that came while the cell was type-checked stops it before its code runs) or the io thread sees watched and
+ *    signals. leave() moves watched back; when it finds signalled, the SIGINT is on its way and leave() waits for it
+ *    where the watchdog catches it. A cell that awaits is not in a watched span: the io thread's message reaches the
+ *    then free main thread, which abandons the cell (runner.ts).
+ *
+ * A cell that adds its own SIGINT listener (process.on('SIGINT')) takes the signal from the watchdog (libuv installs
+ * its handler), and the gaps come back while the listener lasts.
+ */
+import * as vm from 'node:vm';
+import { log } from './log';
+
+const PHASE = 0;
+const CELL = 1;
+const ASKED = 2;
+const enum Phase {
+  Idle = 0,
+  Busy = 1,
+  Watched = 2,
+  Signalled = 3,
+}
+/** How long leave() waits for a SIGINT the io thread has raised; far above the ~1-10 ms it takes (measured). */
+const SIGNAL_WAIT_MS = 2000;
+/** Where the wrapper script finds the run it wraps: a symbol of the isolate, as cells may run in another realm. */
+const RUN = Symbol.for('tsfutures.watchedRun');
+const WRAPPER_SOURCE = `(function (run) { run.enter(); try { return run.body(); } finally { run.leave(); } })(globalThis[Symbol.for(${JSON.stringify(RUN.description)})])`;
+
+/** Node's process-wide SIGINT watchdog, as the contextify binding exposes it (the REPL's breakEvalOnSigint uses it). */
+interface SigintWatchdog {
+  /** Counted: the handler is installed on the first start and removed when stops bring the count back to 0. */
+  startSigintWatchdog(): boolean;
+  /** Returns whether a SIGINT came while no run was watched, and forgets it (when the count stays above 0). */
+  stopSigintWatchdog(): boolean;
+  watchdogHasPendingSigint(): boolean;
+}
+
+function sigintWatchdog(): SigintWatchdog {
+  return (process as unknown as { binding(name: string): SigintWatchdog }).binding('contextify');
+}
+
+let held = false;
+
+/** Main thread, as early as possible: SIGINT is the watchdog's from now on, and never the process's end (see above). */
+export function holdSigint(): void {
+  if (held) return;
+  // Without it (no thread to be had) the kernel still runs, as exposed to those gaps as Node itself.
+  if (sigintWatchdog().startSigintWatchdog()) held = true;
+  else log('error', 'cannot start the SIGINT watchdog thread: a SIGINT may end the kernel');
+}
+
+/** Forgets a SIGINT that came while no run was watched; returns whether there was one. Either thread. */
+function takePendingSigint(): boolean {
+  const watchdog = sigintWatchdog();
+  if (!watchdog.watchdogHasPendingSigint()) return false;
+  watchdog.startSigintWatchdog();
+  return watchdog.stopSigintWatchdog();
+}
+
+/** What a watched run throws when it was interrupted: the same code as Node's watchdog uses (traceback.ts). */
+export function interruption(): Error {
+  return Object.assign(new Error('Script execution was interrupted by `SIGINT`'), { code: 'ERR_SCRIPT_EXECUTION_INTERRUPTED' });
+}
+
+export class InterruptGate {
+  private readonly slots: Int32Array;
+  /** The phase a watched run started from and returns to (busy; idle when no execute_request runs: engine tests). */
+  private previous: Phase = Phase.Idle;
+  private wrapper: vm.Script | undefined;
+  /** The realm's own global, which the wrapper sees (under jest, this module's globalThis is a sandbox's). */
+  private realmGlobal: Record<symbol, unknown> | undefined;
+
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)) {
+    this.slots = new Int32Array(buffer);
+  }
+
+  // ---- main thread ----
+
+  /** An execute_request begins: interrupts asked from now on are this one's (a SIGINT while idle is dropped). */
+  cellStarted(): void {
+    if (held) takePendingSigint();
+    Atomics.add(this.slots, CELL, 1);
+    Atomics.store(this.slots, PHASE, Phase.Busy);
+  }
+
+  cellEnded(): void {
+    Atomics.store(this.slots, PHASE, Phase.Idle);
+  }
+
+  /** Whether the io thread asked to interrupt the current execute_request. */
+  asked(): boolean {
+    const asked = Atomics.load(this.slots, ASKED);
+    return asked !== 0 && asked === Atomics.load(this.slots, CELL);
+  }
+
+  isCurrent(cell: number): boolean {
+    return cell === Atomics.load(this.slots, CELL) && Atomics.load(this.slots, PHASE) !== Phase.Idle;
+  }
+
+  /** Calls `body` (which runs a cell) under breakOnSigint, with the io thread allowed to signal only inside it. */
+  runWatched(body: () => unknown): unknown {
+    this.wrapper ??= new vm.Script(WRAPPER_SOURCE, { filename: 'tsfutures:watched-run' });
+    this.previous = Atomics.load(this.slots, PHASE);
+    const global = (this.realmGlobal ??= vm.runInThisContext('globalThis') as Record<symbol, unknown>);
+    global[RUN] = {
+      enter: () => this.enter(),
+      body,
+      leave: () => this.leave(),
+    };
+    try {
+      return this.wrapper.runInThisContext({ breakOnSigint: true, displayErrors: false });
+    } finally {
+      // A run the watchdog ended never reached leave(): it is still `signalled`, and no signal can come any more.
+      Atomics.store(this.slots, PHASE, this.previous);
+      global[RUN] = undefined;
+    }
+  }
+
+  private enter(): void {
+    Atomics.store(this.slots, PHASE, Phase.Watched);
+    if (this.asked()) throw interruption();
+  }
+
+  private leave(): void {
+    if (Atomics.compareExchange(this.slots, PHASE, Phase.Watched, this.previous) === Phase.Watched) return;
+    // Signalled: SIGINT is raised or about to be; the watchdog ends this loop when it lands (V8 checks at its back edge).
+    const until = Date.now() + SIGNAL_WAIT_MS;
+    while (Date.now() < until);
+    throw interruption();
+  }
+
+  // ---- io thread ----
+
+  /** Whether an execute_request runs. */
+  running(): boolean {
+    return Atomics.load(this.slots, PHASE) !== Phase.Idle;
+  }
+
+  /** A SIGINT that came outside a watched run, while a cell runs, becomes an interrupt request (ask). */
+  takeSignal(): boolean {
+    return this.running() && takePendingSigint();
+  }
+
+  /**
+   * Asks the running execute_request to stop: raises SIGINT if it is in a watched span. Returns its number (for the
+   * message that reaches an awaiting cell), or undefined when none runs.
+   */
+  ask(): number | undefined {
+    const cell = Atomics.load(this.slots, CELL);
+    if (Atomics.load(this.slots, PHASE) === Phase.Idle) return undefined;
+    Atomics.store(this.slots, ASKED, cell);
+    if (Atomics.compareExchange(this.slots, PHASE, Phase.Watched, Phase.Signalled) === Phase.Watched) process.kill(process.pid, 'SIGINT');
+    return cell;
+  }
+}
+
+let mainGate: InterruptGate | undefined;
+
+/** The main thread's gate (created on first use: a start-up snapshot cannot hold a SharedArrayBuffer). */
+export function interruptGate(): InterruptGate {
+  return (mainGate ??= new InterruptGate());
+}
