@@ -27,8 +27,8 @@
  *    where the watchdog catches it. A cell that awaits is not in a watched span: the io thread's message reaches the
  *    then free main thread, which abandons the cell (runner.ts).
  *
- * A cell that adds its own SIGINT listener (process.on('SIGINT')) takes the signal from the watchdog (libuv installs
- * its handler), and the gaps come back while the listener lasts.
+ * A SIGINT listener would take the signal from the watchdog for good (libuv installs its own handler, and node:vm's
+ * juggling of listeners then opens the gaps again), so the kernel refuses them (refuseSigintListeners).
  */
 import * as vm from 'node:vm';
 import { log } from './log';
@@ -71,6 +71,18 @@ export function holdSigint(): void {
   else log('error', 'cannot start the SIGINT watchdog thread: a SIGINT may end the kernel');
 }
 
+/**
+ * Main thread, after holdSigint: `process.on('SIGINT', ...)` (and once, addListener, prepend*) in a cell throws
+ * instead of taking SIGINT from the watchdog. Ahead of Node's own 'newListener' hook, which would start listening.
+ */
+export function refuseSigintListeners(): void {
+  (process as NodeJS.EventEmitter).prependListener('newListener', (event: string | symbol) => {
+    if (event === 'SIGINT') {
+      throw new Error("a SIGINT listener was refused: SIGINT is how Jupyter interrupts a cell, and the kernel turns it into KeyboardInterrupt");
+    }
+  });
+}
+
 /** Forgets a SIGINT that came while no run was watched; returns whether there was one. Either thread. */
 function takePendingSigint(): boolean {
   const watchdog = sigintWatchdog();
@@ -103,6 +115,7 @@ export class InterruptGate {
     if (held) takePendingSigint();
     Atomics.add(this.slots, CELL, 1);
     Atomics.store(this.slots, PHASE, Phase.Busy);
+    Atomics.notify(this.slots, PHASE); // wakes whileCellsRun
   }
 
   cellEnded(): void {
@@ -156,6 +169,21 @@ export class InterruptGate {
   /** Whether an execute_request runs. */
   running(): boolean {
     return Atomics.load(this.slots, PHASE) !== Phase.Idle;
+  }
+
+  /**
+   * Calls `tick` every `periodMs` while an execute_request runs; while the kernel is idle the thread is not woken
+   * at all (it waits on the phase slot, which cellStarted notifies).
+   */
+  async whileCellsRun(periodMs: number, tick: () => void): Promise<never> {
+    for (;;) {
+      const idle = Atomics.waitAsync(this.slots, PHASE, Phase.Idle);
+      if (idle.async) await idle.value;
+      while (this.running()) {
+        tick();
+        await new Promise((resolve) => setTimeout(resolve, periodMs).unref());
+      }
+    }
   }
 
   /** A SIGINT that came outside a watched run, while a cell runs, becomes an interrupt request (ask). */

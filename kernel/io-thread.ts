@@ -17,7 +17,7 @@ import { createMessage, decode, encode, Signer, WireError, type Message } from '
 import { endpoint, type ConnectionInfo } from './connection';
 import { log } from './log';
 import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from './watchdog';
-import { watchMemory, type MemoryGuardData } from './memory-guard';
+import { memoryCheck, type MemoryGuardData } from './memory-guard';
 import { InterruptGate } from './interrupt-gate';
 
 traceStartup('io thread: zeromq loaded');
@@ -40,8 +40,11 @@ export type ToIo =
   | { kind: 'barrier'; id: number }
   | { kind: 'close' };
 
-/** How often a SIGINT that no watched run caught is looked for while a cell runs: the delay it adds, at most. */
-const SIGNAL_POLL_MS = 20;
+/**
+ * While a cell runs, how often the io thread looks for a SIGINT that no watched run caught (the delay such an
+ * interrupt gets, at most) and at the kernel's memory (memory-guard.ts).
+ */
+const CELL_POLL_MS = 20;
 
 export interface IoThreadData {
   connection: ConnectionInfo;
@@ -119,9 +122,12 @@ async function run({ connection, session, memory, gate: gateSlots }: IoThreadDat
     const cell = gate.ask();
     if (cell !== undefined) post({ kind: 'interrupt', cell });
   };
-  watchMemory(memory, () => gate.running(), interruptCell);
-  // A SIGINT (Jupyter's interrupt) that came while no run was watched, e.g. while the cell awaits, is only marked.
-  setInterval(() => gate.takeSignal() && interruptCell(), SIGNAL_POLL_MS).unref();
+  const checkMemory = memoryCheck(memory, interruptCell);
+  void gate.whileCellsRun(CELL_POLL_MS, () => {
+    // A SIGINT (Jupyter's interrupt) that came while no run was watched, e.g. while the cell awaits, is only marked.
+    if (gate.takeSignal()) interruptCell();
+    checkMemory();
+  });
 
   /** Answered here, not in the main thread: the main thread may be stuck in the very loop being interrupted. */
   const interrupt = (message: Message, identities: Buffer[]) => {

@@ -14,7 +14,7 @@ import { log } from './log';
 import { guardExit, type Exit } from './exit-guard';
 import { parentIsGone } from './watchdog';
 import { traceStartup } from './startup-trace';
-import { holdSigint, interruptGate } from './interrupt-gate';
+import { holdSigint, interruptGate, refuseSigintListeners } from './interrupt-gate';
 
 const PARENT_POLL_MS = 1000;
 /** Read as early as possible: a parent dying while the sockets are still being bound must be noticed too. */
@@ -93,6 +93,7 @@ function watchParent(onGone: () => void): void {
 export async function startKernel(connectionFile: string): Promise<void> {
   traceStartup('kernel modules loaded');
   holdSigint(); // done by cli.ts prestartKernel already, unless that failed
+  refuseSigintListeners();
   const connection = readConnectionFile(connectionFile);
   exit = guardExit();
   let kernel: RunningKernel | undefined;

@@ -2,7 +2,7 @@
  * Memory guard: a cell that allocates until memory runs short gets a MemoryError, not a dead kernel.
  *
  * V8's out-of-memory is fatal and cannot be caught, and the main thread cannot watch itself while a cell blocks it.
- * So the io thread watches the process's resident memory while a cell runs; past a threshold below the main heap's
+ * So the io thread watches the process's resident memory while a cell runs (every 20 ms); past a threshold below the main heap's
  * limit it interrupts the cell as interrupt_request does (interrupt-gate.ts) and marks the interrupt as a memory one in a SharedArrayBuffer that both threads see. The kernel then reports the interrupt as
  * `MemoryError`. What the cell had allocated becomes garbage unless it stored it in a global.
  *
@@ -12,7 +12,6 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-const POLL_MS = 25;
 /** Interrupt when RSS exceeds the memory at start plus this share of the main heap's limit. */
 const SHARE_OF_HEAP_LIMIT = 0.8;
 
@@ -33,16 +32,14 @@ export function takeMemoryInterrupt(data: MemoryGuardData): boolean {
   return Atomics.exchange(new Int32Array(data.flag), 0, 0) === 1;
 }
 
-/** Io thread: polls RSS while isRunning() says a cell runs; interrupts the cell past the limit. */
-export function watchMemory(data: MemoryGuardData, isRunning: () => boolean, interrupt: () => void): void {
+/** Io thread: a check to call often while a cell runs (interrupt-gate.ts whileCellsRun); interrupts it past the limit. */
+export function memoryCheck(data: MemoryGuardData, interrupt: () => void): () => void {
   const flag = new Int32Array(data.flag);
-  const timer = setInterval(() => {
-    if (!isRunning() || Atomics.load(flag, 0) === 1) return;
-    if (process.memoryUsage.rss() < data.limitBytes) return;
+  return () => {
+    if (Atomics.load(flag, 0) === 1 || process.memoryUsage.rss() < data.limitBytes) return;
     Atomics.store(flag, 0, 1);
     interrupt();
-  }, POLL_MS);
-  timer.unref();
+  };
 }
 
 export function memoryErrorMessage(data: MemoryGuardData): string {

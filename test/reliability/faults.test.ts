@@ -86,6 +86,20 @@ test('process.exit() in a cell is refused with SystemExit; the kernel keeps its 
   await alive();
 });
 
+test('a SIGINT listener in a cell is refused, and SIGINT still interrupts a loop', async () => {
+  const k = kernel.client;
+  const listen = await k.execute("(process as any).on('SIGINT', () => console.log('mine'))");
+  expect(content(listen.reply)).toMatchObject({ status: 'error' });
+  expect(content(listen.reply).evalue).toMatch(/SIGINT listener was refused/);
+  expect(result((await k.execute("(process as any).listenerCount('SIGINT')")).iopub)).toBe('0');
+  const loop = k.send('shell', 'execute_request', { code: 'print("looping");\nwhile (true) {}', silent: false });
+  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === loop) ? true : undefined), 'looping');
+  k.process.kill('SIGINT');
+  expect(content(await k.reply(loop))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+  figure('faults', "process.on('SIGINT') in a cell", 'refused, interrupts work', 'refused', true);
+  await alive();
+});
+
 test('allocations the engine cannot satisfy are errors in the cell (RangeError), not a dead kernel', async () => {
   const cases = ['new Array(2 ** 32)', '"x".repeat(2 ** 30)', 'new ArrayBuffer(2 ** 53)', 'Buffer.alloc(2 ** 53)', 'new Uint8Array(2 ** 53)'];
   for (const code of cases) {
