@@ -14,8 +14,6 @@ export class Dispatcher {
   private readonly queue: Array<Request | typeof STOP_ABORTING> = [];
   private draining = false;
   private aborting = false;
-  /** msg_id of the shell request being handled, if any. */
-  current: string | undefined;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -46,12 +44,10 @@ export class Dispatcher {
         if (next === STOP_ABORTING) this.aborting = false;
         else {
           const executing = next.message.header.msg_type === 'execute_request';
-          this.current = next.message.header.msg_id;
           // Interrupts (interrupt-gate.ts) are for execute_requests only, as ipykernel's SIGINT handling is.
           if (executing) interruptGate().cellStarted();
           await this.handle(next);
           if (executing) interruptGate().cellEnded();
-          this.current = undefined;
         }
       }
     } finally {

@@ -37,9 +37,9 @@ export class CellRunner {
    * the run, with nothing in between: it looks at the globals' current values.
    */
   async run(js: string, scriptFile: string, inert: () => boolean = () => false): Promise<CellOutcome> {
-    // A SIGINT that arrived during the synchronous type check is still queued in the event loop (its handler cannot
-    // run until the check returns) and breakOnSigint only sees signals that arrive while the script runs: without
-    // this one turn of the loop, that interrupt would be lost and a `while (true) {}` cell would never end.
+    // An interrupt that came during the synchronous type check stops the cell here. In the kernel the gate has it
+    // (interrupt-gate.ts); without one (the engine alone, its tests) a SIGINT listener calling interrupt() can only
+    // run after this turn of the loop, and breakOnSigint only sees signals that arrive while the script runs.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.interruptedEarly || interruptGate().asked()) return interruptOutcome();
     let completion: unknown;
