@@ -5,6 +5,16 @@ import { readdirSync, readFileSync } from 'node:fs';
  * the sum of VmRSS from /proc. Threads share their process's VmRSS, so they are counted once.
  */
 export function treeRssKiB(rootPid: number): number {
+  let total = 0;
+  for (const pid of treePids(rootPid)) {
+    const rss = /VmRSS:\s+(\d+)/.exec(readOrEmpty(`/proc/${pid}/status`));
+    total += rss ? Number(rss[1]) : 0;
+  }
+  return total;
+}
+
+/** A process and all its descendants, from /proc. */
+export function treePids(rootPid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -14,18 +24,17 @@ export function treeRssKiB(rootPid: number): number {
     if (!children.has(ppid)) children.set(ppid, []);
     children.get(ppid)!.push(Number(entry));
   }
-  let total = 0;
+  const pids: number[] = [];
   const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop()!;
-    const rss = /VmRSS:\s+(\d+)/.exec(readOrEmpty(`/proc/${pid}/status`));
-    total += rss ? Number(rss[1]) : 0;
+    pids.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return pids;
 }
 
-function readOrEmpty(file: string): string {
+export function readOrEmpty(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
