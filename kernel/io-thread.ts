@@ -33,6 +33,7 @@ export type ToMain =
   | { kind: 'barrier'; id: number }
   /** Execute_request number `cell` was asked to stop (for a cell that awaits, which no SIGINT reaches). */
   | { kind: 'interrupt'; cell: number }
+  | { kind: 'parent-gone' }
   | { kind: 'closed' };
 
 export type ToIo =
@@ -52,6 +53,8 @@ export interface IoThreadData {
   memory: MemoryGuardData;
   /** The interrupt gate's shared slots (interrupt-gate.ts). */
   gate: SharedArrayBuffer;
+  /** The process that started the kernel, read by the main thread early: a parent dying during the bind counts too. */
+  parentPid: number;
 }
 
 /** zeromq allows one pending send per socket, so each socket's sends are chained in order. */
@@ -82,7 +85,7 @@ function firstOfEach(): ((what: string) => void) | undefined {
 }
 const firstOf = firstOfEach();
 
-async function run({ connection, session, memory, gate: gateSlots }: IoThreadData): Promise<void> {
+async function run({ connection, session, memory, gate: gateSlots, parentPid }: IoThreadData): Promise<void> {
   const port = parentPort!;
   const signer = new Signer(connection.key, connection.signature_scheme);
   // Linger lets replies already queued (e.g. shutdown_reply) leave before close; ROUTERs report unroutable replies.
@@ -201,7 +204,7 @@ async function run({ connection, session, memory, gate: gateSlots }: IoThreadDat
       if (!Object.values(sockets).every((s) => s.closed)) log('error', `io thread: ${e.message}`);
     }),
   );
-  watchParentFromIoThread();
+  watchParentFromIoThread(parentPid, () => post({ kind: 'parent-gone' }));
   traceStartup('io thread: sockets bound');
   post({ kind: 'ready' });
   await Promise.all(loops);

@@ -12,13 +12,9 @@ import type { Kernel } from './handlers';
 import { killDescendants } from './children';
 import { log } from './log';
 import { guardExit, type Exit } from './exit-guard';
-import { parentIsGone } from './watchdog';
 import { traceStartup } from './startup-trace';
 import { holdSigint, interruptGate, refuseSigintListeners } from './interrupt-gate';
 
-const PARENT_POLL_MS = 1000;
-/** Read as early as possible: a parent dying while the sockets are still being bound must be noticed too. */
-const STARTED_BY = process.ppid;
 /** The real process.exit: once the kernel starts, cells get one that refuses (exit-guard.ts). */
 let exit: Exit = process.exit.bind(process) as Exit;
 
@@ -79,17 +75,6 @@ class RunningKernel implements Kernel {
   }
 }
 
-/** Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned. */
-function watchParent(onGone: () => void): void {
-  const timer = setInterval(() => {
-    if (parentIsGone(STARTED_BY)) {
-      clearInterval(timer);
-      onGone();
-    }
-  }, PARENT_POLL_MS);
-  timer.unref();
-}
-
 export async function startKernel(connectionFile: string): Promise<void> {
   traceStartup('kernel modules loaded');
   holdSigint(); // done by cli.ts prestartKernel already, unless that failed
@@ -100,11 +85,15 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const early: Incoming[] = [];
   // The compiler loads on this thread while the io thread starts zeromq and binds the sockets.
   preloadEngine();
-  const session = await Session.start(
-    connection,
-    (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
-    (cell) => interruptGate().isCurrent(cell) && kernel?.interrupt(),
-  );
+  const session = await Session.start(connection, {
+    message: (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
+    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel?.interrupt(),
+    // Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned.
+    parentGone: () => {
+      log('info', 'parent process is gone; shutting down');
+      void kernel?.shutdown(false);
+    },
+  });
   traceStartup('sockets bound, main thread free');
   const output = installOutput(session);
   kernel = new RunningKernel(session, output);
@@ -113,10 +102,6 @@ export async function startKernel(connectionFile: string): Promise<void> {
 
   const k = kernel;
   process.on('SIGTERM', () => void k.shutdown(false));
-  watchParent(() => {
-    log('info', 'parent process is gone; shutting down');
-    void k.shutdown(false);
-  });
   // An error thrown by a timer or task after its cell finished must not end the kernel: it is shown in that cell.
   process.on('uncaughtException', (e) => process.stderr.write(`Uncaught ${(e as Error)?.stack ?? String(e)}\n`));
   process.on('unhandledRejection', (e) => process.stderr.write(`Unhandled rejection: ${(e as Error)?.stack ?? String(e)}\n`));

@@ -18,6 +18,16 @@ export interface Incoming {
   message: Message;
 }
 
+/** What the io thread tells the main thread besides replies to its own calls. */
+export interface SessionEvents {
+  /** A verified request from a client. */
+  message(m: Incoming): void;
+  /** The io thread was asked to interrupt execute_request number `cell` (interrupt-gate.ts). */
+  interrupt(cell: number): void;
+  /** The process that started the kernel is gone (watchdog.ts). */
+  parentGone(): void;
+}
+
 /** An io thread whose messages are kept until a Session takes it over (so none is lost in between). */
 interface IoThread {
   key: string;
@@ -35,7 +45,7 @@ function connectionKey(connection: ConnectionInfo): string {
 }
 
 function spawnIoThread(connection: ConnectionInfo): IoThread {
-  const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData(), gate: interruptGate().buffer };
+  const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData(), gate: interruptGate().buffer, parentPid: process.ppid };
   // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
   const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
   traceStartup('io thread created');
@@ -95,10 +105,9 @@ export class Session {
 
   /**
    * Binds the sockets in the io thread; resolves once they accept connections. Takes over the io thread that
-   * prestartIoThread started for the same connection, with everything it posted meanwhile. `onInterrupt` gets the
-   * number of the execute_request the io thread was asked to interrupt (interrupt-gate.ts).
+   * prestartIoThread started for the same connection, with everything it posted meanwhile.
    */
-  static start(connection: ConnectionInfo, onMessage: (m: Incoming) => void, onInterrupt: (cell: number) => void): Promise<Session> {
+  static start(connection: ConnectionInfo, on: SessionEvents): Promise<Session> {
     const thread = prestarted?.key === connectionKey(connection) ? prestarted : spawnIoThread(connection);
     prestarted = undefined;
     const { worker, data } = thread;
@@ -107,9 +116,10 @@ export class Session {
       const handle = (m: ToMain) => {
         if (m.kind === 'ready') resolve(session);
         else if (m.kind === 'failed') reject(new Error(`cannot bind the kernel's sockets: ${m.error}`));
-        else if (m.kind === 'message') onMessage({ channel: m.channel, identities: m.identities, message: m.message });
+        else if (m.kind === 'message') on.message({ channel: m.channel, identities: m.identities, message: m.message });
         else if (m.kind === 'barrier') session.barriers.get(m.id)?.();
-        else if (m.kind === 'interrupt') onInterrupt(m.cell);
+        else if (m.kind === 'interrupt') on.interrupt(m.cell);
+        else if (m.kind === 'parent-gone') on.parentGone();
       };
       thread.takeOver(handle, reject);
     });

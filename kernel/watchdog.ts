@@ -1,14 +1,15 @@
 /**
- * The io thread's last resort. The main thread ends the kernel cleanly on shutdown_request or the parent's death,
- * but not while a cell blocks it (`while (true) {}`): no timer, signal handler or message runs there then. The io
- * thread keeps running, so it watches too, and if the process is still alive a grace period after the main thread
- * should have ended it, it ends the process-pool children and then the whole process with SIGKILL (a worker
+ * The io thread's last resort. The main thread ends the kernel cleanly on shutdown_request or the parent's death
+ * (which the io thread watches for and reports), but not while a cell blocks it (`while (true) {}`): no timer,
+ * signal handler or message runs there then. The io thread keeps running, and if the process is still alive a
+ * grace period after the main thread should have ended it, it ends the process-pool children and then the whole process with SIGKILL (a worker
  * thread's process.exit would only end the thread).
  */
 import { killDescendants } from './children';
 import { log } from './log';
 
-const PARENT_POLL_MS = 250;
+/** As ipykernel's ParentPoller: the kernel's one timer while idle (bench:idle). */
+const PARENT_POLL_MS = 1000;
 /** Long enough for a responsive main thread to finish its own shutdown (children get 500 ms there). */
 export const FORCE_EXIT_GRACE_MS = 2000;
 /**
@@ -52,11 +53,15 @@ export function parentIsGone(startedBy: number): boolean {
   }
 }
 
-/** The io thread's parent watch: the main thread's own watch (main.ts) cannot run while a cell blocks it. */
-export function watchParentFromIoThread(startedBy = process.ppid): void {
+/**
+ * The kernel's parent watch, in the io thread, which runs even while a cell blocks the main thread: tells the main
+ * thread (onGone: it shuts down cleanly) and ends the process itself if the main thread cannot.
+ */
+export function watchParentFromIoThread(startedBy: number, onGone: () => void): void {
   const timer = setInterval(() => {
     if (!parentIsGone(startedBy)) return;
     clearInterval(timer);
+    onGone();
     forceExitAfter('the parent process is gone');
   }, PARENT_POLL_MS);
   timer.unref();

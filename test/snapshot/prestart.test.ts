@@ -33,7 +33,7 @@ test('a prestarted io thread binds once, and Session.start gets what arrived bef
   await new Promise((r) => setTimeout(r, 200)); // received by the io thread, posted before anyone listens
 
   const received: Incoming[] = [];
-  const session = await Session.start({ ...connection }, (m) => received.push(m), () => undefined);
+  const session = await Session.start({ ...connection }, { message: (m) => received.push(m), interrupt: () => undefined, parentGone: () => undefined });
   try {
     await new Promise((r) => setTimeout(r, 50));
     expect(received.map((m) => [m.channel, m.message.header.msg_id])).toEqual([['shell', request.header.msg_id]]);
@@ -44,7 +44,7 @@ test('a prestarted io thread binds once, and Session.start gets what arrived bef
 }));
 
 test('each iopub subscription is welcomed (JEP 65 iopub_welcome): proof for the client that it receives iopub', () => withIoThread(async (connection, signer) => {
-  const session = await Session.start(connection, () => undefined, () => undefined);
+  const session = await Session.start(connection, { message: () => undefined, interrupt: () => undefined, parentGone: () => undefined });
   const subscribers = [new zmq.Subscriber({ linger: 0 }), new zmq.Subscriber({ linger: 0 })];
   try {
     for (const sub of subscribers) {
