@@ -2,8 +2,8 @@
  * The io thread's last resort. The main thread ends the kernel cleanly on shutdown_request or the parent's death
  * (which the io thread watches for and reports), but not while a cell blocks it (`while (true) {}`): no timer,
  * signal handler or message runs there then. The io thread keeps running, and if the process is still alive a
- * grace period after the main thread should have ended it, it ends the process-pool children and then the whole process with SIGKILL (a worker
- * thread's process.exit would only end the thread).
+ * grace period after the main thread should have ended it, it ends the process-pool children and then the whole
+ * process with SIGKILL (a worker thread's process.exit would only end the thread).
  */
 import { killDescendants } from './children';
 import { log } from './log';
