@@ -6,10 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
-const SUITES = ['kernel', 'futures'];
+/** npm script name -> entry, relative to dist/bench. */
+const SUITES: Record<string, string> = { kernel: 'kernel/index.js', futures: 'futures/index.js', idle: 'kernel/idle.js' };
 
-for (const suite of SUITES) {
-  const entry = path.join(__dirname, suite, 'index.js');
+for (const [suite, file] of Object.entries(SUITES)) {
+  const entry = path.join(__dirname, file);
   if (!existsSync(entry)) continue;
   console.log(`\n== bench:${suite} ==`);
   spawnSync(process.execPath, [entry], { stdio: 'inherit' });
