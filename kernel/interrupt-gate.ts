@@ -60,8 +60,18 @@ interface SigintWatchdog {
   watchdogHasPendingSigint(): boolean;
 }
 
-function sigintWatchdog(): SigintWatchdog {
-  return (process as unknown as { binding(name: string): SigintWatchdog }).binding('contextify');
+let watchdogBinding: SigintWatchdog | null | undefined;
+
+/** Null if this Node no longer exposes it (process.binding is deprecated, DEP0111). Looked up once per thread. */
+function sigintWatchdog(): SigintWatchdog | null {
+  if (watchdogBinding !== undefined) return watchdogBinding;
+  try {
+    const binding = (process as unknown as { binding(name: string): Partial<SigintWatchdog> }).binding('contextify');
+    watchdogBinding = typeof binding.startSigintWatchdog === 'function' ? (binding as SigintWatchdog) : null;
+  } catch {
+    watchdogBinding = null;
+  }
+  return watchdogBinding;
 }
 
 let held = false;
@@ -70,7 +80,7 @@ let held = false;
 export function holdSigint(): void {
   if (held) return;
   // Without it (no thread to be had) the kernel still runs, as exposed to those gaps as Node itself.
-  if (sigintWatchdog().startSigintWatchdog()) held = true;
+  if (sigintWatchdog()?.startSigintWatchdog()) held = true;
   else log('error', 'cannot start the SIGINT watchdog thread: a SIGINT may end the kernel');
 }
 
@@ -89,7 +99,7 @@ export function refuseSigintListeners(): void {
 /** Forgets a SIGINT that came while no run was watched; returns whether there was one. Either thread. */
 function takePendingSigint(): boolean {
   const watchdog = sigintWatchdog();
-  if (!watchdog.watchdogHasPendingSigint()) return false;
+  if (!watchdog?.watchdogHasPendingSigint()) return false;
   watchdog.startSigintWatchdog();
   return watchdog.stopSigintWatchdog();
 }
