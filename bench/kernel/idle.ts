@@ -2,24 +2,21 @@
  * `npm run bench:idle`: what an idle kernel costs the machine. Each kernel is started (as `tsfutures install` and
  * Debian's ipykernel kernelspec start them), runs one cell, is left alone for SETTLE_S, then watched for WINDOW_S:
  * context switches of every thread of its process tree (each one a wake-up) and CPU time. Ratios against ipykernel,
- * measured in the same run. KERNELS=a,b picks kernels (tsfutures, python3, tslab when installed).
+ * measured in the same run. KERNELS=a,b picks kernels (tsfutures, python3, tslab from node_modules).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import * as path from 'node:path';
-import { readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
+import { readdirSync } from 'node:fs';
+import type { KernelSpec } from '../../kernel/client/kernelspecs';
 import { KernelManager } from '../../kernel/client/manager';
-import { installedSpec } from './spec';
+import { installedSpec, ipykernelSpec, tslabSpec } from './spec';
 import { readOrEmpty, treePids } from './rss';
 
 const SETTLE_S = Number(process.env.IDLE_SETTLE_S ?? 10);
 const WINDOW_S = Number(process.env.IDLE_WINDOW_S ?? 10);
-const SPEC_DIRS: Record<string, string> = { python3: '/usr/share/jupyter/kernels/python3', tslab: '/usr/local/share/jupyter/kernels/tslab' };
 /** /proc/PID/stat times are in clock ticks: 100 a second on Linux. */
 const TICKS_PER_S = 100;
 
 function kernels(): KernelSpec[] {
-  const list: KernelSpec[] = [installedSpec()];
-  for (const [name, dir] of Object.entries(SPEC_DIRS)) if (existsSync(path.join(dir, 'kernel.json'))) list.push(readKernelSpec(name, dir));
+  const list = [installedSpec(), ipykernelSpec(), tslabSpec()].filter((k) => k !== undefined);
   const only = (process.env.KERNELS ?? 'tsfutures,python3').split(',');
   return list.filter((k) => only.includes(k.name));
 }

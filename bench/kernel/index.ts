@@ -12,16 +12,10 @@
  * Before round 2 (loaded machine): tsfutures 1679 ms (2.19x), 9.54 ms (1.95x), 266 MiB. Still short of the targets:
  * start-up (TypeScript load + lib parse + first checker ~0.45 s of CPU) and RSS after many cells (old generation).
  */
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { builtinTsfuturesSpec, readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import type { KernelSpec } from '../../kernel/client/kernelspecs';
 import { measureKernel, type KernelFigures } from './measure';
-import { installedSpec } from './spec';
+import { installedSpec, ipykernelSpec, tslabSpec } from './spec';
 import { median, percentile } from './stats';
-
-const IPYKERNEL_DIR = '/usr/share/jupyter/kernels/python3';
-const TSLAB_BIN = path.join(PACKAGE_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
 
 interface Contender {
   spec: KernelSpec;
@@ -32,14 +26,10 @@ function contenders(): Contender[] {
   const ts = (i: number) => `const x${i} = ${i};`;
   // As Jupyter starts it after `tsfutures install` (through the start-up snapshot when its blob is built).
   const list: Contender[] = [{ spec: installedSpec(), declare: ts }];
-  if (existsSync(path.join(IPYKERNEL_DIR, 'kernel.json'))) {
-    list.push({ spec: readKernelSpec('python3', IPYKERNEL_DIR), declare: (i) => `x${i} = ${i}` });
-  }
-  if (existsSync(TSLAB_BIN)) {
-    // As tslab's own kernel.json (node_modules/tslab/python/install.py) starts it; type-checking is on by default.
-    const spec: KernelSpec = { ...builtinTsfuturesSpec(), name: 'tslab', argv: [process.execPath, TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'] };
-    list.push({ spec, declare: ts });
-  }
+  const python = ipykernelSpec();
+  if (python) list.push({ spec: python, declare: (i) => `x${i} = ${i}` });
+  const tslab = tslabSpec();
+  if (tslab) list.push({ spec: tslab, declare: ts });
   const only = process.env.KERNELS?.split(',');
   return only ? list.filter((c) => only.includes(c.spec.name)) : list;
 }

@@ -6,18 +6,13 @@
  * Prints each kernel's median and quartiles, and its ratio to ipykernel's median. With --trace, also the median
  * time from launch of each start-up step our kernel logs (kernel/startup-trace.ts).
  */
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { builtinTsfuturesSpec, readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
+import { builtinTsfuturesSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
 import { KernelManager } from '../../kernel/client/manager';
-import { installedSpec } from './spec';
+import { installedSpec, ipykernelSpec } from './spec';
 import { median, percentile } from './stats';
 
-const IPYKERNEL_DIR = '/usr/share/jupyter/kernels/python3';
-
 function kernels(): KernelSpec[] {
-  const list: KernelSpec[] = [installedSpec(), { ...builtinTsfuturesSpec(), name: 'tsfutures-plain' }];
-  if (existsSync(path.join(IPYKERNEL_DIR, 'kernel.json'))) list.push(readKernelSpec('python3', IPYKERNEL_DIR));
+  const list = [installedSpec(), { ...builtinTsfuturesSpec(), name: 'tsfutures-plain' }, ipykernelSpec()].filter((k) => k !== undefined);
   const only = (process.env.KERNELS ?? 'tsfutures,python3').split(',');
   return list.filter((k) => only.includes(k.name));
 }
