@@ -13,7 +13,7 @@ import { killDescendants } from './children';
 import { log } from './log';
 import { guardExit, type Exit } from './exit-guard';
 import { traceStartup } from './startup-trace';
-import { holdSigint, interruptGate, refuseSigintListeners } from './interrupt-gate';
+import { interruptGate, refuseSigintListeners } from './interrupt-gate';
 
 /** The real process.exit: once the kernel starts, cells get one that refuses (exit-guard.ts). */
 let exit: Exit = process.exit.bind(process) as Exit;
@@ -32,14 +32,6 @@ class RunningKernel implements Kernel {
 
   abortQueued(): Promise<void> {
     return this.dispatcher.abortQueued();
-  }
-
-  /**
-   * The io thread was asked to interrupt the current cell (interrupt-gate.ts): the engine abandons it if it awaits,
-   * or stops it before it runs.
-   */
-  interrupt(): void {
-    this.engines.loaded?.interrupt();
   }
 
   warmUp(): void {
@@ -77,8 +69,7 @@ class RunningKernel implements Kernel {
 
 export async function startKernel(connectionFile: string): Promise<void> {
   traceStartup('kernel modules loaded');
-  holdSigint(); // done by cli.ts prestartKernel already, unless that failed
-  refuseSigintListeners();
+  refuseSigintListeners(); // cli.ts prestartKernel has made the SIGINT watchdog the kernel's (holdSigint)
   const connection = readConnectionFile(connectionFile);
   exit = guardExit();
   let kernel: RunningKernel | undefined;
@@ -87,7 +78,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
   preloadEngine();
   const session = await Session.start(connection, {
     message: (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
-    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel?.interrupt(),
+    // The io thread was asked to interrupt this cell (interrupt-gate.ts): the engine abandons it if it awaits, or
+    // stops it before it runs.
+    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel?.engines.loaded?.interrupt(),
     // Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned.
     parentGone: () => {
       log('info', 'parent process is gone; shutting down');

@@ -2,8 +2,9 @@
  * Memory guard: a cell that allocates until memory runs short gets a MemoryError, not a dead kernel.
  *
  * V8's out-of-memory is fatal and cannot be caught, and the main thread cannot watch itself while a cell blocks it.
- * So the io thread watches the process's resident memory while a cell runs (every 20 ms); past a threshold below the main heap's
- * limit it interrupts the cell as interrupt_request does (interrupt-gate.ts) and marks the interrupt as a memory one in a SharedArrayBuffer that both threads see. The kernel then reports the interrupt as
+ * So the io thread watches the process's resident memory while a cell runs (io-thread.ts CELL_POLL_MS); past a
+ * threshold below the main heap's limit it interrupts the cell as interrupt_request does (interrupt-gate.ts) and
+ * marks the interrupt as a memory one in a SharedArrayBuffer that both threads see. The kernel then reports it as
  * `MemoryError`. What the cell had allocated becomes garbage unless it stored it in a global.
  *
  * Where Node cannot help: memory outside V8's heap limit (e.g. huge Buffers) only counts through RSS, and a single
