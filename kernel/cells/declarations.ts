@@ -38,16 +38,19 @@ export class GlobalDeclarations {
   private readonly texts: Array<string | undefined> = [];
   /** Global name -> the module specifier it is re-exported from (see namespaceModuleText). */
   private readonly aliases = new Map<string, string>();
+  /** Cells' names no later cell has mentioned yet (see `use`): name -> declaration text, not in any chunk. */
+  private readonly pending = new Map<string, string>();
   /**
    * Records every export of moduleSymbol (reached as `specifier`). Returns the names that have a value meaning,
    * and whether any declaration refers to the module (if none does, the module need not stay in the program).
    * `isStable(fileName)`: declarations in that file never change, so a printed type may name them (lib files).
+   * `lazy`: the names wait in `pending` until a later cell mentions them (cells' names; the runtime's are eager).
    */
   addModuleExports(
     checker: ts.TypeChecker,
     moduleSymbol: ts.Symbol,
     specifier: string,
-    options: { skip?: ReadonlySet<string>; isStable?: (fileName: string) => boolean } = {},
+    options: { skip?: ReadonlySet<string>; isStable?: (fileName: string) => boolean; lazy?: boolean } = {},
   ): { values: string[]; referencesModule: boolean } {
     const values: string[] = [];
     let referencesModule = false;
@@ -62,12 +65,14 @@ export class GlobalDeclarations {
       if (text === undefined) continue;
       referencesModule ||= !printed;
       if (text.isNamespace) this.setAlias(name, specifier);
+      else if (options.lazy) this.defer(name, text.declaration);
       else this.set(name, text.declaration);
       if (text.isValue) values.push(name);
     }
     return { values, referencesModule };
   }
 
+  /** Declares the name in the global scripts now (replacing an earlier declaration of it). */
   set(name: string, declaration: string): void {
     this.forget(name);
     let last = this.chunks.length - 1;
@@ -78,6 +83,39 @@ export class GlobalDeclarations {
     this.aliases.delete(name);
   }
 
+  /**
+   * Declares a cell's name once a later cell mentions it. Most of what a name costs in memory is its declaration's
+   * syntax tree, symbols and types in the program, kept for the whole session (~3.4 KB a printed function, heap
+   * snapshots 2026-11-26); a name used only in the cell that defines it, as notebooks often do, need not pay it.
+   * A name that was already mentioned stays declared: earlier cells' modules may name it.
+   */
+  private defer(name: string, declaration: string): void {
+    if (this.chunkOf.has(name)) return this.set(name, declaration);
+    this.forget(name);
+    this.aliases.delete(name);
+    this.pending.set(name, flat(declaration));
+  }
+
+  /**
+   * Before a cell (or the code of a completion or inspection) is checked: declares the pending names its text
+   * mentions, any word that could be one (in strings and comments too: one name too many costs nothing but its
+   * declaration), and with `prefix`, those a completion of that prefix would list. Returns whether any was added.
+   */
+  use(text: string, prefix?: string): boolean {
+    if (!this.pending.size) return false;
+    const mentioned: string[] = [];
+    for (const [word] of text.matchAll(WORD)) if (this.pending.has(word)) mentioned.push(word);
+    if (prefix !== undefined) {
+      const lower = prefix.toLowerCase();
+      for (const name of this.pending.keys()) if (name.toLowerCase().startsWith(lower)) mentioned.push(name);
+    }
+    for (const name of mentioned) {
+      const declaration = this.pending.get(name);
+      if (declaration !== undefined) this.set(name, declaration);
+    }
+    return mentioned.length > 0;
+  }
+
   private setAlias(name: string, specifier: string): void {
     this.aliases.set(name, specifier);
     this.forget(name);
@@ -85,6 +123,7 @@ export class GlobalDeclarations {
 
   /** Takes the name's declaration out of its chunk (a name lives in one chunk at most: duplicates would clash). */
   private forget(name: string): void {
+    this.pending.delete(name);
     const chunk = this.chunkOf.get(name);
     if (chunk === undefined) return;
     this.chunks[chunk].delete(name);
@@ -93,7 +132,7 @@ export class GlobalDeclarations {
   }
 
   has(name: string): boolean {
-    return this.chunkOf.has(name) || this.aliases.has(name);
+    return this.chunkOf.has(name) || this.aliases.has(name) || this.pending.has(name);
   }
 
   /** The module of global namespace aliases; `export {};` alone while there are none. */
@@ -112,6 +151,9 @@ export class GlobalDeclarations {
     return this.chunks.map((chunk, i) => (this.texts[i] ??= [...chunk.values()].join('\n') + '\n'));
   }
 }
+
+/** What could be an identifier in a cell's text (a unicode escape in a name is not seen: never in practice). */
+const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
 
 /**
  * A flat copy of a string. Printed declarations are ropes of every piece the printer wrote (~12 string objects a

@@ -36,7 +36,7 @@ import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } fr
 import { isComplete } from './completeness';
 import { isInert } from './inert';
 import { GlobalDeclarations } from './declarations';
-import { complete, inspect } from './introspect';
+import { complete, identifierStart, inspect } from './introspect';
 import { topLevelNames } from './names';
 import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
@@ -126,6 +126,8 @@ export class TypeScriptCellEngine implements CellEngine {
     const names = topLevelNames(parsed);
     const text = `${code}\nexport { ${names.join(', ')} };`;
     if (usesNodeModules(parsed)) this.project.useNodeTypes();
+    // Earlier cells' names this cell mentions join the global scripts now (declarations.ts `use`).
+    if (this.declarations.use(code)) this.publishDeclarations();
     this.project.setCheckedCell(text);
     let diagnostics = this.diagnostics(fileName, code.length);
     if (diagnostics.length && !this.project.hasNodeTypes) {
@@ -177,6 +179,7 @@ export class TypeScriptCellEngine implements CellEngine {
     // which then joins the project (a cell of printable variables only adds no file: see declarations.ts).
     const { values, referencesModule } = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n), {
       isStable: (f) => !this.project.isVirtual(f),
+      lazy: true,
     });
     if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
     this.publishDeclarations();
@@ -197,10 +200,13 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   complete(code: string, cursorPos: number): Completion {
+    // The names the code mentions, and those the completion could list, must be declared to be found.
+    if (this.declarations.use(code, code.slice(identifierStart(code, cursorPos), cursorPos))) this.publishDeclarations();
     return complete(this.project, code, cursorPos);
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
+    if (this.declarations.use(code)) this.publishDeclarations();
     return inspect(this.project, code, cursorPos, detailLevel);
   }
 

@@ -18,7 +18,7 @@ function loadScratch(project: CellProject, code: string): string {
 
 const IDENTIFIER_CHAR = /[\p{ID_Continue}$\u200c\u200d]/u;
 
-function identifierStart(code: string, pos: number): number {
+export function identifierStart(code: string, pos: number): number {
   let start = pos;
   while (start > 0 && IDENTIFIER_CHAR.test(code[start - 1])) start--;
   return start;

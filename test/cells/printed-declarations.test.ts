@@ -51,8 +51,8 @@ test('overloads keep every signature and their doc comment', async () => {
         'function half(x: any) { return typeof x === "number" ? x / 2 : x.slice(0, x.length / 2) }',
     ),
   ).toBe('ok');
-  expect(globalScript()).toContain('/** Halves a number or a string. */\ndeclare function half(x: number): number;\ndeclare function half(x: string): string;');
   expect(await status('const n: number = half(4); const t: string = half("abcd")')).toBe('ok');
+  expect(globalScript()).toContain('/** Halves a number or a string. */\ndeclare function half(x: number): number;\ndeclare function half(x: string): string;');
   expect(await value('[n, t].join()')).toBe('2,ab');
   expect(await status('half(true)')).toMatch(/^TSError: TS2769/);
   // The implementation signature is not callable from outside, as before.
@@ -63,8 +63,8 @@ test('overloads keep every signature and their doc comment', async () => {
 
 test('a generic function keeps its type parameters and constraints', async () => {
   expect(await status('function firstOf<T extends { id: number }>(xs: T[], fallback?: T): T | undefined { return xs[0] ?? fallback }')).toBe('ok');
-  expect(globalScript()).toMatch(/declare function firstOf<T extends \{ id: number; \}>\(xs: T\[\]/);
   expect(await value('const got = firstOf([{ id: 1, name: "a" }]); got?.name')).toBe('a');
+  expect(globalScript()).toMatch(/declare function firstOf<T extends \{ id: number; \}>\(xs: T\[\]/);
   expect(await status('firstOf([1])')).toMatch(/^TSError: TS2322/);
   expect(await status('async function* countTo(n = 2) { for (let i = 1; i <= n; i++) yield i }')).toBe('ok');
   expect(await value('const seen: number[] = []; for await (const i of countTo()) seen.push(i); seen.join()')).toBe('1,2');
@@ -93,8 +93,8 @@ test('interfaces and type aliases of library names are printed; a later cell use
   const before = fileCount();
   expect(await status('/** A tree. */\ninterface Tree<T> { value: T; kids: Tree<T>[]; at?: Date }\ntype Pair<A, B = A> = [A, B];\ntype Json = string | number | Json[] | { [k: string]: Json }')).toBe('ok');
   expect(fileCount()).toBe(before);
-  expect(globalScript()).toContain('/** A tree. */\ninterface Tree<T> { value: T; kids: Tree<T>[]; at?: Date }');
   expect(await value('const leaf: Tree<number> = { value: 2, kids: [] }; const t: Tree<number> = { value: 1, kids: [leaf] }; t.kids[0].value')).toBe(2);
+  expect(globalScript()).toContain('/** A tree. */\ninterface Tree<T> { value: T; kids: Tree<T>[]; at?: Date }');
   expect(await status('const bad: Tree<number> = { value: "x", kids: [] }')).toMatch(/^TSError: TS2322/);
   expect(await status('const p: Pair<number> = [1, 2]; const q: Pair<number, string> = [1, "a"]; const j: Json = { a: [1, "b"] }')).toBe('ok');
   expect(await status('const p2: Pair<number> = [1, "a"]')).toMatch(/^TSError: TS2322/);
@@ -120,6 +120,9 @@ test('names spread over several global script chunks stay visible, typed and red
   // One cell declaring many names fills chunks in one go; later cells redefine names in old chunks.
   const decls = Array.from({ length: n }, (_, i) => `const chunked${i} = (x: number) => x + ${i};`).join('\n');
   expect(await status(decls)).toBe('ok');
+  // Declared once a later cell mentions them (declarations.ts `use`): this one mentions them all.
+  const all = Array.from({ length: n }, (_, i) => `chunked${i}`).join(', ');
+  expect(await value(`[${all}].reduce((sum, f) => sum + f(0), 0)`)).toBe((n * (n - 1)) / 2);
   expect(fileCount()).toBeGreaterThanOrEqual(before + 2);
   expect(fileCount()).toBeLessThanOrEqual(before + 3);
   expect(await value(`chunked0(1) + chunked${CHUNK_SIZE}(1) + chunked${n - 1}(1)`)).toBe(1 + CHUNK_SIZE + 1 + n);
@@ -130,4 +133,23 @@ test('names spread over several global script chunks stay visible, typed and red
   expect(await status('chunked1(1)')).toMatch(/^TSError: TS2345/);
   expect(await value(`chunked2(1)`)).toBe(3);
   expect(globalScript().match(/declare const chunked1:/g)).toHaveLength(1);
+});
+
+test('a name enters the global script only once a later cell, completion or inspection mentions it', async () => {
+  expect(await value('function lazyA(x: number) { return x * 2 } const lazyB = 21; lazyA(lazyB)')).toBe(42);
+  // Used only by the cell that defined it: not in the program.
+  expect(globalScript()).not.toMatch(/lazyA|lazyB/);
+  // A later cell mentioning it, inside a function body and a template literal, sees it with its type.
+  expect(await value('function twice() { return lazyA(lazyB) } `${twice()}`')).toBe('42');
+  expect(globalScript()).toContain('declare function lazyA(x: number): number;');
+  expect(await status('const wrong: string = lazyA(1)')).toMatch(/^TSError: TS2322/);
+  // Completion of a prefix lists names no cell has mentioned yet; inspect finds them too.
+  expect(await status('/** Never called. */\nfunction lazyUnseen(s: string) { return s }\nconst lazyOther = 1')).toBe('ok');
+  expect(engine.complete('lazyUn', 6).matches).toEqual(['lazyUnseen']);
+  expect(await status('/** Not called either. */\nfunction lazyInspected(n: number) { return n }')).toBe('ok');
+  expect(engine.inspect('lazyInspected', 3, 0).data['text/plain']).toContain('Not called either.');
+  // A name once mentioned stays declared when redefined (earlier cells' modules may name it).
+  expect(await status('const lazyB = "now text"')).toBe('ok');
+  expect(globalScript()).toMatch(/declare const lazyB: "now text";/);
+  expect(await value('lazyB.length')).toBe(8);
 });
