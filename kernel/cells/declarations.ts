@@ -1,4 +1,5 @@
 import ts = require('typescript');
+import { flat } from './flat';
 
 /**
  * How many declarations one global script holds. The scripts are chunks: a new name goes to the last one, a
@@ -154,14 +155,6 @@ export class GlobalDeclarations {
 
 /** What could be an identifier in a cell's text (a unicode escape in a name is not seen: never in practice). */
 const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
-
-/**
- * A flat copy of a string. Printed declarations are ropes of every piece the printer wrote (~12 string objects a
- * declaration), and a declaration is kept for the whole session.
- */
-function flat(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
-}
 
 /** Declaration text for one exported symbol, or undefined when it cannot be named globally (e.g. a pure namespace). */
 export function declarationFor(

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { inspect } from 'node:util';
 import ts = require('typescript');
 import type { CellOutcome } from '../engine';
+import { flat } from './flat';
 import { decodeMappings, type LineMappings, mappingsOf, originalLine } from './sourcemap';
 
 /**
@@ -43,7 +44,7 @@ export class CellSources {
   private readonly cells = new Map<string, CellSource>();
 
   add(scriptFile: string, label: string, code: string, sourceMap: string): void {
-    this.cells.set(scriptFile, new CellSource(label, code, mappingsOf(sourceMap)));
+    this.cells.set(flat(scriptFile), new CellSource(flat(label), code, mappingsOf(sourceMap)));
   }
 
   get(scriptFile: string): CellSource | undefined {
