@@ -15,22 +15,30 @@ const WINDOW = 100;
 
 const kernel = sharedRealKernel();
 
-test(`${CELLS} cells in a row: RSS growth <= 20 % after warm-up, latency of the last ${WINDOW} recorded`, async () => {
+test(`${CELLS} cells in a row: peak RSS growth <= 20 % after warm-up, latency of the last ${WINDOW} recorded`, async () => {
   await kernel.client.execute('let total = 0');
   const latencies: number[] = [];
-  let warm = 0;
+  const rss: number[] = [];
   for (let i = 1; i <= CELLS; i++) {
     const t0 = performance.now();
-    const { reply } = await kernel.client.execute(i % 2 ? `total += ${i}; total` : `const half = (x: number) => x / 2; half(${i})`.replace('const half', `const half${i}`).replace('half(', `half${i}(`));
+    const { reply } = await kernel.client.execute(i % 2 ? `total += ${i}; total` : `const half${i} = (x: number) => x / 2; half${i}(${i})`);
     latencies.push(performance.now() - t0);
     expect(content(reply).status).toBe('ok');
-    if (i === WINDOW) warm = rssKb(kernel.client.process.pid!);
+    rss.push(rssKb(kernel.client.process.pid!));
   }
-  const end = rssKb(kernel.client.process.pid!);
+  // Peaks over windows of many cells, not single readings: between two full collections (every ~70-90 cells here)
+  // the heap swings by ~20 MB of garbage, so one reading lands anywhere in that band (seen: 104-134 MB around cell
+  // 100, 132-160 around cell 10 000 in the same run). A window spans several collections and catches their top.
+  const span = Math.min(900, Math.floor((CELLS - WINDOW) / 2));
+  const warm = Math.max(...rss.slice(WINDOW - 1, WINDOW - 1 + span));
+  const end = Math.max(...rss.slice(-span));
   const growth = (end - warm) / warm;
   const first = median(latencies.slice(0, WINDOW));
   const last = median(latencies.slice(-WINDOW));
-  figure('load', `RSS after ${WINDOW} -> after ${CELLS} cells`, `${(warm / 1024).toFixed(0)} -> ${(end / 1024).toFixed(0)} MB (${(growth * 100).toFixed(1)} %)`, '<= 20 %', growth <= 0.2);
+  figure('load', `peak RSS cells ${WINDOW}-${WINDOW + span - 1} -> last ${span}`, `${(warm / 1024).toFixed(0)} -> ${(end / 1024).toFixed(0)} MB (${(growth * 100).toFixed(1)} %)`, '<= 20 %', growth <= 0.2);
+  // Reported next to it: the single readings, at cell WINDOW (often at the bottom of its band) and at the end.
+  const at = rss[WINDOW - 1];
+  figure('load', `RSS reading at cell ${WINDOW} -> at cell ${CELLS}`, `${(at / 1024).toFixed(0)} -> ${(rss[CELLS - 1] / 1024).toFixed(0)} MB (${((rss[CELLS - 1] / at - 1) * 100).toFixed(1)} %)`, 'reported');
   figure('load', `cell latency median first/last ${WINDOW}`, `${first.toFixed(1)} / ${last.toFixed(1)} ms`, 'no drift', last <= first * 2);
   expect(growth).toBeLessThanOrEqual(0.2);
   // Latency is a speed figure: asserted only in the soak run (report), never in the unit-test run.
