@@ -24,6 +24,7 @@ export const CHUNK_SIZE = 128;
  *   declare const C: typeof import("./__tsfutures_cell_3").C;
  *   type C<T> = import("./__tsfutures_cell_3").C<T>;
  * Value vs type meaning and let vs const come from the checker's symbol of the definition.
+ * A cell's names enter the scripts only once a later cell (or a completion or inspection) mentions them: see `use`.
  *
  * Names that are also namespaces (`import * as fs from "fs"`, a cell's `namespace N`, an enum) must work in type
  * positions too (`fs.Stats`, `E.A`), which no `declare const`/`type` line can express. They go to a second,

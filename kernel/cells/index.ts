@@ -5,7 +5,8 @@
  * - Type errors fail the cell before it runs: ename `TSError`, evalue `TS2322: <message>`, traceback blocks
  *   `Cell In[N], line L` + the line + a caret (traceback.ts). N is this engine's execution counter.
  * - Checking: one LanguageService (project.ts); earlier cells are seen through one generated global declaration
- *   script (declarations.ts), plus a module of global aliases for names that are namespaces too (`fs.Stats`).
+ *   script (declarations.ts; a name enters it once a later cell mentions it), plus a module of global aliases for
+ *   names that are namespaces too (`fs.Stats`).
  *   Options: ES2022 target, lib ES2023 + esnext.disposable (as one merged file, lib.ts), strict except
  *   noImplicitAny, "concurrent.futures" /
  *   "concurrent" / "tsfutures" resolve to the runtime. Node types: a small script of Node's common globals
