@@ -105,7 +105,7 @@ function takePendingSigint(): boolean {
 }
 
 /** What a watched run throws when it was interrupted: the same code as Node's watchdog uses (traceback.ts). */
-export function interruption(): Error {
+function interruption(): Error {
   return Object.assign(new Error('Script execution was interrupted by `SIGINT`'), { code: 'ERR_SCRIPT_EXECUTION_INTERRUPTED' });
 }
 

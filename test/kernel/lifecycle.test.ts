@@ -16,7 +16,7 @@ describe('a kernel busy in a synchronous loop', () => {
   const startLoop = async () => {
     const id = k.send('shell', 'execute_request', { code: 'while (true) {}', silent: false });
     // execute_input is published right before the engine runs the cell.
-    await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'execute_input' && (m.parent_header as C).msg_id === id) ? true : undefined), 'execute_input');
+    await k.waitForIopub(id, 'execute_input');
     return id;
   };
 
@@ -39,7 +39,7 @@ describe('a kernel busy in a synchronous loop', () => {
     // A signal that lands before the loop's code starts cannot be seen by vm's breakOnSigint, so the loop shows it
     // is running: its dots reach iopub even though the main thread never returns to the event loop.
     const id = k.send('shell', 'execute_request', { code: 'let i = 0; while (true) { if (++i % 1e6 === 0) process.stdout.write("."); }', silent: false });
-    await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === id) ? true : undefined), 'loop output');
+    await k.waitForIopub(id, 'stream');
     k.process.kill('SIGINT');
     expect(content(await k.reply(id))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
   });
@@ -48,7 +48,7 @@ describe('a kernel busy in a synchronous loop', () => {
     for (const how of ['signal', 'message'] as const) {
       // The cell prints once its synchronous part is over, so the signal finds it awaiting.
       const id = k.send('shell', 'execute_request', { code: 'Promise.resolve().then(() => console.log("waiting")); new Promise(() => {})', silent: false });
-      await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === id) ? true : undefined), 'waiting');
+      await k.waitForIopub(id, 'stream');
       if (how === 'signal') k.process.kill('SIGINT');
       else k.send('control', 'interrupt_request', {});
       expect([how, content(await k.reply(id))]).toMatchObject([how, { status: 'error', ename: 'KeyboardInterrupt' }]);

@@ -36,14 +36,14 @@ test('display and clear_output are available in cells', async () => {
 
 test('interrupt_request ends a synchronous loop, SIGINT an awaiting cell; earlier variables survive', async () => {
   const loop = k.send('shell', 'execute_request', { code: 'while (true) {}', silent: false });
-  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'execute_input' && (m.parent_header as C).msg_id === loop) ? true : undefined), 'execute_input');
+  await k.waitForIopub(loop, 'execute_input');
   k.send('control', 'interrupt_request', {});
   expect(content(await k.reply(loop))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
 
   // Printed after the first await, so the signal finds the cell awaiting (a SIGINT at the very end of a cell's
   // synchronous part can be consumed by vm's breakOnSigint watchdog as it is torn down).
   const wait = k.send('shell', 'execute_request', { code: 'await null;\nconsole.log("waiting");\nawait new Promise(() => {});', silent: false });
-  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === wait) ? true : undefined), 'waiting');
+  await k.waitForIopub(wait, 'stream');
   k.process.kill('SIGINT');
   expect(content(await k.reply(wait))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
 
@@ -53,7 +53,7 @@ test('interrupt_request ends a synchronous loop, SIGINT an awaiting cell; earlie
 test('output printed before a blocking loop reaches the client while the loop runs', async () => {
   const busy = k.send('shell', 'execute_request', { code: 'print("started");\nwhile (true) {}', silent: false });
   // The stream must arrive while the cell is still blocked: nothing but the interrupt below ends it.
-  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === busy) ? true : undefined), 'started');
+  await k.waitForIopub(busy, 'stream');
   k.send('control', 'interrupt_request', {});
   expect(content(await k.reply(busy))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
 });

@@ -93,7 +93,7 @@ test('a SIGINT listener in a cell is refused, and SIGINT still interrupts a loop
   expect(content(listen.reply).evalue).toMatch(/SIGINT listener was refused/);
   expect(result((await k.execute("(process as any).listenerCount('SIGINT')")).iopub)).toBe('0');
   const loop = k.send('shell', 'execute_request', { code: 'print("looping");\nwhile (true) {}', silent: false });
-  await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === loop) ? true : undefined), 'looping');
+  await k.waitForIopub(loop, 'stream');
   k.process.kill('SIGINT');
   expect(content(await k.reply(loop))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
   figure('faults', "process.on('SIGINT') in a cell", 'refused, interrupts work', 'refused', true);

@@ -74,7 +74,7 @@ test('shutdown_request while a cell blocks the main thread: the io thread ends e
   let left = ours;
   try {
     const loop = k.send('shell', 'execute_request', { code: BLOCKING_LOOP, silent: false });
-    await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === loop) ? true : undefined), 'loop output');
+    await k.waitForIopub(loop, 'stream');
     const t0 = Date.now();
     k.send('control', 'shutdown_request', { restart: false });
     left = await waitGone(ours, 10000);
@@ -158,7 +158,7 @@ test('50 SIGINTs during a busy loop leave the kernel usable', async () => {
   try {
     await k.execute('var kept = 7');
     const loop = k.send('shell', 'execute_request', { code: BLOCKING_LOOP, silent: false });
-    await k.waitFor(() => (k.iopubLog.some((m) => m.header.msg_type === 'stream' && (m.parent_header as C).msg_id === loop) ? true : undefined), 'loop output');
+    await k.waitForIopub(loop, 'stream');
     for (let i = 0; i < 50; i++) {
       k.process.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 2));

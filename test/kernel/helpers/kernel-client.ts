@@ -137,6 +137,11 @@ export class KernelClient {
     }
   }
 
+  /** The first iopub message of `msgType` for request `msgId` (e.g. the first `stream` of a cell that loops). */
+  waitForIopub(msgId: string, msgType: string, timeoutMs = 20000): Promise<Message> {
+    return this.waitFor(() => this.iopubLog.find((m) => m.header.msg_type === msgType && (m.parent_header as { msg_id?: string }).msg_id === msgId), `${msgType} of ${msgId}`, timeoutMs);
+  }
+
   /** Waits until check() returns something, re-checking whenever a message arrives. */
   waitFor<T>(check: () => T | undefined, what: string, timeoutMs = 20000): Promise<T> {
     return new Promise((resolve, reject) => {
