@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
 import { traceStartup } from './startup-trace';
+import { log } from './log';
 
 type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
 
@@ -39,7 +40,18 @@ export function preloadEngine(cwd: string = process.cwd()): void {
     } catch {
       // Not here: EngineLoader.get() tries again and reports the error to the cell that needs the engine.
       preloaded = undefined;
+      return;
     }
+    // Another turn: a request that came meanwhile goes first. Clients connect 100-200 ms apart (libzmq's reconnect
+    // interval and jitter), so the kernel is often idle here, and the first cell no longer pays for this.
+    setImmediate(() => {
+      try {
+        entry.engine?.warmUp?.();
+        traceStartup('engine warmed up');
+      } catch (e) {
+        log('warning', `engine warm-up failed: ${(e as Error)?.message ?? String(e)}`);
+      }
+    });
   });
 }
 

@@ -31,6 +31,11 @@ export interface CellEngine {
   complete(code: string, cursorPos: number): Completion;
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection;
   isComplete(code: string): Completeness;
+  /**
+   * Optional: does, ahead of the first cell and without effects a cell could see, the one-time work that cell would
+   * otherwise wait for (compiling the checker's and emitter's paths). Called while the kernel waits for a client.
+   */
+  warmUp?(): void;
   /** Abandons the cell that is awaiting, making its execute() resolve with ename KeyboardInterrupt. */
   interrupt(): void;
   /** The TypeScript version the engine checks with (kernel_info language_info.version). */

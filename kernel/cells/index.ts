@@ -187,6 +187,20 @@ export class TypeScriptCellEngine implements CellEngine {
     return new Set(values);
   }
 
+  /**
+   * A throwaway cell, checked and emitted in the scratch module (completion's file, so no cell, name or count
+   * changes): the first real cell then finds the checker's and emitter's code compiled. Measured from the start-up
+   * snapshot: the first `1+1` took ~24 ms against ~1.3 ms for later ones.
+   */
+  warmUp(): void {
+    const file = this.project.scratchFile;
+    this.project.setFile(file, 'const __tsf_warm_up = [1 + 1, "a"];\n__tsf_warm_up;\nexport {};');
+    const service = this.project.service;
+    if (service.getSyntacticDiagnostics(file).length + service.getSemanticDiagnostics(file).length) return;
+    const program = this.project.program();
+    emitCheckedCell(program, program.getSourceFile(file)!, { fileName: 'warm-up.ts', valueNames: new Set() });
+  }
+
   async evaluate(expression: string): Promise<CellOutcome> {
     const n = ++this.evaluationCount;
     const label = `<user expression ${n}>`;

@@ -292,3 +292,18 @@ test('an interrupt that comes while the cell is type-checked stops it before it 
   engine.interrupt();
   expect(await engine.execute('1 + 1')).toMatchObject({ status: 'ok', value: 2 });
 });
+
+describe('warm-up', () => {
+  test('leaves nothing a cell can see: no name in the checker or the realm, the first cell still Cell In[1]', async () => {
+    const fresh = createEngine({ cwd: path.join(__dirname, '..', '..') });
+    fresh.warmUp?.();
+    const first = await fresh.execute('typeof __tsf_warm_up');
+    // Neither the checker (a cell naming it fails) nor the realm knows the warm-up's name...
+    expect(first.status).toBe('error');
+    if (first.status === 'error') expect(first.traceback.join('\n')).toMatch(/Cell In\[1\][\s\S]*TS2304: Cannot find name '__tsf_warm_up'/);
+    expect((globalThis as Record<string, unknown>).__tsf_warm_up).toBeUndefined();
+    // ...and the first cell is still cell 1, as in a kernel without the warm-up.
+    const r = await fresh.execute('1 + 1');
+    expect(r.status === 'ok' && r.value).toBe(2);
+  });
+});
