@@ -54,9 +54,15 @@ export interface EngineOptions {
   globals?: Record<string, unknown>;
 }
 
-/** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
+/** Whether the cell's code holds a function or class (whose code may run, and throw, after the cell). */
+function createsFunctions(file: ts.SourceFile): boolean {
+  const visit = (node: ts.Node): boolean => ts.isFunctionLike(node) || ts.isClassLike(node) || !!ts.forEachChild(node, (child) => (visit(child) ? true : undefined));
+  return visit(file);
+}
+
 const CANNOT_FIND_MODULE = 2307;
 
+/** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
 const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
 
 keepFactoriesUnoptimized(ts);
@@ -159,7 +165,12 @@ export class TypeScriptCellEngine implements CellEngine {
     this.sources.add(scriptFile, label, code, transformed.sourceMap);
     // After the first check the compiler's hot functions are compiled: worth keeping for the next start.
     if (n === 1) setTimeout(saveTypeScriptCodeCache, 0);
-    return this.runner.run(transformed.js, scriptFile, () => isInert(parsed, REALM_GLOBAL));
+    let ranInert = false;
+    const outcome = await this.runner.run(transformed.js, scriptFile, () => (ranInert = isInert(parsed, REALM_GLOBAL)));
+    // A cell that ran no code but its own operators and created no function (`total += 5; total`, `const x = 1`)
+    // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
+    if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
+    return outcome;
   }
 
   /** Errors only (suggestions are not failures); one past the code (e.g. a missing `}`) is shown at its end. */

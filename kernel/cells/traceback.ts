@@ -50,6 +50,11 @@ export class CellSources {
   get(scriptFile: string): CellSource | undefined {
     return this.cells.get(scriptFile);
   }
+
+  /** For a cell that can appear in no later traceback (it created no function): its source is not kept. */
+  forget(scriptFile: string): void {
+    this.cells.delete(scriptFile);
+  }
 }
 
 function header(ename: string): string {

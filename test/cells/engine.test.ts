@@ -307,3 +307,21 @@ describe('warm-up', () => {
     expect(r.status === 'ok' && r.value).toBe(2);
   });
 });
+
+describe('traceback sources', () => {
+  test('a cell that runs no code of its own and creates no function is not kept; one that creates a function is', async () => {
+    const fresh = createEngine({ cwd: path.join(__dirname, '..', '..') });
+    const sources = (fresh as unknown as { sources: { get(f: string): unknown } }).sources;
+    expect((await fresh.execute('let tally = 1')).status).toBe('ok');
+    const sum = await fresh.execute('tally += 2; tally');
+    expect(sum.status === 'ok' && sum.value).toBe(3);
+    expect(sources.get('__tsfutures_cell_1.js')).toBeUndefined();
+    expect(sources.get('__tsfutures_cell_2.js')).toBeUndefined();
+    // Inert too (a function expression is created, not run), but its function can throw from a later cell.
+    expect((await fresh.execute('const boom = () => {\n  throw new Error("late")\n}')).status).toBe('ok');
+    expect(sources.get('__tsfutures_cell_3.js')).toBeDefined();
+    const r = await fresh.execute('boom()');
+    expect(r.status).toBe('error');
+    if (r.status === 'error') expect(r.traceback.join('\n')).toMatch(/Cell In\[3\], line 2[\s\S]*----> 2 +throw new Error\("late"\)/);
+  });
+});
