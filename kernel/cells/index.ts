@@ -226,8 +226,11 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   complete(code: string, cursorPos: number): Completion {
-    // The names the code mentions, and those the completion could list, must be declared to be found.
-    if (this.declarations.use(code, code.slice(identifierStart(code, cursorPos), cursorPos))) this.publishDeclarations();
+    // The names the code mentions, and the global names the completion could list (not after a `.`: members), must
+    // be declared to be found.
+    const start = identifierStart(code, cursorPos);
+    const prefix = /\.\s*$/.test(code.slice(0, start)) ? undefined : code.slice(start, cursorPos);
+    if (this.declarations.use(code, prefix)) this.publishDeclarations();
     return complete(this.project, code, cursorPos);
   }
 

@@ -145,7 +145,11 @@ test('a name enters the global script only once a later cell, completion or insp
   expect(await status('const wrong: string = lazyA(1)')).toMatch(/^TSError: TS2322/);
   // Completion of a prefix lists names no cell has mentioned yet; inspect finds them too.
   expect(await status('/** Never called. */\nfunction lazyUnseen(s: string) { return s }\nconst lazyOther = 1')).toBe('ok');
+  // A member completion lists no globals, so it declares none (`lazyOther` stays out).
+  expect(engine.complete('"abc".', 6).matches).toContain('length');
+  expect(globalScript()).not.toMatch(/lazyOther|lazyUnseen/);
   expect(engine.complete('lazyUn', 6).matches).toEqual(['lazyUnseen']);
+  expect(globalScript()).not.toMatch(/lazyOther/);
   expect(await status('/** Not called either. */\nfunction lazyInspected(n: number) { return n }')).toBe('ok');
   expect(engine.inspect('lazyInspected', 3, 0).data['text/plain']).toContain('Not called either.');
   // A name once mentioned stays declared when redefined (earlier cells' modules may name it).
