@@ -17,7 +17,7 @@ async function main(total: number): Promise<void> {
   const sample = () => {
     gc();
     const m = process.memoryUsage();
-    return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
+    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
   };
   let first = sample();
   let sum = 0;
