@@ -39,9 +39,11 @@ async function startOnce(spec: KernelSpec): Promise<{ total: number; steps: Map<
   }
 }
 
-async function main(): Promise<void> {
-  const n = Number(process.argv[2]) || 10;
-  const specs = kernels();
+/**
+ * n starts of each kernel, alternating kernels so both see the same machine load: ms per start by kernel name, and
+ * (with --trace) ms of each traced step of our kernel.
+ */
+export async function startupSamples(specs: KernelSpec[], n: number): Promise<{ times: Map<string, number[]>; steps: Map<string, number[]> }> {
   const times = new Map<string, number[]>(specs.map((s) => [s.name, []]));
   const steps = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
@@ -52,6 +54,11 @@ async function main(): Promise<void> {
       for (const [step, ms] of one.steps) steps.set(`${spec.name}: ${step}`, [...(steps.get(`${spec.name}: ${step}`) ?? []), ms]);
     }
   }
+  return { times, steps };
+}
+
+async function main(): Promise<void> {
+  const { times, steps } = await startupSamples(kernels(), Number(process.argv[2]) || 10);
   for (const [step, xs] of [...steps].sort((a, b) => median(a[1]) - median(b[1]))) console.log(`  ${median(xs).toFixed(0).padStart(5)} ms  ${step}`);
   const base = times.get('python3');
   for (const [name, xs] of times) {
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+if (require.main === module) main().then(
   () => process.exit(0),
   (error) => {
     console.error(error);
