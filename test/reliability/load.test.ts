@@ -4,10 +4,8 @@
  * Fast sizes in `npm test`; RELIABILITY_SOAK=1 runs 10 000 cells and 100 000 tasks.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ROOT, content } from '../kernel/helpers/kernel-client';
-import { kernelV8Flags } from '../../kernel/launcher';
+import { KERNEL_JSON_ENV, ROOT, V8_FLAGS, content } from '../kernel/helpers/kernel-client';
 import { AttachedClient, figure, median, rssKb, sharedRealKernel, size, SOAK } from './helpers';
 
 type C = Record<string, any>;
@@ -79,9 +77,8 @@ test('4 clients executing at once: every reply reaches its own client with its o
 test(`a ProcessPoolExecutor through ${TASKS} tasks: no growth of the parent's JS heap over the second half`, () => {
   const script = path.join(ROOT, 'dist', 'test', 'reliability', 'pool-soak.js');
   // Under the kernel's V8 flags and kernel.json's env (malloc settings), as in the kernel, where a notebook's pool runs.
-  const { env } = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { env?: Record<string, string> };
-  const args = [...kernelV8Flags(ROOT), '--expose-gc', script, String(TASKS)];
-  const out = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', timeout: 300000, env: { ...process.env, ...env } }));
+  const args = [...V8_FLAGS, '--expose-gc', script, String(TASKS)];
+  const out = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', timeout: 300000, env: { ...process.env, ...KERNEL_JSON_ENV } }));
   expect(out.total).toBe(TASKS);
   const heap = (out.last.heapUsed - out.first.heapUsed) / out.first.heapUsed;
   const rss = (out.last.rss - out.first.rss) / out.first.rss;

@@ -16,9 +16,9 @@ import { createMessage, decode, encode, Signer, type Message } from '../../../ke
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
 /** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_). */
-const KERNEL_JSON_ENV = builtinTsfuturesSpec().env;
+export const KERNEL_JSON_ENV = builtinTsfuturesSpec().env;
 /** The launcher's V8 flags (bin/tsfutures-kernel.sh), which every installed kernel runs with. */
-const V8_FLAGS = kernelV8Flags(ROOT);
+export const V8_FLAGS = kernelV8Flags(ROOT);
 /** The compiled fake engine (global-setup builds dist/ before the tests). */
 export const FAKE_ENGINE = path.join(ROOT, 'dist', 'test', 'kernel', 'helpers', 'fake-engine.js');
 
