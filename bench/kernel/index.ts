@@ -56,7 +56,8 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const cells = Number(process.env.CELLS) || 400;
   const figures: KernelFigures[] = [];
-  for (const { spec, declare } of contenders()) {
+  const list = contenders();
+  for (const { spec, declare } of list) {
     process.stderr.write(`bench:kernel: ${spec.name} (${cells} cells)...\n`);
     try {
       figures.push(await measureKernel(spec, declare, { cells, exprCells: 50 }));
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const starts = process.env.STARTS === undefined ? 9 : Number(process.env.STARTS);
   if (starts > 0) {
     // Ours and ipykernel's: the target is a ratio to ipykernel, and tslab's ~1.6 s starts would add ~15 s.
-    const rotation = contenders().map((c) => c.spec).filter((spec) => spec.name !== 'tslab');
+    const rotation = list.map((c) => c.spec).filter((spec) => spec.name !== 'tslab');
     process.stderr.write(`bench:kernel: ${starts} more starts of ${rotation.map((k) => k.name).join(' and ')}, alternating...\n`);
     const { times } = await startupSamples(rotation, starts);
     for (const f of figures) f.startupMs = median([f.startupMs, ...(times.get(f.name) ?? [])]);
