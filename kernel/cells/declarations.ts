@@ -133,10 +133,6 @@ export class GlobalDeclarations {
     this.texts[chunk] = undefined;
   }
 
-  has(name: string): boolean {
-    return this.chunkOf.has(name) || this.aliases.has(name) || this.pending.has(name);
-  }
-
   /** The module of global namespace aliases; `export {};` alone while there are none. */
   namespaceModuleText(): string {
     const imports: string[] = [];
