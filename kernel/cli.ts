@@ -63,8 +63,7 @@ function connectionFileArg(args: string[]): string {
 }
 
 /**
- * For `kernel -f FILE`: starts the io thread and its socket binding now, ahead of loading the rest of the kernel
- * (session.ts prestartIoThread). Resolves once bound; undefined for other commands or a bad command line or
+ * For `kernel -f FILE`: binds the sockets now, ahead of loading the rest of the kernel (session.ts prestartSession). Resolves once bound; undefined for other commands or a bad command line or
  * connection file, which main() then reports.
  */
 export function prestartKernel(argv: string[]): Promise<void> | undefined {
@@ -73,8 +72,8 @@ export function prestartKernel(argv: string[]): Promise<void> | undefined {
   (require('./interrupt-gate') as typeof import('./interrupt-gate')).holdSigint();
   try {
     const { readConnectionFile } = require('./connection') as typeof import('./connection');
-    const { prestartIoThread } = require('./session') as typeof import('./session');
-    return prestartIoThread(readConnectionFile(connectionFileArg(argv.slice(1))));
+    const { prestartSession } = require('./session') as typeof import('./session');
+    return prestartSession(readConnectionFile(connectionFileArg(argv.slice(1))));
   } catch {
     return undefined;
   }
@@ -112,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'kernel': {
         if (process.env.TSFUTURES_TRACE_STARTUP) (require('./startup-trace') as typeof import('./startup-trace')).traceStartup(`command line (${process.env.TSFUTURES_SNAPSHOT_STATE ?? 'no'} snapshot)`);
         const file = connectionFileArg(rest);
-        // Nothing to wait for here: the engine loads on this thread while the io thread comes up on the other core.
+        // Nothing to wait for here: zeromq binds in its own threads while the engine loads on this one.
         void prestartKernel(argv);
         const { startKernel } = require('./main') as typeof import('./main');
         await startKernel(file);

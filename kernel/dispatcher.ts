@@ -27,7 +27,7 @@ export class Dispatcher {
   }
 
   /**
-   * Called before the failed cell's reply is sent: what the io thread received up to now is queued ahead of the
+   * Called before the failed cell's reply is sent: what the shell socket received up to now is queued ahead of the
    * marker and aborted; a request sent in reaction to the reply comes after it and runs.
    */
   async abortQueued(): Promise<void> {

@@ -3,8 +3,8 @@
  * even loaded. TSFUTURES_ENGINE may name another module exporting createEngine (the protocol tests use a small
  * vm-based one, so they do not depend on the real engine).
  *
- * preloadEngine() starts that work earlier, while the io thread is still loading zeromq and binding the sockets
- * (a second core does that): start-up is then the longer of the two instead of their sum.
+ * preloadEngine() starts that work as soon as the sockets are bound or binding, while clients connect (they retry
+ * 100-200 ms apart): start-up is then the longer of the two instead of their sum.
  */
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
@@ -28,29 +28,35 @@ function createEngine(cwd: string): CellEngine {
 /** An engine created ahead of need, for the cwd and module it was made with. */
 let preloaded: { cwd: string; modulePath: string; engine?: CellEngine } | undefined;
 
-/** Creates the engine on the next turn of the event loop (after the caller has started its own async work). */
-export function preloadEngine(cwd: string = process.cwd()): void {
+/**
+ * Creates the engine on the next turn of the event loop (after the caller has started its own async work), then
+ * warms it up on the turn after. Resolves once that is over, either way.
+ */
+export function preloadEngine(cwd: string = process.cwd()): Promise<void> {
   const entry: NonNullable<typeof preloaded> = { cwd, modulePath: engineModulePath() };
   preloaded = entry;
-  setImmediate(() => {
-    if (preloaded !== entry) return;
-    try {
-      entry.engine = createEngine(cwd);
-      traceStartup('engine created');
-    } catch {
-      // Not here: EngineLoader.get() tries again and reports the error to the cell that needs the engine.
-      preloaded = undefined;
-      return;
-    }
-    // Another turn: a request that came meanwhile goes first. Clients connect 100-200 ms apart (libzmq's reconnect
-    // interval and jitter), so the kernel is often idle here, and the first cell no longer pays for this.
+  return new Promise((done) => {
     setImmediate(() => {
+      if (preloaded !== entry) return done();
       try {
-        entry.engine?.warmUp?.();
-        traceStartup('engine warmed up');
-      } catch (e) {
-        log('warning', `engine warm-up failed: ${(e as Error)?.message ?? String(e)}`);
+        entry.engine = createEngine(cwd);
+        traceStartup('engine created');
+      } catch {
+        // Not here: EngineLoader.get() tries again and reports the error to the cell that needs the engine.
+        preloaded = undefined;
+        return done();
       }
+      // Another turn: a request that came meanwhile goes first. Clients connect 100-200 ms apart (libzmq's reconnect
+      // interval and jitter), so the kernel is often idle here, and the first cell no longer pays for this.
+      setImmediate(() => {
+        try {
+          entry.engine?.warmUp?.();
+          traceStartup('engine warmed up');
+        } catch (e) {
+          log('warning', `engine warm-up failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+        done();
+      });
     });
   });
 }

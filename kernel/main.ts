@@ -1,5 +1,5 @@
 /**
- * The kernel process: binds the sockets (io thread), routes output, dispatches requests, and ends cleanly on
+ * The kernel process: binds the sockets (session.ts, io-thread.ts), routes output, dispatches requests, and ends cleanly on
  * shutdown_request, SIGTERM or the death of the process that started it.
  */
 import { readConnectionFile } from './connection';
@@ -74,8 +74,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   exit = guardExit();
   let kernel: RunningKernel | undefined;
   const early: Incoming[] = [];
-  // The compiler loads on this thread while the io thread starts zeromq and binds the sockets.
-  preloadEngine();
+  // The compiler loads on this thread from the next turn on, while zeromq binds (if cli.ts prestartKernel has not).
+  const engineReady = preloadEngine();
   const session = await Session.start(connection, {
     message: (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
     // The io thread was asked to interrupt this cell (interrupt-gate.ts): the engine abandons it if it awaits, or
@@ -86,8 +86,14 @@ export async function startKernel(connectionFile: string): Promise<void> {
       log('info', 'parent process is gone; shutting down');
       void kernel?.shutdown(false);
     },
+    // Control or heartbeat could not be bound (or the io thread died): a kernel without them cannot be interrupted.
+    failed: (error) => {
+      log('error', error.message);
+      exit(1);
+    },
   });
   traceStartup('sockets bound, main thread free');
+  void engineReady.then(() => session.startIoThread()); // not sooner: see startIoThread
   const output = installOutput(session);
   kernel = new RunningKernel(session, output);
   session.status('starting');

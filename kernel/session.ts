@@ -1,16 +1,27 @@
 /**
- * Main-thread side of the io-thread bridge: starts the io thread, receives decoded requests from it and hands it
- * outgoing messages. All messages the kernel sends are created here, so every one carries this kernel's session id.
+ * The kernel's end of the channels, on the main thread: shell, stdin and iopub are bound and read here; control and
+ * heartbeat belong to the io thread (io-thread.ts), which this starts and talks to. All messages the kernel sends
+ * are created here, so every one carries this kernel's session id.
+ *
+ * Why shell and iopub live on the main thread: a client connects when its zmq socket retries, 100-200 ms apart
+ * (libzmq's interval plus jitter), and a start is only as quick as the retry after the bind. In a process started
+ * from the snapshot (kernel/snapshot) a worker thread first deserialises its share of the blob: bound there at
+ * ~200 ms, most clients connected at their third try (~300-400 ms); bound here, ~60 ms sooner, at their second.
+ * What needs a free thread while a cell blocks this one (heartbeat, interrupt_request, shutdown) stays in the io
+ * thread; shell requests wait for the main thread in any case, as in ipykernel.
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createMessage, type Header, type Message } from './wire';
+import { createMessage, Signer, type Header, type Message } from './wire';
 import type { ConnectionInfo } from './connection';
-import type { InChannel, IoThreadData, OutChannel, ToIo, ToMain } from './io-thread';
+import type { IoThreadData, ToIo, ToMain } from './io-thread';
+import { bindSockets, closeSockets, loopEnded, receiveMessages, sendMessage, welcomeSubscribers, type InChannel, type OutChannel, type Sockets } from './channels';
 import { memoryGuardData, type MemoryGuardData } from './memory-guard';
 import { interruptGate } from './interrupt-gate';
 import { traceStartup } from './startup-trace';
+
+export type { InChannel, OutChannel } from './channels';
 
 export interface Incoming {
   channel: InChannel;
@@ -18,7 +29,7 @@ export interface Incoming {
   message: Message;
 }
 
-/** What the io thread tells the main thread besides replies to its own calls. */
+/** What the channels tell the kernel besides replies to its own calls. */
 export interface SessionEvents {
   /** A verified request from a client. */
   message(m: Incoming): void;
@@ -26,135 +37,168 @@ export interface SessionEvents {
   interrupt(cell: number): void;
   /** The process that started the kernel is gone (watchdog.ts). */
   parentGone(): void;
+  /** The io thread could not bind control or heartbeat, or failed: the kernel cannot go on. */
+  failed(error: Error): void;
 }
 
-/** An io thread whose messages are kept until a Session takes it over (so none is lost in between). */
-interface IoThread {
-  key: string;
-  data: IoThreadData;
-  worker: Worker;
-  /** Resolves once the sockets are bound, or binding failed (Session.start reports that). */
-  bound: Promise<void>;
-  takeOver(onMessage: (m: ToMain) => void, onError: (e: Error) => void): void;
-}
+type Event = { kind: 'message'; m: Incoming } | { kind: 'interrupt'; cell: number } | { kind: 'parent-gone' } | { kind: 'failed'; error: Error };
 
-let prestarted: IoThread | undefined;
+const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
 
 function connectionKey(connection: ConnectionInfo): string {
   return JSON.stringify(connection);
 }
 
-function spawnIoThread(connection: ConnectionInfo): IoThread {
-  const data: IoThreadData = { connection, session: randomUUID(), memory: memoryGuardData(), gate: interruptGate().buffer, parentPid: process.ppid };
-  // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
-  const worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true });
-  traceStartup('io thread created');
-  worker.stdout.resume();
-  worker.stderr.resume();
-  const kept: ToMain[] = [];
-  let error: Error | undefined;
-  let settle!: () => void;
-  const bound = new Promise<void>((resolve) => (settle = resolve));
-  const keep = (m: ToMain) => {
-    kept.push(m);
-    if (m.kind === 'ready' || m.kind === 'failed') settle();
-  };
-  const keepError = (e: Error) => {
-    error ??= e;
-    settle();
-  };
-  worker.on('message', keep);
-  worker.on('error', keepError);
-  return {
-    key: connectionKey(connection),
-    data,
-    worker,
-    bound,
-    takeOver(onMessage, onError) {
-      worker.off('message', keep);
-      worker.off('error', keepError);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      for (const m of kept.splice(0)) onMessage(m);
-      if (error) onError(error);
-    },
-  };
-}
+let prestarted: Session | undefined;
 
 /**
- * Starts the io thread before the rest of the kernel is loaded (cli.ts, the snapshot's main function): a worker
- * thread takes tens of ms to come up, more while the engine loads on the other core, and the client's connection
- * (and its kernel_info) waits for the bind. Session.start takes it over. Resolves once the sockets are bound.
+ * Binds the main thread's sockets before the rest of the kernel is loaded (cli.ts, the snapshot's main function):
+ * the client's connection, and its kernel_info, wait for the bind. Session.start takes the session over, with
+ * everything received meanwhile. Resolves once bound, or binding failed (Session.start reports that).
  */
-export function prestartIoThread(connection: ConnectionInfo): Promise<void> {
-  if (prestarted?.key !== connectionKey(connection)) prestarted = spawnIoThread(connection);
-  return prestarted.bound;
+export function prestartSession(connection: ConnectionInfo): Promise<void> {
+  if (prestarted?.key !== connectionKey(connection)) prestarted = new Session(connection);
+  return prestarted.bound.then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 export class Session {
+  readonly id = randomUUID();
+  readonly key: string;
+  /** Shared with the io thread, which interrupts a cell that runs the kernel out of memory (memory-guard.ts). */
+  readonly memory: MemoryGuardData = memoryGuardData();
+  /** Resolves once shell, stdin and iopub accept connections. */
+  readonly bound: Promise<void>;
+  private sockets?: Sockets<'shell' | 'stdin' | 'iopub'>;
+  private worker?: Worker;
+  private readonly signer: Signer;
+  /** Events kept until Session.start hands them on (none is lost in between). */
+  private kept: Event[] | undefined = [];
+  private on?: SessionEvents;
   private closing?: Promise<void>;
-  private nextBarrier = 0;
-  private readonly barriers = new Map<number, () => void>();
+  /** The process that started the kernel, read at once: a parent dying during the start counts too. */
+  private readonly parentPid = process.ppid;
 
-  private constructor(
-    readonly id: string,
-    private readonly worker: Worker,
-    /** Shared with the io thread, which interrupts a cell that runs the kernel out of memory (memory-guard.ts). */
-    readonly memory: MemoryGuardData,
-  ) {}
-
-  /**
-   * Binds the sockets in the io thread; resolves once they accept connections. Takes over the io thread that
-   * prestartIoThread started for the same connection, with everything it posted meanwhile.
-   */
-  static start(connection: ConnectionInfo, on: SessionEvents): Promise<Session> {
-    const thread = prestarted?.key === connectionKey(connection) ? prestarted : spawnIoThread(connection);
-    prestarted = undefined;
-    const { worker, data } = thread;
-    const session = new Session(data.session, worker, data.memory);
-    return new Promise((resolve, reject) => {
-      const handle = (m: ToMain) => {
-        if (m.kind === 'ready') resolve(session);
-        else if (m.kind === 'failed') reject(new Error(`cannot bind the kernel's sockets: ${m.error}`));
-        else if (m.kind === 'message') on.message({ channel: m.channel, identities: m.identities, message: m.message });
-        else if (m.kind === 'barrier') session.barriers.get(m.id)?.();
-        else if (m.kind === 'interrupt') on.interrupt(m.cell);
-        else if (m.kind === 'parent-gone') on.parentGone();
+  /** Use prestartSession / Session.start. */
+  constructor(private readonly connection: ConnectionInfo) {
+    this.key = connectionKey(connection);
+    this.signer = new Signer(connection.key, connection.signature_scheme);
+    this.bound = bindSockets(connection, ['shell', 'stdin', 'iopub']).then((sockets) => {
+      this.sockets = sockets;
+      traceStartup('sockets bound');
+      const { shell, stdin, iopub } = sockets;
+      const deliver = (channel: InChannel) => (message: Message, identities: Buffer[]) => {
+        // The io thread's last resort, should this thread be stuck when the time comes to exit (watchdog.ts).
+        if (channel === 'shell' && message.header.msg_type === 'shutdown_request') this.toIo({ kind: 'shutdown', answered: false });
+        this.emit({ kind: 'message', m: { channel, identities, message } });
       };
-      thread.takeOver(handle, reject);
+      const welcome = (subscription: string) => this.send('iopub', 'iopub_welcome', { subscription });
+      for (const loop of [receiveMessages('shell', shell, this.signer, deliver('shell')), receiveMessages('stdin', stdin, this.signer, deliver('stdin')), welcomeSubscribers(iopub, welcome)]) {
+        loop.catch(loopEnded('main thread', sockets));
+      }
     });
   }
 
-  /** Creates, then posts one message to be signed and sent by the io thread. */
+  /**
+   * Starts the io thread (once): control and heartbeat, interrupts, the memory guard and the parent watch. The
+   * kernel calls this once its engine is warm: a worker of a snapshot-started process deserialises its share of the
+   * blob on the other core, and started at the bind it slowed the engine (1+1 reply medians 314 vs 285 ms over 30
+   * starts each, alternating). No cell runs before the engine is there, and control requests wait in the client's
+   * queue until the bind.
+   */
+  startIoThread(): void {
+    if (this.worker) return;
+    const data: IoThreadData = { connection: this.connection, session: this.id, memory: this.memory, gate: interruptGate().buffer, parentPid: this.parentPid };
+    // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
+    const worker = (this.worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true }));
+    traceStartup('io thread created');
+    worker.stdout.resume();
+    worker.stderr.resume();
+    worker.on('message', (m: ToMain) => {
+      if (m.kind === 'message') this.emit({ kind: 'message', m: { channel: 'control', identities: m.identities, message: m.message } });
+      else if (m.kind === 'publish') this.publish(m.message);
+      else if (m.kind === 'failed') this.emit({ kind: 'failed', error: new Error(`cannot bind the kernel's sockets: ${m.error}`) });
+      else if (m.kind === 'interrupt' || m.kind === 'parent-gone') this.emit(m);
+    });
+    worker.on('error', (error) => this.emit({ kind: 'failed', error }));
+  }
+
+  private emit(event: Event): void {
+    if (this.kept) {
+      this.kept.push(event);
+      return;
+    }
+    const on = this.on!;
+    if (event.kind === 'message') on.message(event.m);
+    else if (event.kind === 'interrupt') on.interrupt(event.cell);
+    else if (event.kind === 'parent-gone') on.parentGone();
+    else on.failed(event.error);
+  }
+
+  private toIo(m: ToIo): void {
+    this.worker?.postMessage(m);
+  }
+
+  /**
+   * Binds (or takes over the session prestartSession bound for the same connection, with everything received
+   * meanwhile); resolves once shell, stdin and iopub accept connections. Control and heartbeat follow in the io thread.
+   */
+  static async start(connection: ConnectionInfo, on: SessionEvents): Promise<Session> {
+    const session = prestarted?.key === connectionKey(connection) ? prestarted : new Session(connection);
+    prestarted = undefined;
+    try {
+      await session.bound;
+    } catch (e) {
+      throw new Error(`cannot bind the kernel's sockets: ${(e as Error).message}`);
+    }
+    session.on = on;
+    const kept = session.kept ?? [];
+    session.kept = undefined;
+    for (const event of kept) session.emit(event);
+    return session;
+  }
+
+  /** Creates, signs and sends one message (control replies through the io thread, which owns that socket). */
   send(channel: OutChannel, msgType: string, content: object, parent: Header | {} = {}, identities: Uint8Array[] = [], metadata: object = {}): Message {
     const message = createMessage({ msgType, channel: channel as Message['channel'], session: this.id, content, parent, metadata });
-    const m: ToIo = { kind: 'send', channel, identities, message };
-    this.worker.postMessage(m);
+    if (channel === 'control') this.toIo({ kind: 'send', identities, message });
+    else if (channel === 'iopub') this.publish(message);
+    else if (this.sockets) {
+      sendMessage(this.sockets[channel], channel, message, this.signer, identities.map(asBuffer));
+      if (msgType === 'shutdown_reply') this.toIo({ kind: 'shutdown', answered: true });
+    }
     return message;
+  }
+
+  private publish(message: Message): void {
+    if (this.sockets) sendMessage(this.sockets.iopub, 'iopub', message, this.signer);
   }
 
   status(state: 'busy' | 'idle' | 'starting', parent: Header | {} = {}): void {
     this.send('iopub', 'status', { execution_state: state }, parent);
   }
 
-  /** Resolves once every message the io thread received before now has been handed to onMessage. */
-  barrier(): Promise<void> {
-    const id = this.nextBarrier++;
-    return new Promise((resolve) => {
-      this.barriers.set(id, () => {
-        this.barriers.delete(id);
-        resolve();
-      });
-      this.worker.postMessage({ kind: 'barrier', id } satisfies ToIo);
-    });
+  /**
+   * Resolves once the shell requests libzmq held for this thread before now have been handed to onMessage (as
+   * ipykernel's _abort_queues flushes its shell stream). The receive loop reads every waiting message in the turn
+   * its socket reports them (zeromq.js reads on while the socket is readable); the second turn catches a report
+   * that came in after the first turn's poll.
+   */
+  async barrier(): Promise<void> {
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Sends everything already posted, closes the five sockets and ends the io thread. */
+  /** Closes the sockets (what is queued still leaves: linger) and ends the io thread. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      this.worker.on('message', (m: ToMain) => m.kind === 'closed' && resolve());
-      this.worker.on('exit', () => resolve());
-      this.worker.postMessage({ kind: 'close' } satisfies ToIo);
+      if (this.sockets) closeSockets(this.sockets);
+      const worker = this.worker;
+      if (!worker) return resolve();
+      worker.on('message', (m: ToMain) => m.kind === 'closed' && resolve());
+      worker.on('exit', () => resolve());
+      worker.postMessage({ kind: 'close' } satisfies ToIo);
     });
     return this.closing;
   }

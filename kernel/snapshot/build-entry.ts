@@ -129,7 +129,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   const rootRequire = Module.createRequire(path.join(ROOT, 'package.json'));
   const dist = path.join(ROOT, 'dist', 'kernel');
   if (process.env.TSFUTURES_TRACE_STARTUP) (rootRequire(path.join(dist, 'startup-trace.js')) as typeof import('../startup-trace')).traceStartup('snapshot deserialised');
-  // Next: the io thread (session.ts prestartIoThread). argv is [node, bin/tsfutures.js, ...args] from the launcher
+  // Next: the sockets (session.ts prestartSession). argv is [node, bin/tsfutures.js, ...args] from the launcher
   // (node does not run that script: the name is there for ps), [node, ...args] without it.
   const cli = rootRequire(path.join(dist, 'cli.js')) as typeof import('../cli');
   const argv = process.argv.slice(process.argv[1]?.endsWith('.js') ? 2 : 1);
@@ -160,11 +160,10 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   // The throwaway project, this loader's copies of the engine modules: garbage from here on (the engine has its own).
   warm = undefined;
   loaded.clear();
-  // The kernel (and the engine it preloads) only once the sockets are bound. Measured: a worker thread started from
-  // this blob deserialises its share of it (~17 MB heap vs ~3 in an ordinary process, ~60 ms on an idle core), and
-  // with the engine loading meanwhile the two starved each other on 2 cores (bound ~230 ms after the thread's start
-  // instead of ~70, engine ~160 ms instead of ~90): one after the other, the kernel answers kernel_info ~150 ms
-  // sooner. (The ordinary start keeps them in parallel: there the engine's ~600 ms is the longest path.)
+  // The kernel (and the engine it preloads) once the sockets are bound: the engine's ~60 ms of synchronous work
+  // would hold up the bind's completion and the receive loops. The io thread comes after the engine (session.ts
+  // startIoThread): a worker started from this blob deserialises its share of it (~17 MB heap vs ~3 in an ordinary
+  // process, ~60 ms on an idle core) and slows the engine on the other core.
   const run = () => void cli.main(argv).then((code) => process.exit(code));
   if (bound) void bound.then(run);
   else run();

@@ -27,12 +27,14 @@
  * Before each build, old blobs and code caches of other checkouts and nodes go (prune.ts: the 3 most recently used
  * of each stay).
  *
- * Start-up from the blob (build-entry.ts's main function): first the io thread (session.ts prestartIoThread), and
- * the kernel and its engine only once the sockets are bound. Measured: a worker thread of a blob process
- * deserialises the blob's isolate part (node hands workers the process's snapshot: ~17 MB heap at its first GC vs
- * ~3 MB ordinarily, ~60 ms to come up vs ~22), and with the engine loading meanwhile both starved on 2 cores (bound
- * ~230 ms after the thread's start, engine ~160 ms instead of ~95). The io thread's iopub is an XPUB that welcomes
- * each subscription (JEP 65): the client no longer loses its first kernel_info's busy/idle and waits ~300 ms.
+ * Start-up from the blob (build-entry.ts's main function): first shell, stdin and iopub, bound on the main thread
+ * (session.ts prestartSession), then the kernel and its engine, and only then the io thread (control, heartbeat).
+ * Measured: a worker thread of a blob process deserialises the blob's isolate part (node hands workers the process's
+ * snapshot: ~17 MB heap at its first GC vs ~3 MB ordinarily, ~60 ms to come up vs ~22), and with the engine loading
+ * meanwhile both starved on 2 cores (bound ~230 ms after the thread's start, engine ~160 ms instead of ~95). Until
+ * 2026-11-26 the io thread owned all five sockets: bound at ~200 ms, where now the main thread binds at ~150 (see
+ * session.ts). iopub is an XPUB that welcomes each subscription (JEP 65): the client no longer loses its first
+ * kernel_info's busy/idle and waits ~300 ms.
  * Workers of a blob process need an old generation of ~19 MB before their first line: smaller resourceLimits abort
  * the whole process, so build-entry.ts raises them (the timeline ticker's 8 MB killed the kernel).
  *

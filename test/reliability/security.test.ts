@@ -12,6 +12,9 @@ import { figure, listeningAddresses } from './helpers';
 test("the kernel's sockets listen on the connection file's ip only", async () => {
   const k = await KernelClient.start();
   try {
+    // Control and heartbeat are bound by the io thread, which starts once the engine is warm (session.ts): an
+    // answered heartbeat shows it is up.
+    expect(await k.heartbeat()).toBe(true);
     const addresses = listeningAddresses(k.process.pid!);
     const ports = ['shell', 'control', 'stdin', 'iopub', 'hb'].map((n) => k.connection[`${n}_port`]).sort();
     const local = addresses.filter((a) => a.startsWith('127.0.0.1:')).length;

@@ -1,6 +1,7 @@
 /**
- * The io thread started ahead of the kernel (session.ts prestartIoThread, used by cli.ts and the snapshot's main
- * function): binds once, and Session.start takes it over later with everything it received meanwhile.
+ * The session bound ahead of the kernel (session.ts prestartSession, used by cli.ts and the snapshot's main
+ * function): binds once, and Session.start takes it over later with everything received meanwhile, on the main
+ * thread's shell and the io thread's control alike.
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
@@ -12,39 +13,48 @@ import type { Incoming } from '../../kernel/session';
 
 // The io thread runs dist/kernel/io-thread.js next to the session module: use the compiled one.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Session, prestartIoThread } = require(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'session.js')) as typeof import('../../kernel/session');
+const { Session, prestartSession } = require(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'session.js')) as typeof import('../../kernel/session');
 
-async function withIoThread(body: (connection: ConnectionInfo, signer: Signer) => Promise<void>): Promise<void> {
+const ignore = { interrupt: () => undefined, parentGone: () => undefined, failed: (e: Error) => { throw e; } };
+
+async function withPorts(body: (connection: ConnectionInfo, signer: Signer) => Promise<void>): Promise<void> {
   const [shell_port, control_port, stdin_port, iopub_port, hb_port] = await freePorts(5);
   const connection: ConnectionInfo = { transport: 'tcp', ip: '127.0.0.1', key: randomUUID(), signature_scheme: 'hmac-sha256', shell_port, control_port, stdin_port, iopub_port, hb_port };
   await body(connection, new Signer(connection.key, connection.signature_scheme));
 }
 
-test('a prestarted io thread binds once, and Session.start gets what arrived before it took over', () => withIoThread(async (connection, signer) => {
-  // Twice, with an equal connection read again: one thread (a second would fail to bind the same ports).
-  const bound = prestartIoThread(connection);
-  await prestartIoThread({ ...connection });
+test('a prestarted session binds once, and Session.start gets what arrived before it took over', () => withPorts(async (connection, signer) => {
+  // Twice, with an equal connection read again: one session (a second would fail to bind the same ports).
+  const bound = prestartSession(connection);
+  await prestartSession({ ...connection });
   await bound;
 
-  const shell = new zmq.Dealer({ linger: 0 });
-  shell.connect(`tcp://127.0.0.1:${connection.shell_port}`);
-  const request = createMessage({ msgType: 'kernel_info_request', channel: 'shell', session: randomUUID(), content: {} });
-  await shell.send(encode(request, signer));
-  await new Promise((r) => setTimeout(r, 200)); // received by the io thread, posted before anyone listens
+  const dealers = (['shell', 'control'] as const).map((channel) => {
+    const dealer = new zmq.Dealer({ linger: 0 });
+    dealer.connect(`tcp://127.0.0.1:${connection[`${channel}_port`]}`);
+    return { channel, dealer, request: createMessage({ msgType: 'kernel_info_request', channel, session: randomUUID(), content: {} }) };
+  });
+  // Shell is bound: its request is received before anyone listens. Control waits in the client's queue until the io
+  // thread binds it (startIoThread, below).
+  for (const { dealer, request } of dealers) await dealer.send(encode(request, signer));
+  await new Promise((r) => setTimeout(r, 200));
 
   const received: Incoming[] = [];
-  const session = await Session.start({ ...connection }, { message: (m) => received.push(m), interrupt: () => undefined, parentGone: () => undefined });
+  const session = await Session.start({ ...connection }, { ...ignore, message: (m) => received.push(m) });
   try {
     await new Promise((r) => setTimeout(r, 50));
-    expect(received.map((m) => [m.channel, m.message.header.msg_id])).toEqual([['shell', request.header.msg_id]]);
+    expect(received.map((m) => [m.channel, m.message.header.msg_id])).toEqual([['shell', dealers[0].request.header.msg_id]]);
+    session.startIoThread();
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(received.map((m) => [m.channel, m.message.header.msg_id])).toEqual(dealers.map((d) => [d.channel, d.request.header.msg_id]));
   } finally {
-    shell.close();
+    for (const { dealer } of dealers) dealer.close();
     await session.close();
   }
 }));
 
-test('each iopub subscription is welcomed (JEP 65 iopub_welcome): proof for the client that it receives iopub', () => withIoThread(async (connection, signer) => {
-  const session = await Session.start(connection, { message: () => undefined, interrupt: () => undefined, parentGone: () => undefined });
+test('each iopub subscription is welcomed (JEP 65 iopub_welcome): proof for the client that it receives iopub', () => withPorts(async (connection, signer) => {
+  const session = await Session.start(connection, { ...ignore, message: () => undefined });
   const subscribers = [new zmq.Subscriber({ linger: 0 }), new zmq.Subscriber({ linger: 0 })];
   try {
     for (const sub of subscribers) {
