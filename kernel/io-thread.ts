@@ -7,9 +7,9 @@
  * breakOnSigint turns it into an exception, else a message to the then free main thread), as is a SIGINT that no
  * watched run caught (Jupyter's interrupt while a cell awaits). It also watches the kernel's memory and its parent
  * process. Other control requests are verified, decoded and posted to the main thread, which posts the replies back
- * to be signed and sent. Shell, stdin and iopub are the main thread's own (session.ts): bound there ~60 ms sooner
- * than a worker of a snapshot-started process can (it deserialises its share of the blob first), they let a client
- * connect at its first retry.
+ * to be signed and sent. Shell, stdin and iopub are the main thread's own (session.ts): bound there ~50 ms sooner
+ * than a worker of a snapshot-started process can (it deserialises its share of the blob first), they let more
+ * clients connect at an earlier retry.
  */
 import { traceStartup } from './startup-trace';
 // Before the other imports (CommonJS output keeps their order): the thread's own start vs loading zeromq and the rest.
@@ -25,7 +25,6 @@ import { bindSockets, closeSockets, echoHeartbeats, loopEnded, receiveMessages, 
 traceStartup('io thread: zeromq loaded');
 
 export type ToMain =
-  | { kind: 'ready' }
   | { kind: 'failed'; error: string }
   | { kind: 'message'; identities: Uint8Array[]; message: Message }
   /** For iopub, which the main thread owns: the busy/idle around an interrupt_request answered here. */
@@ -123,7 +122,6 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
   const loops = [receiving, echoHeartbeats(hb)].map((p) => p.catch(loopEnded('io thread', sockets)));
   watchParentFromIoThread(parentPid, () => post({ kind: 'parent-gone' }));
   traceStartup('io thread: sockets bound');
-  post({ kind: 'ready' });
   await Promise.all(loops);
 }
 

@@ -6,7 +6,9 @@
  * Why shell and iopub live on the main thread: a client connects when its zmq socket retries, 100-200 ms apart
  * (libzmq's interval plus jitter), and a start is only as quick as the retry after the bind. In a process started
  * from the snapshot (kernel/snapshot) a worker thread first deserialises its share of the blob: bound there at
- * ~200 ms, most clients connected at their third try (~300-400 ms); bound here, ~60 ms sooner, at their second.
+ * ~205 ms, most clients connected at their third try (~300-400 ms); bound here at ~150, about half catch their
+ * second, and the engine, not the connection, sets the pace. Launch -> first `1+1` reply, medians of 20 starts:
+ * 336 -> 248 ms (ipykernel 516 in the same run, `KERNELS=tsfutures,python3 node dist/bench/kernel/startup.js 20`).
  * What needs a free thread while a cell blocks this one (heartbeat, interrupt_request, shutdown) stays in the io
  * thread; shell requests wait for the main thread in any case, as in ipykernel.
  */
