@@ -111,7 +111,7 @@ export class Session {
    * queue until the bind.
    */
   startIoThread(): void {
-    if (this.worker) return;
+    if (this.worker || this.closing) return; // once; and not for a session already closed (a quick shutdown)
     const data: IoThreadData = { connection: this.connection, session: this.id, memory: this.memory, gate: interruptGate().buffer, parentPid: this.parentPid };
     // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
     const worker = (this.worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true }));
