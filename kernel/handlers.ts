@@ -30,7 +30,7 @@ export interface Kernel {
   abortQueued(): Promise<void>;
   shutdown(restart: boolean): Promise<void>;
   /** Loads the engine soon, off the critical path of the request being answered. */
-  warmUp(): void;
+  loadEngineSoon(): void;
 }
 
 export type Handler = (kernel: Kernel, request: Request) => Promise<void> | void;
@@ -85,7 +85,7 @@ function kernelInfo(k: Kernel, req: Request): void {
     debugger: false,
   });
   // Clients send kernel_info first and then wait for the reply: a good moment to load the compiler.
-  k.warmUp();
+  k.loadEngineSoon();
 }
 
 /** An interrupt raised by the memory guard (memory-guard.ts) is reported as Python's MemoryError. */

@@ -34,7 +34,7 @@ class RunningKernel implements Kernel {
     return this.dispatcher.abortQueued();
   }
 
-  warmUp(): void {
+  loadEngineSoon(): void {
     if (this.engines.loaded) return;
     setTimeout(() => {
       try {

@@ -53,8 +53,18 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
 }
 
+/** A whole number from the environment, checked before minutes of measuring (`STARTS=abc` printed NaN). */
+function countFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 async function main(): Promise<void> {
-  const cells = Number(process.env.CELLS) || 400;
+  const cells = countFromEnv('CELLS', 400, 1);
+  const starts = countFromEnv('STARTS', 9, 0);
   const figures: KernelFigures[] = [];
   const list = contenders();
   for (const { spec, declare } of list) {
@@ -65,7 +75,6 @@ async function main(): Promise<void> {
       process.stderr.write(`bench:kernel: ${spec.name} failed: ${(error as Error).message}\n`);
     }
   }
-  const starts = process.env.STARTS === undefined ? 9 : Number(process.env.STARTS);
   if (starts > 0) {
     // Ours and ipykernel's: the target is a ratio to ipykernel, and tslab's ~1.6 s starts would add ~15 s.
     const rotation = list.map((c) => c.spec).filter((spec) => spec.name !== 'tslab');
