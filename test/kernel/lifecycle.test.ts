@@ -31,6 +31,10 @@ describe('a kernel busy in a synchronous loop', () => {
     expect(content(await k.reply(interrupt, 'control'))).toEqual({ status: 'ok' });
     expect(content(await k.reply(id))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
     expect((await k.iopubFor(id)).some((m) => m.header.msg_type === 'error')).toBe(true);
+    // Answered by the io thread, its busy/idle published by the main thread (which owns iopub) once the loop ended:
+    // iopubFor waits for the idle and returns the rest.
+    const states = (await k.iopubFor(interrupt)).filter((m) => m.header.msg_type === 'status').map((m) => content(m).execution_state);
+    expect(states).toEqual(['busy']);
     const after = await k.execute('kept');
     expect(content(after.iopub.find((m) => m.header.msg_type === 'execute_result')!).data['text/plain']).toBe('42');
   });
