@@ -113,6 +113,15 @@ test('display, update_display_data and clear_output reach iopub with the cell as
   expect(content(shown[3])).toEqual({ wait: true });
 });
 
+test('2000 displays in one synchronous loop all reach iopub, and the cell its reply', async () => {
+  // The main thread sends them inside the loop (channels.ts: sendTimeout 0). With zeromq.js's default, sends after
+  // the 512th in one turn wait for the event loop, and the next one threw "Socket is busy writing": no reply came.
+  const { iopub, reply } = await k.execute('for (let i = 0; i < 2000; i++) display({ "text/plain": String(i) }, { raw: true });');
+  expect(content(reply).status).toBe('ok');
+  const shown = iopub.filter((m) => m.header.msg_type === 'display_data').map((m) => content(m).data['text/plain']);
+  expect(shown).toEqual(Array.from({ length: 2000 }, (_, i) => String(i)));
+});
+
 test('input() asks on stdin when allowed and resolves with the reply', async () => {
   const id = k.send('shell', 'execute_request', { code: 'input("name? ").then(v => "got " + v)', silent: false, allow_stdin: true });
   const request = await k.waitFor(() => [...(k as any).replies.values()].find((m: any) => m.header.msg_type === 'input_request' && m.parent_header.msg_id === id), 'input_request');
