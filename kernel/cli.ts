@@ -63,8 +63,9 @@ function connectionFileArg(args: string[]): string {
 }
 
 /**
- * For `kernel -f FILE`: binds the sockets now, ahead of loading the rest of the kernel (session.ts prestartSession). Resolves once bound; undefined for other commands or a bad command line or
- * connection file, which main() then reports.
+ * For `kernel -f FILE`: binds the sockets now, ahead of loading the rest of the kernel (session.ts prestartSession).
+ * Resolves once bound; undefined for other commands or a bad command line or connection file, which main() then
+ * reports.
  */
 export function prestartKernel(argv: string[]): Promise<void> | undefined {
   if (argv[0] !== 'kernel') return undefined;

@@ -1,6 +1,6 @@
 /**
- * The kernel process: binds the sockets (session.ts, io-thread.ts), routes output, dispatches requests, and ends cleanly on
- * shutdown_request, SIGTERM or the death of the process that started it.
+ * The kernel process: binds the sockets (session.ts, io-thread.ts), routes output, dispatches requests, and ends
+ * cleanly on shutdown_request, SIGTERM or the death of the process that started it.
  */
 import { readConnectionFile } from './connection';
 import { Session, type Incoming } from './session';
@@ -74,7 +74,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   exit = guardExit();
   let kernel: RunningKernel | undefined;
   const early: Incoming[] = [];
-  // The compiler loads on this thread from the next turn on, while zeromq binds (if cli.ts prestartKernel has not).
+  // The compiler loads on this thread from the next turn on, while zeromq binds (unless cli.ts prestartKernel did).
   const engineReady = preloadEngine();
   const session = await Session.start(connection, {
     message: (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
