@@ -1,8 +1,6 @@
 /** The kernel with the real TypeScript cell engine: results, type errors, interrupts keeping earlier state. */
 import { KernelClient, content, result } from './helpers/kernel-client';
 
-type C = Record<string, any>;
-
 let k: KernelClient;
 beforeAll(async () => {
   k = await KernelClient.start({ engine: 'real' });
