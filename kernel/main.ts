@@ -72,19 +72,24 @@ export async function startKernel(connectionFile: string): Promise<void> {
   refuseSigintListeners(); // cli.ts prestartKernel has made the SIGINT watchdog the kernel's (holdSigint)
   const connection = readConnectionFile(connectionFile);
   exit = guardExit();
-  let kernel: RunningKernel | undefined;
-  const early: Incoming[] = [];
   // The compiler loads on this thread from the next turn on, while zeromq binds (unless cli.ts prestartKernel did).
   const engineReady = preloadEngine();
-  const session = await Session.start(connection, {
-    message: (m) => (kernel ? kernel.onMessage(m) : early.push(m)),
+  const session = await Session.start(connection);
+  traceStartup('sockets bound, main thread free');
+  void engineReady.then(() => session.startIoThread()); // not sooner: see startIoThread
+  const output = installOutput(session);
+  const kernel = new RunningKernel(session, output);
+  session.status('starting');
+  // Requests that came during the start are handed on now, after 'starting'.
+  session.listen({
+    message: (m) => kernel.onMessage(m),
     // The io thread was asked to interrupt this cell (interrupt-gate.ts): the engine abandons it if it awaits, or
     // stops it before it runs.
-    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel?.engines.loaded?.interrupt(),
+    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel.engines.loaded?.interrupt(),
     // Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned.
     parentGone: () => {
       log('info', 'parent process is gone; shutting down');
-      void kernel?.shutdown(false);
+      void kernel.shutdown(false);
     },
     // Control or heartbeat could not be bound (or the io thread died): a kernel without them cannot be interrupted.
     failed: (error) => {
@@ -92,15 +97,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       exit(1);
     },
   });
-  traceStartup('sockets bound, main thread free');
-  void engineReady.then(() => session.startIoThread()); // not sooner: see startIoThread
-  const output = installOutput(session);
-  kernel = new RunningKernel(session, output);
-  session.status('starting');
-  for (const m of early.splice(0)) kernel.onMessage(m);
-
-  const k = kernel;
-  process.on('SIGTERM', () => void k.shutdown(false));
+  process.on('SIGTERM', () => void kernel.shutdown(false));
   // An error thrown by a timer or task after its cell finished must not end the kernel: it is shown in that cell.
   process.on('uncaughtException', (e) => process.stderr.write(`Uncaught ${(e as Error)?.stack ?? String(e)}\n`));
   process.on('unhandledRejection', (e) => process.stderr.write(`Unhandled rejection: ${(e as Error)?.stack ?? String(e)}\n`));

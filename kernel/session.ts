@@ -43,8 +43,6 @@ export interface SessionEvents {
   failed(error: Error): void;
 }
 
-type Event = { kind: 'message'; m: Incoming } | { kind: 'interrupt'; cell: number } | { kind: 'parent-gone' } | { kind: 'failed'; error: Error };
-
 const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
 
 function connectionKey(connection: ConnectionInfo): string {
@@ -55,8 +53,9 @@ let prestarted: Session | undefined;
 
 /**
  * Binds the main thread's sockets before the rest of the kernel is loaded (cli.ts, the snapshot's main function):
- * the client's connection, and its kernel_info, wait for the bind. Session.start takes the session over, with
- * everything received meanwhile. Resolves once bound, or binding failed (Session.start reports that).
+ * the client's connection, and its kernel_info, wait for the bind. Session.start takes the session over, and
+ * `listen` hands on everything received meanwhile. Resolves once bound, or binding failed (Session.start reports
+ * that).
  */
 export function prestartSession(connection: ConnectionInfo): Promise<void> {
   if (prestarted?.key !== connectionKey(connection)) prestarted = new Session(connection);
@@ -76,8 +75,8 @@ export class Session {
   private sockets?: Sockets<'shell' | 'stdin' | 'iopub'>;
   private worker?: Worker;
   private readonly signer: Signer;
-  /** Events kept until Session.start hands them on (none is lost in between). */
-  private kept: Event[] | undefined = [];
+  /** What happened before `listen`, kept for it (none is lost in between); undefined once listened to. */
+  private kept: Array<(on: SessionEvents) => void> | undefined = [];
   private on?: SessionEvents;
   private closing?: Promise<void>;
   /** The process that started the kernel, read at once: a parent dying during the start counts too. */
@@ -94,7 +93,7 @@ export class Session {
       const deliver = (channel: InChannel) => (message: Message, identities: Buffer[]) => {
         // The io thread's last resort, should this thread be stuck when the time comes to exit (watchdog.ts).
         if (channel === 'shell' && message.header.msg_type === 'shutdown_request') this.toIo({ kind: 'shutdown', answered: false });
-        this.emit({ kind: 'message', m: { channel, identities, message } });
+        this.emit((on) => on.message({ channel, identities, message }));
       };
       const welcome = (subscription: string) => this.send('iopub', 'iopub_welcome', { subscription });
       for (const loop of [receiveMessages('shell', shell, this.signer, deliver('shell')), receiveMessages('stdin', stdin, this.signer, deliver('stdin')), welcomeSubscribers(iopub, welcome)]) {
@@ -119,24 +118,19 @@ export class Session {
     worker.stdout.resume();
     worker.stderr.resume();
     worker.on('message', (m: ToMain) => {
-      if (m.kind === 'message') this.emit({ kind: 'message', m: { channel: 'control', identities: m.identities, message: m.message } });
+      if (m.kind === 'message') this.emit((on) => on.message({ channel: 'control', identities: m.identities, message: m.message }));
       else if (m.kind === 'publish') this.publish(m.message);
-      else if (m.kind === 'failed') this.emit({ kind: 'failed', error: new Error(`cannot bind the kernel's sockets: ${m.error}`) });
-      else if (m.kind === 'interrupt' || m.kind === 'parent-gone') this.emit(m);
+      else if (m.kind === 'failed') this.emit((on) => on.failed(new Error(`cannot bind the kernel's sockets: ${m.error}`)));
+      else if (m.kind === 'interrupt') this.emit((on) => on.interrupt(m.cell));
+      else if (m.kind === 'parent-gone') this.emit((on) => on.parentGone());
     });
-    worker.on('error', (error) => this.emit({ kind: 'failed', error }));
+    worker.on('error', (error) => this.emit((on) => on.failed(error)));
   }
 
-  private emit(event: Event): void {
-    if (this.kept) {
-      this.kept.push(event);
-      return;
-    }
-    const on = this.on!;
-    if (event.kind === 'message') on.message(event.m);
-    else if (event.kind === 'interrupt') on.interrupt(event.cell);
-    else if (event.kind === 'parent-gone') on.parentGone();
-    else on.failed(event.error);
+  /** Calls a listener now, or once `listen` is called. */
+  private emit(call: (on: SessionEvents) => void): void {
+    if (this.kept) this.kept.push(call);
+    else call(this.on!);
   }
 
   private toIo(m: ToIo): void {
@@ -144,10 +138,11 @@ export class Session {
   }
 
   /**
-   * Binds (or takes over the session prestartSession bound for the same connection, with everything received
-   * meanwhile); resolves once shell, stdin and iopub accept connections. Control and heartbeat follow in the io thread.
+   * Binds (or takes over the session prestartSession bound for the same connection); resolves once shell, stdin and
+   * iopub accept connections. Control and heartbeat follow in the io thread. Nothing received is handed on before
+   * `listen`.
    */
-  static async start(connection: ConnectionInfo, on: SessionEvents): Promise<Session> {
+  static async start(connection: ConnectionInfo): Promise<Session> {
     const session = prestarted?.key === connectionKey(connection) ? prestarted : new Session(connection);
     prestarted = undefined;
     try {
@@ -155,11 +150,15 @@ export class Session {
     } catch (e) {
       throw new Error(`cannot bind the kernel's sockets: ${(e as Error).message}`);
     }
-    session.on = on;
-    const kept = session.kept ?? [];
-    session.kept = undefined;
-    for (const event of kept) session.emit(event);
     return session;
+  }
+
+  /** From now on requests and events go to `on`, starting with those that came before (once). */
+  listen(on: SessionEvents): void {
+    const kept = this.kept ?? [];
+    this.on = on;
+    this.kept = undefined;
+    for (const call of kept) call(on);
   }
 
   /** Creates, signs and sends one message (control replies through the io thread, which owns that socket). */

@@ -1,7 +1,7 @@
 /**
  * The session bound ahead of the kernel (session.ts prestartSession, used by cli.ts and the snapshot's main
- * function): binds once, and Session.start takes it over later with everything received meanwhile, on the main
- * thread's shell and the io thread's control alike.
+ * function): binds once, Session.start takes it over later, and `listen` gets everything received meanwhile, on the
+ * main thread's shell and the io thread's control alike.
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
@@ -23,7 +23,7 @@ async function withPorts(body: (connection: ConnectionInfo, signer: Signer) => P
   await body(connection, new Signer(connection.key, connection.signature_scheme));
 }
 
-test('a prestarted session binds once, and Session.start gets what arrived before it took over', () => withPorts(async (connection, signer) => {
+test('a prestarted session binds once, and its listener gets what arrived before it listened', () => withPorts(async (connection, signer) => {
   // Twice, with an equal connection read again: one session (a second would fail to bind the same ports).
   const bound = prestartSession(connection);
   await prestartSession({ ...connection });
@@ -40,9 +40,11 @@ test('a prestarted session binds once, and Session.start gets what arrived befor
   await new Promise((r) => setTimeout(r, 200));
 
   const received: Incoming[] = [];
-  const session = await Session.start({ ...connection }, { ...ignore, message: (m) => received.push(m) });
+  const session = await Session.start({ ...connection });
   try {
     await new Promise((r) => setTimeout(r, 50));
+    expect(received).toEqual([]); // kept until listen
+    session.listen({ ...ignore, message: (m) => received.push(m) });
     expect(received.map((m) => [m.channel, m.message.header.msg_id])).toEqual([['shell', dealers[0].request.header.msg_id]]);
     session.startIoThread();
     for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
@@ -54,7 +56,8 @@ test('a prestarted session binds once, and Session.start gets what arrived befor
 }));
 
 test('each iopub subscription is welcomed (JEP 65 iopub_welcome): proof for the client that it receives iopub', () => withPorts(async (connection, signer) => {
-  const session = await Session.start(connection, { ...ignore, message: () => undefined });
+  const session = await Session.start(connection);
+  session.listen({ ...ignore, message: () => undefined });
   const subscribers = [new zmq.Subscriber({ linger: 0 }), new zmq.Subscriber({ linger: 0 })];
   try {
     for (const sub of subscribers) {
