@@ -6,7 +6,7 @@
  */
 import { handlers, unknownHandler, type Kernel, type Request } from './handlers';
 import { log } from './log';
-import { interruptGate } from './interrupt-gate';
+import { interruptGate, requestStamp } from './interrupt-gate';
 
 const STOP_ABORTING = Symbol('stop aborting');
 
@@ -45,7 +45,7 @@ export class Dispatcher {
         else {
           const executing = next.message.header.msg_type === 'execute_request';
           // Interrupts (interrupt-gate.ts) are for execute_requests only, as ipykernel's SIGINT handling is.
-          if (executing) interruptGate().cellStarted();
+          if (executing) interruptGate().cellStarted(requestStamp(next.message.header));
           await this.handle(next);
           if (executing) interruptGate().cellEnded();
         }

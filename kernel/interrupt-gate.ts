@@ -39,6 +39,11 @@ import { log } from './log';
 const PHASE = 0;
 const CELL = 1;
 const ASKED = 2;
+/** The running execute_request's client (RequestStamp.client; 0: unknown). */
+const CLIENT = 3;
+/** Byte offset, after the four Int32 slots, of the running execute_request's RequestStamp.sentAt (a Float64). */
+const SENT_AT_BYTE = 16;
+const BUFFER_BYTES = 24;
 const enum Phase {
   Idle = 0,
   Busy = 1,
@@ -111,21 +116,29 @@ function interruption(): Error {
 
 export class InterruptGate {
   private readonly slots: Int32Array;
+  /** The running execute_request's RequestStamp.sentAt (written before CELL moves on, read after it is loaded). */
+  private readonly sentAt: Float64Array;
   /** The phase a watched run started from and returns to (busy; idle when no execute_request runs: engine tests). */
   private previous: Phase = Phase.Idle;
   private wrapper: vm.Script | undefined;
   /** The realm's own global, which the wrapper sees (under jest, this module's globalThis is a sandbox's). */
   private realmGlobal: Record<symbol, unknown> | undefined;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)) {
-    this.slots = new Int32Array(buffer);
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(BUFFER_BYTES)) {
+    this.slots = new Int32Array(buffer, 0, 4);
+    this.sentAt = new Float64Array(buffer, SENT_AT_BYTE, 1);
   }
 
   // ---- main thread ----
 
-  /** An execute_request begins: interrupts asked from now on are this one's (a SIGINT while idle is dropped). */
-  cellStarted(): void {
+  /**
+   * An execute_request begins: interrupts asked from now on are this one's (a SIGINT while idle is dropped), unless
+   * its own client sent them before it (`stamp`, see ask).
+   */
+  cellStarted(stamp?: RequestStamp): void {
     if (held) takePendingSigint();
+    Atomics.store(this.slots, CLIENT, stamp?.client ?? 0);
+    this.sentAt[0] = stamp?.sentAt ?? NaN;
     Atomics.add(this.slots, CELL, 1);
     Atomics.store(this.slots, PHASE, Phase.Busy);
     Atomics.notify(this.slots, PHASE); // wakes whileCellsRun
@@ -207,14 +220,39 @@ export class InterruptGate {
   /**
    * Asks the running execute_request to stop: raises SIGINT if it is in a watched span. Returns its number (for the
    * message that reaches an awaiting cell), or undefined when none runs.
+   * `from`: the interrupt_request's stamp. One that its client sent before the running execute_request was meant for
+   * an earlier cell: it is dropped, as it would have been had this thread read it before the main thread read the
+   * execute_request (they come on different sockets, read by different threads, so that order is not kept).
    */
-  ask(): number | undefined {
+  ask(from?: RequestStamp): number | undefined {
     const cell = Atomics.load(this.slots, CELL);
     if (Atomics.load(this.slots, PHASE) === Phase.Idle) return undefined;
+    if (from && from.client === Atomics.load(this.slots, CLIENT) && from.sentAt < this.sentAt[0]) return undefined;
     Atomics.store(this.slots, ASKED, cell);
     if (Atomics.compareExchange(this.slots, PHASE, Phase.Watched, Phase.Signalled) === Phase.Watched) process.kill(process.pid, 'SIGINT');
     return cell;
   }
+}
+
+/**
+ * Who sent a request, and when by the sender's clock: a 32-bit hash of its header.session (never 0) and its
+ * header.date in µs since the epoch. Two requests of one client session are ordered by it exactly; across clients
+ * the clocks may differ, so nothing is compared there.
+ */
+export interface RequestStamp {
+  client: number;
+  sentAt: number;
+}
+
+export function requestStamp(header: { session?: unknown; date?: unknown }): RequestStamp | undefined {
+  const { session, date } = header;
+  if (typeof session !== 'string' || typeof date !== 'string') return undefined;
+  const ms = Date.parse(date); // V8 reads the µs of jupyter_client's dates too, dropping them
+  if (Number.isNaN(ms)) return undefined;
+  const fraction = /\.(\d+)/.exec(date)?.[1] ?? '';
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < session.length; i++) hash = Math.imul(hash ^ session.charCodeAt(i), 0x01000193);
+  return { client: hash | 0 || 1, sentAt: ms * 1000 + Number(fraction.padEnd(6, '0').slice(3, 6)) };
 }
 
 let mainGate: InterruptGate | undefined;

@@ -19,7 +19,7 @@ import { createMessage, Signer, type Message } from './wire';
 import type { ConnectionInfo } from './connection';
 import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from './watchdog';
 import { memoryCheck, type MemoryGuardData } from './memory-guard';
-import { InterruptGate } from './interrupt-gate';
+import { InterruptGate, requestStamp, type RequestStamp } from './interrupt-gate';
 import { bindSockets, closeSockets, echoHeartbeats, loopEnded, receiveMessages, sendMessage, type Sockets } from './channels';
 
 traceStartup('io thread: zeromq loaded');
@@ -71,8 +71,8 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
   const { control, hb } = sockets;
 
   const gate = new InterruptGate(gateSlots);
-  const interruptCell = () => {
-    const cell = gate.ask();
+  const interruptCell = (from?: RequestStamp) => {
+    const cell = gate.ask(from);
     if (cell !== undefined) post({ kind: 'interrupt', cell });
   };
   const checkMemory = memoryCheck(memory, interruptCell);
@@ -93,7 +93,7 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
     status('busy');
     sendMessage(control, 'control', createMessage({ msgType: 'interrupt_reply', channel: 'control', session, content: { status: 'ok' }, parent }), signer, identities);
     status('idle');
-    interruptCell();
+    interruptCell(requestStamp(parent));
   };
 
   const receiving = receiveMessages('control', control, signer, (message, identities) => {

@@ -112,6 +112,17 @@ export interface NewMessage {
   username?: string;
 }
 
+/**
+ * Now as ISO 8601 with microseconds, as jupyter_client writes header.date: the kernel orders one client's
+ * interrupt_request against its execute_requests by it (interrupt-gate.ts requestStamp), and two of them often fall
+ * in one millisecond.
+ */
+function isoNowMicros(): string {
+  const now = performance.timeOrigin + performance.now();
+  const ms = Math.floor(now);
+  return `${new Date(ms).toISOString().slice(0, -1)}${String(Math.floor((now - ms) * 1000)).padStart(3, '0')}Z`;
+}
+
 /** The one factory for outgoing messages: a fresh header, the parent's header, the protocol version. */
 export function createMessage({ msgType, channel, session, content, parent = {}, metadata = {}, username = 'kernel' }: NewMessage): Message {
   return {
@@ -120,7 +131,7 @@ export function createMessage({ msgType, channel, session, content, parent = {},
       msg_type: msgType,
       session,
       username,
-      date: new Date().toISOString(),
+      date: isoNowMicros(),
       version: PROTOCOL_VERSION,
     } as Header,
     parent_header: parent,
