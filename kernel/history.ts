@@ -70,8 +70,7 @@ export class History {
 
   /**
    * The session number: one more than the last one in the file, read from its end only. The file grows by every
-   * cell of every session (1.5 MB here after a day of benches), and reading all of it was 20-60 ms of the first
-   * execute_request (2026-11-25).
+   * cell of every session, and reading all of it would delay the first execute_request (docs/performance.md).
    */
   get session(): number {
     if (this.sessionNumber === undefined) {

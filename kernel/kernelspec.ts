@@ -46,10 +46,9 @@ export function validName(name: string): boolean {
  * kernel.json for this checkout: the launcher script, which starts node from the start-up snapshot when its blob
  * is there and usable, else the ordinary way (snapshot/index.ts). Its env sets MALLOC_ARENA_MAX=2: glibc gives each
  * thread that mallocs (V8's compiler and GC helpers, the io thread, zeromq) an arena of its own, up to 8 per core,
- * and memory freed in one stays mapped; with two arenas the kernel's RSS after 400 cells went 199 -> 173 MiB with
- * the same cell latency (2026-11-25, ordinary start). And MALLOC_TRIM_THRESHOLD_=131072: glibc returns freed memory
- * at the top of its heap beyond 128 kB (its default, which it raises up to 64 MB as large blocks come and go, keeping
- * them resident): ~6 MiB less RSS after 400 cells, same latency (snapshot/index.ts).
+ * and memory freed in one stays mapped. And MALLOC_TRIM_THRESHOLD_=131072: glibc returns freed memory at the top of
+ * its heap beyond 128 kB (its default, which it raises up to 64 MB as large blocks come and go, keeping them
+ * resident). What each saves: docs/performance.md, "Kernel memory".
  */
 export function kernelJson(): { argv: string[] } & Record<string, unknown> {
   const template = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { argv: string[] };

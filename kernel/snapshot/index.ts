@@ -28,72 +28,14 @@
  * of each stay).
  *
  * Start-up from the blob (build-entry.ts's main function): first shell, stdin and iopub, bound on the main thread
- * (session.ts prestartSession), then the kernel and its engine, and only then the io thread (control, heartbeat).
- * Measured: a worker thread of a blob process deserialises the blob's isolate part (node hands workers the process's
- * snapshot: ~17 MB heap at its first GC vs ~3 MB ordinarily, ~60 ms to come up vs ~22), and with the engine loading
- * meanwhile both starved on 2 cores (bound ~230 ms after the thread's start, engine ~160 ms instead of ~95). Until
- * 2026-11-26 the io thread owned all five sockets: bound at ~200 ms, where now the main thread binds at ~150 (see
- * session.ts). iopub is an XPUB that welcomes each subscription (JEP 65): the client no longer loses its first
- * kernel_info's busy/idle and waits ~300 ms.
+ * (session.ts prestartSession), then the kernel and its engine, and only then the io thread (control, heartbeat): a
+ * worker of a blob process deserialises its share of the blob, and started earlier it starves the engine on 2 cores.
  * Workers of a blob process need an old generation of ~19 MB before their first line: smaller resourceLimits abort
- * the whole process, so build-entry.ts raises them (the timeline ticker's 8 MB killed the kernel).
- *
- * Measured 2026-11-25, 2 cores shared with other helpers' tests (load 3-4), MALLOC_ARENA_MAX=2 (kernel.json env,
- * no effect on the blob: it is not a V8 flag; kernels ran 'fresh' with it).
- * `KERNELS=tsfutures,tsfutures-plain,python3 node dist/bench/kernel/startup.js 10 --trace` (launch -> first `1+1`
- * reply, medians of 10): from the blob 592 -> 450 ms (q1 442, q3 463), ordinary 753 -> 798, ipykernel 648 / 686
- * (0.91x -> 0.66x). Steps from the blob: deserialised 151 ms, io thread created 157, running 217, bound 229, engine
- * created 333 (require of kernel/cells ~45 ms, of which ~30 is __importStar copying typescript's 2248 exports once
- * per `import * as ts` module, and createEngine ~45), kernel_info reply 383, 1+1 reply 449.
- * `KERNELS=tsfutures,python3 npm run bench:kernel`: start-up 425 ms vs ipykernel 752 (0.57x), RSS then 210 MiB.
- * Not done: reusing the warm-up's compiled engine modules saves nothing: node builds blobs with
- * FunctionCodeHandling::kClear, so no function keeps bytecode (measured engine 96 vs 97 ms with and without).
- *
- * Memory (issue #3: RSS of the process tree after 400 declaring cells + 50 x `1+1` <= 150 MiB). Measured 2026-11-25
- * (session 3), 2 cores shared with other helpers' tests (load 1-4), each variant a copy of the checkout (`git archive`,
- * node_modules/typescript copied, not linked: a linked one resolves to a second compiler) with its own
- * XDG_CACHE_HOME and a blob built by buildSnapshot, variants interleaved, 3 rounds of
- * `KERNELS=tsfutures,python3 node dist/bench/kernel/index.js`: before (41ea35d) 200-202 MiB, blob 24.0 MB; after
- * 187-189 MiB, blob 21.6 MB; start-up (390-430 ms) and declare (0.8-1.4x ipykernel with the load) unchanged within
- * noise. The ordinary start (TSFUTURES_SNAPSHOT=0) 159-168 MiB: the blob now costs ~25 MiB (was ~37) for ~250-550 ms.
- * Where a blob-started kernel's 186 MiB go (/proc/PID/smaps after the same cells): node's binary 36 (file-backed),
- * V8 pages of the main and the io thread's heaps 94, typescript.js's source 2 x 6.4 (one copy per isolate), the blob's
- * bytes 17.4 (node keeps them for the process's life: workers and vm contexts are created from them), glibc's heap ~8.
- * The io thread's copy cannot be avoided: node 20 hands every Worker the process's snapshot (node_worker.cc), and V8
- * puts all of a snapshot's strings and function infos in the part every isolate deserialises (the io thread's heap
- * snapshot, `worker.getHeapSnapshot()` from a cell: 17.5 MB, typescript.js's source 8.8 of it before stripping).
- * What pays:
- * - The blob is built from typescript.js without comments and whitespace (strip-typescript.ts, esbuild's
- *   minifyWhitespace, 9.1 -> 6.7 MB; identifiers and syntax untouched), as the source is resident three times (blob
- *   bytes, main heap, io thread): blob 23.4 -> 21.0 MB, RSS -7 MiB (198-203 -> 192-196, `node bmem.js 400`, a copy of
- *   the lead's /tmp/lead/bmem.js). Costs ~0.8 s more per background build (the builder itself takes 1.1-1.4 s) and a
- *   dependency: esbuild, ~11.5 MB installed (its JavaScript ~0.1 MB, one platform binary). Without it (or if it
- *   fails) the blob is built from the original.
- *   Session 4 (lead, quiet machine, `node bmem.js 400` x3): local names minified too (9.1 -> 3.8 MB): blob 21.6 ->
- *   18.5 MB, RSS 163-167 -> 153-155 MiB, main heap's large objects 10.6 -> 7.7 MB; start-up and declare unchanged.
- * - The merged lib's text once per process and one byte a character (cells/lib.ts; a heap snapshot showed it twice,
- *   two-byte, plus two copies of lib.es5.d.ts kept by a sliced lib name): blob 18.5 -> 18.3 MB, RSS 150-153 MiB.
- * - The merged lib parsed without its JSDoc (documents.ts isLeanFile; inspect reads lib docs on demand, libDocs.ts):
- *   blob 18.3 -> 17.2 MB, RSS 147-149 MiB (bench, 3 runs); the smaller blob deserialises sooner, the io thread binds
- *   at ~190 ms instead of ~200-207, and the client's zeromq reconnect (every 100 ms after its first try, ~5 ms from
- *   launch) then finds the sockets at ~205 instead of ~305: start-up 385 -> 255-260 ms in most starts (medians of
- *   10: 319 ms, q1 305, q3 363).
- * Tried, session 4, no gain: --heap-growing-percent=30/50 (old space committed stays ~45 MB for ~27-32 used),
- * --max-semi-space-size=3 (same as 4), MALLOC_MMAP_THRESHOLD_/MALLOC_TOP_PAD_, a Worker resourceLimits young
- * generation for the io thread (the process-wide flag overrides it), a blob without the warm-up's checker (-1 MiB).
- * --optimize-for-size: 134-138 MiB but declare +0.4-0.6 ms (1 MB semi-spaces: 4x the scavenges, each promoting
- * the ~0.35 MB a cell's checker has alive at that moment); --max-semi-space-size=1 alone 142-146 MiB, declare 1.04x.
- * - MALLOC_TRIM_THRESHOLD_=131072 (kernel.json's env, next to MALLOC_ARENA_MAX): glibc no longer raises its trim
- *   threshold as large blocks come and go, and hands freed heap back: RSS -6 MiB (191-195 -> 183-187 in bmem runs),
- *   latency unchanged.
- * A smaller young generation (--max-semi-space-size, default 16 MB a semi-space; the launcher's v8_flags): set to 4.
- * The helper's rounds above (before the merged lib and the inert-cell change) found 2 / 4 / 8 MB at 157-160 / 162-165 /
- * 169-171 MiB against 185-190 for 0.7-1.6 ms more a declaring cell. Lead, same day, after those changes, quiet
- * machine, blob starts, 3 runs each of `KERNELS=tsfutures,python3 npm run bench:kernel`: none 188-192 MiB, declare
- * 0.80-0.82x ipykernel; 8 MB 173-175 MiB, 0.84-0.93x; 4 MB 165-167 MiB, 0.91-0.96x; 2 MB 160-161 MiB, 0.90-1.02x.
- * 4 MB keeps the round trip under ipykernel's in every run for 24 MiB; 2 MB did not. The flags are part of the blob's
- * file name (blobPath), so changing them builds a new blob instead of failing one start on the old one.
- * (Earlier design, a relaunching node: 795 vs 813 ms in-process; its own node start ate the gain.)
+ * the whole process, so build-entry.ts raises them.
+ * The blob is built from a minified typescript.js (strip-typescript.ts), since the compiler's source is resident once
+ * per isolate and once in the blob's bytes. The V8 flags are part of the blob's file name (blobPath), so changing
+ * them builds a new blob instead of failing one start on the old one.
+ * What each of these choices measured, and what was tried without gain: docs/performance.md, "Start-up snapshot".
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -3,9 +3,9 @@
  * TICK_MS into shared memory, so a stamp is a memory load (~2 ns) instead of a clock read (performance.now() ~33 ns,
  * Date.now() ~38 ns here; three stamps a task were ~5 % of the fastest ThreadPool path on their own).
  *
- * Precision: the value lags the real clock by at most TICK_MS plus the ticker's wake-up latency (measured 2026-11-25,
- * 2 cores, load ~3.5: mean 0.6 ms, worst ~4 ms); timelines draw milliseconds to seconds, so that is enough. Stamps
- * that must be exact should use performance.now() directly.
+ * Precision: the value lags the real clock by at most TICK_MS plus the ticker's wake-up latency (a few ms at worst
+ * under load, docs/performance.md); timelines draw milliseconds to seconds, so that is enough. Stamps that must be
+ * exact should use performance.now() directly.
  * Cost when idle: none. Stamps read the real clock until WAKE_AFTER of them were taken; then the ticker starts (or
  * wakes), and it goes back to sleep after IDLE_TICKS ticks without a stamp. If it cannot start or dies, every stamp
  * reads the real clock.

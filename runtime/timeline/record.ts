@@ -12,9 +12,7 @@
  * - The History of the last executor is cached, so a run of submits does not look up the WeakMap.
  * - Stamps come from clock.ts's stampNow(): a memory load refreshed by a ticker thread (~1 ms precision), not a
  *   performance.now() call (~35 ns; three a task were ~5 % of the fastest ThreadPool path on their own).
- * Measured 2026-11-25 (`npm run build && node --expose-gc dist/bench/timeline-overhead.js`, 2 cores shared with
- * other load): stamping alone 118 ns/task with a TaskTimes object per task, 116 ns with this ring on performance.now(),
- * 20-22 ns with the ring on stampNow() = ~1.0-1.3 % of the ThreadPool's ~1.6-2.1 us per task (budget < 2 %).
+ * What each of these saves per task: docs/performance.md, "Timelines".
  * Stamps are performance.now() milliseconds; NaN means "not yet". Once an executor has run HISTORY_LIMIT more tasks, a
  * future's slot is reused and the future has no stamps any more (its executor's timeline no longer shows it either).
  *
