@@ -5,8 +5,8 @@
  * only for a history_request, so start-up stays fast however long the file grows.
  */
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { jupyterDataDir } from './jupyter-paths';
 import { log } from './log';
 
 export interface Entry {
@@ -17,13 +17,6 @@ export interface Entry {
 
 /** A history tuple: [session, line, input] or, with output=true, [session, line, [input, output]]. */
 export type HistoryItem = [number, number, string | [string, string | null]];
-
-/** jupyter_core's data dir: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter. */
-export function jupyterDataDir(env = process.env): string {
-  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
-  if (env.XDG_DATA_HOME) return path.join(env.XDG_DATA_HOME, 'jupyter');
-  return path.join(os.homedir(), '.local', 'share', 'jupyter');
-}
 
 export function defaultHistoryFile(): string {
   return path.join(jupyterDataDir(), 'tsfutures', 'history.jsonl');

@@ -4,7 +4,7 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { jupyterDataDir } from './history';
+import { jupyterDataDir, SYSTEM_DATA_DIR } from './jupyter-paths';
 import { PACKAGE_ROOT as ROOT } from './package-root';
 
 const LOGOS = ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg'];
@@ -33,7 +33,7 @@ export function kernelsDir(scope: Scope): string {
     case 'sys-prefix':
       return path.join(pythonSysPrefix(), 'share', 'jupyter', 'kernels');
     case 'system':
-      return path.join('/usr/local/share/jupyter', 'kernels');
+      return path.join(SYSTEM_DATA_DIR, 'kernels');
   }
 }
 

@@ -4,8 +4,8 @@
  * that runs this checkout's bin/tsfutures.js.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { jupyterPath } from '../jupyter-paths';
 import { PACKAGE_ROOT } from '../package-root';
 import { kernelV8Flags } from '../launcher';
 
@@ -25,13 +25,7 @@ export const TSFUTURES_KERNEL = 'tsfutures';
 
 /** Kernelspec directories, highest precedence first (jupyter_client's jupyter_path('kernels')). */
 export function kernelSpecDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = (env.JUPYTER_PATH ?? '').split(path.delimiter).filter(Boolean);
-  const userData = env.JUPYTER_DATA_DIR || path.join(env.XDG_DATA_HOME || path.join(homedir(), '.local', 'share'), 'jupyter');
-  // {sys.prefix}/share/jupyter for Debian's python (/usr) and a local one (/usr/local), then the system dirs
-  // (the same two paths again, which the Set folds away).
-  const sysPrefixes = ['/usr', '/usr/local'].map((prefix) => path.join(prefix, 'share', 'jupyter'));
-  const dataDirs = [...fromEnv, userData, ...sysPrefixes, '/usr/local/share/jupyter', '/usr/share/jupyter'];
-  return [...new Set(dataDirs.map((d) => path.join(d, 'kernels')))];
+  return jupyterPath('kernels', env);
 }
 
 /** name (lower-case) → directory, first found wins, like jupyter_client's find_kernel_specs. */
