@@ -28,6 +28,16 @@ const SCRATCH_NAME = '__tsfutures_scratch.ts';
 const NODE_LITE_NAME = '__tsfutures_node_lite.d.ts';
 const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
 
+/** The @types folder holding @types/node as Node resolves it from this package: an installed tsfutures finds it
+ *  hoisted into the project's node_modules, a checkout in its own. */
+function nodeTypesRoot(): string {
+  try {
+    return path.dirname(path.dirname(require.resolve('@types/node/package.json', { paths: [PACKAGE_ROOT] })));
+  } catch {
+    return path.join(PACKAGE_ROOT, 'node_modules', '@types');
+  }
+}
+
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
   // The cells that pass are emitted from this program too (transform.ts emitCheckedCell); nothing is written.
   ...EMIT_OPTIONS,
@@ -37,7 +47,7 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   // require, timers (once a cell needs it: until then nodeLite.ts declares the common globals, see useNodeTypes).
   libReplacement: true,
   types: ['node'],
-  typeRoots: [path.join(PACKAGE_ROOT, 'node_modules', '@types')],
+  typeRoots: [nodeTypesRoot()],
   // strict, except implicit any: notebook code often leaves parameters unannotated, as Python does.
   strict: true,
   noImplicitAny: false,
