@@ -67,13 +67,13 @@ describe('diff and compare', () => {
     ];
     expect(compareOutputs(r(1, 'x'), r(2, 'y'), options)).toEqual([]);
   });
-  test('images only with checkImages; mismatches name the output index', () => {
+  test('images only with checkImages; mismatches name the field as nbval does', () => {
     const img = (png: string): NbOutput => ({ output_type: 'display_data', data: { 'image/png': png }, metadata: {} });
     expect(compareOutputs([img('AAA')], [img('BBB')], options)).toEqual([]);
     expect(compareOutputs([img('AAA')], [img('BBB')], { ...options, checkImages: true })).toHaveLength(1);
     const [m] = compareOutputs([s('x\n'), s('e\n', 'stderr')], [s('x\n')], options);
-    expect(m.index).toBe(1);
-    expect(m.message).toMatch(/^output 1: missing stream stderr/);
+    expect(m.field).toBe('stderr');
+    expect(m.message).toMatch(/^Missing output fields from running code: stderr\n--- expected \(stored stderr\)\n\+\+\+ actual \(fresh stderr\)\n@@ -1,1 \+0,0 @@\n-e$/);
   });
 });
 
