@@ -88,7 +88,7 @@ export function describeNotebook(notebookPath: string, jest: JestApi, config?: J
     const cellTimeoutMs = ((options.timeout ?? DEFAULT_CELL_TIMEOUT) + 15) * 1000;
     for (const code of validator.codeCells) {
       const firstLine = joinLines(code.cell.source).split('\n').find((l) => l.trim()) ?? '';
-      const title = `Cell ${code.index}: ${firstLine.trim().slice(0, 60)}`;
+      const title = `Cell ${code.number}: ${firstLine.trim().slice(0, 60)}`;
       if (code.options.skip) {
         jest.test.skip(title, () => {});
         continue;
@@ -98,6 +98,7 @@ export function describeNotebook(notebookPath: string, jest: JestApi, config?: J
         async () => {
           if (startError) throw startError;
           const report = await validator.check(code);
+          // xfailed (a failure after a timed-out cell) does not fail, as in nbval: the timed-out cell did.
           if (report.status === 'failed') throw new NbvalCellFailure(report.message ?? 'failed');
         },
         cellTimeoutMs,

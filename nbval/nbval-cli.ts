@@ -1,12 +1,14 @@
 /**
  * `tsfutures nbval [options] PATH...`: validates notebooks against their stored outputs (nbval semantics),
- * printing one line per cell and a final `N passed, N failed` line; exit code 1 on any failure.
+ * printing one line per cell (`PASSED path::Cell N`, code cells counted from 1 as in nbval) and a final
+ * `N passed, N failed` line; exit code 1 on any failure. After a cell times out, the cells after it are expected to
+ * fail, as in nbval (pytest's xfail): XFAIL / XPASS, which do not fail the run (the timed-out cell does).
  */
 import { parseArgs, seconds, UsageError } from './args';
 import { findNotebooks } from './discover';
 import { NotebookError } from './notebook';
 import { defaultSanitizeFiles } from './sanitize';
-import { NotebookValidator, type NbvalOptions } from './validate';
+import { NotebookValidator, type CellStatus, type NbvalOptions } from './validate';
 
 const USAGE = `usage: tsfutures nbval [options] PATH...
 
@@ -66,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tsfutures nbval: no notebooks found in ${paths.join(' ')}\n`);
     return 1;
   }
-  const counts = { passed: 0, failed: 0, skipped: 0, updated: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0, updated: 0, xfailed: 0, xpassed: 0 };
   let stop = false;
   for (const file of notebooks) {
     if (stop) break;
@@ -77,7 +79,8 @@ export async function main(argv: string[]): Promise<number> {
       for (const code of validator.codeCells) {
         const report = await validator.check(code);
         counts[report.status]++;
-        out(`${report.status.toUpperCase().padEnd(7)} ${validator.name}::Cell ${report.index}`);
+        out(`${STATUS_WORDS[report.status].padEnd(7)} ${validator.name}::Cell ${report.number}`);
+        if (report.status === 'xfailed') out(indent(report.message ?? ''));
         if (report.status === 'failed') {
           out(indent(report.message ?? ''));
           if (bail) {
@@ -95,10 +98,13 @@ export async function main(argv: string[]): Promise<number> {
       if (bail) stop = true;
     }
   }
-  const extra = [counts.skipped && `${counts.skipped} skipped`, counts.updated && `${counts.updated} updated`].filter(Boolean);
+  const extra = (['skipped', 'updated', 'xfailed', 'xpassed'] as const).filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
   out(`${counts.passed} passed, ${counts.failed} failed${extra.length ? `, ${extra.join(', ')}` : ''}`);
   return counts.failed > 0 ? 1 : 0;
 }
+
+/** The word printed before each cell's name, as pytest -v prints it. */
+const STATUS_WORDS: Record<CellStatus, string> = { passed: 'PASSED', failed: 'FAILED', skipped: 'SKIPPED', updated: 'UPDATED', xfailed: 'XFAIL', xpassed: 'XPASS' };
 
 function indent(text: string): string {
   return text.replace(/^/gm, '    ');

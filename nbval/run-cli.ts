@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       setCellOutputs(cell, run.outputs, run.executionCount);
       if (run.status === 'timeout') {
-        term.error(`Cell ${n} timed out after ${run.seconds} s (kernel interrupted).`);
+        term.error(`Cell ${n} timed out after ${run.seconds} s (${run.interrupted ? 'kernel interrupted' : 'the kernel ignored the interrupt and was stopped'}).`);
         failed = true;
       } else if (run.status === 'error' && !cellOptions(cell).raises) {
         term.error(`Cell ${n} raised ${run.error.ename}: ${run.error.evalue}`);

@@ -14,7 +14,7 @@ export interface Sanitizer {
 /** `<Future at 0x7f3a...>` differs on every run; `0xADDRESS` does not. */
 const ADDRESS = { regex: /0x[0-9a-fA-F]+/g, replace: '0xADDRESS' };
 
-/** The regex/replace pairs of a sanitize file, in file order (nbval: `^regex: (.*)$\n^replace: (.*)$`). */
+/** The regex/replace pairs of a sanitize file, in file order, repeats included (nbval: `^regex: (.*)$\n^replace: (.*)$`). */
 export function parseSanitizeFile(text: string): { regex: string; replace: string }[] {
   const pairs: { regex: string; replace: string }[] = [];
   for (const m of text.matchAll(/^regex: (.*)$\r?\n^replace: (.*)$/gm)) pairs.push({ regex: m[1], replace: m[2] });
@@ -58,17 +58,23 @@ export function defaultSanitizeFiles(notebookPath: string, cwd = process.cwd()):
   return existsSync(own) ? [own] : existsSync(shared) ? [shared] : [];
 }
 
+/**
+ * The sanitizer for the given files. As in nbval, a regex keeps one replacement: a later `regex:` line with the
+ * same text replaces the earlier pair's replacement, in the earlier pair's place. Addresses are masked after the
+ * files' patterns, so that those see the text nbval's would.
+ */
 export function createSanitizer({ files = [], addresses = true }: { files?: string[]; addresses?: boolean } = {}): Sanitizer {
-  const patterns = addresses ? [ADDRESS] : [];
+  const byRegex = new Map<string, { regex: RegExp; replace: string }>();
   for (const file of files) {
     for (const { regex, replace } of parseSanitizeFile(readFileSync(file, 'utf8'))) {
       try {
-        patterns.push({ regex: pythonRegex(regex), replace: pythonReplacement(replace) });
+        byRegex.set(regex, { regex: pythonRegex(regex), replace: pythonReplacement(replace) });
       } catch (e) {
         throw new Error(`${file}: bad regex ${JSON.stringify(regex)}: ${(e as Error).message}`);
       }
     }
   }
+  const patterns = [...byRegex.values(), ...(addresses ? [ADDRESS] : [])];
   return {
     patterns,
     apply: (text) => patterns.reduce((s, p) => s.replace(p.regex, p.replace), text),

@@ -19,10 +19,14 @@ export interface SessionOptions {
 export type CellRun =
   | { status: 'ok'; outputs: NbOutput[]; executionCount: number | null }
   | { status: 'error'; outputs: NbOutput[]; executionCount: number | null; error: ErrorOutput }
-  | { status: 'timeout'; outputs: NbOutput[]; executionCount: number | null; seconds: number }
+  /** interrupted: the kernel answered the interrupt; if not, it has been stopped (it would hold up every later cell). */
+  | { status: 'timeout'; outputs: NbOutput[]; executionCount: number | null; seconds: number; interrupted: boolean }
   | { status: 'died'; outputs: NbOutput[]; executionCount: null; message: string };
 
 const DEFAULT_KERNEL = 'python3';
+
+/** How long a timed-out cell's kernel gets to answer the interrupt before it is stopped (nbval's output_timeout). */
+export const INTERRUPT_GRACE_SECONDS = 5;
 
 export class NotebookSession {
   private constructor(
@@ -48,14 +52,27 @@ export class NotebookSession {
     return new NotebookSession(manager, kernelName);
   }
 
-  /** Runs one cell; a timeout interrupts the kernel so that the next cell can run. */
+  get alive(): boolean {
+    return this.manager.isRunning();
+  }
+
+  /**
+   * Runs one cell. A timeout interrupts the kernel so that the next cell can run; a kernel that does not answer
+   * the interrupt (one that ignores SIGINT) is stopped, as nbval does, so later cells fail at once.
+   */
   async run(code: string, { timeout, onOutput }: { timeout?: number; onOutput?: (event: OutputEvent) => void } = {}): Promise<CellRun> {
     const client = this.manager.client;
     if (!client || !this.manager.isRunning()) return { status: 'died', outputs: [], executionCount: null, message: this.diedMessage() };
     try {
       // stop_on_error false: every cell is judged on its own, and with true ipykernel aborts a request that comes
       // right after an error (its abort window outlives the idle status), which made the next cell fail at random.
-      const { reply, outputs, executionCount } = await client.execute(code, { timeout, onOutput, stopOnError: false, onTimeout: () => this.manager.interrupt() });
+      const { reply, outputs, executionCount } = await client.execute(code, {
+        timeout,
+        onOutput,
+        stopOnError: false,
+        onTimeout: () => this.manager.interrupt(),
+        graceSeconds: INTERRUPT_GRACE_SECONDS,
+      });
       if (reply.status === 'error' || reply.status === 'aborted') {
         const shown = outputs.find((o): o is ErrorOutput => o.output_type === 'error');
         const error = shown ?? { output_type: 'error', ename: String(reply.ename ?? 'Error'), evalue: String(reply.evalue ?? reply.status), traceback: reply.traceback ?? [] };
@@ -63,13 +80,17 @@ export class NotebookSession {
       }
       return { status: 'ok', outputs, executionCount };
     } catch (e) {
-      if (e instanceof CellTimeoutError) return { status: 'timeout', outputs: e.outputs, executionCount: e.reply?.execution_count ?? null, seconds: e.seconds };
+      if (e instanceof CellTimeoutError) {
+        const interrupted = e.reply !== undefined;
+        if (!interrupted) await this.manager.shutdown({ now: true });
+        return { status: 'timeout', outputs: e.outputs, executionCount: e.reply?.execution_count ?? null, seconds: e.seconds, interrupted };
+      }
       if (e instanceof KernelDiedError) return { status: 'died', outputs: [], executionCount: null, message: this.diedMessage() };
       throw e;
     }
   }
 
-  private diedMessage(): string {
+  diedMessage(): string {
     const stderr = this.manager.stderr.trim();
     return `kernel "${this.kernelName}" died${stderr ? `; its stderr:\n${stderr}` : ''}`;
   }

@@ -9,7 +9,7 @@ import { compareOutputs, type CompareOptions } from './compare';
 import { cellOptions, shouldCheck, type CellOptions } from './markers';
 import { fromStoredOutput, joinLines, loadNotebook, saveNotebook, setCellOutputs, type Cell, type LoadedNotebook } from './notebook';
 import { createSanitizer } from './sanitize';
-import { NotebookSession, stripAnsi } from './session';
+import { INTERRUPT_GRACE_SECONDS, NotebookSession, stripAnsi } from './session';
 
 export interface NbvalOptions {
   /** Only cells marked NBVAL_CHECK_OUTPUT / nbval-check-output are compared. */
@@ -27,17 +27,21 @@ export interface NbvalOptions {
   executedDir?: string;
 }
 
-export type CellStatus = 'passed' | 'failed' | 'skipped' | 'updated';
+/** xfailed / xpassed: the cell failed / passed after a cell timed out, when nbval expects it to fail (pytest's xfail). */
+export type CellStatus = 'passed' | 'failed' | 'skipped' | 'updated' | 'xfailed' | 'xpassed';
 
 export interface CodeCell {
-  /** Position among all cells (nbval's "Cell N"). */
+  /** Position among all cells. */
   index: number;
+  /** Code cells counted from 1: the N of nbval's "Cell N". */
+  number: number;
   cell: Cell;
   options: CellOptions;
 }
 
 export interface CellReport {
   index: number;
+  number: number;
   status: CellStatus;
   /** Why it failed (or was skipped), ready to print. */
   message?: string;
@@ -52,8 +56,10 @@ export class NotebookValidator {
   /** Fresh outputs by cell index, for --executed-dir. */
   private readonly executed = new Map<number, { outputs: NbOutput[]; executionCount: number | null }>();
   readonly codeCells: CodeCell[];
-  /** Set after a timeout: nbval expects the rest of the notebook to be unreliable but runs it. */
-  timedOut = false;
+  /** The first code cell (numbered from 1) that timed out: nbval runs the cells after it but expects them to fail. */
+  timedOutAt: number | undefined;
+  /** The cell whose timeout made us stop a kernel that ignored the interrupt. */
+  private stoppedAt: number | undefined;
 
   constructor(
     readonly loaded: LoadedNotebook,
@@ -63,7 +69,8 @@ export class NotebookValidator {
       sanitizer: createSanitizer({ files: options.sanitizeFiles, addresses: options.sanitizeAddresses ?? true }),
       checkImages: options.checkImages,
     };
-    this.codeCells = loaded.notebook.cells.flatMap((cell, index) => (cell.cell_type === 'code' ? [{ index, cell, options: cellOptions(cell) }] : []));
+    let number = 0;
+    this.codeCells = loaded.notebook.cells.flatMap((cell, index) => (cell.cell_type === 'code' ? [{ index, number: ++number, cell, options: cellOptions(cell) }] : []));
   }
 
   static open(notebookPath: string, options: NbvalOptions = {}): NotebookValidator {
@@ -78,21 +85,45 @@ export class NotebookValidator {
     this.session = await NotebookSession.start(this.loaded, { kernelName: this.options.kernelName });
   }
 
-  async check({ index, cell, options }: CodeCell): Promise<CellReport> {
-    const where = `${this.name}, cell ${index}`;
-    if (options.skip) return { index, status: 'skipped', message: 'NBVAL_SKIP' };
+  /** Runs one code cell and judges it as nbval 0.11 would; after a timeout, as pytest's xfail would. */
+  async check(code: CodeCell): Promise<CellReport> {
+    const report = await this.judge(code);
+    if (this.timedOutAt === undefined || code.number <= this.timedOutAt) return report;
+    if (report.status === 'failed') return { ...report, status: 'xfailed', message: `${report.message}\n\n(expected: a previous cell timed out)` };
+    if (report.status === 'passed') return { ...report, status: 'xpassed' };
+    return report;
+  }
+
+  private async judge({ index, number, cell, options }: CodeCell): Promise<CellReport> {
+    if (options.skip) return { index, number, status: 'skipped', message: 'NBVAL_SKIP' };
     if (!this.session) throw new Error('NotebookValidator.start() was not called');
     const source = joinLines(cell.source);
+    const fail = (why: string, detail = '') => ({
+      index,
+      number,
+      status: 'failed' as const,
+      message: `Cell ${number}: ${why}\n\nInput:\n${source}${detail ? `\n\nTraceback:\n${detail}` : ''}`,
+    });
+    if (!this.session.alive) {
+      const reason = this.stoppedAt !== undefined ? `the kernel was stopped after cell ${this.stoppedAt} ignored the interrupt` : this.session.diedMessage();
+      return fail('Kernel dead on test start', reason);
+    }
     const run = await this.session.run(source, { timeout: this.options.timeout ?? DEFAULT_CELL_TIMEOUT });
-    const fail = (why: string, detail = '') => ({ index, status: 'failed' as const, message: `${where}: ${why}\n\nInput:\n${indent(source)}${detail ? `\n\n${detail}` : ''}` });
     if (run.status === 'died') return fail(run.message);
     this.executed.set(index, run);
     if (run.status === 'timeout') {
-      this.timedOut = true;
-      return fail(`Timeout of ${run.seconds} seconds exceeded executing cell (kernel interrupted)`);
+      this.timedOutAt ??= number;
+      if (!run.interrupted) {
+        this.stoppedAt = number;
+        return fail(
+          `Timeout of ${run.seconds} seconds exceeded while executing cell. Failed to interrupt kernel in ${INTERRUPT_GRACE_SECONDS} seconds, so failing without traceback.`,
+        );
+      }
+      const error = run.outputs.find((o) => o.output_type === 'error');
+      return fail(`Timeout of ${run.seconds} seconds exceeded executing cell`, error?.output_type === 'error' ? stripAnsi(error.traceback.join('\n')) : '');
     }
     if (run.status === 'error' && !options.raises) {
-      return fail(`Cell execution caused an exception: ${run.error.ename}: ${run.error.evalue}`, `Traceback:\n${stripAnsi(run.error.traceback.join('\n'))}`);
+      return fail(`Cell execution caused an exception: ${run.error.ename}: ${run.error.evalue}`, stripAnsi(run.error.traceback.join('\n')));
     }
     if (run.status === 'ok' && options.raises) return fail('Expected the cell to raise an exception (NBVAL_RAISES_EXCEPTION), but it ran without one');
     if (this.options.update) {
@@ -100,11 +131,14 @@ export class NotebookValidator {
       setCellOutputs(cell, run.outputs, run.executionCount);
       const changed = before !== JSON.stringify([cell.outputs, cell.execution_count]);
       this.dirty ||= changed;
-      return { index, status: changed ? 'updated' : 'passed' };
+      return { index, number, status: changed ? 'updated' : 'passed' };
     }
-    if (!shouldCheck(options, this.options.lax ?? false)) return { index, status: 'passed' };
+    // nbval: a cell never run in the stored notebook has nothing to compare, and must then have no outputs.
+    const unrun = cell.execution_count === null || cell.execution_count === undefined;
+    if (unrun && (cell.outputs?.length ?? 0) > 0) return fail('Unrun reference cell has outputs');
+    if (unrun || !shouldCheck(options, this.options.lax ?? false)) return { index, number, status: 'passed' };
     const mismatches = compareOutputs((cell.outputs ?? []).map(fromStoredOutput), run.outputs, this.compareOptions);
-    if (mismatches.length === 0) return { index, status: 'passed' };
+    if (mismatches.length === 0) return { index, number, status: 'passed' };
     return fail('Cell outputs differ', mismatches.map((m) => stripAnsi(m.message)).join('\n\n'));
   }
 
@@ -133,8 +167,4 @@ export class NotebookValidator {
 export function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
-}
-
-function indent(text: string): string {
-  return text.replace(/^/gm, '    ');
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node 20 (run as root):
 # Debian's Jupyter (the Python reference kernel, jupyter_kernel_test, nbclient, jupyter-server, classic Notebook),
-# Chromium and CJK fonts for the browser test, then the project's npm dependencies (which builds dist/).
+# Chromium and CJK fonts for the browser test, the libraries nbval's own test notebooks import (test/nbval/peer:
+# SymPy, Matplotlib, NumPy), then the project's npm dependencies (which builds dist/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(python3-jupyter-client python3-jupyter-kernel-test python3-ipykernel python3-nbclient
-          jupyter-server jupyter-notebook chromium fonts-noto-cjk)
+          jupyter-server jupyter-notebook chromium fonts-noto-cjk python3-sympy python3-matplotlib python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -47,7 +47,8 @@ test('every notebook is a describe, every code cell a test: passing, skipped and
     expect(byStatus(basics)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'pending', 'pending', 'passed']);
     const changed = results[path.join('fail', 'changed-output.ipynb')];
     expect(byStatus(changed)).toEqual(['passed', 'failed', 'passed']);
-    expect(changed[1].failureMessages[0]).toMatch(/changed-output\.ipynb, cell 1: Cell outputs differ[\s\S]*output 0: stream stdout[\s\S]*-3\n\+2\n tail/);
+    expect(changed[1].title).toBe('Cell 2: print(1 + 1)');
+    expect(changed[1].failureMessages[0]).toMatch(/Cell 2: Cell outputs differ[\s\S]*mismatch 'stdout'[\s\S]*-3\n\+2\n tail/);
     expect(byStatus(results[path.join('fail', 'timeout.ipynb')])).toEqual(['failed', 'passed']);
     expect(byStatus(results[path.join('fail', 'unexpected-exception.ipynb')])).toEqual(['failed', 'passed']);
     expect(byStatus(results[path.join('fail', 'missing-exception.ipynb')])).toEqual(['failed']);

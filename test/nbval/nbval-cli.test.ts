@@ -10,9 +10,9 @@ import { copyFixtures, fixture, runCli } from './helpers';
 
 const KERNELS = ['python', 'tsfutures'] as const;
 
-/** The status line printed for each cell, by cell index. */
+/** The status line printed for each cell, by code cell number (from 1, as nbval names cells). */
 function statuses(stdout: string): Record<number, string> {
-  return Object.fromEntries([...stdout.matchAll(/^(PASSED|FAILED|SKIPPED|UPDATED) +\S+::Cell (\d+)$/gm)].map((m) => [Number(m[2]), m[1]]));
+  return Object.fromEntries([...stdout.matchAll(/^(PASSED|FAILED|SKIPPED|UPDATED|XFAIL|XPASS) +\S+::Cell (\d+)$/gm)].map((m) => [Number(m[2]), m[1]]));
 }
 
 describe.each(KERNELS)('nbval on %s', (kernel) => {
@@ -26,14 +26,14 @@ describe.each(KERNELS)('nbval on %s', (kernel) => {
     expect(r.code).toBe(0);
   });
 
-  test('a changed output fails that cell with a unified diff naming notebook, cell and output', async () => {
+  test('a changed output fails that cell with a unified diff naming notebook, cell and field', async () => {
     const r = await runCli('nbval-cli', [dir('fail', 'changed-output.ipynb')]);
     expect(r.code).toBe(1);
     const failed = Object.entries(statuses(r.stdout)).filter(([, s]) => s === 'FAILED');
     expect(failed.length).toBe(1);
     const cell = failed[0][0];
-    expect(r.stdout).toContain(`changed-output.ipynb, cell ${cell}: Cell outputs differ`);
-    expect(r.stdout).toMatch(/output 0: stream stdout\n\s+--- expected \(stored output 0, stream stdout\)\n\s+\+\+\+ actual \(fresh output 0, stream stdout\)\n\s+@@ [^\n]+@@\n\s+-3\n\s+\+2\n/);
+    expect(r.stdout).toContain(`changed-output.ipynb::Cell ${cell}\n    Cell ${cell}: Cell outputs differ\n`);
+    expect(r.stdout).toMatch(/mismatch 'stdout'\n\s+--- expected \(stored stdout\)\n\s+\+\+\+ actual \(fresh stdout\)\n\s+@@ [^\n]+@@\n\s+-3\n\s+\+2\n/);
     expect(r.stdout).toMatch(/passed, 1 failed$/m);
   });
 
@@ -47,28 +47,29 @@ describe.each(KERNELS)('nbval on %s', (kernel) => {
   test("an unexpected exception fails with the kernel's traceback; the next cell still runs", async () => {
     const r = await runCli('nbval-cli', [dir('fail', 'unexpected-exception.ipynb')]);
     expect(r.code).toBe(1);
-    expect(statuses(r.stdout)).toEqual({ 0: 'FAILED', 1: 'PASSED' });
+    expect(statuses(r.stdout)).toEqual({ 1: 'FAILED', 2: 'PASSED' });
     expect(r.stdout).toMatch(kernel === 'python' ? /Cell execution caused an exception: KeyError: 'unexpected'[\s\S]*Traceback:[\s\S]*KeyError/ : /Cell execution caused an exception: RangeError: x[\s\S]*Traceback:[\s\S]*RangeError/);
   });
 
-  test('a cell over its timeout fails alone, the kernel is interrupted and the next cell passes', async () => {
+  test('a cell over its timeout fails alone, the kernel is interrupted and the next cell passes (XPASS, as in nbval)', async () => {
     const r = await runCli('nbval-cli', ['--timeout', '3', dir('fail', 'timeout.ipynb')]);
     expect(r.code).toBe(1);
-    expect(statuses(r.stdout)).toEqual({ 0: 'FAILED', 1: 'PASSED' });
-    expect(r.stdout).toContain('Timeout of 3 seconds exceeded executing cell (kernel interrupted)');
+    expect({ statuses: statuses(r.stdout), stdout: r.stdout }).toEqual({ statuses: { 1: 'FAILED', 2: 'XPASS' }, stdout: expect.anything() });
+    expect(r.stdout).toContain('Cell 1: Timeout of 3 seconds exceeded executing cell\n');
+    expect(r.stdout).toMatch(/^0 passed, 1 failed, 1 xpassed$/m);
   });
 
   test('--bail stops at the first failure', async () => {
     const r = await runCli('nbval-cli', ['--bail', '--timeout', '3', dir('fail', 'timeout.ipynb')]);
     expect(r.code).toBe(1);
-    expect(statuses(r.stdout)).toEqual({ 0: 'FAILED' });
+    expect(statuses(r.stdout)).toEqual({ 1: 'FAILED' });
   });
 
   test('lax mode compares only marked cells', async () => {
     const strict = await runCli('nbval-cli', [dir('lax')]);
-    expect(statuses(strict.stdout)).toEqual({ 0: 'FAILED', 1: 'PASSED', 2: 'FAILED' });
+    expect(statuses(strict.stdout)).toEqual({ 1: 'FAILED', 2: 'PASSED', 3: 'FAILED' });
     const lax = await runCli('nbval-cli', ['--lax', dir('lax')]);
-    expect(statuses(lax.stdout)).toEqual({ 0: 'PASSED', 1: 'PASSED', 2: 'FAILED' });
+    expect(statuses(lax.stdout)).toEqual({ 1: 'PASSED', 2: 'PASSED', 3: 'FAILED' });
     expect(lax.code).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import { compareOutputs } from '../../nbval/compare';
+import { applyControlCharacters, compareOutputs } from '../../nbval/compare';
 import { unifiedDiff } from '../../nbval/diff';
 import { findNotebooks } from '../../nbval/discover';
 import { cellOptions, commentMarkers, shouldCheck } from '../../nbval/markers';
@@ -6,6 +6,8 @@ import { fromStoredOutput, serializeNotebook, splitLines, toStoredOutput, type C
 import { createSanitizer, parseSanitizeFile, pythonRegex, pythonReplacement } from '../../nbval/sanitize';
 import { resolveOptions } from '../../nbval/jest-notebook';
 import { OutputCollector, type NbOutput } from '../../kernel/client/outputs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const code = (source: string, tags?: string[]): Cell => ({ cell_type: 'code', source, metadata: tags ? { tags } : {}, outputs: [] });
@@ -46,6 +48,20 @@ describe('sanitize', () => {
     expect('a1'.replace(pythonRegex('(a)(\\d)'), pythonReplacement('\\2\\1$'))).toBe('1a$');
     expect('AbC'.replace(pythonRegex('(?i)abc'), 'x')).toBe('x');
   });
+  test("a regex repeated in a sanitize file keeps its last replacement, in its first place (nbval's test_plugin.py)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nbval-sanitize-'));
+    try {
+      const file = path.join(dir, 'repeat.cfg');
+      writeFileSync(file, "[Section1]\nregex: foo\nreplace: bar1\n\nregex: bar\\d\nreplace: X\n\n[Section2 (overwrites regex 'foo')]\nregex: foo\nreplace: bar2\n");
+      expect(parseSanitizeFile(readFileSync(file, 'utf8')).map((p) => [p.regex, p.replace])).toEqual([['foo', 'bar1'], ['bar\\d', 'X'], ['foo', 'bar2']]);
+      const sanitizer = createSanitizer({ files: [file], addresses: false });
+      expect(sanitizer.patterns.map((p) => [p.regex.source, p.replace])).toEqual([['foo', 'bar2'], ['bar\\d', 'X']]);
+      // foo → bar2 first, then bar\d → X: nbval's OrderedDict order.
+      expect(sanitizer.apply('foo bar1')).toBe('X X');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   test('masks addresses unless turned off, then applies file patterns', () => {
     expect(createSanitizer().apply('<Future at 0x7f3a9c state=running>')).toBe('<Future at 0xADDRESS state=running>');
     expect(createSanitizer({ addresses: false }).apply('at 0x7f3a9c')).toBe('at 0x7f3a9c');
@@ -67,13 +83,36 @@ describe('diff and compare', () => {
     ];
     expect(compareOutputs(r(1, 'x'), r(2, 'y'), options)).toEqual([]);
   });
-  test('images only with checkImages; mismatches name the output index', () => {
+  test('streams coalesce per name wherever they occur; the order between different fields does not count', () => {
+    expect(compareOutputs([s('Bar!\nFoo!\n', 'stderr'), s('Combo\n')], [s('Bar!\n', 'stderr'), s('Combo\n'), s('Foo!\n', 'stderr')], options)).toEqual([]);
+    const result: NbOutput = { output_type: 'execute_result', data: { 'text/plain': '1' }, metadata: {}, execution_count: 1 };
+    expect(compareOutputs([result, s('a\n')], [s('a\n'), result], options)).toEqual([]);
+    expect(compareOutputs([s('a\nb\n')], [s('b\n'), s('a\n')], options).map((m) => m.field)).toEqual(['stdout']);
+  });
+  test('carriage returns overwrite the line, backspaces delete, as a terminal or JupyterLab shows them', () => {
+    expect(applyControlCharacters('10%\r100%\n')).toBe('100%\n');
+    expect(applyControlCharacters('abcdef\rxyz\n')).toBe('xyzdef\n');
+    expect(applyControlCharacters('ab\bc\n')).toBe('ac\n');
+    expect(applyControlCharacters('ab\b\b\n')).toBe('\n');
+    expect(applyControlCharacters('a\r\nb')).toBe('a\nb');
+    expect(compareOutputs([s('xyzdef\n')], [s('abcdef\r'), s('xyz\n')], options)).toEqual([]);
+  });
+  test('every mimetype is compared but PNG/JPEG images and widget views', () => {
+    const data = (d: Record<string, unknown>): NbOutput => ({ output_type: 'display_data', data: d, metadata: {} });
+    for (const mime of ['application/javascript', 'text/latex', 'text/html', 'image/svg+xml']) {
+      expect(compareOutputs([data({ [mime]: 'a' })], [data({ [mime]: 'b' })], options).map((m) => m.field)).toEqual([mime]);
+    }
+    const view = 'application/vnd.jupyter.widget-view+json';
+    expect(compareOutputs([data({ [view]: { model_id: 'a' }, 'image/jpeg': 'x' })], [data({ [view]: { model_id: 'b' }, 'image/jpeg': 'y' })], options)).toEqual([]);
+    expect(compareOutputs([data({ 'application/json': { a: 1 } })], [data({ 'application/json': { a: 2 } })], options)).toHaveLength(1);
+  });
+  test('images only with checkImages; mismatches name the field as nbval does', () => {
     const img = (png: string): NbOutput => ({ output_type: 'display_data', data: { 'image/png': png }, metadata: {} });
     expect(compareOutputs([img('AAA')], [img('BBB')], options)).toEqual([]);
     expect(compareOutputs([img('AAA')], [img('BBB')], { ...options, checkImages: true })).toHaveLength(1);
     const [m] = compareOutputs([s('x\n'), s('e\n', 'stderr')], [s('x\n')], options);
-    expect(m.index).toBe(1);
-    expect(m.message).toMatch(/^output 1: missing stream stderr/);
+    expect(m.field).toBe('stderr');
+    expect(m.message).toMatch(/^Missing output fields from running code: stderr\n--- expected \(stored stderr\)\n\+\+\+ actual \(fresh stderr\)\n@@ -1,1 \+0,0 @@\n-e$/);
   });
 });
 

@@ -1,0 +1,6 @@
+def mysum(a, b):
+    return a + b
+
+
+def myprod(a, b):
+    return a * b
