@@ -62,7 +62,7 @@ interface LabNotebookPanel {
     session: { kernel: { id: string; name: string; status: string } | null } | null;
   };
 }
-declare const window: { jupyterapp: { shell: { currentWidget: LabNotebookPanel | null } } };
+declare const window: { jupyterapp: { shell: { currentWidget: LabNotebookPanel | null }; listPlugins(): string[] } };
 declare const document: { body: { dataset: Record<string, string> } };
 
 /**
@@ -88,6 +88,11 @@ export function currentKernel(page: Page): Promise<{ id: string; name: string; s
     const kernel = panel?.sessionContext.session?.kernel;
     return kernel ? { id: kernel.id, name: kernel.name, status: kernel.status, displayName: panel!.sessionContext.kernelDisplayName } : null;
   });
+}
+
+/** The ids of the plugins the app registered (to check an extension is part of the build). */
+export function labPlugins(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.jupyterapp.listPlugins());
 }
 
 export async function waitForKernelIdle(page: Page, timeoutMs: number): Promise<void> {
