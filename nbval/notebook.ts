@@ -3,30 +3,19 @@
  * lists of lines, 1-space indentation, sorted keys for what we create, a trailing newline.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { ICell, ICodeCell, IMimeBundle, INotebookContent, IOutput, MultilineString } from '@jupyterlab/nbformat';
 import type { NbOutput } from '../kernel/client/outputs';
 
-export type MultiLine = string | string[];
+/** A cell as stored in an .ipynb file (JupyterLab's nbformat types). */
+export type Cell = ICell;
 
-export interface Cell {
-  cell_type: 'code' | 'markdown' | 'raw';
-  id?: string;
-  source: MultiLine;
-  metadata: Record<string, any>;
-  outputs?: Record<string, any>[];
-  execution_count?: number | null;
-  [key: string]: unknown;
-}
-
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, any>;
-  cells: Cell[];
+export function isCodeCell(cell: ICell): cell is ICodeCell {
+  return cell.cell_type === 'code';
 }
 
 export interface LoadedNotebook {
   path: string;
-  notebook: Notebook;
+  notebook: INotebookContent;
   /** The indentation the file was written with, so --update keeps its formatting. */
   indent: number;
   trailingNewline: boolean;
@@ -37,7 +26,7 @@ export class NotebookError extends Error {
   override name = 'NotebookError';
 }
 
-export function joinLines(text: MultiLine | undefined): string {
+export function joinLines(text: MultilineString | undefined): string {
   return Array.isArray(text) ? text.join('') : (text ?? '');
 }
 
@@ -53,7 +42,7 @@ export function loadNotebook(path: string): LoadedNotebook {
   } catch (e) {
     throw new NotebookError(`${path}: cannot read: ${(e as Error).message}`);
   }
-  let notebook: Notebook;
+  let notebook: INotebookContent;
   try {
     notebook = JSON.parse(text);
   } catch (e) {
@@ -68,7 +57,7 @@ export function loadNotebook(path: string): LoadedNotebook {
   return { path, notebook, indent, trailingNewline: text.endsWith('\n') };
 }
 
-export function kernelNameOf(notebook: Notebook): string | undefined {
+export function kernelNameOf(notebook: INotebookContent): string | undefined {
   return notebook.metadata?.kernelspec?.name;
 }
 
@@ -82,7 +71,7 @@ function sortKeys<T extends Record<string, unknown>>(obj: T): T {
 }
 
 /** A fresh kernel output in the form nbformat stores it (keys sorted, text split into lines). */
-export function toStoredOutput(output: NbOutput): Record<string, any> {
+export function toStoredOutput(output: NbOutput): IOutput {
   switch (output.output_type) {
     case 'stream':
       return sortKeys({ output_type: 'stream', name: output.name, text: splitLines(output.text) });
@@ -92,7 +81,7 @@ export function toStoredOutput(output: NbOutput): Record<string, any> {
       const data = sortKeys(
         Object.fromEntries(Object.entries(output.data).map(([mime, v]) => [mime, typeof v === 'string' && !isJsonMime(mime) ? splitLines(v) : v])),
       );
-      const stored: Record<string, any> = { output_type: output.output_type, data, metadata: output.metadata };
+      const stored: IOutput = { output_type: output.output_type, data: data as IMimeBundle, metadata: output.metadata as IOutput['metadata'] };
       if (output.output_type === 'execute_result') stored.execution_count = output.execution_count ?? null;
       return sortKeys(stored);
     }
@@ -100,17 +89,18 @@ export function toStoredOutput(output: NbOutput): Record<string, any> {
 }
 
 /** The stored output back as a kernel output (text joined), so both sides compare alike. */
-export function fromStoredOutput(stored: Record<string, any>): NbOutput {
+export function fromStoredOutput(stored: IOutput): NbOutput {
   switch (stored.output_type) {
     case 'stream':
-      return { output_type: 'stream', name: stored.name, text: joinLines(stored.text) };
+      return { output_type: 'stream', name: stored.name as 'stdout' | 'stderr', text: joinLines(stored.text as MultilineString) };
     case 'error':
-      return { output_type: 'error', ename: String(stored.ename ?? ''), evalue: String(stored.evalue ?? ''), traceback: stored.traceback ?? [] };
+      return { output_type: 'error', ename: String(stored.ename ?? ''), evalue: String(stored.evalue ?? ''), traceback: (stored.traceback as string[]) ?? [] };
     default: {
       const data = Object.fromEntries(
-        Object.entries(stored.data ?? {}).map(([mime, v]) => [mime, Array.isArray(v) && !isJsonMime(mime) ? v.join('') : v]),
+        Object.entries((stored.data as Record<string, unknown>) ?? {}).map(([mime, v]) => [mime, Array.isArray(v) && !isJsonMime(mime) ? v.join('') : v]),
       );
-      return { output_type: stored.output_type, data, metadata: stored.metadata ?? {}, execution_count: stored.execution_count };
+      const metadata = (stored.metadata as Record<string, unknown>) ?? {};
+      return { output_type: stored.output_type as 'display_data' | 'execute_result', data, metadata, execution_count: stored.execution_count as number | null | undefined };
     }
   }
 }
@@ -124,7 +114,7 @@ export function saveNotebook(path: string, loaded: Pick<LoadedNotebook, 'noteboo
 }
 
 /** Puts fresh outputs into a code cell in place, keeping its id, metadata, source and key order. */
-export function setCellOutputs(cell: Cell, outputs: NbOutput[], executionCount: number | null): void {
+export function setCellOutputs(cell: ICodeCell, outputs: NbOutput[], executionCount: number | null): void {
   cell.outputs = outputs.map(toStoredOutput);
   cell.execution_count = executionCount;
 }

@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from '../kernel/package-root';
 import type { NbOutput, OutputEvent } from '../kernel/client/outputs';
 import { parseArgs, seconds, UsageError } from './args';
 import { cellOptions } from './markers';
-import { joinLines, loadNotebook, NotebookError, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
+import { isCodeCell, joinLines, loadNotebook, NotebookError, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
 import { NotebookSession, stripAnsi } from './session';
 
 const DEFAULT_NOTEBOOK = 'notebooks/lecture.ipynb';
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   let n = 0;
   try {
     for (const cell of cells) {
-      if (cell.cell_type !== 'code') continue;
+      if (!isCodeCell(cell)) continue;
       n++;
       if (failed) {
         setCellOutputs(cell, [], null); // not run this time: the executed notebook shows no stale outputs

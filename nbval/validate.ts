@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { NbOutput } from '../kernel/client/outputs';
 import { compareOutputs, type CompareOptions } from './compare';
 import { cellOptions, shouldCheck, type CellOptions } from './markers';
-import { fromStoredOutput, joinLines, loadNotebook, saveNotebook, setCellOutputs, type Cell, type LoadedNotebook } from './notebook';
+import type { ICodeCell } from '@jupyterlab/nbformat';
+import { fromStoredOutput, isCodeCell, joinLines, loadNotebook, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
 import { createSanitizer } from './sanitize';
 import { INTERRUPT_GRACE_SECONDS, NotebookSession, stripAnsi } from './session';
 
@@ -35,7 +36,7 @@ export interface CodeCell {
   index: number;
   /** Code cells counted from 1: the N of nbval's "Cell N". */
   number: number;
-  cell: Cell;
+  cell: ICodeCell;
   options: CellOptions;
 }
 
@@ -70,7 +71,7 @@ export class NotebookValidator {
       checkImages: options.checkImages,
     };
     let number = 0;
-    this.codeCells = loaded.notebook.cells.flatMap((cell, index) => (cell.cell_type === 'code' ? [{ index, number: ++number, cell, options: cellOptions(cell) }] : []));
+    this.codeCells = loaded.notebook.cells.flatMap((cell, index) => (isCodeCell(cell) ? [{ index, number: ++number, cell, options: cellOptions(cell) }] : []));
   }
 
   static open(notebookPath: string, options: NbvalOptions = {}): NotebookValidator {
@@ -153,7 +154,7 @@ export class NotebookValidator {
     }
     if (this.options.executedDir) {
       const copy: LoadedNotebook = structuredClone(this.loaded);
-      for (const [index, run] of this.executed) setCellOutputs(copy.notebook.cells[index], run.outputs, run.executionCount);
+      for (const [index, run] of this.executed) setCellOutputs(copy.notebook.cells[index] as ICodeCell, run.outputs, run.executionCount);
       if (!existsSync(this.options.executedDir)) mkdirSync(this.options.executedDir, { recursive: true });
       const target = path.join(this.options.executedDir, `${path.basename(this.loaded.path, '.ipynb')}.executed.ipynb`);
       saveNotebook(target, copy);

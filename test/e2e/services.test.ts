@@ -7,21 +7,22 @@
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { KernelManager, KernelSpecManager, ServerConnection, SessionManager, type Kernel, type Session } from '@jupyterlab/services';
+import type { ICodeCell } from '@jupyterlab/nbformat';
 import { OutputCollector, type NbOutput } from '../../kernel/client/outputs';
 import { cellOptions } from '../../nbval/markers';
-import { joinLines, loadNotebook, type Cell } from '../../nbval/notebook';
+import { isCodeCell, joinLines, loadNotebook } from '../../nbval/notebook';
 import { createSanitizer } from '../../nbval/sanitize';
 import { normaliseLine } from '../lecture/compare';
 import { outputLines } from '../lecture/outputs-text';
 import { kernelProcesses, REPO, startJupyter, type JupyterServer } from './servers';
 
 const LECTURE = 'notebooks/lecture.ipynb';
-const cells = loadNotebook(path.join(REPO, LECTURE)).notebook.cells.filter((c) => c.cell_type === 'code');
+const cells = loadNotebook(path.join(REPO, LECTURE)).notebook.cells.filter(isCodeCell);
 // The notebook's own nbval rules (elapsed times, the measured speed-up); normaliseLine masks 0x… addresses.
 const sanitizer = createSanitizer({ files: [path.join(REPO, 'notebooks', 'lecture.sanitize.cfg')], addresses: false });
 
 /** Printed lines with run-to-run noise removed: addresses, elapsed times, and the (hash/completion) order of future sets. */
-function comparableLines(outputs: readonly NbOutput[] | Cell['outputs']): string[] {
+function comparableLines(outputs: readonly NbOutput[] | ICodeCell['outputs']): string[] {
   return outputLines((outputs ?? []) as Parameters<typeof outputLines>[0]).map((line) => normaliseLine(sanitizer.apply(line)));
 }
 

@@ -1,3 +1,4 @@
+import { parseArgs } from '../../nbval/args';
 import { applyControlCharacters, compareOutputs } from '../../nbval/compare';
 import { unifiedDiff } from '../../nbval/diff';
 import { findNotebooks } from '../../nbval/discover';
@@ -11,6 +12,30 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const code = (source: string, tags?: string[]): Cell => ({ cell_type: 'code', source, metadata: tags ? { tags } : {}, outputs: [] });
+
+describe('command-line arguments', () => {
+  const spec = { booleans: ['lax', 'h'], values: ['timeout', 'sanitize-with'], repeatable: ['sanitize-with'] };
+  test('flags, values (separate or with =), repeatable values, positionals after --', () => {
+    expect(parseArgs(['--lax', '-h', '--timeout=3', '--sanitize-with', 'a', '--sanitize-with=b', 'x.ipynb', '--', '--y'], spec)).toEqual({
+      flags: { lax: true, h: true },
+      values: { timeout: ['3'], 'sanitize-with': ['a', 'b'] },
+      positionals: ['x.ipynb', '--y'],
+    });
+  });
+  test('usage errors name the option', () => {
+    const message = (argv: string[]) => {
+      try {
+        parseArgs(argv, spec);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(message(['--frobnicate'])).toBe('unknown option --frobnicate');
+    expect(message(['--timeout'])).toBe('--timeout needs a value');
+    expect(message(['--lax=1'])).toBe('--lax takes no value');
+    expect(message(['--timeout', '1', '--timeout', '2'])).toBe('--timeout given twice');
+  });
+});
 
 describe('markers', () => {
   test('comment markers on a line of their own, with # or //', () => {
