@@ -7,7 +7,6 @@
  * - objects and functions take part by implementing [REPR]() (and optionally [STR]()).
  */
 import { floatRepr } from './float';
-import { formatTemplate } from './format';
 
 export const REPR: unique symbol = Symbol.for('tsfutures.repr') as never;
 export const STR: unique symbol = Symbol.for('tsfutures.str') as never;
@@ -141,7 +140,8 @@ export function repr(x: unknown): string {
   return `<${obj.constructor?.name ?? 'object'} object at ${addressOf(obj)}>`;
 }
 
-function strOf(x: unknown): string {
+/** Python's str() of one value: a string is itself, [STR]() wins, an exception is its message, else repr(). */
+export function pyStr(x: unknown): string {
   if (typeof x === 'string') return x;
   if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
     if (STR in x) return (x as { [STR](): string })[STR]();
@@ -149,15 +149,3 @@ function strOf(x: unknown): string {
   }
   return repr(x);
 }
-
-/**
- * Python's str(): `str(x)`, plus `str.format(template, ...args)` for `'template'.format(...)`
- * (see format.ts for how keyword arguments are passed).
- */
-export const str: {
-  (x?: unknown): string;
-  format(template: string, ...args: unknown[]): string;
-} = Object.assign((...x: unknown[]) => (x.length ? strOf(x[0]) : ''), {
-  format: (template: string, ...args: unknown[]): string => formatTemplate(template, args),
-});
-Object.defineProperty(str, 'name', { value: 'str' });
