@@ -5,7 +5,7 @@
 import type { Message } from './wire';
 import type { Session } from './session';
 import type { CellContext, OutputRouter } from './output';
-import { formatBundle } from './output';
+import { formatOutput } from './output';
 import type { History, HistoryItem } from './history';
 import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
@@ -121,7 +121,9 @@ async function execute(k: Kernel, req: Request): Promise<void> {
   const outcome = await asMemoryError(k, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
 
   if (outcome.status === 'ok' && outcome.hasValue && outcome.value !== undefined && !silent) {
-    const { data, metadata } = k.output.run(ctx, () => formatBundle(outcome.value));
+    const formatted = k.output.run(ctx, () => formatOutput(outcome.value));
+    // Awaited only when async (Deno's convention allows it): otherwise nothing may run between the cell and its result.
+    const { data, metadata } = formatted instanceof Promise ? await formatted : formatted;
     k.output.flush();
     k.session.send('iopub', 'execute_result', { execution_count: shown, data, metadata }, parent);
   }
@@ -134,7 +136,7 @@ async function execute(k: Kernel, req: Request): Promise<void> {
   for (const [name, expression] of Object.entries(userExpressions)) {
     const r = await outcomeOf(() => k.output.run(ctx, () => k.engines.get().evaluate(String(expression))));
     expressions[name] =
-      r.status === 'ok' ? { status: 'ok', ...k.output.run(ctx, () => formatBundle(r.value)) } : { status: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback };
+      r.status === 'ok' ? { status: 'ok', ...(await k.output.run(ctx, () => formatOutput(r.value))) } : { status: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback };
   }
 
   const common = { execution_count: k.executionCount, user_expressions: expressions, payload: [] };

@@ -151,19 +151,68 @@ const REPR_METHODS: Array<[string, string]> = [
   ['_repr_json_', 'application/json'],
 ];
 
+export interface Formatted {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+}
+
+/** Deno's display convention: `obj[Symbol.for('Jupyter.display')]()` returns the whole mime bundle, or a promise of it. */
+const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
+
+function reportFailure(what: string, e: unknown): void {
+  process.stderr.write(`${what} failed: ${(e as Error)?.stack ?? String(e)}\n`);
+}
+
+function isBundle(x: unknown): x is MimeBundle {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The bundle of an object following Deno's convention (as Deno, it replaces the other formatters), undefined
+ * when the object does not follow it or its method fails (reported, then the usual formatting applies).
+ */
+function denoBundle(obj: unknown): Formatted | Promise<Formatted | undefined> | undefined {
+  if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) return undefined;
+  const method = (obj as Record<symbol, unknown>)[JUPYTER_DISPLAY];
+  if (typeof method !== 'function') return undefined;
+  const checked = (bundle: unknown): Formatted | undefined => {
+    if (isBundle(bundle)) return { data: bundle, metadata: {} };
+    reportFailure('[Symbol.for("Jupyter.display")]', new TypeError(`it must return a mime bundle object, not ${repr(bundle)}`));
+    return undefined;
+  };
+  try {
+    const bundle: unknown = method.call(obj);
+    if (bundle instanceof Promise) return bundle.then(checked, (e) => void reportFailure('[Symbol.for("Jupyter.display")]', e));
+    return checked(bundle);
+  } catch (e) {
+    reportFailure('[Symbol.for("Jupyter.display")]', e);
+    return undefined;
+  }
+}
+
+/**
+ * The output of a value: Deno's Jupyter.display bundle when the object has one (a promise when that method is
+ * async), else IPython's formatting (formatBundle).
+ */
+export function formatOutput(obj: unknown): Formatted | Promise<Formatted> {
+  const deno = denoBundle(obj);
+  if (deno instanceof Promise) return deno.then((f) => f ?? formatBundle(obj));
+  return deno ?? formatBundle(obj);
+}
+
 /**
  * IPython's display formatter: text/plain is the Python repr, and objects add richer mimetypes through
  * _repr_mimebundle_() (returning data or [data, metadata]) or the _repr_*_() methods. A failing formatter is
  * reported on stderr and skipped, as IPython does, so one bad method does not lose the whole output.
  */
-export function formatBundle(obj: unknown): { data: MimeBundle; metadata: Record<string, unknown> } {
+export function formatBundle(obj: unknown): Formatted {
   const data: MimeBundle = {};
   const metadata: Record<string, unknown> = {};
   const attempt = (what: string, f: () => void) => {
     try {
       f();
     } catch (e) {
-      process.stderr.write(`${what} failed: ${(e as Error)?.stack ?? String(e)}\n`);
+      reportFailure(what, e);
     }
   };
   attempt('repr', () => (data['text/plain'] = repr(obj)));
@@ -214,12 +263,17 @@ export class DisplayHandle {
 }
 
 export function display(obj: unknown, options: DisplayOptions = {}): DisplayHandle | undefined {
-  const { data, metadata } = options.raw ? { data: obj as MimeBundle, metadata: {} } : formatBundle(obj);
-  Object.assign(metadata, options.metadata);
   const id = options.display_id === true ? randomUUID().replace(/-/g, '') : options.display_id || undefined;
-  const content = { data, metadata, transient: id ? { display_id: id } : {} };
-  if (router) router.publish(options.update ? 'update_display_data' : 'display_data', content);
-  else process.stdout.write(`${String(data['text/plain'] ?? '')}\n`); // outside a kernel: plain text is all there is
+  const send = ({ data, metadata }: Formatted) => {
+    Object.assign(metadata, options.metadata);
+    const content = { data, metadata, transient: id ? { display_id: id } : {} };
+    if (router) router.publish(options.update ? 'update_display_data' : 'display_data', content, ctx);
+    else process.stdout.write(`${String(data['text/plain'] ?? '')}\n`); // outside a kernel: plain text is all there is
+  };
+  const ctx = router?.current();
+  const formatted = options.raw ? { data: obj as MimeBundle, metadata: {} } : formatOutput(obj);
+  if (formatted instanceof Promise) void formatted.then(send);
+  else send(formatted);
   return id ? new DisplayHandle(id) : undefined;
 }
 

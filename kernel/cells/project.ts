@@ -5,7 +5,7 @@ import { LIB_FILE, libText, resolveLibrary } from './lib';
 import { NODE_LITE_TYPES } from './nodeLite';
 import { EMIT_OPTIONS } from './transform';
 import { PACKAGE_ROOT } from '../package-root';
-import { RUNTIME_MODULES, runtimeTypesFile } from './runtimeLocation';
+import { RUNTIME_MODULES, runtimeTypesFile, TSLAB_MODULE, tslabTypesFile } from './runtimeLocation';
 
 /**
  * The notebook as a TypeScript project kept in one LanguageService, so every cell reuses the previous program
@@ -276,6 +276,11 @@ export class CellProject {
     if (RUNTIME_MODULES.has(name) && this.runtimeTypes) {
       const extension = this.runtimeTypes.endsWith('.d.ts') ? ts.Extension.Dts : ts.Extension.Ts;
       return { resolvedModule: { resolvedFileName: this.runtimeTypes, extension, isExternalLibraryImport: false } };
+    }
+    const tslabTypes = name === TSLAB_MODULE ? tslabTypesFile() : undefined;
+    if (tslabTypes) {
+      const extension = tslabTypes.endsWith('.d.ts') ? ts.Extension.Dts : ts.Extension.Ts;
+      return { resolvedModule: { resolvedFileName: tslabTypes, extension, isExternalLibraryImport: false } };
     }
     const host: ts.ModuleResolutionHost = {
       fileExists: (f) => this.fileExists(f),

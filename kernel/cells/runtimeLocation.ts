@@ -12,6 +12,15 @@ import { PACKAGE_ROOT } from '../package-root';
 /** Module names a cell may import that mean "the runtime". */
 export const RUNTIME_MODULES: ReadonlySet<string> = new Set(['tsfutures', 'concurrent.futures', 'concurrent']);
 
+/** tslab's display module, which the kernel provides itself (kernel/tslab.ts) so notebooks written for tslab render. */
+export const TSLAB_MODULE = 'tslab';
+
+/** The file the type checker resolves `tslab` to: its declarations when built, else the source. */
+export function tslabTypesFile(): string | undefined {
+  const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'tslab.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'tslab.ts')];
+  return candidates.find((f) => fs.existsSync(f));
+}
+
 /** The file the type checker resolves the runtime modules to, or undefined when the runtime is not there yet. */
 export function runtimeTypesFile(): string | undefined {
   const candidates = [
@@ -37,6 +46,7 @@ export function createCellRequire(cwd: string, runtime: Record<string, unknown>)
   const fromPackage = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
   const cellRequire = ((id: string) => {
     if (RUNTIME_MODULES.has(id)) return runtime;
+    if (id === TSLAB_MODULE) return require(path.resolve(__dirname, '..', 'tslab'));
     try {
       return fromNotebook(id);
     } catch (error) {

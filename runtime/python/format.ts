@@ -8,7 +8,7 @@
  */
 import { AttributeError, IndexError, KeyError, ValueError } from './errors';
 import { format } from './format_spec';
-import { isPlainObject, pyTypeName, repr, str, strRepr } from './repr';
+import { isPlainObject, pyStr, pyTypeName, repr, strRepr } from './repr';
 
 interface Field {
   name: string;
@@ -195,7 +195,7 @@ function convert(value: unknown, conversion: string): unknown {
   switch (conversion) {
     case '': return value;
     case 'r': return repr(value);
-    case 's': return str(value);
+    case 's': return pyStr(value);
     case 'a': return ascii(value);
   }
   throw new ValueError(`Unknown conversion specifier ${conversion}`);

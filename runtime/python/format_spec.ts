@@ -5,7 +5,7 @@
  * formats as str() with an empty spec, or through its [FORMAT](spec) method, else TypeError like object.__format__.
  */
 import { floatBody } from './float';
-import { isPyInt, pyTypeName, str } from './repr';
+import { isPyInt, pyStr, pyTypeName } from './repr';
 import { OverflowError, TypeError, ValueError } from './errors';
 
 export const FORMAT: unique symbol = Symbol.for('tsfutures.format') as never;
@@ -180,12 +180,12 @@ export function format(value: unknown, spec = ''): string {
   }
   switch (typeof value) {
     case 'string': return spec === '' ? value : formatString(value, parseSpec(spec, value));
-    case 'boolean': return spec === '' ? str(value) : formatInt(value ? 1n : 0n, parseSpec(spec, value), value);
+    case 'boolean': return spec === '' ? pyStr(value) : formatInt(value ? 1n : 0n, parseSpec(spec, value), value);
     case 'bigint': return spec === '' ? value.toString() : formatInt(value, parseSpec(spec, value));
     case 'number':
-      if (spec === '') return str(value);
+      if (spec === '') return pyStr(value);
       return isPyInt(value) ? formatInt(BigInt(value), parseSpec(spec, value), value) : formatFloat(value, parseSpec(spec, value));
   }
-  if (spec === '') return str(value);
+  if (spec === '') return pyStr(value);
   throw new TypeError(`unsupported format string passed to ${pyTypeName(value)}.__format__`);
 }

@@ -1,5 +1,6 @@
 /** The Python-compat layer: builtins, time and os, as preloaded into notebook cells. */
-export { REPR, STR, repr, str, pyTypeName, addressOf, isPyInt, type PyReprable } from './repr';
+export { REPR, STR, repr, pyTypeName, addressOf, isPyInt, type PyReprable } from './repr';
+export { str } from './str';
 export { format, FORMAT } from './format_spec';
 export { ascii } from './format';
 export { print, type PrintOptions, type Writable } from './print';

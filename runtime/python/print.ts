@@ -1,6 +1,6 @@
 /** Python's print(). */
 import { TypeError } from './errors';
-import { isPlainObject, pyTypeName, str } from './repr';
+import { isPlainObject, pyStr, pyTypeName } from './repr';
 
 export interface Writable {
   write(s: string): unknown;
@@ -41,7 +41,7 @@ export function print(...args: unknown[]): void {
   const end = checkStr('end', opts.end, '\n');
   const file = opts.file ?? process.stdout;
   let text = '';
-  for (let i = 0; i < args.length; i++) text += (i > 0 ? sep : '') + str(args[i]);
+  for (let i = 0; i < args.length; i++) text += (i > 0 ? sep : '') + pyStr(args[i]);
   file.write(text + end);
   if (opts.flush) (file as Writable).flush?.();
 }

@@ -6,8 +6,8 @@
  *   CPython's float repr (`0.1`, `1e+16`, `-0.0`, `inf`, `nan`). JS cannot tell `1.0` from `1`.
  * - objects and functions take part by implementing [REPR]() (and optionally [STR]()).
  */
+import { inspect, types, type InspectOptions } from 'node:util';
 import { floatRepr } from './float';
-import { formatTemplate } from './format';
 
 export const REPR: unique symbol = Symbol.for('tsfutures.repr') as never;
 export const STR: unique symbol = Symbol.for('tsfutures.str') as never;
@@ -138,10 +138,98 @@ export function repr(x: unknown): string {
   if (obj instanceof Map) return containerRepr(obj, '{', '}', () => [...obj].map(([k, v]) => `${repr(k)}: ${repr(v)}`));
   if (isPlainObject(obj)) return containerRepr(obj, '{', '}', () => Object.entries(obj).map(([k, v]) => `${strRepr(k)}: ${repr(v)}`));
   if (obj instanceof Error) return errorRepr(obj);
-  return `<${obj.constructor?.name ?? 'object'} object at ${addressOf(obj)}>`;
+  return contentRepr(obj);
 }
 
-function strOf(x: unknown): string {
+// Bounds for values Python has no type for, as Node's util.inspect defaults: the notation stays short on big data.
+const MAX_ITEMS = 100;
+const MAX_BYTES = 50;
+const MAX_DEPTH = 2;
+const INSPECT_OPTIONS: InspectOptions = { depth: MAX_DEPTH, breakLength: Infinity, maxArrayLength: MAX_ITEMS, maxStringLength: 10_000 };
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+// Instances being shown right now, for the depth bound: deeper ones show as `Name {...}`.
+let instanceDepth = 0;
+
+function hexBytes(bytes: Uint8Array): string {
+  const shown = Array.from(bytes.subarray(0, MAX_BYTES), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return bytes.length > MAX_BYTES ? `${shown} ... ${bytes.length - MAX_BYTES} more bytes` : shown;
+}
+
+function moreItems(shown: string[], total: number): string[] {
+  return total > shown.length ? [...shown, `... ${total - shown.length} more item${total - shown.length === 1 ? '' : 's'}`] : shown;
+}
+
+/** Whether obj (or its class) defines Node's own display hook, util.inspect.custom (packages use it as __repr__). */
+function hasCustomInspect(obj: object): boolean {
+  return typeof (obj as Record<symbol, unknown>)[inspect.custom] === 'function';
+}
+
+/**
+ * A value Python has no type for shows its content, in the notation of Node's util.inspect (what tslab prints)
+ * but on one line with Python reprs inside: `Vector2D { x: 100, y: 100 }`, `Uint8Array(3) [1, 2, 3]`,
+ * `<Buffer 68 69>`, a Date's ISO time, `URL { href: '…' }`. Built-ins with hidden state (Promise, WeakMap...) and
+ * objects with their own util.inspect.custom are shown by util.inspect itself.
+ */
+function contentRepr(obj: object): string {
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (obj instanceof RegExp) return String(obj);
+  if (obj instanceof URL) return `URL { href: ${strRepr(obj.href)} }`;
+  if (Buffer.isBuffer(obj)) return `<Buffer${obj.length ? ' ' + hexBytes(obj) : ''}>`;
+  if (obj instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && obj instanceof SharedArrayBuffer)) {
+    const name = obj instanceof ArrayBuffer ? 'ArrayBuffer' : 'SharedArrayBuffer';
+    return `${name} { [Uint8Contents]: <${hexBytes(new Uint8Array(obj))}>, byteLength: ${obj.byteLength} }`;
+  }
+  if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
+    const items = obj as unknown as ArrayLike<number | bigint>;
+    const shown = Array.from({ length: Math.min(items.length, MAX_ITEMS) }, (_, i) => repr(items[i]));
+    return `${obj.constructor?.name ?? 'TypedArray'}(${items.length}) [${moreItems(shown, items.length).join(', ')}]`;
+  }
+  if (types.isPromise(obj)) return promiseRepr(obj);
+  // Weak collections, DataView, iterators: state JS keeps out of reach, which only util.inspect reads.
+  const hiddenState = types.isWeakMap(obj) || types.isWeakSet(obj) || obj instanceof WeakRef || obj instanceof DataView;
+  const builtinWithoutFields = Object.keys(obj).length === 0 && Object.prototype.toString.call(obj) !== '[object Object]';
+  if (hiddenState || builtinWithoutFields || hasCustomInspect(obj)) return inspect(obj, INSPECT_OPTIONS);
+  return instanceRepr(obj);
+}
+
+// Properties async_hooks puts on promises while an AsyncLocalStorage is in use (the kernel routes output with one).
+const ASYNC_HOOK_FIELDS = /,\s+\[Symbol\((?:async_id_symbol|trigger_async_id_symbol|kResourceStore)\)\]: /;
+
+/** `Promise { <pending> }`, `Promise { 5 }`, `Promise { <rejected> Error: x ... }`: only util.inspect can read the state. */
+function promiseRepr(p: Promise<unknown>): string {
+  const text = inspect(p, INSPECT_OPTIONS);
+  const hook = text.search(ASYNC_HOOK_FIELDS);
+  return hook < 0 ? text : `${text.slice(0, hook).replace(/^Promise \{\s+/, 'Promise { ')} }`;
+}
+
+/** A field's value; accessors are not called (they may throw or have effects), named as util.inspect does. */
+function fieldRepr(obj: object, key: string): string {
+  const d = Object.getOwnPropertyDescriptor(obj, key);
+  if (d && !('value' in d)) return d.get && d.set ? '[Getter/Setter]' : d.get ? '[Getter]' : '[Setter]';
+  return repr(d?.value);
+}
+
+/** A class instance: its name and own enumerable fields, `Vector2D { x: 100, y: 100 }` (`{ x: 1 }` when anonymous). */
+function instanceRepr(obj: object): string {
+  const ctorName = (obj as { constructor?: { name?: unknown } }).constructor?.name;
+  const name = typeof ctorName === 'string' && ctorName !== 'Object' ? ctorName : '';
+  const prefix = name ? `${name} ` : '';
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return `${prefix}{}`;
+  if (instanceDepth > MAX_DEPTH || inProgress.has(obj)) return `${prefix}{...}`;
+  instanceDepth++;
+  inProgress.add(obj);
+  try {
+    const fields = keys.slice(0, MAX_ITEMS).map((k) => `${IDENTIFIER.test(k) ? k : strRepr(k)}: ${fieldRepr(obj, k)}`);
+    return `${prefix}{ ${moreItems(fields, keys.length).join(', ')} }`;
+  } finally {
+    instanceDepth--;
+    inProgress.delete(obj);
+  }
+}
+
+/** Python's str() of one value: a string is itself, [STR]() wins, an exception is its message, else repr(). */
+export function pyStr(x: unknown): string {
   if (typeof x === 'string') return x;
   if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
     if (STR in x) return (x as { [STR](): string })[STR]();
@@ -149,15 +237,3 @@ function strOf(x: unknown): string {
   }
   return repr(x);
 }
-
-/**
- * Python's str(): `str(x)`, plus `str.format(template, ...args)` for `'template'.format(...)`
- * (see format.ts for how keyword arguments are passed).
- */
-export const str: {
-  (x?: unknown): string;
-  format(template: string, ...args: unknown[]): string;
-} = Object.assign((...x: unknown[]) => (x.length ? strOf(x[0]) : ''), {
-  format: (template: string, ...args: unknown[]): string => formatTemplate(template, args),
-});
-Object.defineProperty(str, 'name', { value: 'str' });

@@ -4,7 +4,8 @@ import {
   BrokenExecutor, BrokenProcessPool, BrokenThreadPool, CANCELLED_AND_NOTIFIED, CancelledError, FuturesError, Future,
   InvalidStateError, RUNNING, RuntimeError, TimeoutError,
 } from '../../../runtime/futures/_base';
-import { repr, str } from '../../../runtime/python/repr';
+import { repr } from '../../../runtime/python/repr';
+import { str } from '../../../runtime/python/str';
 import {
   cancelledAndNotifiedFuture, cancelledFuture, captureStderr, createFuture, exceptionFuture, masked, pendingFuture,
   runningFuture, sleep, successfulFuture,

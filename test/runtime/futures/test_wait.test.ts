@@ -3,7 +3,8 @@ import {
   ALL_COMPLETED, DoneAndNotDoneFutures, FIRST_COMPLETED, FIRST_EXCEPTION, Future, ValueError, wait,
 } from '../../../runtime/futures/_base';
 import { ThreadPoolExecutor } from '../../../runtime/futures/thread';
-import { repr, str } from '../../../runtime/python/repr';
+import { repr } from '../../../runtime/python/repr';
+import { str } from '../../../runtime/python/str';
 import {
   cancelledAndNotifiedFuture, cancelledFuture, exceptionFuture, masked, pendingFuture, runningFuture, sleep,
   successfulFuture,
