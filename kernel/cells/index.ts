@@ -179,7 +179,7 @@ export class TypeScriptCellEngine implements CellEngine {
       diagnostics = this.diagnostics(fileName, code.length);
     }
     if (!diagnostics.length && importsLocalModule(parsed)) diagnostics = this.localModuleDiagnostics();
-    if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics);
+    if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics, fileName);
 
     // The program the cell was checked in; publishing changes the global script, and so the next program.
     const program = this.project.program();
@@ -193,6 +193,8 @@ export class TypeScriptCellEngine implements CellEngine {
     for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
     for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
     const valueNames = names.length ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
+    // Shadowing imports are not published (they are not globals), and are emitted as any other import.
+    for (const name of ownShadows) valueNames.add(name);
     let transformed;
     try {
       transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed });

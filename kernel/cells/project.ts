@@ -159,6 +159,13 @@ export class CellProject {
       this.projectVersion++;
     }
     this.setFile(file, text);
+    // The service skips looking at files at all while the project version stays: an edited local module bumps it.
+    for (const [local, stamp] of this.snapshotStamps) {
+      if (this.diskVersion(local) !== stamp) {
+        this.projectVersion++;
+        break;
+      }
+    }
   }
 
   /** Whether the program has the full @types/node (else the lite globals of nodeLite.ts). */
