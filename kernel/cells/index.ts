@@ -161,7 +161,8 @@ export class TypeScriptCellEngine implements CellEngine {
     const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
     if (usesNodeModules(parsed)) this.project.useNodeTypes();
     // Earlier cells' names this cell mentions join the global scripts now (declarations.ts `use`).
-    if (this.declarations.use(code)) this.publishDeclarations();
+    // A JSX cell also uses its factory (`React.createElement`, `h`), which its text need not mention.
+    if (this.declarations.use(jsx ? `${code}\n${this.jsxFactoryNames()}` : code)) this.publishDeclarations();
     this.project.setCheckedCell(text, jsx);
     const fileName = this.project.checkedFile;
     let diagnostics = this.diagnostics(fileName, code.length);
@@ -219,6 +220,11 @@ export class TypeScriptCellEngine implements CellEngine {
     return [...service.getSyntacticDiagnostics(fileName), ...service.getSemanticDiagnostics(fileName)]
       .filter((d) => d.category === ts.DiagnosticCategory.Error)
       .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.min(d.start, codeLength) }));
+  }
+
+  private jsxFactoryNames(): string {
+    const { jsxFactory = 'React.createElement', jsxFragmentFactory = 'React.Fragment' } = this.project.compilerOptions;
+    return `${jsxFactory} ${jsxFragmentFactory}`;
   }
 
   /** Type errors in the notebook's own modules the cell imports (they are checked with it, as tslab does). */
