@@ -42,7 +42,11 @@ export class CellModules {
     private readonly runtime: Record<string, unknown>,
     compilerOptions: () => ts.CompilerOptions,
   ) {
-    this.local = new LocalModules((specifier, fromDir) => this.require(specifier, fromDir), compilerOptions);
+    this.local = new LocalModules(
+      (specifier, fromDir) => this.require(specifier, fromDir),
+      (specifier, fromDir, exports) => this.obtained(specifier, fromDir, exports),
+      compilerOptions,
+    );
   }
 
   /** The module a static import or require() of `specifier` gets, resolved from `fromDir` (the notebook's folder). */

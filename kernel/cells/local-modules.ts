@@ -50,10 +50,12 @@ export class LocalModules {
 
   /**
    * `load(specifier, fromDir)` is the cells' loader, for what a local module imports that is not itself a local
-   * TypeScript module. `compilerOptions()` are the cells' (jsx factory, decorators), read at each compile.
+   * TypeScript module; `obtained` is where the loader sees every module (cell-modules.ts), local ones included.
+   * `compilerOptions()` are the cells' (jsx factory, decorators), read at each compile.
    */
   constructor(
     private readonly load: (specifier: string, fromDir: string) => unknown,
+    private readonly obtained: (specifier: string, fromDir: string, exports: unknown) => unknown,
     private readonly compilerOptions: () => ts.CompilerOptions,
   ) {}
 
@@ -74,7 +76,7 @@ export class LocalModules {
       const local = isRelativeSpecifier(specifier) ? resolveLocalFile(specifier, dir) : undefined;
       if (local && TS_SOURCE.test(local)) {
         entry.deps.push(local);
-        return this.require(local);
+        return this.obtained(specifier, dir, this.require(local));
       }
       return this.load(specifier, dir);
     };

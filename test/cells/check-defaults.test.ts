@@ -26,7 +26,7 @@ async function status(engine: CellEngine, code: string): Promise<string> {
 test('the idioms check and run under the defaults, as in tslab', async () => {
   const engine = createEngine({ cwd: path.join(FIXTURES, 'notebook') });
   const { createConverter } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
-  const tslab = createConverter({ cwd: path.join(FIXTURES, 'notebook') });
+  const tslab = createConverter();
   try {
     for (const [idiom, code] of Object.entries(IDIOMS)) {
       expect([idiom, tslab.convert('', code).diagnostics.map((d) => d.code)]).toEqual([idiom, []]);
