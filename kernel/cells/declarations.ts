@@ -160,8 +160,10 @@ export function declarationFor(
   specifier: string,
 ): { declaration: string; isValue: boolean; isNamespace?: boolean } | undefined {
   const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-  if (target.flags & ts.SymbolFlags.Alias || checker.isUnknownSymbol(target)) return undefined;
   const name = exported.name;
+  // An import from a package without types (which the checker lets through as `any`): `any` in later cells too.
+  if (checker.isUnknownSymbol(target) && exported.flags & ts.SymbolFlags.Alias) return { declaration: `declare const ${name}: any;`, isValue: true };
+  if (target.flags & ts.SymbolFlags.Alias || checker.isUnknownSymbol(target)) return undefined;
   if (target.flags & ts.SymbolFlags.Namespace) {
     return { declaration: '', isValue: (target.flags & ts.SymbolFlags.Value) !== 0, isNamespace: true };
   }

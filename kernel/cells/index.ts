@@ -38,14 +38,17 @@ import { isComplete } from './completeness';
 import { isInert } from './inert';
 import { GlobalDeclarations } from './declarations';
 import { complete, identifierStart, inspect } from './introspect';
-import { topLevelNames } from './names';
+import { importBindings, topLevelNames } from './names';
+import { CellModules } from './cell-modules';
+import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-options';
 import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
-import { CellRunner, REALM_GLOBAL } from './runner';
-import { createCellRequire, loadRuntime } from './runtimeLocation';
+import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
+import { loadRuntime } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
+import { isRelativeSpecifier } from './local-modules';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */
@@ -81,15 +84,33 @@ export class TypeScriptCellEngine implements CellEngine {
   private readonly declarations = new GlobalDeclarations();
   private readonly sources = new CellSources();
   private readonly runner: CellRunner;
+  private readonly modules: CellModules;
+  private readonly helper: CellHelper;
+  /**
+   * Imports whose names are also platform globals (`crypto`, `performance`, `setTimeout`): name -> the import
+   * statement binding it. They are not globals (transform.ts): a later cell that mentions one is checked with
+   * that statement after its own text, and receives its value as the wrapper's parameter.
+   */
+  private readonly shadowImports = new Map<string, string>();
   private executionCount = 0;
   private evaluationCount = 0;
 
   constructor(options: EngineOptions) {
     const runtime = loadRuntime();
     if (runtime.error) process.emitWarning(`tsfutures runtime not loaded: ${String(runtime.error)}`);
-    const cellRequire = createCellRequire(options.cwd, runtime.exports);
-    this.runner = new CellRunner({ require: cellRequire, importDefault: (m) => ((m as { __esModule?: boolean })?.__esModule ? (m as { default: unknown }).default : m) }, this.sources);
-    this.project = new CellProject(options.cwd);
+    this.project = new CellProject(options.cwd, notebookOptions(options.cwd));
+    this.modules = new CellModules(options.cwd, runtime.exports, () => this.project.compilerOptions);
+    this.helper = {
+      require: (specifier) => this.modules.require(specifier),
+      import: (specifier) => this.modules.import(specifier),
+      importDefault: (m) => (isModuleNamespace(m) || (m as { __esModule?: boolean })?.__esModule ? (m as { default: unknown }).default : m),
+      shadows: Object.create(null),
+    };
+    this.runner = new CellRunner(this.helper, this.sources);
+    const cellRequire = Object.assign((specifier: string) => this.modules.require(specifier), {
+      resolve: (specifier: string) => require.resolve(specifier, { paths: [options.cwd] }),
+      cache: require.cache,
+    });
 
     const installed: Record<string, unknown> = { require: cellRequire };
     for (const [name, value] of Object.entries(runtime.exports)) if (!NATIVE_GLOBALS.has(name)) installed[name] = value;
@@ -126,16 +147,24 @@ export class TypeScriptCellEngine implements CellEngine {
     const n = ++this.executionCount;
     this.runner.beginCell();
     const label = `Cell In[${n}]`;
-    const fileName = this.project.checkedFile;
 
-    // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
-    const parsed = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const parsed = parseCell(code);
+    const jsx = parsed.languageVariant === ts.LanguageVariant.JSX;
     const names = topLevelNames(parsed);
-    const text = `${code}\nexport { ${names.join(', ')} };`;
+    const imports = importBindings(parsed);
+    // Shadowing imports: this cell's own, and earlier ones it does not redefine (checked: those it mentions).
+    const ownShadows = [...imports.keys()].filter((name) => NATIVE_GLOBALS.has(name));
+    const earlierShadows = [...this.shadowImports].filter(([name]) => !names.includes(name));
+    const shadowed = new Set([...ownShadows, ...earlierShadows.map(([name]) => name)]);
+    const shadowText = earlierShadows.filter(([name]) => mentions(code, name)).map(([, statement]) => statement).join(' ');
+    // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
+    const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
     if (usesNodeModules(parsed)) this.project.useNodeTypes();
     // Earlier cells' names this cell mentions join the global scripts now (declarations.ts `use`).
-    if (this.declarations.use(code)) this.publishDeclarations();
-    this.project.setCheckedCell(text);
+    // A JSX cell also uses its factory (`React.createElement`, `h`), which its text need not mention.
+    if (this.declarations.use(jsx ? `${code}\n${this.jsxFactoryNames()}` : code)) this.publishDeclarations();
+    this.project.setCheckedCell(text, jsx);
+    const fileName = this.project.checkedFile;
     let diagnostics = this.diagnostics(fileName, code.length);
     if (diagnostics.length && !this.project.hasNodeTypes) {
       const program = this.project.program();
@@ -150,14 +179,26 @@ export class TypeScriptCellEngine implements CellEngine {
       this.project.forgetDisk();
       diagnostics = this.diagnostics(fileName, code.length);
     }
-    if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics);
+    if (!diagnostics.length && importsLocalModule(parsed)) diagnostics = this.localModuleDiagnostics();
+    if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics, fileName);
 
     // The program the cell was checked in; publishing changes the global script, and so the next program.
     const program = this.project.program();
-    const valueNames = names.length ? this.publishCell(program, n) : new Set<string>();
+    // Its modules are loaded before anything is published or run, as an ES module is linked before it runs: an
+    // import that fails leaves no name behind, declared but undefined.
+    try {
+      for (const specifier of loadedImports(program, fileName, code.length)) this.modules.require(specifier);
+    } catch (error) {
+      return runtimeErrorOutcome(error, this.sources);
+    }
+    for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
+    for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
+    const valueNames = names.length ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
+    // Shadowing imports are not published (they are not globals), and are emitted as any other import.
+    for (const name of ownShadows) valueNames.add(name);
     let transformed;
     try {
-      transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames });
+      transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed });
     } catch (error) {
       return runtimeErrorOutcome(error, this.sources);
     }
@@ -181,8 +222,20 @@ export class TypeScriptCellEngine implements CellEngine {
       .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.min(d.start, codeLength) }));
   }
 
+  private jsxFactoryNames(): string {
+    const { jsxFactory = 'React.createElement', jsxFragmentFactory = 'React.Fragment' } = this.project.compilerOptions;
+    return `${jsxFactory} ${jsxFragmentFactory}`;
+  }
+
+  /** Type errors in the notebook's own modules the cell imports (they are checked with it, as tslab does). */
+  private localModuleDiagnostics(): ts.Diagnostic[] {
+    const program = this.project.program();
+    return this.project.localSourceFiles(program).flatMap((file) =>
+      [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].filter((d) => d.category === ts.DiagnosticCategory.Error));
+  }
+
   /** Points the global declarations at this cell's definitions; returns the names that have a runtime value. */
-  private publishCell(program: ts.Program, n: number): Set<string> {
+  private publishCell(program: ts.Program, n: number, skip: ReadonlySet<string>): Set<string> {
     const checker = program.getTypeChecker();
     const file = program.getSourceFile(this.project.checkedFile);
     const moduleSymbol = file && checker.getSymbolAtLocation(file);
@@ -192,6 +245,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const { values, referencesModule } = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n), {
       isStable: (f) => !this.project.isVirtual(f),
       lazy: true,
+      skip,
     });
     if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
     this.publishDeclarations();
@@ -245,5 +299,73 @@ export class TypeScriptCellEngine implements CellEngine {
 
   interrupt(): void {
     this.runner.interrupt();
+  }
+}
+
+/** The cell's syntax tree: TSX when it has JSX (it does not parse as TS then, but does as TSX), else TS. */
+function parseCell(code: string): ts.SourceFile {
+  const parse = (kind: ts.ScriptKind) => ts.createSourceFile(kind === ts.ScriptKind.TSX ? 'cell.tsx' : 'cell.ts', code, ts.ScriptTarget.ES2022, false, kind);
+  const parsed = parse(ts.ScriptKind.TS);
+  if (!hasParseErrors(parsed) || !/<[\w>]/.test(code)) return parsed;
+  const tsx = parse(ts.ScriptKind.TSX);
+  return hasParseErrors(tsx) ? parsed : tsx;
+}
+
+function hasParseErrors(file: ts.SourceFile): boolean {
+  return ((file as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length ?? 0) > 0;
+}
+
+function mentions(code: string, name: string): boolean {
+  return new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code);
+}
+
+/**
+ * The modules the emitted cell will require: its import declarations (up to the engine's suffix) that import
+ * something with a value meaning (an untyped package's names too), or nothing (`import "./setup"`). Imports of
+ * types only are dropped from the emitted code, and so are not loaded here either.
+ */
+function loadedImports(program: ts.Program, fileName: string, codeLength: number): string[] {
+  const file = program.getSourceFile(fileName);
+  if (!file) return [];
+  const checker = program.getTypeChecker();
+  const isValue = (name: ts.Identifier) => {
+    const symbol = checker.getSymbolAtLocation(name);
+    if (!symbol) return true;
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    return checker.isUnknownSymbol(target) || (target.flags & ts.SymbolFlags.Value) !== 0;
+  };
+  const specifiers: string[] = [];
+  for (const stmt of file.statements) {
+    if (stmt.pos >= codeLength) break;
+    if (ts.isImportEqualsDeclaration(stmt) && ts.isExternalModuleReference(stmt.moduleReference) && !stmt.isTypeOnly && isValue(stmt.name)) {
+      if (ts.isStringLiteralLike(stmt.moduleReference.expression)) specifiers.push(stmt.moduleReference.expression.text);
+    }
+    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteralLike(stmt.moduleSpecifier)) continue;
+    const clause = stmt.importClause;
+    if (clause?.isTypeOnly) continue;
+    const names: ts.Identifier[] = [];
+    if (clause?.name) names.push(clause.name);
+    if (clause?.namedBindings && ts.isNamespaceImport(clause.namedBindings)) names.push(clause.namedBindings.name);
+    if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) names.push(...clause.namedBindings.elements.filter((e) => !e.isTypeOnly).map((e) => e.name));
+    if (!clause || names.some(isValue)) specifiers.push(stmt.moduleSpecifier.text);
+  }
+  return specifiers;
+}
+
+function importsLocalModule(file: ts.SourceFile): boolean {
+  return file.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && isRelativeSpecifier(s.moduleSpecifier.text));
+}
+
+function isModuleNamespace(m: unknown): boolean {
+  return m !== null && typeof m === 'object' && Object.prototype.toString.call(m) === '[object Module]';
+}
+
+/** The notebook folder's options (compiler-options.ts); a tsconfig.json that cannot be read is reported, not fatal. */
+function notebookOptions(cwd: string): ts.CompilerOptions {
+  try {
+    return cellCompilerOptions(cwd);
+  } catch (error) {
+    process.emitWarning(`tsfutures: ${TSCONFIG_NAME} ignored: ${(error as Error).message}`);
+    return CELL_DEFAULTS;
   }
 }

@@ -43,3 +43,28 @@ export function topLevelNames(file: ts.SourceFile): string[] {
   }
   return [...names];
 }
+
+/**
+ * The names a cell's imports bind, each with an import statement binding that name alone (as written: default,
+ * namespace, named or `import x = require()`); type-only imports are left out.
+ */
+export function importBindings(file: ts.SourceFile): Map<string, string> {
+  const bindings = new Map<string, string>();
+  for (const stmt of file.statements) {
+    if (ts.isImportEqualsDeclaration(stmt) && !stmt.isTypeOnly && ts.isExternalModuleReference(stmt.moduleReference)) {
+      bindings.set(stmt.name.text, `import ${stmt.name.text} = require(${stmt.moduleReference.expression.getText(file)});`);
+    }
+    if (!ts.isImportDeclaration(stmt) || !stmt.importClause || stmt.importClause.isTypeOnly) continue;
+    const from = stmt.moduleSpecifier.getText(file);
+    const clause = stmt.importClause;
+    if (clause.name) bindings.set(clause.name.text, `import ${clause.name.text} from ${from};`);
+    const b = clause.namedBindings;
+    if (b && ts.isNamespaceImport(b)) bindings.set(b.name.text, `import * as ${b.name.text} from ${from};`);
+    if (b && ts.isNamedImports(b)) {
+      for (const el of b.elements) {
+        if (!el.isTypeOnly) bindings.set(el.name.text, `import { ${el.propertyName ? `${el.propertyName.getText(file)} as ` : ''}${el.name.text} } from ${from};`);
+      }
+    }
+  }
+  return bindings;
+}

@@ -1,10 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts = require('typescript');
 import { createDocumentRegistry } from './documents';
 import { LIB_FILE, libText, resolveLibrary } from './lib';
 import { NODE_LITE_TYPES } from './nodeLite';
-import { EMIT_OPTIONS } from './transform';
-import { PACKAGE_ROOT } from '../package-root';
+import { cellCompilerOptions } from './compiler-options';
+import { parseNpmSpecifier } from './npm-specifier';
 import { RUNTIME_MODULES, runtimeTypesFile, TSLAB_MODULE, tslabTypesFile } from './runtimeLocation';
 
 /**
@@ -27,38 +28,6 @@ const GLOBALS_PREFIX = '__tsfutures_globals_';
 const SCRATCH_NAME = '__tsfutures_scratch.ts';
 const NODE_LITE_NAME = '__tsfutures_node_lite.d.ts';
 const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
-
-/** The @types folder holding @types/node as Node resolves it from this package: an installed tsfutures finds it
- *  hoisted into the project's node_modules, a checkout in its own. */
-function nodeTypesRoot(): string {
-  try {
-    return path.dirname(path.dirname(require.resolve('@types/node/package.json', { paths: [PACKAGE_ROOT] })));
-  } catch {
-    return path.join(PACKAGE_ROOT, 'node_modules', '@types');
-  }
-}
-
-export const COMPILER_OPTIONS: ts.CompilerOptions = {
-  // The cells that pass are emitted from this program too (transform.ts emitCheckedCell); nothing is written.
-  ...EMIT_OPTIONS,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM: one merged file of those lib files as the default
-  // library, and `/// <reference lib>`s into it resolve to it (lib.ts says why). @types/node gives console, process,
-  // require, timers (once a cell needs it: until then nodeLite.ts declares the common globals, see useNodeTypes).
-  libReplacement: true,
-  types: ['node'],
-  typeRoots: [nodeTypesRoot()],
-  // strict, except implicit any: notebook code often leaves parameters unannotated, as Python does.
-  strict: true,
-  noImplicitAny: false,
-  skipLibCheck: true,
-  esModuleInterop: true,
-  allowSyntheticDefaultImports: true,
-  resolveJsonModule: true,
-};
-
-/** Before any cell needs @types/node: the same options without it (the lite script stands in). */
-const LITE_OPTIONS: ts.CompilerOptions = { ...COMPILER_OPTIONS, types: [] };
 
 /**
  * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
@@ -97,12 +66,20 @@ export class CellProject {
   /** The global declaration scripts, one per chunk (setGlobalScripts). */
   private readonly globalsFiles: string[] = [];
   readonly scratchFile: string;
-  readonly checkedFile: string;
+  /** The cell being checked: a .ts file, or a .tsx one for a cell written in JSX (setCheckedCell). */
+  private checked: string;
+  private readonly checkedTs: string;
+  private readonly checkedTsx: string;
+  /** The cells' options (compiler-options.ts), and the same without @types/node (the lite script stands in). */
+  readonly compilerOptions: ts.CompilerOptions;
+  private readonly liteOptions: ts.CompilerOptions;
   readonly nodeLiteFile: string;
   readonly namespacesFile: string;
   private nodeTypes = false;
   private readonly files = new Map<string, VirtualFile>();
   private readonly diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+  /** For the notebook's own modules (isNotebookSource): the stamp of the text in diskSnapshots. */
+  private readonly snapshotStamps = new Map<string, string>();
   private projectVersion = 0;
   private readonly runtimeTypes = runtimeTypesFile();
   private readonly resolutionCache: ts.ModuleResolutionCache;
@@ -115,23 +92,32 @@ export class CellProject {
   private resolved = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
   readonly service: ts.LanguageService;
 
-  constructor(cwd: string) {
+  constructor(cwd: string, compilerOptions: ts.CompilerOptions = cellCompilerOptions(cwd)) {
     this.cwd = cwd;
+    this.compilerOptions = compilerOptions;
+    this.liteOptions = { ...compilerOptions, types: [] };
     this.scratchFile = path.join(cwd, SCRATCH_NAME);
-    this.checkedFile = path.join(cwd, `${CELL_PREFIX}checked.ts`);
+    this.checkedTs = path.join(cwd, `${CELL_PREFIX}checked.ts`);
+    this.checkedTsx = path.join(cwd, `${CELL_PREFIX}checked.tsx`);
+    this.checked = this.checkedTs;
     this.setGlobalScripts(['']);
     this.setFile(this.scratchFile, 'export {};');
-    this.setFile(this.checkedFile, 'export {};');
+    this.setFile(this.checked, 'export {};');
     this.namespacesFile = path.join(cwd, NAMESPACES_NAME);
     this.setFile(this.namespacesFile, 'export {};');
     this.nodeLiteFile = path.join(cwd, NODE_LITE_NAME);
     this.setFile(this.nodeLiteFile, NODE_LITE_TYPES);
-    this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, COMPILER_OPTIONS);
+    this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, compilerOptions);
     this.service = ts.createLanguageService(this.createHost(), createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, cwd));
   }
 
+  get checkedFile(): string {
+    return this.checked;
+  }
+
+  /** Cell n's copy, with the extension of the file it was checked in (a JSX cell's is .tsx). */
   cellFileName(n: number): string {
-    return path.join(this.cwd, `${CELL_PREFIX}${n}.ts`);
+    return path.join(this.cwd, `${CELL_PREFIX}${n}${path.extname(this.checked)}`);
   }
 
   /** The specifier the global script uses to reach a cell's module. */
@@ -165,8 +151,21 @@ export class CellProject {
 
   /** The cell being checked, always under the same file name: a cell that defines nothing (`1+1`) then changes
    *  only that file's text, and TypeScript reuses the whole previous program structure (the cheapest update). */
-  setCheckedCell(text: string): void {
-    this.setFile(this.checkedFile, text);
+  setCheckedCell(text: string, jsx = false): void {
+    const file = jsx ? this.checkedTsx : this.checkedTs;
+    if (file !== this.checked) {
+      // A new root file: the program is rebuilt once, when a notebook switches between JSX and plain cells.
+      this.checked = file;
+      this.projectVersion++;
+    }
+    this.setFile(file, text);
+    // The service skips looking at files at all while the project version stays: an edited local module bumps it.
+    for (const [local, stamp] of this.snapshotStamps) {
+      if (this.diskVersion(local) !== stamp) {
+        this.projectVersion++;
+        break;
+      }
+    }
   }
 
   /** Whether the program has the full @types/node (else the lite globals of nodeLite.ts). */
@@ -183,6 +182,23 @@ export class CellProject {
     this.nodeTypes = true;
     this.files.delete(this.nodeLiteFile);
     this.projectVersion++;
+  }
+
+  /**
+   * A file on disk's version: '0' for anything in node_modules or the TypeScript lib (they do not change during a
+   * session), its modification time and size for the notebook's own modules, so an edited module is checked anew.
+   */
+  private diskVersion(f: string): string {
+    if (!isNotebookSource(f)) return '0';
+    const stat = fs.statSync(f, { throwIfNoEntry: false });
+    return stat ? `${stat.mtimeMs}:${stat.size}` : '0';
+  }
+
+  /** The notebook's own module files in the program (its local .ts modules), not packages or the lib. */
+  localSourceFiles(program: ts.Program): ts.SourceFile[] {
+    // The runtime's sources are in the program when it is not built (jest): they are not the notebook's.
+    const runtimeDir = this.runtimeTypes && path.dirname(this.runtimeTypes) + path.sep;
+    return program.getSourceFiles().filter((f) => isNotebookSource(f.fileName) && !this.files.has(f.fileName) && !(runtimeDir && f.fileName.startsWith(runtimeDir)));
   }
 
   forgetDisk(): void {
@@ -228,21 +244,23 @@ export class CellProject {
       getProjectVersion: () => String(this.projectVersion),
       getScriptFileNames: () =>
         this.nodeTypes
-          ? [...this.globalsFiles, this.namespacesFile, this.scratchFile, this.checkedFile]
-          : [this.nodeLiteFile, ...this.globalsFiles, this.namespacesFile, this.scratchFile, this.checkedFile],
-      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
+          ? [...this.globalsFiles, this.namespacesFile, this.scratchFile, this.checked]
+          : [this.nodeLiteFile, ...this.globalsFiles, this.namespacesFile, this.scratchFile, this.checked],
+      getScriptVersion: (f) => this.files.get(f)?.version.toString() ?? this.diskVersion(f),
       getScriptSnapshot: (f) => {
         const v = this.files.get(f);
         if (v) return v.snapshot;
-        // Lib, @types and package files do not change during a session: read each once.
-        if (!this.diskSnapshots.has(f)) {
+        // Lib, @types and package files do not change during a session: read each once. The notebook's own
+        // modules may be edited: read again when their stamp changed (diskVersion).
+        if (!this.diskSnapshots.has(f) || (isNotebookSource(f) && this.snapshotStamps.get(f) !== this.diskVersion(f))) {
+          if (isNotebookSource(f)) this.snapshotStamps.set(f, this.diskVersion(f));
           const text = f === LIB_FILE ? libText() : sys.readFile(f);
           this.diskSnapshots.set(f, text === undefined ? undefined : ts.ScriptSnapshot.fromString(text));
         }
         return this.diskSnapshots.get(f);
       },
       getCurrentDirectory: () => this.cwd,
-      getCompilationSettings: () => (this.nodeTypes ? COMPILER_OPTIONS : LITE_OPTIONS),
+      getCompilationSettings: () => (this.nodeTypes ? this.compilerOptions : this.liteOptions),
       getDefaultLibFileName: () => LIB_FILE,
       resolveLibrary: (_name, _from, _options, libFileName) => resolveLibrary(libFileName),
       fileExists: (f) => this.fileExists(f),
@@ -288,9 +306,14 @@ export class CellProject {
       directoryExists: (d) => this.directoryExists(d),
       realpath: (f) => this.remember('p', f, () => ts.sys.realpath?.(f) ?? f),
     };
-    const found = ts.resolveModuleName(name, containingFile, options, host, this.resolutionCache, redirected);
-    if (found.resolvedModule || path.dirname(containingFile) === PACKAGE_ROOT) return found;
-    // Not installed next to the notebook: fall back to the kernel's own packages (as the cells' require does).
-    return ts.resolveModuleName(name, path.join(PACKAGE_ROOT, '__cell.ts'), options, host);
+    // Deno's `npm:name@version/sub` means the installed package (npm-specifier.ts; its version is checked on load).
+    const bare = parseNpmSpecifier(name)?.bare ?? name;
+    // From the notebook's folder only, as Node resolves for the cells (cell-modules.ts).
+    return ts.resolveModuleName(bare, containingFile, options, host, this.resolutionCache, redirected);
   }
+}
+
+/** A TypeScript source of the notebook's own (not a package's, not a declaration file, not the lib). */
+function isNotebookSource(fileName: string): boolean {
+  return !fileName.includes('/node_modules/') && !fileName.endsWith('.d.ts') && fileName !== LIB_FILE && /\.(?:ts|tsx|mts|cts)$/.test(fileName);
 }

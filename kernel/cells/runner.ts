@@ -14,8 +14,11 @@ export const REALM_GLOBAL: Record<string, unknown> = vm.runInThisContext('global
 
 /** What the emitted code reaches through the `__tsf` global (see transform.ts). */
 export interface CellHelper {
-  require: NodeJS.Require;
+  require(specifier: string): unknown;
+  import(specifier: string): Promise<unknown>;
   importDefault(mod: unknown): unknown;
+  /** Imports whose names are also platform globals (transform.ts): name -> module or export. */
+  shadows: Record<string, unknown>;
 }
 
 const INTERRUPTED = Symbol('interrupted');

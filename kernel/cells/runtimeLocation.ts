@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { PACKAGE_ROOT } from '../package-root';
 
 /**
@@ -38,30 +37,4 @@ export function loadRuntime(): { exports: Record<string, unknown>; error?: unkno
   } catch (error) {
     return { exports: {}, error };
   }
-}
-
-/** The require cells use: runtime names first, then packages from the notebook's directory, then from ours. */
-export function createCellRequire(cwd: string, runtime: Record<string, unknown>): NodeJS.Require {
-  const fromNotebook = createRequire(path.join(cwd, '__tsfutures_cell__.js'));
-  const fromPackage = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
-  const cellRequire = ((id: string) => {
-    if (RUNTIME_MODULES.has(id)) return runtime;
-    if (id === TSLAB_MODULE) return require(path.resolve(__dirname, '..', 'tslab'));
-    try {
-      return fromNotebook(id);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-      try {
-        return fromPackage(id);
-      } catch {
-        throw error;
-      }
-    }
-  }) as NodeJS.Require;
-  return Object.assign(cellRequire, {
-    resolve: fromNotebook.resolve,
-    cache: fromNotebook.cache,
-    extensions: fromNotebook.extensions,
-    main: fromNotebook.main,
-  });
 }

@@ -73,11 +73,19 @@ function excerpt(lines: string[], line: number, context = 2): string {
   return out.join('\n');
 }
 
-export function typeErrorOutcome(label: string, code: string, diagnostics: readonly ts.Diagnostic[]): ErrorOutcome {
+export function typeErrorOutcome(label: string, code: string, diagnostics: readonly ts.Diagnostic[], cellFile?: string): ErrorOutcome {
   const lines = code.split('\n');
   const blocks = diagnostics.map((d) => {
     const message = `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n  ')}`;
-    if (d.start === undefined || d.start > code.length) return message;
+    if (d.start === undefined) return message;
+    if (cellFile !== undefined && d.file && d.file.fileName !== cellFile) {
+      // In a local module the cell imports: IPython's `File <path>:<line>` frame.
+      const { line, character } = ts.getLineAndCharacterOfPosition(d.file, d.start);
+      const text = d.file.text.split('\n')[line] ?? '';
+      const width = Math.max(1, Math.min(d.length ?? 1, text.length - character));
+      return `File ${d.file.fileName}:${line + 1}\n    ${text}\n    ${' '.repeat(character)}${'^'.repeat(width)}\n${message}`;
+    }
+    if (d.start > code.length) return message;
     const before = code.slice(0, d.start).split('\n');
     const line = before.length - 1;
     const character = before[line].length;

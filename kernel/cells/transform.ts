@@ -12,6 +12,14 @@ import { boundNames } from './names';
  *     return [lastExpression];         // the cell's value, boxed so an un-awaited promise is shown as is
  *   })()
  *
+ * Two kinds of name are not globals. `import()` becomes `__tsf.import()` (the cells' loader, cell-modules.ts).
+ * An import whose name is also one of the platform's globals (`import * as crypto from "node:crypto"`,
+ * `performance`, `setTimeout`, `fetch`) must not replace that global, which the kernel and the runtime use
+ * themselves (and some are getter-only): it is kept in `__tsf.shadows`, and every later cell receives the
+ * shadowing imports as the wrapper's parameters, so the cell and the functions it defines see the import:
+ *
+ *   ((crypto) => { ... })(__tsf.shadows.crypto)
+ *
  * Declarations turn into assignments rather than staying bindings so that a function in one cell sees a later
  * cell's redefinition of a name (as Python's globals do) and re-running a `const` cell cannot clash.
  * `using`/`await using` declarations stay local to the cell (the resource is disposed when the cell ends), and
@@ -23,8 +31,13 @@ export interface TransformOptions {
   /** Top-level names with a value meaning; when given, imports of other (type-only) names are dropped. */
   valueNames?: ReadonlySet<string>;
   fileName: string;
-  /** The file ends with the engine's own `export { names };` line, which is not part of the cell. */
-  dropsTrailingExport?: boolean;
+  /**
+   * Where the engine's own text after the cell begins (its `export { names };` line and the imports that shadow
+   * globals, index.ts): statements from there on are not part of the cell.
+   */
+  suffixStart?: number;
+  /** Imports that shadow a global (see above): this cell's own, and earlier cells' it may use. */
+  shadowed?: ReadonlySet<string>;
 }
 
 export interface TransformedCell {
@@ -34,9 +47,10 @@ export interface TransformedCell {
   globals: string[];
 }
 
-/** Emit options shared by both paths; the checking program uses the same ones (project.ts COMPILER_OPTIONS). */
+/** Emit options shared by both paths; the checking program uses the same ones (compiler-options.ts). */
 export const EMIT_OPTIONS = {
   target: ts.ScriptTarget.ES2022,
+  jsx: ts.JsxEmit.React,
   module: ts.ModuleKind.ESNext,
   sourceMap: true,
   inlineSources: false,
@@ -73,7 +87,7 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
     },
     undefined,
     false,
-    { before: [(context) => (f) => globalize(f, context, { ...options, dropsTrailingExport: true }, globals)] },
+    { before: [(context) => (f) => globalize(f, context, options, globals)] },
   );
   if (result.emitSkipped || js === undefined) throw new Error(`cannot emit ${options.fileName}`);
   return finish(js, sourceMap, globals);
@@ -106,23 +120,27 @@ function awaitsAtTopLevel(node: ts.Node): boolean {
 
 function globalize(file: ts.SourceFile, context: ts.TransformationContext, options: TransformOptions, globals: string[]): ts.SourceFile {
   const f = context.factory;
+  if (DYNAMIC_IMPORT.test(file.text)) file = ts.visitEachChild(file, dynamicImports(context), context);
   const hoisted: ts.Statement[] = [];
   const body: ts.Statement[] = [];
   const names = new Set<string>();
+  const shadowed = options.shadowed ?? new Set<string>();
+  const shadowing: string[] = [];
   const declare = (name: string) => {
-    if (!names.has(name)) {
-      names.add(name);
-      globals.push(name);
-    }
+    if (names.has(name)) return;
+    names.add(name);
+    if (shadowed.has(name)) shadowing.push(name);
+    else globals.push(name);
   };
+  const helper = (name: string) => f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), name);
   const isValue = (name: string) => !options.valueNames || options.valueNames.has(name);
   const assign = (target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement =>
     ts.setTextRange(f.createExpressionStatement(f.createAssignment(target, value)), range);
   const requireCall = (spec: ts.Expression) =>
     f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'require'), undefined, [spec]);
 
-  const statements = file.statements.filter((s) => !ts.isEmptyStatement(s));
-  if (options.dropsTrailingExport && statements.length && ts.isExportDeclaration(statements[statements.length - 1])) statements.pop();
+  const suffixStart = options.suffixStart ?? Infinity;
+  const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.pos < suffixStart);
   const last = statements[statements.length - 1];
   let isAsync = false;
 
@@ -253,16 +271,37 @@ function globalize(file: ts.SourceFile, context: ts.TransformationContext, optio
     body.push(stmt);
   }
 
+  // This cell's shadowing imports are kept for the later cells (after all imports: one may fail).
+  const shadows = helper('shadows');
+  const keep = shadowing.map((name) =>
+    f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(shadows, name), f.createIdentifier(name))));
+  const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
   const wrapper = f.createArrowFunction(
     isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
-    undefined, [], undefined, undefined,
-    f.createBlock([...hoisted, ...body], true),
+    undefined, parameters, undefined, undefined,
+    f.createBlock([...hoisted, ...keep, ...body], true),
   );
-  const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, []));
+  const args = [...shadowed].map((name) => f.createPropertyAccessExpression(shadows, name));
+  const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, args));
   const vars = globals.length
     ? [f.createVariableStatement(undefined, f.createVariableDeclarationList(globals.map((n) => f.createVariableDeclaration(n))))]
     : [];
   return f.updateSourceFile(file, [...vars, run]);
+}
+
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+/** `import(x)` anywhere in the cell (functions too) -> `__tsf.import(x)`: the cells' loader, from the notebook's folder. */
+function dynamicImports(context: ts.TransformationContext): ts.Visitor {
+  const f = context.factory;
+  const visit: ts.Visitor = (node) => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const callee = f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'import');
+      return ts.setTextRange(f.createCallExpression(callee, undefined, ts.visitNodes(node.arguments, visit, ts.isExpression).slice(0, 1)), node);
+    }
+    return ts.visitEachChild(node, visit, context);
+  };
+  return visit;
 }
 
 function entityToExpression(f: ts.NodeFactory, name: ts.EntityName): ts.Expression {

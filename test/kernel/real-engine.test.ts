@@ -55,3 +55,20 @@ test('output printed before a blocking loop reaches the client while the loop ru
   k.send('control', 'interrupt_request', {});
   expect(content(await k.reply(busy))).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
 });
+
+test('cells import like modules: import() of node: modules and an ES-module-only package, shadowed globals', async () => {
+  // The kernel's notebook folder is its cwd (k.dir): the package is installed there.
+  const { cpSync } = await import('node:fs');
+  const path = await import('node:path');
+  cpSync(path.join(__dirname, '..', 'fixtures', 'notebook', 'node_modules', 'esm-only'), path.join(k.dir, 'node_modules', 'esm-only'), { recursive: true });
+  const run = async (code: string) => {
+    const { reply, iopub } = await k.execute(code);
+    expect([code, content(reply).status, content(reply).evalue]).toEqual([code, 'ok', undefined]);
+    return result(iopub);
+  };
+  expect(await run('const { setTimeout: sleep } = await import("node:timers/promises");\nawait sleep(1, "slept")')).toBe("'slept'");
+  expect(await run('import shout, { greet } from "esm-only";\nshout(greet("static"))')).toBe("'HELLO, STATIC'");
+  expect(await run('const esm = await import("esm-only");\nesm.greet("dynamic")')).toBe("'hello, dynamic'");
+  expect(await run('import * as crypto from "node:crypto";\ntypeof crypto.createHash')).toBe("'function'");
+  expect(await run('crypto.createHash("sha256").update("abc").digest("hex").slice(0, 8)')).toBe("'ba7816bf'");
+});
