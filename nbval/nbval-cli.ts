@@ -21,10 +21,11 @@ options:
                             Default (as in the jest transform): <notebook dir>/<name>.sanitize.cfg if it
                             exists, else notebooks/nbval.cfg under the working directory if it exists
   --no-sanitize-addresses   do not mask 0x… addresses as 0xADDRESS
-  --check-images            compare image outputs too
+  --check-images            compare PNG and JPEG images too (every other mimetype is compared, as in nbval)
   --update                  rewrite stored outputs with the fresh ones instead of failing on differences
   --kernel NAME             run on this kernel instead of the notebook's
-  --timeout S               per-cell timeout in seconds (default 300)
+  --timeout S               per-cell timeout in seconds (default 300); the kernel is then interrupted, and
+                            stopped if it does not answer within 5 s; later cells are XFAIL/XPASS as in nbval
   --bail                    stop at the first failure
   --executed-dir DIR        write <name>.executed.ipynb files there
 `;
