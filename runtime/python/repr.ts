@@ -171,22 +171,23 @@ function hasCustomInspect(obj: object): boolean {
  * objects with their own util.inspect.custom are shown by util.inspect itself.
  */
 function contentRepr(obj: object): string {
-  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
-  if (obj instanceof RegExp) return String(obj);
+  // util.types rather than instanceof: values made in another realm (a vm context, a worker's transfer) count too.
+  if (types.isDate(obj)) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (types.isRegExp(obj)) return String(obj);
   if (obj instanceof URL) return `URL { href: ${strRepr(obj.href)} }`;
   if (Buffer.isBuffer(obj)) return `<Buffer${obj.length ? ' ' + hexBytes(obj) : ''}>`;
-  if (obj instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && obj instanceof SharedArrayBuffer)) {
-    const name = obj instanceof ArrayBuffer ? 'ArrayBuffer' : 'SharedArrayBuffer';
+  if (types.isAnyArrayBuffer(obj)) {
+    const name = types.isArrayBuffer(obj) ? 'ArrayBuffer' : 'SharedArrayBuffer';
     return `${name} { [Uint8Contents]: <${hexBytes(new Uint8Array(obj))}>, byteLength: ${obj.byteLength} }`;
   }
-  if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
+  if (types.isTypedArray(obj)) {
     const items = obj as unknown as ArrayLike<number | bigint>;
     const shown = Array.from({ length: Math.min(items.length, MAX_ITEMS) }, (_, i) => repr(items[i]));
     return `${obj.constructor?.name ?? 'TypedArray'}(${items.length}) [${moreItems(shown, items.length).join(', ')}]`;
   }
   if (types.isPromise(obj)) return promiseRepr(obj);
   // Weak collections, DataView, iterators: state JS keeps out of reach, which only util.inspect reads.
-  const hiddenState = types.isWeakMap(obj) || types.isWeakSet(obj) || obj instanceof WeakRef || obj instanceof DataView;
+  const hiddenState = types.isWeakMap(obj) || types.isWeakSet(obj) || obj instanceof WeakRef || types.isDataView(obj);
   const builtinWithoutFields = Object.keys(obj).length === 0 && Object.prototype.toString.call(obj) !== '[object Object]';
   if (hiddenState || builtinWithoutFields || hasCustomInspect(obj)) return inspect(obj, INSPECT_OPTIONS);
   return instanceRepr(obj);
