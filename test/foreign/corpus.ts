@@ -30,12 +30,12 @@ export interface ForeignNotebook {
 }
 
 export const CORPUS: ForeignNotebook[] = [
-  { file: 'tslab-examples/getting_started.ipynb', language: 'typescript', unrunnable: {}, floor: 12, shows: ['text/html', 'image/jpeg'] },
-  { file: 'tslab-examples/getting_started_javascript.ipynb', language: 'javascript', unrunnable: {}, floor: 11, shows: ['text/html', 'image/jpeg'] },
+  { file: 'tslab-examples/getting_started.ipynb', language: 'typescript', unrunnable: {}, floor: 13, shows: ['text/html', 'image/jpeg'] },
+  { file: 'tslab-examples/getting_started_javascript.ipynb', language: 'javascript', unrunnable: {}, floor: 12, shows: ['text/html', 'image/jpeg'] },
   { file: 'tslab-examples/errors.ipynb', language: 'typescript', unrunnable: { 0: 'deliberate error', 1: 'deliberate error' }, floor: 0 },
   { file: 'denotebooks/01_Intro.ipynb', language: 'typescript', unrunnable: { 3: 'network', 6: 'network' }, floor: 10 },
   { file: 'denotebooks/02.5_One Symbol to Rule them All.ipynb', language: 'typescript', unrunnable: {}, floor: 3, shows: ['image/svg+xml'] },
-  { file: 'denotebooks/02.6_jsx_and_react.ipynb', language: 'typescript', unrunnable: {}, floor: 0 },
+  { file: 'denotebooks/02.6_jsx_and_react.ipynb', language: 'typescript', unrunnable: {}, floor: 3 },
   { file: 'denotebooks/02.7_tagged-template-literals.ipynb', language: 'typescript', unrunnable: {}, floor: 0 },
   { file: 'denotebooks/02_display.ipynb', language: 'typescript', unrunnable: { 3: 'network', 4: 'network', 6: 'network' }, floor: 1 },
   { file: 'denotebooks/09_Cryptography.ipynb', language: 'typescript', unrunnable: { 3: 'network', 4: 'network', 9: 'network', 14: 'network', 17: 'network', 18: 'network' }, floor: 4 },
