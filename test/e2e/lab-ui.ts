@@ -95,12 +95,17 @@ export function labPlugins(page: Page): Promise<string[]> {
   return page.evaluate(() => window.jupyterapp.listPlugins());
 }
 
-export async function waitForKernelIdle(page: Page, timeoutMs: number): Promise<void> {
+/** Waits until the current notebook's kernel reports `status` ('idle', 'busy', ...). */
+export async function waitForKernelStatus(page: Page, status: string, timeoutMs: number): Promise<void> {
   await page.waitForFunction(
-    () => window.jupyterapp.shell.currentWidget?.sessionContext.session?.kernel?.status === 'idle',
-    undefined,
-    { timeout: timeoutMs, polling: 200 },
+    (wanted) => window.jupyterapp.shell.currentWidget?.sessionContext.session?.kernel?.status === wanted,
+    status,
+    { timeout: timeoutMs, polling: 100 },
   );
+}
+
+export function waitForKernelIdle(page: Page, timeoutMs: number): Promise<void> {
+  return waitForKernelStatus(page, 'idle', timeoutMs);
 }
 
 /** Clicks through the main menu bar, e.g. `menu(page, 'Run', 'Run All Cells')`. */

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   appendCodeCell, codeCells, currentKernel, executionCounts, labPlugins, menu, openNotebook, readNotebook, renderedOutputs,
-  saveNotebook, startLab, waitForKernelIdle, waitUntilExecuted, type Lab,
+  saveNotebook, startLab, waitForKernelIdle, waitForKernelStatus, waitUntilExecuted, type Lab,
 } from './lab-ui';
 import { kernelProcesses, processesMentioning, REPO } from './servers';
 
@@ -170,8 +170,7 @@ describe('the lecture, Run → Run All Cells', () => {
     const index = await appendCodeCell(page);
     await page.keyboard.type('while (true) {}');
     await page.keyboard.press('Shift+Enter');
-    await page.waitForTimeout(1000);
-    expect((await currentKernel(page))?.status).toBe('busy');
+    await waitForKernelStatus(page, 'busy', 30_000);
     await page.locator('.jp-NotebookPanel-toolbar button[data-command="kernelmenu:interrupt"]').click();
     await waitUntilExecuted(page, 30_000, [index]);
     const error = codeCells(page).nth(index).locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
