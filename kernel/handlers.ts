@@ -11,7 +11,7 @@ import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from './wire';
 import { log } from './log';
-import { armMemoryGuard, collectAfterMemoryError, stoppedForMemory } from './memory-guard';
+import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from './memory-guard';
 import { memoryErrorMessage } from './memory-report';
 import { interruptGate } from './interrupt-gate';
 
@@ -145,6 +145,7 @@ async function execute(k: Kernel, req: Request): Promise<void> {
   const content = outcome.status === 'ok' ? { status: 'ok', ...common } : { status: 'error', ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback, ...common };
   if (outcome.status === 'error' && !silent && stopOnError) await k.abortQueued();
   reply(k, req, 'execute_reply', content, { started, dependencies_met: true, engine: k.session.id, status: content.status });
+  await collectUnderPressure(k.session.memory);
 }
 
 function complete(k: Kernel, req: Request): void {
