@@ -23,7 +23,10 @@ setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGK
  * Starts the watch on `parent`: the pid the parent passed (the worker may start after its parent died, and then
  * its own ppid is already the re-parented one). A worker that cannot start a thread runs on without the watch.
  */
+let started = false;
 export function watchParentFromThread(parent: number): void {
+  if (started) return;
+  started = true;
   try {
     const thread = new Worker(SOURCE, { eval: true, workerData: parent, env: SHARE_ENV, stdin: false, stdout: false, stderr: false, trackUnmanagedFds: false });
     thread.on('error', () => { /* the watch is a safety net: its loss must not end the worker */ });

@@ -42,9 +42,8 @@ if (isMainThread) {
     process.exit(2);
   }
   // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we; while a task
-  // blocks this thread, a thread of our own notices instead (parent-watch.ts).
+  // blocks this thread, a thread of our own notices instead (parent-watch.ts, started with the first task).
   process.on('disconnect', () => process.exit(0));
-  watchParentFromThread(Number(process.argv[2]) || process.ppid); // argv[2]: the parent's pid (transports.ts)
 }
 
 let preloaded = false;
@@ -163,6 +162,7 @@ channel.onMessage((msg) => {
       void initialize(msg.initializer, msg.initargs);
       return;
     case 'run':
+      if (isMainThread) watchParentFromThread(Number(process.argv[2]) || process.ppid); // argv[2]: the parent's pid (transports.ts)
       for (const def of msg.defs) define(def);
       for (const spec of msg.tasks) queue.push(spec);
       void drain();
