@@ -85,27 +85,30 @@ export function memoryCheck(data: MemoryGuardData, isRunning: (cell: number) => 
   };
 }
 
-/** While RSS still drops after a collection, how often it is read, and for how long at most. */
+/** How often RSS is read while freed pages go back, and for how long at most. */
 const RELEASE_POLL_MS = 10;
 const RELEASE_WAIT_MS = 1000;
+/** Share of the heap a collection gave up that RSS must have lost before the wait ends (allocator slack aside). */
+const RELEASE_SHARE = 0.8;
 
 /**
  * A full collection, once the frames of the cell that just ended are gone (after a turn of the event loop), and
- * the pages it freed given back: V8 unmaps them on a background thread, which took ~150 ms for 500 MB on a loaded
- * machine (the heap's size drops at once, RSS does not). A threshold armed before would count them as kept.
+ * the pages it freed given back: V8's committed heap drops at once, but the pages are unmapped on a background
+ * thread, which took ~150 ms for 500 MB on a loaded machine. A threshold armed before would count them as kept.
  */
 async function collectGarbage(times: number): Promise<void> {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const committed = getHeapStatistics().total_heap_size;
+  const rss = process.memoryUsage.rss();
   for (let i = 0; i < times; i++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     gc();
   }
+  const target = rss - RELEASE_SHARE * Math.max(0, committed - getHeapStatistics().total_heap_size);
   const until = Date.now() + RELEASE_WAIT_MS;
-  for (let last = Infinity, rss = process.memoryUsage.rss(); rss < last - 2 ** 20 && Date.now() < until; ) {
-    await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS));
-    [last, rss] = [rss, process.memoryUsage.rss()];
-  }
+  while (process.memoryUsage.rss() > target && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS));
 }
 
 /**

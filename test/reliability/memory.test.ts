@@ -10,21 +10,24 @@ const kernel = sharedRealKernel();
 
 test('allocating without end is a MemoryError in that cell, and the kernel lives on', async () => {
   expect(content((await kernel.client.execute('const before = "kept";')).reply).status).toBe('ok');
-  // In a block, so that what the cell allocated is garbage once it is stopped.
-  const { reply, iopub } = await kernel.client.execute(`{
+  // In a block, so that what the cell allocated is garbage once it is stopped. Filling a 4 GiB heap took 23-67 s on
+  // a loaded 2-core machine: longer than execute()'s 20 s wait for the reply.
+  const id = kernel.client.send('shell', 'execute_request', { code: `{
   const hog: number[][] = [];
   while (true) hog.push(new Array(1 << 20).fill(1.5));
-}`);
+}`, silent: false });
+  const reply = await kernel.client.reply(id, 'shell', 110000);
+  const iopub = await kernel.client.iopubFor(id, 10000);
   expect(content(reply)).toMatchObject({ status: 'error', ename: 'MemoryError' });
   expect(content(reply).evalue).toContain('memory');
   const error = iopub.find((m) => m.header.msg_type === 'error');
   expect(content(error!).ename).toBe('MemoryError');
   expect(kernel.client.process.exitCode).toBeNull();
   // The cell's array is garbage now: the kernel can allocate a lot again (2 GiB of doubles) and keeps its names.
-  const again = await kernel.client.execute('{ const big: number[][] = []; for (let i = 0; i < 256; i++) big.push(new Array(1 << 20).fill(2)); big.length + before.length; }');
-  expect(content(again.reply).status).toBe('ok');
+  const againId = kernel.client.send('shell', 'execute_request', { code: '{ const big: number[][] = []; for (let i = 0; i < 256; i++) big.push(new Array(1 << 20).fill(2)); big.length + before.length; }', silent: false });
+  expect(content(await kernel.client.reply(againId, 'shell', 110000)).status).toBe('ok');
   expect(result((await kernel.client.execute('before')).iopub)).toBe("'kept'");
-}, 120000);
+}, 300000);
 
 describe('after a MemoryError whose data a global keeps, as CPython keeps it', () => {
   // A smaller heap than the default (4 GiB on a 24 GB machine) fills in seconds, not a minute; the guard's limits
