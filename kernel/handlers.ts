@@ -11,7 +11,9 @@ import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from './wire';
 import { log } from './log';
-import { collectAfterMemoryError, memoryErrorMessage, takeMemoryInterrupt } from './memory-guard';
+import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from './memory-guard';
+import { memoryErrorMessage } from './memory-report';
+import { interruptGate } from './interrupt-gate';
 
 export interface Request {
   channel: 'shell' | 'control';
@@ -89,8 +91,8 @@ function kernelInfo(k: Kernel, req: Request): void {
 }
 
 /** An interrupt raised by the memory guard (memory-guard.ts) is reported as Python's MemoryError. */
-async function asMemoryError(k: Kernel, outcome: CellOutcome): Promise<CellOutcome> {
-  if (outcome.status !== 'error' || outcome.ename !== 'KeyboardInterrupt' || !takeMemoryInterrupt(k.session.memory)) return outcome;
+async function asMemoryError(k: Kernel, cell: number, outcome: CellOutcome): Promise<CellOutcome> {
+  if (outcome.status !== 'error' || outcome.ename !== 'KeyboardInterrupt' || !stoppedForMemory(k.session.memory, cell)) return outcome;
   await collectAfterMemoryError();
   const evalue = memoryErrorMessage(k.session.memory);
   const traceback = outcome.traceback.map((line) => line.replace(/^KeyboardInterrupt\b.*$/, `MemoryError: ${evalue}`));
@@ -117,8 +119,10 @@ async function execute(k: Kernel, req: Request): Promise<void> {
     }
   }
   const started = new Date().toISOString();
-  takeMemoryInterrupt(k.session.memory); // a mark left from an earlier cell is not this one's
-  const outcome = await asMemoryError(k, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
+  // This cell is stopped for memory only past what it starts with (memory-guard.ts).
+  const cell = interruptGate().currentCell();
+  armMemoryGuard(k.session.memory, cell);
+  const outcome = await asMemoryError(k, cell, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
 
   if (outcome.status === 'ok' && outcome.hasValue && outcome.value !== undefined && !silent) {
     const formatted = k.output.run(ctx, () => formatOutput(outcome.value));
@@ -143,6 +147,7 @@ async function execute(k: Kernel, req: Request): Promise<void> {
   const content = outcome.status === 'ok' ? { status: 'ok', ...common } : { status: 'error', ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback, ...common };
   if (outcome.status === 'error' && !silent && stopOnError) await k.abortQueued();
   reply(k, req, 'execute_reply', content, { started, dependencies_met: true, engine: k.session.id, status: content.status });
+  await collectUnderPressure(k.session.memory);
 }
 
 function complete(k: Kernel, req: Request): void {

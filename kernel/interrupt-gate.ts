@@ -15,9 +15,9 @@
  *    to zero, so its handler stays installed and SIGINT never ends the process. A SIGINT during a watched run stops
  *    the run; one at any other time is only marked pending, and the io thread, which polls that mark while a cell
  *    runs (takeSignal), turns it into an interrupt request.
- * 2. An interrupt request (that mark, an interrupt_request, the memory guard) is settled through three shared slots:
- *      PHASE  idle (no execute_request) | busy (one runs, not in a watched span) | watched | signalled
- *      CELL   the number of the current execute_request
+ * 2. An interrupt request (that mark, an interrupt_request, the memory guard) is settled through two shared slots:
+ *      STATE  the number of the current execute_request and its phase, in one word: idle (no execute_request) |
+ *             busy (one runs, not in a watched span) | watched | signalled
  *      ASKED  the number of the execute_request an interrupt was asked for
  *    A watched run is a tiny wrapper script that calls enter() first and leave() last, both inside the watchdog's
  *    span. The io thread (ask) writes ASKED, then moves watched -> signalled and only then raises SIGINT. enter()
@@ -25,7 +25,9 @@
  *    that came while the cell was type-checked stops it before its code runs) or the io thread sees watched and
  *    signals. leave() moves watched back; when it finds signalled, the SIGINT is on its way and leave() waits for it
  *    where the watchdog catches it. A cell that awaits is not in a watched span: the io thread's message reaches the
- *    then free main thread, which abandons the cell (runner.ts).
+ *    then free main thread, which abandons the cell (runner.ts). The cell's number is in the word the io thread
+ *    moves to signalled, so an interrupt asked for one cell can never signal the next one, however late the io
+ *    thread gets there.
  *    The kernel's safety rests on 1; 2 makes each interrupt reach the cell it was meant for. (2 alone, in a process
  *    with SIGINT listeners and no held watchdog, still lost the process in 1 of 3 loaded runs of a thread asking every
  *    millisecond: measured 2026-11-26.)
@@ -36,11 +38,11 @@
 import * as vm from 'node:vm';
 import { log } from './log';
 
-const PHASE = 0;
-const CELL = 1;
-const ASKED = 2;
+/** (number of the current execute_request << 2) | Phase. */
+const STATE = 0;
+const ASKED = 1;
 /** The running execute_request's client (RequestStamp.client; 0: unknown). */
-const CLIENT = 3;
+const CLIENT = 2;
 /** Byte offset, after the four Int32 slots, of the running execute_request's RequestStamp.sentAt (a Float64). */
 const SENT_AT_BYTE = 16;
 const BUFFER_BYTES = 24;
@@ -50,6 +52,9 @@ const enum Phase {
   Watched = 2,
   Signalled = 3,
 }
+const phaseOf = (state: number): Phase => state & 3;
+const cellOf = (state: number): number => state >>> 2;
+const stateOf = (cell: number, phase: Phase): number => (cell << 2) | phase;
 /** How long leave() waits for a SIGINT the io thread has raised; far above the ~1-10 ms it takes (measured). */
 const SIGNAL_WAIT_MS = 2000;
 /** Where the wrapper script finds the run it wraps: a symbol of the isolate, as cells may run in another realm. */
@@ -116,10 +121,10 @@ function interruption(): Error {
 
 export class InterruptGate {
   private readonly slots: Int32Array;
-  /** The running execute_request's RequestStamp.sentAt (written before CELL moves on, read after it is loaded). */
+  /** The running execute_request's RequestStamp.sentAt (written before STATE moves on, read after it is loaded). */
   private readonly sentAt: Float64Array;
-  /** The phase a watched run started from and returns to (busy; idle when no execute_request runs: engine tests). */
-  private previous: Phase = Phase.Idle;
+  /** The state a watched run started from and returns to (busy; idle when no execute_request runs: engine tests). */
+  private previous = stateOf(0, Phase.Idle);
   private wrapper: vm.Script | undefined;
   /** The realm's own global, which the wrapper sees (under jest, this module's globalThis is a sandbox's). */
   private realmGlobal: Record<symbol, unknown> | undefined;
@@ -139,29 +144,36 @@ export class InterruptGate {
     if (held) takePendingSigint();
     Atomics.store(this.slots, CLIENT, stamp?.client ?? 0);
     this.sentAt[0] = stamp?.sentAt ?? NaN;
-    Atomics.add(this.slots, CELL, 1);
-    Atomics.store(this.slots, PHASE, Phase.Busy);
-    Atomics.notify(this.slots, PHASE); // wakes whileCellsRun
+    const cell = (this.currentCell() + 1) & 0x3fffffff || 1;
+    Atomics.store(this.slots, STATE, stateOf(cell, Phase.Busy));
+    Atomics.notify(this.slots, STATE); // wakes whileCellsRun
   }
 
   cellEnded(): void {
-    Atomics.store(this.slots, PHASE, Phase.Idle);
+    Atomics.store(this.slots, STATE, stateOf(this.currentCell(), Phase.Idle));
+  }
+
+  /** The number of the current (or last) execute_request; 0 before the first. Either thread. */
+  currentCell(): number {
+    return cellOf(Atomics.load(this.slots, STATE));
   }
 
   /** Whether the io thread asked to interrupt the current execute_request. */
   asked(): boolean {
     const asked = Atomics.load(this.slots, ASKED);
-    return asked !== 0 && asked === Atomics.load(this.slots, CELL);
+    return asked !== 0 && asked === this.currentCell();
   }
 
+  /** Whether execute_request number `cell` runs. Either thread. */
   isCurrent(cell: number): boolean {
-    return cell === Atomics.load(this.slots, CELL) && Atomics.load(this.slots, PHASE) !== Phase.Idle;
+    const state = Atomics.load(this.slots, STATE);
+    return cell === cellOf(state) && phaseOf(state) !== Phase.Idle;
   }
 
   /** Calls `body` (which runs a cell) under breakOnSigint, with the io thread allowed to signal only inside it. */
   runWatched(body: () => unknown): unknown {
     this.wrapper ??= new vm.Script(WRAPPER_SOURCE, { filename: 'tsfutures:watched-run' });
-    this.previous = Atomics.load(this.slots, PHASE);
+    this.previous = Atomics.load(this.slots, STATE);
     const global = (this.realmGlobal ??= vm.runInThisContext('globalThis') as Record<symbol, unknown>);
     global[RUN] = {
       enter: () => this.enter(),
@@ -172,18 +184,19 @@ export class InterruptGate {
       return this.wrapper.runInThisContext({ breakOnSigint: true, displayErrors: false });
     } finally {
       // A run the watchdog ended never reached leave(): it is still `signalled`, and no signal can come any more.
-      Atomics.store(this.slots, PHASE, this.previous);
+      Atomics.store(this.slots, STATE, this.previous);
       global[RUN] = undefined;
     }
   }
 
   private enter(): void {
-    Atomics.store(this.slots, PHASE, Phase.Watched);
+    Atomics.store(this.slots, STATE, stateOf(cellOf(this.previous), Phase.Watched));
     if (this.asked()) throw interruption();
   }
 
   private leave(): void {
-    if (Atomics.compareExchange(this.slots, PHASE, Phase.Watched, this.previous) === Phase.Watched) return;
+    const watched = stateOf(cellOf(this.previous), Phase.Watched);
+    if (Atomics.compareExchange(this.slots, STATE, watched, this.previous) === watched) return;
     // Signalled: SIGINT is raised or about to be; the watchdog ends this loop when it lands (V8 checks at its back edge).
     const until = Date.now() + SIGNAL_WAIT_MS;
     while (Date.now() < until);
@@ -194,17 +207,20 @@ export class InterruptGate {
 
   /** Whether an execute_request runs. */
   running(): boolean {
-    return Atomics.load(this.slots, PHASE) !== Phase.Idle;
+    return phaseOf(Atomics.load(this.slots, STATE)) !== Phase.Idle;
   }
 
   /**
    * Calls `tick` every `periodMs` while an execute_request runs; while the kernel is idle the thread is not woken
-   * at all (it waits on the phase slot, which cellStarted notifies).
+   * at all (it waits on the state slot, which cellStarted notifies).
    */
   async whileCellsRun(periodMs: number, tick: () => void): Promise<never> {
     for (;;) {
-      const idle = Atomics.waitAsync(this.slots, PHASE, Phase.Idle);
-      if (idle.async) await idle.value;
+      const state = Atomics.load(this.slots, STATE);
+      if (phaseOf(state) === Phase.Idle) {
+        const idle = Atomics.waitAsync(this.slots, STATE, state);
+        if (idle.async) await idle.value;
+      }
       while (this.running()) {
         tick();
         await new Promise((resolve) => setTimeout(resolve, periodMs).unref());
@@ -219,17 +235,19 @@ export class InterruptGate {
 
   /**
    * Asks the running execute_request to stop: raises SIGINT if it is in a watched span. Returns its number (for the
-   * message that reaches an awaiting cell), or undefined when none runs.
+   * message that reaches an awaiting cell), or undefined when none runs. `cell`: only if that one still runs.
    * `from`: the interrupt_request's stamp. One that its client sent before the running execute_request was meant for
    * an earlier cell: it is dropped, as it would have been had this thread read it before the main thread read the
    * execute_request (they come on different sockets, read by different threads, so that order is not kept).
    */
-  ask(from?: RequestStamp): number | undefined {
-    const cell = Atomics.load(this.slots, CELL);
-    if (Atomics.load(this.slots, PHASE) === Phase.Idle) return undefined;
+  ask(from?: RequestStamp, only?: number): number | undefined {
+    const state = Atomics.load(this.slots, STATE);
+    const cell = cellOf(state);
+    if (phaseOf(state) === Phase.Idle || (only !== undefined && only !== cell)) return undefined;
     if (from && from.client === Atomics.load(this.slots, CLIENT) && from.sentAt < this.sentAt[0]) return undefined;
     Atomics.store(this.slots, ASKED, cell);
-    if (Atomics.compareExchange(this.slots, PHASE, Phase.Watched, Phase.Signalled) === Phase.Watched) process.kill(process.pid, 'SIGINT');
+    const watched = stateOf(cell, Phase.Watched);
+    if (Atomics.compareExchange(this.slots, STATE, watched, stateOf(cell, Phase.Signalled)) === watched) process.kill(process.pid, 'SIGINT');
     return cell;
   }
 }

@@ -71,11 +71,11 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
   const { control, hb } = sockets;
 
   const gate = new InterruptGate(gateSlots);
-  const interruptCell = (from?: RequestStamp) => {
-    const cell = gate.ask(from);
+  const interruptCell = (from?: RequestStamp, only?: number) => {
+    const cell = gate.ask(from, only);
     if (cell !== undefined) post({ kind: 'interrupt', cell });
   };
-  const checkMemory = memoryCheck(memory, interruptCell);
+  const checkMemory = memoryCheck(memory, (cell) => gate.isCurrent(cell), (cell) => interruptCell(undefined, cell));
   void gate.whileCellsRun(CELL_POLL_MS, () => {
     // A SIGINT (Jupyter's interrupt) that came while no run was watched, e.g. while the cell awaits, is only marked.
     if (gate.takeSignal()) interruptCell();

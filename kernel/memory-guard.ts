@@ -2,10 +2,14 @@
  * Memory guard: a cell that allocates until memory runs short gets a MemoryError, not a dead kernel.
  *
  * V8's out-of-memory is fatal and cannot be caught, and the main thread cannot watch itself while a cell blocks it.
- * So the io thread watches the process's resident memory while a cell runs (io-thread.ts CELL_POLL_MS); past a
- * threshold below the main heap's limit it interrupts the cell as interrupt_request does (interrupt-gate.ts) and
- * marks the interrupt as a memory one in a SharedArrayBuffer that both threads see. The kernel then reports it as
- * `MemoryError`. What the cell had allocated becomes garbage unless it stored it in a global.
+ * So the io thread watches the process's resident memory while a cell runs (io-thread.ts CELL_POLL_MS); past the
+ * cell's threshold it interrupts the cell as interrupt_request does (interrupt-gate.ts), after writing the cell's
+ * number into a SharedArrayBuffer that both threads see. The kernel then reports it as `MemoryError`.
+ *
+ * A cell is stopped for its own growth only, as CPython raises MemoryError in the allocation that fails: each cell's
+ * threshold is set from the memory it starts with (armMemoryGuard). Memory earlier cells keep (a global array kept
+ * after a MemoryError, as CPython keeps it) moves the threshold up, towards a ceiling near V8's heap limit, so a cell
+ * that allocates little still runs. Marks are cell numbers, never flags to clear: a mark cannot reach a later cell.
  *
  * Where Node cannot help: memory outside V8's heap limit (e.g. huge Buffers) only counts through RSS, and a single
  * allocation that jumps past the limit between two polls is still fatal.
@@ -13,51 +17,113 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** Interrupt when RSS exceeds the memory at start plus this share of the main heap's limit. */
+/** Any cell is stopped past the memory at start plus this share of the main heap's limit. */
 const SHARE_OF_HEAP_LIMIT = 0.8;
+/**
+ * Above that, a cell that started with more memory may grow by half of what is left up to the memory at start plus
+ * this share: V8's fatal out-of-memory comes near the full heap limit, and a poll may come ~20 ms late.
+ */
+const CEILING_SHARE = 0.9;
+/** ...but always by at least this share of the heap limit, so that a cell that allocates little is never stopped. */
+const MIN_GROWTH_SHARE = 1 / 32;
+
+/** Int32 slots of MemoryGuardData.slots. */
+const STOPPED = 0; // the number of the execute_request the guard stopped (interrupt-gate.ts numbers them)
+const ARMED = 1; // the number of the execute_request whose threshold is in place
+/** Byte offset of the Float64 threshold in bytes of RSS. */
+const THRESHOLD_BYTE = 8;
 
 export interface MemoryGuardData {
-  /** Int32Array view: [0] is 1 when the last interrupt came from the guard. */
-  flag: SharedArrayBuffer;
+  slots: SharedArrayBuffer;
+  /** RSS past which any cell is stopped. */
   limitBytes: number;
+  /** RSS that cells which start above limitBytes approach by halves (see CEILING_SHARE). */
+  ceilingBytes: number;
+  heapLimitBytes: number;
 }
 
-/** Main thread: the shared flag and the RSS limit, computed from this (the main) isolate's heap limit. */
+/** Main thread: the shared slots and the limits, computed from this (the main) isolate's heap limit. */
 export function memoryGuardData(): MemoryGuardData {
-  const limitBytes = process.memoryUsage.rss() + SHARE_OF_HEAP_LIMIT * getHeapStatistics().heap_size_limit;
-  return { flag: new SharedArrayBuffer(4), limitBytes };
+  const start = process.memoryUsage.rss();
+  const heapLimitBytes = getHeapStatistics().heap_size_limit;
+  return { slots: new SharedArrayBuffer(16), limitBytes: start + SHARE_OF_HEAP_LIMIT * heapLimitBytes, ceilingBytes: start + CEILING_SHARE * heapLimitBytes, heapLimitBytes };
 }
 
-/** Main thread: whether the interrupt just seen was the guard's; clears the mark. */
-export function takeMemoryInterrupt(data: MemoryGuardData): boolean {
-  return Atomics.exchange(new Int32Array(data.flag), 0, 0) === 1;
+/** The RSS at which a cell starting with `startBytes` is stopped. */
+export function cellThreshold(data: MemoryGuardData, startBytes: number): number {
+  const growth = Math.max((data.ceilingBytes - startBytes) / 2, MIN_GROWTH_SHARE * data.heapLimitBytes);
+  return Math.max(data.limitBytes, startBytes + growth);
 }
 
-/** Io thread: a check to call often while a cell runs (interrupt-gate.ts whileCellsRun); interrupts it past the limit. */
-export function memoryCheck(data: MemoryGuardData, interrupt: () => void): () => void {
-  const flag = new Int32Array(data.flag);
+/** Main thread, as execute_request number `cell` begins: its threshold, from the memory it starts with. */
+export function armMemoryGuard(data: MemoryGuardData, cell: number): void {
+  new Float64Array(data.slots, THRESHOLD_BYTE, 1)[0] = cellThreshold(data, process.memoryUsage.rss());
+  Atomics.store(new Int32Array(data.slots, 0, 2), ARMED, cell);
+}
+
+/** Main thread: whether the guard stopped execute_request number `cell`. */
+export function stoppedForMemory(data: MemoryGuardData, cell: number): boolean {
+  return cell !== 0 && Atomics.load(new Int32Array(data.slots, 0, 2), STOPPED) === cell;
+}
+
+/**
+ * Io thread: a check to call often while a cell runs (interrupt-gate.ts whileCellsRun). Past the running cell's
+ * threshold it marks the cell and calls stop(cell), which interrupts that cell only (interrupt-gate.ts ask).
+ * `isRunning(cell)`: whether that execute_request still runs (a threshold is only read for the cell it was set for).
+ */
+export function memoryCheck(data: MemoryGuardData, isRunning: (cell: number) => boolean, stop: (cell: number) => void): () => void {
+  const slots = new Int32Array(data.slots, 0, 2);
+  const threshold = new Float64Array(data.slots, THRESHOLD_BYTE, 1);
   return () => {
-    if (Atomics.load(flag, 0) === 1 || process.memoryUsage.rss() < data.limitBytes) return;
-    Atomics.store(flag, 0, 1);
-    interrupt();
+    const cell = Atomics.load(slots, ARMED);
+    if (cell === 0 || Atomics.load(slots, STOPPED) === cell || !isRunning(cell)) return;
+    const limit = threshold[0];
+    // Re-armed meanwhile: the threshold read may be the next cell's; the next poll reads it for that cell.
+    if (Atomics.load(slots, ARMED) !== cell || process.memoryUsage.rss() < limit) return;
+    Atomics.store(slots, STOPPED, cell);
+    stop(cell);
   };
 }
 
-export function memoryErrorMessage(data: MemoryGuardData): string {
-  const mib = (n: number) => Math.round(n / 2 ** 20);
-  return `the cell was stopped because the kernel's memory passed ${mib(data.limitBytes)} MiB (near the JavaScript heap limit of ${mib(getHeapStatistics().heap_size_limit)} MiB); objects it kept in globals are still there`;
+/** How often RSS is read while freed pages go back, and for how long at most. */
+const RELEASE_POLL_MS = 10;
+const RELEASE_WAIT_MS = 1000;
+/** Share of the heap a collection gave up that RSS must have lost before the wait ends (allocator slack aside). */
+const RELEASE_SHARE = 0.8;
+
+/**
+ * A full collection, once the frames of the cell that just ended are gone (after a turn of the event loop), and
+ * the pages it freed given back: V8's committed heap drops at once, but the pages are unmapped on a background
+ * thread, which took ~150 ms for 500 MB on a loaded machine. A threshold armed before would count them as kept.
+ */
+async function collectGarbage(times: number): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const committed = getHeapStatistics().total_heap_size;
+  const rss = process.memoryUsage.rss();
+  for (let i = 0; i < times; i++) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    gc();
+  }
+  const target = rss - RELEASE_SHARE * Math.max(0, committed - getHeapStatistics().total_heap_size);
+  const until = Date.now() + RELEASE_WAIT_MS;
+  while (process.memoryUsage.rss() > target && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS));
 }
 
 /**
  * Main thread, after a MemoryError: collect the stopped cell's garbage now and give the pages back, so that the
- * guard, which watches RSS, does not stop the next cell for memory that is only waiting to be collected. The
- * garbage is collectable once the stopped cell's frames are gone, i.e. after a turn of the event loop.
+ * next cell's threshold starts from what is really kept.
  */
-export async function collectAfterMemoryError(): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 2; i++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    gc();
-  }
+export function collectAfterMemoryError(): Promise<void> {
+  return collectGarbage(2);
+}
+
+/**
+ * Main thread, after each cell's reply: while RSS is past limitBytes (data kept near the limit), collect, so that
+ * memory a cell freed (`hog.length = 0`) is given back before the next cell's threshold is set from it. V8 itself
+ * would collect that garbage only near its heap limit, past the threshold. Below limitBytes this costs nothing.
+ */
+export async function collectUnderPressure(data: MemoryGuardData): Promise<void> {
+  if (process.memoryUsage.rss() >= data.limitBytes) await collectGarbage(1);
 }

@@ -7,6 +7,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { toErrorInfo } from './pool-protocol';
+import { watchParentFromThread } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
 
 type Send = (msg: FromWorker) => void;
@@ -40,7 +41,8 @@ if (isMainThread) {
     process.stderr.write('pool-worker: started without an IPC channel\n');
     process.exit(2);
   }
-  // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we.
+  // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we; while a task
+  // blocks this thread, a thread of our own notices instead (parent-watch.ts, started with the first task).
   process.on('disconnect', () => process.exit(0));
 }
 
@@ -160,6 +162,7 @@ channel.onMessage((msg) => {
       void initialize(msg.initializer, msg.initargs);
       return;
     case 'run':
+      if (isMainThread) watchParentFromThread(Number(process.argv[2]) || process.ppid); // argv[2]: the parent's pid (transports.ts)
       for (const def of msg.defs) define(def);
       for (const spec of msg.tasks) queue.push(spec);
       void drain();

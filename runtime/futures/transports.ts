@@ -30,8 +30,9 @@ export const processTransport: Transport = {
   start(events: WorkerEvents): WorkerLink {
     killChildrenAtExit();
     // stdout/stderr are piped and forwarded through the parent's streams so a kernel capturing them sees a
-    // worker's print() output; execArgv is cleared so the parent's flags (--inspect, loaders) do not leak in.
-    const child = fork(workerEntry(), [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    // worker's print() output; execArgv is cleared so the parent's flags (--inspect, loaders) do not leak in. The
+    // argument is this process's pid, which the worker watches (parent-watch.ts).
+    const child = fork(workerEntry(), [String(process.pid)], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
     liveChildren.add(child);
     child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));

@@ -42,3 +42,16 @@ test("an interrupt_request its client sent before the running cell's request is 
   expect(gate.ask(stamp('a', '2000-01-01T00:00:00Z'))).toBe(3);
   gate.cellEnded();
 });
+
+test('an interrupt asked for one cell (the memory guard) is dropped once that cell has ended', () => {
+  const gate = new InterruptGate();
+  gate.cellStarted();
+  const first = gate.currentCell();
+  gate.cellEnded();
+  gate.cellStarted();
+  expect(gate.ask(undefined, first)).toBeUndefined(); // the guard saw cell 1 grow, cell 2 runs now
+  expect(gate.asked()).toBe(false);
+  expect(gate.runWatched(() => 42)).toBe(42);
+  expect(gate.ask(undefined, gate.currentCell())).toBe(first + 1);
+  gate.cellEnded();
+});

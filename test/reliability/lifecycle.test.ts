@@ -3,7 +3,7 @@
  * busy process-pool workers and while a cell blocks the main thread; 50 SIGINTs in a row leave the kernel usable.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, FAKE_ENGINE, KernelClient, ROOT, content, freePorts } from '../kernel/helpers/kernel-client';
@@ -172,6 +172,63 @@ test('50 SIGINTs during a busy loop leave the kernel usable', async () => {
     expect(await k.heartbeat()).toBe(true);
     figure('lifecycle', '50 SIGINTs in a busy loop: later cells ok', `${after.filter((s) => s === 'ok').length}/5`, '5/5', true);
   } finally {
+    await k.close();
+  }
+});
+
+test.each(['SIGINT', 'interrupt_request'] as const)('%s sent between two cells never reaches the next one', async (how) => {
+  const k = await KernelClient.start();
+  try {
+    const statuses: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) {
+      expect(content((await k.execute('var between = 1')).reply).status).toBe('ok');
+      if (how === 'interrupt_request') {
+        await k.reply(k.send('control', 'interrupt_request', {}), 'control');
+      } else {
+        k.process.kill('SIGINT');
+        // Node's watchdog thread takes the signal, and a loaded machine may schedule it a few ms late: sent this
+        // close to the next cell, it would be that cell's interrupt (as a SIGINT sent just after it started).
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Long enough (and not inert) to be watched: a late interrupt would stop it.
+      const reply = content((await k.execute('{ const end = Date.now() + 50; while (Date.now() < end) {} between }')).reply);
+      const status = reply.status === 'error' ? reply.ename : reply.status;
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+    figure('lifecycle', `20 ${how}s between cells: next cells ok`, `${statuses.ok ?? 0}/20`, '20/20', statuses.ok === 20);
+    expect(statuses).toEqual({ ok: 20 });
+  } finally {
+    await k.close();
+  }
+}, 120_000);
+
+test('a SIGKILLed kernel (the OOM killer) leaves no pool worker, spinning or sleeping, after 2 s', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-reliability-'));
+  const started = path.join(dir, 'started');
+  const k = await KernelClient.start();
+  let workers: number[] = [];
+  try {
+    // Each task marks a file as it starts: the workers are really inside their tasks when the kernel dies.
+    const code = `var { ProcessPoolExecutor } = require(${RUNTIME});
+var pool = new ProcessPoolExecutor({ max_workers: 2 });
+var tasks = [
+  pool.submit(function spin(file) { require('fs').appendFileSync(file, 's'); for (;;) {} }, ${JSON.stringify(started)}),
+  pool.submit(async function nap(file) { require('fs').appendFileSync(file, 'n'); await new Promise((r) => setTimeout(r, 100000)); }, ${JSON.stringify(started)}),
+];
+pool._worker_ids.length`;
+    expect(content((await k.execute(code)).reply)).toMatchObject({ status: 'ok' });
+    for (let i = 0; i < 800 && (!existsSync(started) || readFileSync(started, 'utf8').length < 2); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readFileSync(started, 'utf8').split('').sort().join('')).toBe('ns');
+    workers = descendantsOf(k.process.pid!);
+    expect(workers.length).toBe(2);
+    const t0 = Date.now();
+    k.process.kill('SIGKILL');
+    const left = await waitGone(workers, 2000);
+    const ms = Date.now() - t0;
+    figure('lifecycle', 'kernel SIGKILLed, 1 worker spinning + 1 sleeping: processes left after 2 s (ms)', `${left.length} (${ms} ms)`, '0', left.length === 0);
+    expect(left).toEqual([]);
+  } finally {
+    killAll(workers);
     await k.close();
   }
 });
