@@ -156,7 +156,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const ownShadows = [...imports.keys()].filter((name) => NATIVE_GLOBALS.has(name));
     const earlierShadows = [...this.shadowImports].filter(([name]) => !names.includes(name));
     const shadowed = new Set([...ownShadows, ...earlierShadows.map(([name]) => name)]);
-    const shadowText = earlierShadows.filter(([name]) => mentions(code, name)).map(([, statement]) => statement).join(' ');
+    const shadowText = this.shadowingImports(code, names);
     // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
     const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
     if (usesNodeModules(parsed)) this.project.useNodeTypes();
@@ -222,6 +222,13 @@ export class TypeScriptCellEngine implements CellEngine {
       .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.min(d.start, codeLength) }));
   }
 
+  /** The statements of earlier imports that shadow globals which `code` mentions and does not itself declare. */
+  private shadowingImports(code: string, declared: readonly string[]): string {
+    let text = '';
+    for (const [name, statement] of this.shadowImports) if (!declared.includes(name) && mentions(code, name)) text += ` ${statement}`;
+    return text;
+  }
+
   private jsxFactoryNames(): string {
     const { jsxFactory = 'React.createElement', jsxFragmentFactory = 'React.Fragment' } = this.project.compilerOptions;
     return `${jsxFactory} ${jsxFragmentFactory}`;
@@ -285,12 +292,12 @@ export class TypeScriptCellEngine implements CellEngine {
     const start = identifierStart(code, cursorPos);
     const prefix = /\.\s*$/.test(code.slice(0, start)) ? undefined : code.slice(start, cursorPos);
     if (this.declarations.use(code, prefix)) this.publishDeclarations();
-    return complete(this.project, code, cursorPos);
+    return complete(this.project, code, cursorPos, this.shadowingImports(code, []));
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
     if (this.declarations.use(code)) this.publishDeclarations();
-    return inspect(this.project, code, cursorPos, detailLevel);
+    return inspect(this.project, code, cursorPos, detailLevel, this.shadowingImports(code, []));
   }
 
   isComplete(code: string): Completeness {

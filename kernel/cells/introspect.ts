@@ -6,13 +6,16 @@ import type { CellProject } from './project';
 
 /** complete_request and inspect_request, answered by the language service on a scratch copy of the cell. */
 
-/** The scratch file is a module (so its declarations shadow, not clash with, the globals). */
-function loadScratch(project: CellProject, code: string): string {
+/**
+ * The scratch file is a module (so its declarations shadow, not clash with, the globals). `suffix`: the earlier
+ * imports that shadow globals, which the code mentions (index.ts), after it so its positions stay.
+ */
+function loadScratch(project: CellProject, code: string, suffix = ''): string {
   // Completing `fs.` after `import * as fs from "fs"` needs the full Node types, as executing it would.
   if (!project.hasNodeTypes && usesNodeModules(ts.createSourceFile(project.scratchFile, code, ts.ScriptTarget.ES2022))) {
     project.useNodeTypes();
   }
-  project.setFile(project.scratchFile, `${code}\nexport {};`);
+  project.setFile(project.scratchFile, `${code}\nexport {};${suffix}`);
   return project.scratchFile;
 }
 
@@ -33,8 +36,8 @@ function identifierEnd(code: string, pos: number): number {
 /** Names the engine itself defines in the program: never offered to the user. */
 const isInternal = (name: string) => name.startsWith('__tsf');
 
-export function complete(project: CellProject, code: string, cursorPos: number): Completion {
-  const file = loadScratch(project, code);
+export function complete(project: CellProject, code: string, cursorPos: number, suffix?: string): Completion {
+  const file = loadScratch(project, code, suffix);
   const start = identifierStart(code, cursorPos);
   const prefix = code.slice(start, cursorPos).toLowerCase();
   const info = project.service.getCompletionsAtPosition(file, cursorPos, {
@@ -65,8 +68,8 @@ function candidatePositions(code: string, cursorPos: number): number[] {
 }
 
 /** detailLevel is accepted for the protocol; there is no source to show beyond the signature and doc (level 1). */
-export function inspect(project: CellProject, code: string, cursorPos: number, _detailLevel: number): Inspection {
-  const file = loadScratch(project, code);
+export function inspect(project: CellProject, code: string, cursorPos: number, _detailLevel: number, suffix?: string): Inspection {
+  const file = loadScratch(project, code, suffix);
   for (const pos of candidatePositions(code, cursorPos)) {
     if (!IDENTIFIER_CHAR.test(code[pos])) continue;
     const info = definitionQuickInfo(project, file, pos) ?? project.service.getQuickInfoAtPosition(file, pos);

@@ -131,3 +131,12 @@ describe('import() in cells', () => {
     expect(await value(engine, 'async function later() { return (await import("untyped-pkg")).default.encode("<"); }\nawait later()')).toBe('&lt;');
   });
 });
+
+test('completion and inspection after a shadowing import see the import, not the global', async () => {
+  await value(engine, 'import * as crypto from "node:crypto"');
+  const code = 'crypto.createH';
+  const completion = engine.complete(code, code.length);
+  expect(completion.matches).toContain('createHash');
+  const inspection = engine.inspect('crypto.createHash', 'crypto.create'.length, 0);
+  expect(inspection.found && JSON.stringify(inspection.data)).toMatch(/createHash\(algorithm: string/);
+});
