@@ -7,7 +7,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { toErrorInfo } from './pool-protocol';
-import { watchParentFromThread } from './parent-watch';
+import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
 
 type Send = (msg: FromWorker) => void;
@@ -162,7 +162,7 @@ channel.onMessage((msg) => {
       void initialize(msg.initializer, msg.initargs);
       return;
     case 'run':
-      if (isMainThread) watchParentFromThread(Number(process.argv[2]) || process.ppid); // argv[2]: the parent's pid (transports.ts)
+      if (isMainThread) endWithParent();
       for (const def of msg.defs) define(def);
       for (const spec of msg.tasks) queue.push(spec);
       void drain();

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
+import { orphanProofLaunch } from './parent-watch';
 import type { ToWorker } from './pool-protocol';
 
 /** Workers run compiled JS: next to this file in dist/, or dist/ when this file runs from TS sources (jest). */
@@ -30,9 +31,10 @@ export const processTransport: Transport = {
   start(events: WorkerEvents): WorkerLink {
     killChildrenAtExit();
     // stdout/stderr are piped and forwarded through the parent's streams so a kernel capturing them sees a
-    // worker's print() output; execArgv is cleared so the parent's flags (--inspect, loaders) do not leak in. The
-    // argument is this process's pid, which the worker watches (parent-watch.ts).
-    const child = fork(workerEntry(), [String(process.pid)], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    // worker's print() output; the parent's node flags (--inspect, loaders) are not passed on. The launch makes the
+    // worker die with this process even while its main thread is blocked (parent-watch.ts).
+    const { execPath, execArgv, args } = orphanProofLaunch(process.pid);
+    const child = fork(workerEntry(), args, { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath, execArgv });
     liveChildren.add(child);
     child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
