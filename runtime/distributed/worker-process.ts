@@ -98,7 +98,9 @@ async function run(settings: WorkerSettings): Promise<void> {
       }
       notice = [id.seq, 'E', encodeError(error, name), name];
     }
-    await notify(id.client, notice);
+    // Not awaited: the push goes out on this connection ahead of BullMQ's completion of the job, so Redis never
+    // sees the job complete without its notice (and the next job starts one round trip sooner).
+    void notify(id.client, notice).catch((e) => log(`cannot deliver the outcome of job ${job.id}: ${(e as Error).message}`));
   };
 
   const worker: BullWorker = new Worker(settings.queue, processor, {
