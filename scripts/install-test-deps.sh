@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node 20 (run as root):
 # Debian's Jupyter (the Python reference kernel, jupyter_kernel_test, nbclient, jupyter-server, classic Notebook),
-# Chromium and CJK fonts for the browser test, then the project's npm dependencies (which builds dist/).
+# Chromium and CJK fonts for the browser test, redis-server for the distributed executor's tests and dask.distributed
+# for its benchmark, then the project's npm dependencies (which builds dist/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(python3-jupyter-client python3-jupyter-kernel-test python3-ipykernel python3-nbclient
-          jupyter-server jupyter-notebook chromium fonts-noto-cjk)
+          jupyter-server jupyter-notebook chromium fonts-noto-cjk redis-server python3-distributed)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -49,6 +49,7 @@ interface Entry {
 /** Reconnection attempts (about 4 s in all) before Redis counts as unreachable. */
 const RECONNECT_ATTEMPTS = 8;
 const DRAIN = 1000;
+const ADD_SLICE = 50;
 
 export class DistributedExecutor extends Executor {
   static override pyModule = 'tsfutures.distributed';
@@ -77,6 +78,7 @@ export class DistributedExecutor extends Executor {
   private closed: Promise<void> | undefined;
   /** The private cluster of DistributedExecutor.local(), stopped with the executor. */
   private cluster: ChildProcess | undefined;
+  private clusterPids: number[] = [];
 
   constructor(options: DistributedExecutorOptions = {}) {
     super();
@@ -102,6 +104,7 @@ export class DistributedExecutor extends Executor {
     const cluster = await startLocalCluster(options);
     const executor = new DistributedExecutor({ url: cluster.url, queue: cluster.queue, key: cluster.key, max_attempts: options.max_attempts });
     executor.cluster = cluster.process;
+    executor.clusterPids = [cluster.process.pid!, ...cluster.pids];
     return executor;
   }
 
@@ -266,9 +269,14 @@ export class DistributedExecutor extends Executor {
     if (!batch.length) return;
     this.flushing = this.flushing.then(async () => {
       await this.started;
-      await this.bull.addBulk(batch.map(({ seq, name, data }) => ({
-        name, data, opts: { jobId: jobIdOf(this.client, seq), removeOnComplete: true, removeOnFail: true },
-      })));
+      // In slices, each its own transaction, all sent at once: workers start on the first while the rest arrive.
+      const slices: Promise<unknown>[] = [];
+      for (let i = 0; i < batch.length; i += ADD_SLICE) {
+        slices.push(this.bull.addBulk(batch.slice(i, i + ADD_SLICE).map(({ seq, name, data }) => ({
+          name, data, opts: { jobId: jobIdOf(this.client, seq), removeOnComplete: true, removeOnFail: true },
+        }))));
+      }
+      await Promise.all(slices);
     }).catch((e) => {
       const error = this.connectionError(e);
       for (const { seq } of batch) {
@@ -354,6 +362,11 @@ export class DistributedExecutor extends Executor {
       if (child.connected) child.send({ t: 'stop' });
       else child.kill('SIGTERM');
     });
+  }
+
+  /** local(): pids of the cluster's processes (its host, redis-server, the worker processes). */
+  get _cluster_pids(): number[] {
+    return [...this.clusterPids];
   }
 
   /** Futures not yet finished or cancelled (queued or running). */

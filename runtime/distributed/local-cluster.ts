@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   queue?: string;
   /** Seconds before the task of a worker that died runs on another one (default 10). */
   lock_duration?: number;
+  /** The Redis server program (default: redis-server from PATH). */
+  redis_server?: string;
 }
 
 export interface LocalCluster {
@@ -37,7 +39,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const queue = options.queue ?? 'local';
   const key = crypto.randomBytes(32);
   const child = fork(entry(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-  const request: LocalHostRequest = { workers, queue, key: key.toString('base64'), lockMs: (options.lock_duration ?? 10) * 1000 };
+  const request: LocalHostRequest = { workers, queue, key: key.toString('base64'), lockMs: (options.lock_duration ?? 10) * 1000,
+    redisServer: options.redis_server ?? 'redis-server' };
   child.send(request);
   const reply = await new Promise<LocalHostReply>((resolve) => {
     child.once('message', (m) => resolve(m as LocalHostReply));

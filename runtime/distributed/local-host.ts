@@ -12,12 +12,13 @@ export interface LocalHostRequest {
   /** base64 */
   key: string;
   lockMs: number;
+  redisServer: string;
 }
 
 export type LocalHostReply = { t: 'ready'; url: string; pids: number[] } | { t: 'failed'; message: string };
 
 async function main(request: LocalHostRequest): Promise<void> {
-  const redis = await startRedisServer();
+  const redis = await startRedisServer(request.redisServer);
   const supervisor = startSupervisor({
     url: redis.url, queue: request.queue, processes: request.workers, key: Buffer.from(request.key, 'base64'),
     lockMs: request.lockMs,

@@ -1,6 +1,6 @@
 /**
- * One worker process of `tsfutures worker`: a BullMQ Worker taking one job at a time from the queue, running each
- * task in a worker thread of its own (pool-worker.ts, the process pool's worker, so shipping is the pools' own), so
+ * One worker process of `tsfutures worker`: a BullMQ Worker taking jobs from the queue and running their tasks one at
+ * a time in a worker thread of its own (pool-worker.ts, the process pool's worker, so shipping is the pools' own), so
  * that this thread stays free to renew BullMQ's job lock however long a task computes.
  *
  * Started by the supervisor (supervisor.ts) with an IPC channel; its settings, the cluster key among them, come as
@@ -30,6 +30,14 @@ const log = (message: string): void => void process.stderr.write(`tsfutures work
 
 /** Clients seen alive recently, so that a run of tiny tasks does not ask Redis before each one. */
 const ALIVE_CACHE_MS = 1_000;
+/**
+ * Jobs this process claims at once: one while tasks are slow, so that a queue of long tasks spreads over all
+ * workers (and cancel() works on all that wait); up to FAST_CLAIM while tasks take well under QUICK_MS, so that the
+ * round trips to Redis and to the task thread of many tiny tasks overlap (claimed jobs show as running). The thread
+ * still runs one task at a time.
+ */
+const FAST_CLAIM = 16;
+const QUICK_MS = 20;
 
 function newPool(): WorkerPool {
   const died = 'the worker thread running the task died';
@@ -86,7 +94,9 @@ async function run(settings: WorkerSettings): Promise<void> {
     void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
     const { def, args, chunk } = decodeCall(call);
     const future = new Future<unknown>();
+    const enqueued = performance.now();
     pool.enqueue(future as unknown as PoolFuture, def, args, chunk);
+    future.add_done_callback(() => adapt(performance.now() - enqueued));
     let notice: Notice;
     try {
       notice = [id.seq, 'R', encodeResult(await future.result()), name];
@@ -103,6 +113,13 @@ async function run(settings: WorkerSettings): Promise<void> {
     void notify(id.client, notice).catch((e) => log(`cannot deliver the outcome of job ${job.id}: ${(e as Error).message}`));
   };
 
+  let avgMs: number | undefined;
+  const adapt = (ms: number): void => {
+    avgMs = avgMs === undefined ? ms : avgMs * 0.8 + ms * 0.2;
+    const claim = avgMs < QUICK_MS ? FAST_CLAIM : 1;
+    if (worker.concurrency !== claim) worker.concurrency = claim;
+  };
+
   const worker: BullWorker = new Worker(settings.queue, processor, {
     connection: redis,
     concurrency: 1,
@@ -115,6 +132,11 @@ async function run(settings: WorkerSettings): Promise<void> {
     removeOnFail: { count: 0 },
   });
   worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // Each new run of work starts claiming one job at a time, whatever the last run's tasks were like.
+  worker.on('drained', () => {
+    avgMs = undefined;
+    worker.concurrency = 1;
+  });
   await worker.waitUntilReady();
   process.send?.({ t: 'ready', name });
 
