@@ -38,6 +38,7 @@ const ALIVE_CACHE_MS = 1_000;
  */
 const FAST_CLAIM = 16;
 const QUICK_MS = 20;
+const QUICK_RUN = 8;
 
 function newPool(): WorkerPool {
   const died = 'the worker thread running the task died';
@@ -113,10 +114,11 @@ async function run(settings: WorkerSettings): Promise<void> {
     void notify(id.client, notice).catch((e) => log(`cannot deliver the outcome of job ${job.id}: ${(e as Error).message}`));
   };
 
-  let avgMs: number | undefined;
+  /** Quick tasks in a row: a run of them, not one, switches to claiming many; one slow task switches back. */
+  let quickRun = 0;
   const adapt = (ms: number): void => {
-    avgMs = avgMs === undefined ? ms : avgMs * 0.8 + ms * 0.2;
-    const claim = avgMs < QUICK_MS ? FAST_CLAIM : 1;
+    quickRun = ms < QUICK_MS ? quickRun + 1 : 0;
+    const claim = quickRun >= QUICK_RUN ? FAST_CLAIM : 1;
     if (worker.concurrency !== claim) worker.concurrency = claim;
   };
 
@@ -134,7 +136,7 @@ async function run(settings: WorkerSettings): Promise<void> {
   worker.on('error', (e) => log(`queue error: ${e.message}`));
   // Each new run of work starts claiming one job at a time, whatever the last run's tasks were like.
   worker.on('drained', () => {
-    avgMs = undefined;
+    quickRun = 0;
     worker.concurrency = 1;
   });
   await worker.waitUntilReady();
