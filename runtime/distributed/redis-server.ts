@@ -43,8 +43,8 @@ function ping(port: number): Promise<boolean> {
 
 const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
 
-async function tryStart(bin: string): Promise<RedisServer | undefined> {
-  const port = await freePort();
+async function tryStart(bin: string, fixedPort?: number): Promise<RedisServer | undefined> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--daemonize', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -81,9 +81,10 @@ async function tryStart(bin: string): Promise<RedisServer | undefined> {
   };
 }
 
-export async function startRedisServer(bin = 'redis-server'): Promise<RedisServer> {
+/** `port`: a given port (to restart a server where it was) instead of a free one. */
+export async function startRedisServer(bin = 'redis-server', port?: number): Promise<RedisServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const server = await tryStart(bin);
+    const server = await tryStart(bin, port);
     if (server) return server;
   }
   throw new Error(`${bin} exited at start five times (ports taken?)`);

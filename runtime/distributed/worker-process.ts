@@ -32,9 +32,9 @@ const log = (message: string): void => void process.stderr.write(`tsfutures work
 const ALIVE_CACHE_MS = 1_000;
 /**
  * Jobs this process claims at once: one while tasks are slow, so that a queue of long tasks spreads over all
- * workers (and cancel() works on all that wait); up to FAST_CLAIM while tasks take well under QUICK_MS, so that the
- * round trips to Redis and to the task thread of many tiny tasks overlap (claimed jobs show as running). The thread
- * still runs one task at a time.
+ * workers (and cancel() works on all that wait); up to FAST_CLAIM after a run of tasks that took under QUICK_MS, so
+ * that the Redis round trips of many tiny tasks overlap. The thread still runs one task at a time, and a task that
+ * runs past QUICK_MS sends the claimed jobs still waiting back to the queue.
  */
 const FAST_CLAIM = 16;
 const QUICK_MS = 20;
@@ -55,7 +55,7 @@ function newPool(): WorkerPool {
 }
 
 async function run(settings: WorkerSettings): Promise<void> {
-  const { Worker, UnrecoverableError } = require('bullmq') as typeof import('bullmq');
+  const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof import('bullmq');
   const IORedis = (require('ioredis') as typeof import('ioredis')).default;
   const key = Buffer.from(settings.key, 'base64');
   const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null });
@@ -77,7 +77,27 @@ async function run(settings: WorkerSettings): Promise<void> {
     return alive;
   };
 
-  const processor = async (job: Job): Promise<void> => {
+  /**
+   * Claimed jobs waiting for the task thread, in claim order; the thread runs one task at a time. A job's future shows
+   * running only once its task starts. When a task turns out slow, the jobs still waiting go back to the queue (to
+   * the front), for idle workers to take.
+   */
+  const line: { start(): void; giveBack(): void }[] = [];
+  let threadBusy = false;
+  const nextTurn = (): void => {
+    if (threadBusy) return;
+    const turn = line.shift();
+    if (!turn) return;
+    threadBusy = true;
+    turn.start();
+  };
+  const slowTask = (): void => {
+    quickRun = 0;
+    if (worker.concurrency !== 1) worker.concurrency = 1;
+    for (const turn of line.splice(0)) turn.giveBack();
+  };
+
+  const processor = async (job: Job, token?: string): Promise<void> => {
     const id = parseJobId(job.id ?? '');
     const call = id ? verify(key, job.id!, job.data) : undefined;
     if (!id || !call) {
@@ -87,31 +107,47 @@ async function run(settings: WorkerSettings): Promise<void> {
     }
     // A client that went away (kernel restart) leaves no work behind: its queued jobs are dropped.
     if (!(await clientAlive(id.client))) return;
-    const killed = job.attemptsStarted - 1;
+    // Times a worker died holding this job (BullMQ found it stalled); jobs given back below do not count.
+    const killed = job.stalledCounter;
     if (killed >= call.m) {
       await notify(id.client, [id.seq, 'B', killed, name]);
       return;
     }
-    void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
-    const { def, args, chunk } = decodeCall(call);
-    const future = new Future<unknown>();
-    const enqueued = performance.now();
-    pool.enqueue(future as unknown as PoolFuture, def, args, chunk);
-    future.add_done_callback(() => adapt(performance.now() - enqueued));
-    let notice: Notice;
-    try {
-      notice = [id.seq, 'R', encodeResult(await future.result()), name];
-    } catch (error) {
-      if (pool.broken !== null) {
-        // The task took its thread down: this worker dies with it, and the job's lock runs out (a killed worker).
-        log(`task ${call.t} (job ${job.id}) killed its worker thread; exiting`);
-        process.exit(70);
-      }
-      notice = [id.seq, 'E', encodeError(error, name), name];
+    const go = await new Promise<boolean>((resolve) => {
+      line.push({ start: () => resolve(true), giveBack: () => resolve(false) });
+      nextTurn();
+    });
+    if (!go) {
+      await job.moveToWait(token);
+      throw new WaitingError();
     }
-    // Not awaited: the push goes out on this connection ahead of BullMQ's completion of the job, so Redis never
-    // sees the job complete without its notice (and the next job starts one round trip sooner).
-    void notify(id.client, notice).catch((e) => log(`cannot deliver the outcome of job ${job.id}: ${(e as Error).message}`));
+    const slow = setTimeout(slowTask, QUICK_MS);
+    try {
+      void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
+      const { def, args, chunk } = decodeCall(call);
+      const future = new Future<unknown>();
+      const started = performance.now();
+      pool.enqueue(future as unknown as PoolFuture, def, args, chunk);
+      let notice: Notice;
+      try {
+        notice = [id.seq, 'R', encodeResult(await future.result()), name];
+      } catch (error) {
+        if (pool.broken !== null) {
+          // The task took its thread down: this worker dies with it, and the job's lock runs out (a killed worker).
+          log(`task ${call.t} (job ${job.id}) killed its worker thread; exiting`);
+          process.exit(70);
+        }
+        notice = [id.seq, 'E', encodeError(error, name), name];
+      }
+      adapt(performance.now() - started);
+      // Not awaited: the push goes out on this connection ahead of BullMQ's completion of the job, so Redis never
+      // sees the job complete without its notice (and the next job starts one round trip sooner).
+      void notify(id.client, notice).catch((e) => log(`cannot deliver the outcome of job ${job.id}: ${(e as Error).message}`));
+    } finally {
+      clearTimeout(slow);
+      threadBusy = false;
+      nextTurn();
+    }
   };
 
   /** Quick tasks in a row: a run of them, not one, switches to claiming many; one slow task switches back. */

@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrokenExecutor, CancelledError, as_completed, wait } from '../../runtime/futures';
+import { BrokenExecutor, CancelledError, TimeoutError, as_completed, wait } from '../../runtime/futures';
 import { DistributedExecutor, ConnectionError, ModuleNotFoundError } from '../../runtime/distributed';
 import { startRedisServer, type RedisServer } from '../../runtime/distributed/redis-server';
 import { alive, copyPackage, startWorker, until, type WorkerHandle } from './helpers';
@@ -183,4 +183,51 @@ test('Redis out of reach: futures fail with ConnectionError, then submit raises 
   expect((error as Error).message).toMatch(new RegExp(`^cannot reach Redis at ${url.replace(/[.]/g, '\\.')}: .*ECONNREFUSED`));
   expect(() => dx.submit(square, 2)).toThrow(ConnectionError);
   await dx.shutdown();
+});
+
+test('a Redis restart that lost the queue fails the pending futures with ConnectionError, no hang', async () => {
+  const own = await startRedisServer();
+  const dx = new DistributedExecutor({ url: own.url, queue: 'nobody-works-here', key: KEY });
+  const pending = dx.submit(square, 3);
+  await new Promise((r) => setTimeout(r, 300)); // the job is in Redis, no worker takes it
+  await own.stop();
+  const again = await startRedisServer('redis-server', own.port);
+  try {
+    const error = await pending.exception(20);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toBe(`Redis at ${own.url} restarted and lost the queued tasks`);
+    // The executor still takes work (queued again, with no worker to run it).
+    await expect(dx.submit(square, 3).result(0.5)).rejects.toBeInstanceOf(TimeoutError);
+  } finally {
+    await dx.shutdown({ wait: false, cancel_futures: true });
+    await again.stop();
+  }
+});
+
+test('the queued jobs of a client that disappeared are dropped, never run', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfutures-abandoned-'));
+  const dx = new DistributedExecutor({ url: redis.url, queue: 'abandoned', key: KEY });
+  const futures = Array.from({ length: 5 }, (_, i) => dx.submit(touch, path.join(dir, `job-${i}`)));
+  await new Promise((r) => setTimeout(r, 300)); // queued; no worker yet
+  // A kernel restart: the client's heartbeat key expires (here: removed at once) and nobody reads its results.
+  const IORedis = (require('ioredis') as typeof import('ioredis')).default;
+  const r = new IORedis(redis.url);
+  const alive = (await r.keys('tsf:abandoned:*:alive'))[0]!;
+  expect(alive).toBeDefined();
+  clearInterval((dx as unknown as { heartbeat: NodeJS.Timeout }).heartbeat);
+  await r.del(alive);
+  const late = startWorker(copy, { url: redis.url, queue: 'abandoned', key: KEY });
+  try {
+    await late.ready;
+    const end = Date.now() + 10_000;
+    while ((await r.llen('bull:abandoned:wait')) > 0 && Date.now() < end) await new Promise((res) => setTimeout(res, 100));
+    expect(await r.llen('bull:abandoned:wait')).toBe(0);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(futures.every((f) => !f.done())).toBe(true);
+  } finally {
+    await late.stop();
+    await dx.shutdown({ wait: false, cancel_futures: true });
+    r.disconnect();
+  }
 });

@@ -7,6 +7,12 @@ import { square } from './fixture';
 
 jest.setTimeout(60_000);
 
+test('the package entry exports DistributedExecutor, an Executor', () => {
+  const entry = require('../../runtime') as Record<string, unknown>;
+  expect(entry.DistributedExecutor).toBe(DistributedExecutor);
+  expect(DistributedExecutor.prototype).toBeInstanceOf(entry.Executor as Function);
+});
+
 test('local() starts redis-server and workers; shutdown() leaves no process behind', async () => {
   const dx = await DistributedExecutor.local({ workers: 2 });
   const pids = dx._cluster_pids;
