@@ -36,17 +36,17 @@ function ping(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (d) => {
       reply += d.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
   });
 }
 
 const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
 
-async function tryStart(bin: string, fixedPort?: number): Promise<RedisServer | undefined> {
+async function tryStart(bin: string, fixedPort: number | undefined, extra: string[]): Promise<RedisServer | undefined> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--daemonize', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--daemonize', 'no', '--loglevel', 'warning', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d.toString()));
   const failure = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -81,10 +81,10 @@ async function tryStart(bin: string, fixedPort?: number): Promise<RedisServer | 
   };
 }
 
-/** `port`: a given port (to restart a server where it was) instead of a free one. */
-export async function startRedisServer(bin = 'redis-server', port?: number): Promise<RedisServer> {
+/** `port`: a given port (to restart a server where it was) instead of a free one; `extra`: more redis-server options. */
+export async function startRedisServer(bin = 'redis-server', port?: number, extra: string[] = []): Promise<RedisServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const server = await tryStart(bin, port);
+    const server = await tryStart(bin, port, extra);
     if (server) return server;
   }
   throw new Error(`${bin} exited at start five times (ports taken?)`);

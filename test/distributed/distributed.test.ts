@@ -231,3 +231,26 @@ test('the queued jobs of a client that disappeared are dropped, never run', asyn
     r.disconnect();
   }
 });
+
+test('Redis credentials through the URL; the password never shows in messages', async () => {
+  const password = crypto.randomBytes(12).toString('hex');
+  const guarded = await startRedisServer('redis-server', undefined, ['--requirepass', password]);
+  const url = `redis://:${password}@127.0.0.1:${guarded.port}`;
+  const worker = startWorker(copy, { url, queue: 'guarded', key: KEY });
+  try {
+    await worker.ready;
+    expect(worker.stderr()).toContain(`at redis://:***@127.0.0.1:${guarded.port}`);
+    await using dx = new DistributedExecutor({ url, queue: 'guarded', key: KEY });
+    expect(await dx.submit(square, 6).result()).toBe(36);
+    const wrong = new DistributedExecutor({ url: `redis://:not-${password}@127.0.0.1:${guarded.port}`, queue: 'guarded', key: KEY });
+    const error = await wrong.submit(square, 6).exception(20);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toMatch(new RegExp(`^cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${guarded.port}: `));
+    expect((error as Error).message).not.toContain(password);
+    await wrong.shutdown();
+    expect(worker.stderr()).not.toContain(password);
+  } finally {
+    await worker.stop();
+    await guarded.stop();
+  }
+});
