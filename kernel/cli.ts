@@ -12,6 +12,7 @@ commands:
   kernel -f CONNECTION_FILE                                        run the kernel (what Jupyter starts)
   run NOTEBOOK ...                                                 execute a notebook (see tsfutures run --help)
   nbval NOTEBOOK ...                                               validate a notebook's outputs (see tsfutures nbval --help)
+  worker [--url URL] [--queue NAME] [--processes N] [--key-file F] run DistributedExecutor tasks here (see tsfutures worker --help)
   --help                                                           this text
 
 Without a flag, install goes to /usr/local/share/jupyter like \`jupyter kernelspec install\`;
@@ -127,6 +128,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'nbval': {
         const mod = require(command === 'run' ? '../nbval/run-cli.js' : '../nbval/nbval-cli.js') as { main(argv: string[]): Promise<number> };
         return await mod.main(rest);
+      }
+      case 'worker': {
+        const { workerMain } = require('../runtime/distributed/worker-cli') as typeof import('../runtime/distributed/worker-cli');
+        return await workerMain(rest);
       }
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -5,3 +5,4 @@
 export * from './futures';
 export * from './python';
 export * from './timeline';
+export * from './distributed';

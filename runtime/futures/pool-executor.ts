@@ -120,7 +120,7 @@ export abstract class PoolExecutor extends Executor {
 }
 
 /** A chunk's columns as one buffer; when something cannot be cloned, the error names the row's argument. */
-function serializeChunk(fnName: string, columns: unknown[][]): Uint8Array {
+export function serializeChunk(fnName: string, columns: unknown[][]): Uint8Array {
   try {
     return v8.serialize(columns);
   } catch (error) {

@@ -1,0 +1,376 @@
+/**
+ * DistributedExecutor: a concurrent.futures Executor whose tasks run on `tsfutures worker` processes on any
+ * number of machines, through a BullMQ queue in Redis (like dask.distributed's Client.get_executor()).
+ *
+ * A future is pending while its job waits in the queue, running once a worker has taken it, then finished or
+ * cancelled. Jobs are signed with the cluster key (protocol.ts); workers answer through this client's inbox list,
+ * which a reader loop pops, so results leave Redis as soon as they arrive. A heartbeat key tells workers this client
+ * is alive: when it stops (kernel restart), its queued jobs are dropped rather than run.
+ * bullmq and ioredis load on first use: the package entry (and every notebook) stays quick to load.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Queue } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
+import {
+  BrokenExecutor, Executor, Future, PENDING, CANCELLED, RuntimeError, ValueError, mapArguments,
+  shutdownOptions, takeMapOptions, type ShutdownOptions,
+} from '../futures/_base';
+import { ChunkedMapResults, columnChunks } from '../futures/chunked-map';
+import { Fifo } from '../futures/fifo';
+import { noteStart, noteSubmit } from '../timeline/record';
+import { decodeError, decodeResult, encodeCall, encodeChunk } from './codec';
+import { ConnectionError } from './errors';
+import { startLocalCluster, type LocalClusterOptions } from './local-cluster';
+import {
+  CLIENT_TTL_S, DEFAULT_QUEUE, DEFAULT_URL, HEARTBEAT_MS, KEY_ENV, aliveKey, inboxKey, jobIdOf, newClientId,
+  redactUrl, sign, type EncodedCall, type JobData, type Notice,
+} from './protocol';
+
+export interface DistributedExecutorOptions {
+  /** Redis URL (default $TSFUTURES_REDIS_URL or redis://127.0.0.1:6379); `redis://user:pass@host`, `rediss://` for TLS. */
+  url?: string;
+  /** Queue name, the workers' --queue (default 'tsfutures'). */
+  queue?: string;
+  /** The cluster key jobs are signed with (default $TSFUTURES_CLUSTER_KEY). */
+  key?: string | Uint8Array;
+  /** How many workers a task may kill (die while running it) before its future fails with BrokenExecutor. */
+  max_attempts?: number;
+}
+
+interface Entry {
+  future: Future<any>;
+  fn: string;
+  /** Workers that started the task, in order. */
+  workers: string[];
+  /** Still in the batch that has not been sent to Redis yet. */
+  unsent: boolean;
+}
+
+/** Reconnection attempts (about 4 s in all) before Redis counts as unreachable. */
+const RECONNECT_ATTEMPTS = 8;
+const DRAIN = 1000;
+const ADD_SLICE = 50;
+
+export class DistributedExecutor extends Executor {
+  static override pyModule = 'tsfutures.distributed';
+  readonly url: string;
+  readonly queue: string;
+  private readonly key: Buffer;
+  private readonly maxAttempts: number;
+  private readonly client = newClientId();
+  private seq = 0;
+  private readonly entries = new Map<number, Entry>();
+  private batch: { seq: number; name: string; data: JobData }[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<unknown> = Promise.resolve();
+  private readonly removals = new Set<Promise<unknown>>();
+  private conn!: Redis;
+  private reader!: Redis;
+  private bull!: Queue;
+  private readonly started: Promise<void>;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastError: Error | undefined;
+  private everReady = false;
+  /** Set once Redis is out of reach for good: pending futures failed with it, and submit raises it. */
+  private lost: ConnectionError | null = null;
+  private shutdownCalled = false;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+  /** The private cluster of DistributedExecutor.local(), stopped with the executor. */
+  private cluster: ChildProcess | undefined;
+  private clusterPids: number[] = [];
+
+  constructor(options: DistributedExecutorOptions = {}) {
+    super();
+    this.url = options.url ?? process.env.TSFUTURES_REDIS_URL ?? DEFAULT_URL;
+    if (!/^rediss?:\/\//.test(this.url)) throw new ValueError(`url must be a redis:// or rediss:// URL, not ${redactUrl(this.url)}`);
+    this.queue = options.queue ?? DEFAULT_QUEUE;
+    const key = options.key ?? process.env[KEY_ENV]?.trim();
+    if (key === undefined || key.length === 0) {
+      throw new ValueError(`DistributedExecutor needs the cluster key its workers were given: pass { key } or set ${KEY_ENV}`);
+    }
+    this.key = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
+    this.maxAttempts = options.max_attempts ?? 3;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new ValueError('max_attempts must be an integer >= 1');
+    this.started = this.connect();
+    this.started.catch(() => undefined); // reported through futures and submit
+  }
+
+  /**
+   * Like dask's LocalCluster: a private redis-server from PATH on a free loopback port and `workers` worker processes,
+   * all stopped by shutdown() (or when this process ends).
+   */
+  static async local(options: LocalClusterOptions & { max_attempts?: number } = {}): Promise<DistributedExecutor> {
+    const cluster = await startLocalCluster(options);
+    const executor = new DistributedExecutor({ url: cluster.url, queue: cluster.queue, key: cluster.key, max_attempts: options.max_attempts });
+    executor.cluster = cluster.process;
+    executor.clusterPids = [cluster.process.pid!, ...cluster.pids];
+    return executor;
+  }
+
+  private connect(): Promise<void> {
+    const IORedis = (require('ioredis') as typeof import('ioredis')).default;
+    const { Queue } = require('bullmq') as typeof import('bullmq');
+    const options: RedisOptions = {
+      retryStrategy: (times) => (this.closing || times > RECONNECT_ATTEMPTS ? null : Math.min(100 * times, 1000)),
+      connectTimeout: 3_000,
+    };
+    this.conn = new IORedis(this.url, options);
+    this.conn.on('error', (e: Error) => (this.lastError = e));
+    this.conn.on('end', () => this.connectionLost());
+    this.conn.on('ready', () => this.onReady());
+    this.reader = new IORedis(this.url, { ...options, maxRetriesPerRequest: null });
+    this.reader.on('error', () => undefined);
+    this.bull = new Queue(this.queue, { connection: this.conn, streams: { events: { maxLen: 1_000 } } });
+    this.bull.on('error', () => undefined);
+    return (async () => {
+      await this.beat();
+      this.heartbeat = setInterval(() => {
+        if (this.conn.status === 'ready') void this.beat().catch(() => undefined);
+      }, HEARTBEAT_MS);
+      this.heartbeat.unref();
+      void this.readLoop();
+    })().catch((e) => {
+      throw this.connectionError(e);
+    });
+  }
+
+  /** This client is alive for CLIENT_TTL_S more seconds; so is its inbox (results not yet read). */
+  private async beat(): Promise<void> {
+    await this.conn.pipeline()
+      .set(aliveKey(this.queue, this.client), '1', 'EX', CLIENT_TTL_S)
+      .expire(inboxKey(this.queue, this.client), CLIENT_TTL_S * 4)
+      .exec();
+  }
+
+  private connectionError(e?: unknown): ConnectionError {
+    if (e instanceof ConnectionError) return e;
+    const why = this.lastError?.message ?? (e as Error | undefined)?.message ?? 'connection closed';
+    return new ConnectionError(`cannot reach Redis at ${redactUrl(this.url)}: ${why}`);
+  }
+
+  /** Redis out of reach after the retries: nothing pending can finish any more. */
+  private connectionLost(): void {
+    if (this.closing || this.lost) return;
+    this.lost = this.connectionError();
+    this.failAll(this.lost);
+  }
+
+  /** After a reconnection: a Redis that restarted without our keys has lost the queued jobs with them. */
+  private onReady(): void {
+    if (!this.everReady) {
+      this.everReady = true;
+      return;
+    }
+    void this.conn.exists(aliveKey(this.queue, this.client)).then((alive) => {
+      if (alive || this.closing) return;
+      this.failAll(new ConnectionError(`Redis at ${redactUrl(this.url)} restarted and lost the queued tasks`));
+      void this.beat().catch(() => undefined);
+    }, () => undefined);
+  }
+
+  private failAll(error: Error): void {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const e of entries) {
+      if (e.future._state === CANCELLED) e.future.set_running_or_notify_cancel();
+      else if (!e.future.done()) e.future.set_exception(error);
+    }
+  }
+
+  /** Pops the inbox: a blocking pop for the first notice, then the rest in batches. */
+  private async readLoop(): Promise<void> {
+    const inbox = inboxKey(this.queue, this.client);
+    while (!this.closing && !this.lost) {
+      try {
+        const first = await this.reader.blpop(inbox, 0);
+        if (first) this.handle(first[1]);
+        for (;;) {
+          const more = await this.reader.lpop(inbox, DRAIN);
+          if (!more) break;
+          for (const text of more) this.handle(text);
+          if (more.length < DRAIN) break;
+        }
+      } catch {
+        if (this.closing || this.reader.status === 'end') return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  private handle(text: string): void {
+    const [seq, kind, payload, worker] = JSON.parse(text) as Notice;
+    const entry = this.entries.get(seq);
+    if (!entry) return;
+    const f = entry.future;
+    if (kind === 'S') {
+      entry.workers.push(worker);
+      if (f._state === PENDING) {
+        f.set_running_or_notify_cancel();
+        noteStart(f, worker);
+      }
+      return;
+    }
+    this.entries.delete(seq);
+    if (f._state === CANCELLED) {
+      f.set_running_or_notify_cancel(); // cancelled too late to stop the job: its outcome is dropped
+      return;
+    }
+    if (f.done()) return;
+    if (f._state === PENDING) f.set_running_or_notify_cancel();
+    if (kind === 'R') f.set_result(decodeResult(payload as string));
+    else if (kind === 'E') f.set_exception(decodeError(payload as string));
+    else if (kind === 'B') {
+      f.set_exception(new BrokenExecutor(`task '${entry.fn}' (job ${jobIdOf(this.client, seq)}) killed ${payload} ` +
+        `worker${payload === 1 ? '' : 's'} (${entry.workers.join(', ')}) and was not run again (max_attempts=${this.maxAttempts})`));
+    } else {
+      f.set_exception(new BrokenExecutor(`worker ${worker} rejected task '${entry.fn}' (job ${jobIdOf(this.client, seq)}): ${payload}`));
+    }
+  }
+
+  private checkSubmit(fn: unknown): void {
+    if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
+    if (this.lost) throw this.lost;
+    if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
+  }
+
+  override submit<T>(fn: (...args: any[]) => T | Promise<T>, ...args: unknown[]): Future<Awaited<T>> {
+    this.checkSubmit(fn);
+    return this.enqueue(fn, encodeCall(fn, args));
+  }
+
+  private enqueue<T>(fn: Function, call: EncodedCall): Future<T> {
+    const seq = this.seq++;
+    const name = fn.name || '<anonymous>';
+    const data = sign(this.key, jobIdOf(this.client, seq), { ...call, t: name, m: this.maxAttempts });
+    const future = new Future<T>();
+    noteSubmit(this, future, fn);
+    this.entries.set(seq, { future, fn: name, workers: [], unsent: true });
+    future.add_done_callback((f) => {
+      if (f._state === CANCELLED) this.removeJob(seq);
+    });
+    this.batch.push({ seq, name, data });
+    // map() submits many tasks in one tick: they go to Redis together.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    return future;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch.filter((b) => {
+      const entry = this.entries.get(b.seq);
+      if (entry) entry.unsent = false;
+      return entry !== undefined;
+    });
+    this.batch = [];
+    if (!batch.length) return;
+    this.flushing = this.flushing.then(async () => {
+      await this.started;
+      // In slices, each its own transaction, all sent at once: workers start on the first while the rest arrive.
+      const slices: Promise<unknown>[] = [];
+      for (let i = 0; i < batch.length; i += ADD_SLICE) {
+        slices.push(this.bull.addBulk(batch.slice(i, i + ADD_SLICE).map(({ seq, name, data }) => ({
+          name, data, opts: { jobId: jobIdOf(this.client, seq), removeOnComplete: true, removeOnFail: true },
+        }))));
+      }
+      await Promise.all(slices);
+    }).catch((e) => {
+      const error = this.connectionError(e);
+      for (const { seq } of batch) {
+        const entry = this.entries.get(seq);
+        this.entries.delete(seq);
+        if (entry && !entry.future.done()) entry.future.set_exception(error);
+      }
+    });
+  }
+
+  /** A cancelled future's job leaves the queue; one a worker already took runs on, and its outcome is dropped. */
+  private removeJob(seq: number): void {
+    const entry = this.entries.get(seq);
+    if (!entry) return;
+    if (entry.unsent) {
+      this.entries.delete(seq);
+      entry.future.set_running_or_notify_cancel();
+      return;
+    }
+    const removal = this.flushing.then(() => this.bull.remove(jobIdOf(this.client, seq))).then((removed) => {
+      if (removed !== 1 || this.entries.get(seq) !== entry) return;
+      this.entries.delete(seq);
+      entry.future.set_running_or_notify_cancel();
+    }, () => undefined);
+    this.removals.add(removal);
+    void removal.finally(() => this.removals.delete(removal));
+  }
+
+  /**
+   * Python's `map(fn, *iterables, timeout, chunksize, buffersize)`; with chunksize > 1 each chunk is one job and
+   * the results come back flat, in input order.
+   */
+  override map(fn: (...args: any[]) => unknown, ...rest: unknown[]): AsyncIterable<any> {
+    const options = takeMapOptions(rest);
+    const chunksize = options.chunksize ?? 1;
+    if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
+    if (chunksize === 1) return super.map(fn, ...rest, options);
+    const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
+    const chunks = columnChunks(iterables, chunksize);
+    const futures = new Fifo<Future<unknown[]>>();
+    const submitNext = (): boolean => {
+      const next = chunks.next();
+      if (next.done) return false;
+      this.checkSubmit(fn);
+      futures.push(this.enqueue(fn, encodeChunk(fn, next.value)));
+      return true;
+    };
+    while ((buffersize === null || futures.length < buffersize) && submitNext());
+    return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
+  }
+
+  /** Python's `shutdown(wait=True, *, cancel_futures=False)`; also stops the private cluster of local(). */
+  override async shutdown(options?: ShutdownOptions | boolean): Promise<void> {
+    const { wait, cancel_futures: cancelFutures } = shutdownOptions(options);
+    this.shutdownCalled = true;
+    if (cancelFutures) for (const e of [...this.entries.values()]) if (e.future._state === PENDING) e.future.cancel();
+    this.closed ??= this.closeWhenDone();
+    if (wait) await this.closed;
+  }
+
+  private async closeWhenDone(): Promise<void> {
+    const open = [...this.entries.values()].map((e) => e.future).filter((f) => !f.done());
+    await Promise.all(open.map((f) => new Promise((resolve) => f.add_done_callback(resolve))));
+    await this.flushing;
+    await Promise.all([...this.removals]);
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    if (this.conn.status === 'ready') {
+      await this.conn.del(aliveKey(this.queue, this.client), inboxKey(this.queue, this.client)).catch(() => undefined);
+    }
+    await this.bull.close().catch(() => undefined);
+    this.reader.disconnect();
+    if (this.conn.status === 'ready') await this.conn.quit().catch(() => undefined);
+    this.conn.disconnect();
+    await this.stopCluster();
+  }
+
+  private stopCluster(): Promise<void> {
+    const child = this.cluster;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      if (child.connected) child.send({ t: 'stop' });
+      else child.kill('SIGTERM');
+    });
+  }
+
+  /** local(): pids of the cluster's processes (its host, redis-server, the worker processes). */
+  get _cluster_pids(): number[] {
+    return [...this.clusterPids];
+  }
+
+  /** Futures not yet finished or cancelled (queued or running). */
+  get _pending(): number {
+    return this.entries.size;
+  }
+}

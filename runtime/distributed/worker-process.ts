@@ -1,0 +1,204 @@
+/**
+ * One worker process of `tsfutures worker`: a BullMQ Worker taking jobs from the queue and running their tasks one at
+ * a time in a worker thread of its own (pool-worker.ts, the process pool's worker, so shipping is the pools' own), so
+ * that this thread stays free to renew BullMQ's job lock however long a task computes.
+ *
+ * Started by the supervisor (supervisor.ts) with an IPC channel; its settings, the cluster key among them, come as
+ * the first message rather than on the command line or in the environment, where other users could read them.
+ * A task that kills its thread kills this process too: the job then counts as having killed a worker, and BullMQ's
+ * stalled-job recovery hands it to another worker (see maxAttempts).
+ */
+import * as os from 'node:os';
+import type { Job, Worker as BullWorker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BrokenExecutor, Future } from '../futures/_base';
+import { WorkerPool, type PoolFuture } from '../futures/pool';
+import { threadTransport } from '../futures/transports';
+import { decodeCall, encodeError, encodeResult } from './codec';
+import { CLIENT_TTL_S, aliveKey, inboxKey, parseJobId, verify, type Notice } from './protocol';
+
+export interface WorkerSettings {
+  url: string;
+  queue: string;
+  /** The cluster key, base64. */
+  key: string;
+  lockMs: number;
+}
+
+const name = `${os.hostname()}:${process.pid}`;
+const log = (message: string): void => void process.stderr.write(`tsfutures worker ${name}: ${message}\n`);
+
+/** Clients seen alive recently, so that a run of tiny tasks does not ask Redis before each one. */
+const ALIVE_CACHE_MS = 1_000;
+/**
+ * Jobs this process claims at once: one while tasks are slow, so that a queue of long tasks spreads over all
+ * workers (and cancel() works on all that wait); up to FAST_CLAIM after a run of tasks that took under QUICK_MS, so
+ * that the Redis round trips of many tiny tasks overlap. The thread still runs one task at a time, and a task that
+ * runs past QUICK_MS sends the claimed jobs still waiting back to the queue.
+ */
+const FAST_CLAIM = 16;
+const QUICK_MS = 20;
+const QUICK_RUN = 8;
+
+function newPool(): WorkerPool {
+  const died = 'the worker thread running the task died';
+  return new WorkerPool(threadTransport, {
+    maxWorkers: 1,
+    maxTasksPerChild: null,
+    initializer: null,
+    initargs: null,
+    broken: (message) => new BrokenExecutor(message),
+    diedMessage: died,
+    futureDiedMessage: died,
+    initFailedMessage: died,
+  });
+}
+
+async function run(settings: WorkerSettings): Promise<void> {
+  const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof import('bullmq');
+  const IORedis = (require('ioredis') as typeof import('ioredis')).default;
+  const key = Buffer.from(settings.key, 'base64');
+  const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null });
+  redis.on('error', () => { /* ioredis reconnects by itself; BullMQ reports lasting trouble */ });
+  const pool = newPool();
+  const aliveUntil = new Map<string, number>();
+
+  const notify = (client: string, notice: Notice): Promise<unknown> => {
+    const inbox = inboxKey(settings.queue, client);
+    return redis.pipeline().rpush(inbox, JSON.stringify(notice)).expire(inbox, CLIENT_TTL_S * 4).exec();
+  };
+
+  const clientAlive = async (client: string): Promise<boolean> => {
+    const now = Date.now();
+    if ((aliveUntil.get(client) ?? 0) > now) return true;
+    const alive = (await redis.exists(aliveKey(settings.queue, client))) === 1;
+    if (alive) aliveUntil.set(client, now + ALIVE_CACHE_MS);
+    else aliveUntil.delete(client);
+    return alive;
+  };
+
+  /**
+   * Claimed jobs waiting for the task thread, in claim order; the thread runs one task at a time. A job's future shows
+   * running only once its task starts. When a task turns out slow, the jobs still waiting go back to the queue (to
+   * the front), for idle workers to take.
+   */
+  const line: { start(): void; giveBack(): void }[] = [];
+  let threadBusy = false;
+  const nextTurn = (): void => {
+    if (threadBusy) return;
+    const turn = line.shift();
+    if (!turn) return;
+    threadBusy = true;
+    turn.start();
+  };
+  const slowTask = (): void => {
+    quickRun = 0;
+    if (worker.concurrency !== 1) worker.concurrency = 1;
+    for (const turn of line.splice(0)) turn.giveBack();
+  };
+
+  const processor = async (job: Job, token?: string): Promise<void> => {
+    const id = parseJobId(job.id ?? '');
+    const call = id ? verify(key, job.id!, job.data) : undefined;
+    if (!id || !call) {
+      log(`rejected job ${job.id}: bad or missing signature (not run)`);
+      if (id) await notify(id.client, [id.seq, 'X', 'its signature does not match the cluster key of this worker', name]);
+      throw new UnrecoverableError('bad or missing signature');
+    }
+    // A client that went away (kernel restart) leaves no work behind: its queued jobs are dropped.
+    if (!(await clientAlive(id.client))) return;
+    // Times a worker died holding this job (BullMQ found it stalled); jobs given back below do not count.
+    const killed = job.stalledCounter;
+    if (killed >= call.m) {
+      await notify(id.client, [id.seq, 'B', killed, name]);
+      return;
+    }
+    const go = await new Promise<boolean>((resolve) => {
+      line.push({ start: () => resolve(true), giveBack: () => resolve(false) });
+      nextTurn();
+    });
+    if (!go) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const slow = setTimeout(slowTask, QUICK_MS);
+    try {
+      void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
+      const { def, args, chunk } = decodeCall(call);
+      const future = new Future<unknown>();
+      const started = performance.now();
+      pool.enqueue(future as unknown as PoolFuture, def, args, chunk);
+      let notice: Notice;
+      try {
+        notice = [id.seq, 'R', encodeResult(await future.result()), name];
+      } catch (error) {
+        if (pool.broken !== null) {
+          // The task took its thread down: this worker dies with it, and the job's lock runs out (a killed worker).
+          log(`task ${call.t} (job ${job.id}) killed its worker thread; exiting`);
+          process.exit(70);
+        }
+        notice = [id.seq, 'E', encodeError(error, name), name];
+      }
+      adapt(performance.now() - started);
+      // Not awaited: the push goes out on this connection ahead of BullMQ's completion of the job, so Redis never
+      // sees the job complete without its notice (and the next job starts one round trip sooner).
+      void notify(id.client, notice).catch((e) => log(`cannot deliver the outcome of job ${job.id}: ${(e as Error).message}`));
+    } finally {
+      clearTimeout(slow);
+      threadBusy = false;
+      nextTurn();
+    }
+  };
+
+  /** Quick tasks in a row: a run of them, not one, switches to claiming many; one slow task switches back. */
+  let quickRun = 0;
+  const adapt = (ms: number): void => {
+    quickRun = ms < QUICK_MS ? quickRun + 1 : 0;
+    const claim = quickRun >= QUICK_RUN ? FAST_CLAIM : 1;
+    if (worker.concurrency !== claim) worker.concurrency = claim;
+  };
+
+  const worker: BullWorker = new Worker(settings.queue, processor, {
+    connection: redis,
+    concurrency: 1,
+    name,
+    lockDuration: settings.lockMs,
+    stalledInterval: Math.max(500, Math.round(settings.lockMs / 2)),
+    // Deaths are counted per job against the client's max_attempts (above), not by BullMQ's worker-wide limit.
+    maxStalledCount: 1_000_000,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
+  });
+  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // Each new run of work starts claiming one job at a time, whatever the last run's tasks were like.
+  worker.on('drained', () => {
+    quickRun = 0;
+    worker.concurrency = 1;
+  });
+  await worker.waitUntilReady();
+  process.send?.({ t: 'ready', name });
+
+  let closing = false;
+  const stop = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    await worker.close();
+    await pool.shutdown(false);
+    await redis.quit().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('message', (msg) => {
+    if ((msg as { t?: string }).t === 'stop') void stop();
+  });
+}
+
+// No orphans: when the supervisor goes (even by SIGKILL), so does this process; the job it held runs elsewhere.
+process.on('disconnect', () => process.exit(0));
+process.once('message', (msg) => {
+  run(msg as WorkerSettings).catch((e) => {
+    log(`cannot start: ${(e as Error).message}`);
+    process.exit(1);
+  });
+});
