@@ -5,3 +5,8 @@
 export * from './futures';
 export * from './python';
 export * from './timeline';
+
+// Workers and shipping look the runtime's exports up by name and by value (`pow` travels by reference): registered
+// here, so that nothing under futures/ imports the package entry back.
+import { registerRuntimeExports } from './futures/references';
+registerRuntimeExports(exports);

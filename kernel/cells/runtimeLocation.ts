@@ -31,11 +31,32 @@ export function loadRuntime(): { exports: Record<string, unknown>; error?: unkno
   }
 }
 
+type RegisterModule = (specifier: string, fromDir: string | null, exports: unknown) => void;
+
+/**
+ * The runtime's registry of what cells import: pool workers get imported values by reference (specifier + export
+ * path, resolved from the notebook's folder), as pickle sends module functions. A no-op without a runtime.
+ */
+function moduleRegistry(): RegisterModule {
+  try {
+    const references = require(path.resolve(__dirname, '..', '..', 'runtime', 'futures', 'references')) as { registerModule: RegisterModule };
+    return references.registerModule;
+  } catch {
+    return () => {};
+  }
+}
+
 /** The require cells use: runtime names first, then packages from the notebook's directory, then from ours. */
 export function createCellRequire(cwd: string, runtime: Record<string, unknown>): NodeJS.Require {
   const fromNotebook = createRequire(path.join(cwd, '__tsfutures_cell__.js'));
   const fromPackage = createRequire(path.join(PACKAGE_ROOT, 'package.json'));
+  const registerModule = moduleRegistry();
   const cellRequire = ((id: string) => {
+    const exports = load(id);
+    registerModule(id, cwd, exports);
+    return exports;
+  }) as NodeJS.Require;
+  const load = (id: string): unknown => {
     if (RUNTIME_MODULES.has(id)) return runtime;
     try {
       return fromNotebook(id);
@@ -47,7 +68,7 @@ export function createCellRequire(cwd: string, runtime: Record<string, unknown>)
         throw error;
       }
     }
-  }) as NodeJS.Require;
+  };
   return Object.assign(cellRequire, {
     resolve: fromNotebook.resolve,
     cache: fromNotebook.cache,

@@ -3,12 +3,14 @@
  * WorkerPool. The subclasses only choose the transport, the defaults and CPython's names and messages.
  */
 import * as v8 from 'node:v8';
-import { Executor, Future, RuntimeError, ValueError, mapArguments, takeMapOptions } from './_base';
+import { Executor, Future, RuntimeError, ValueError, mapArguments, shutdownOptions, takeMapOptions, type ShutdownOptions } from './_base';
 import { ChunkedMapResults, columnChunks } from './chunked-map';
 import { Fifo } from './fifo';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
-import { serializeArgs, shipFunction } from './shipping';
+import { lookupName, parentReceiver, serializeArgs, shipFunction } from './shipping';
+import { TypeError } from '../python/errors';
+import { pyTypeName } from '../python/repr';
 import { noteSubmit } from '../timeline/record';
 
 export interface PoolExecutorOptions {
@@ -52,25 +54,30 @@ export abstract class PoolExecutor extends Executor {
       diedMessage: flavour.diedMessage,
       futureDiedMessage: flavour.futureDiedMessage,
       initFailedMessage: flavour.initFailedMessage,
+      receive: {
+        result: (value, encoded) => (encoded ? parentReceiver.decodeEncoded(value) : value),
+        error: (info) => parentReceiver.error(info, errorClass),
+      },
     });
   }
 
   /** Ships `fn` (by source, with what it uses) and its arguments; anything that cannot travel throws here. */
   override submit<T>(fn: (...args: any[]) => T | Promise<T>, ...args: unknown[]): Future<Awaited<T>> {
     this.checkSubmit(fn);
+    if (typeof fn !== 'function') return notCallable(fn);
     return this.enqueue(fn, serializeArgs(fn.name, args), false);
   }
 
   /** One map() chunk: `fn` runs over the rows of `columns` in a worker, the future's result is the list of values. */
   private submitChunk(fn: Function, columns: unknown[][]): Future<unknown[]> {
     this.checkSubmit(fn);
+    if (typeof fn !== 'function') return notCallable(fn);
     return this.enqueue(fn, serializeChunk(fn.name, columns), true);
   }
 
   private checkSubmit(fn: unknown): void {
     if (this.pool.broken !== null) throw this.brokenError(this.pool.broken);
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
-    if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
   }
 
   private enqueue<T>(fn: Function, argBytes: Uint8Array, chunk: boolean): Future<T> {
@@ -107,16 +114,38 @@ export abstract class PoolExecutor extends Executor {
     return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
   }
 
-  override async shutdown(options: { wait?: boolean; cancel_futures?: boolean } = {}): Promise<void> {
+  /** Python's `shutdown(wait=True, *, cancel_futures=False)`: `shutdown(false)` or `shutdown({ wait, cancel_futures })`. */
+  override async shutdown(options?: ShutdownOptions | boolean): Promise<void> {
+    const { wait, cancel_futures } = shutdownOptions(options);
     this.shutdownCalled = true;
-    const done = this.pool.shutdown(options.cancel_futures ?? false);
-    if (options.wait ?? true) await done;
+    const done = this.pool.shutdown(cancel_futures);
+    if (wait) await done;
   }
 
   /** Pids (process pool) or thread ids (interpreter pool) of the live workers. */
   get _worker_ids(): number[] {
     return this.pool.workerIds;
   }
+}
+
+/** The error class a worker's error name stands for: a notebook or module name, the runtime's, or a JS global. */
+function errorClass(name: string): Function | undefined {
+  const candidates = [lookupName(name), { found: true, value: (globalThis as Record<string, unknown>)[name] }];
+  for (const r of candidates) {
+    if (r.found && typeof r.value === 'function' && (r.value === Error || r.value.prototype instanceof Error)) return r.value;
+  }
+  return undefined;
+}
+
+/**
+ * CPython reports a non-callable through the future (the worker fails to call it), not at submit: the same here,
+ * without a trip to a worker.
+ */
+function notCallable<T>(fn: unknown): Future<T> {
+  const future = new Future<T>();
+  future.set_running_or_notify_cancel();
+  future.set_exception(new TypeError(`'${pyTypeName(fn)}' object is not callable`));
+  return future;
 }
 
 /** A chunk's columns as one buffer; when something cannot be cloned, the error names the row's argument. */

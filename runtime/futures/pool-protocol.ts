@@ -23,10 +23,14 @@ export interface ErrorInfo {
   /** A thrown non-Error value, when it could be cloned. */
   thrown?: unknown;
   isError: boolean;
+  /** The error's class id, when its class was shipped (a user Error subclass): it comes back as that class. */
+  classId?: string;
+  /** The error's own enumerable fields (`e.need`), class instances encoded. */
+  fields?: unknown;
 }
 
-/** [task id, ok, value or ErrorInfo, worker-side milliseconds] */
-export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number];
+/** [task id, ok, value or ErrorInfo, worker-side milliseconds, whether the value holds encoded class instances] */
+export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean];
 
 export type FromWorker =
   | { t: 'ready' }

@@ -7,6 +7,7 @@ import { BrokenProcessPool, ValueError } from './_base';
 import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { processTransport } from './transports';
 import { REPR, addressOf } from '../python/repr';
+import { TypeError } from '../python/errors';
 
 export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
   max_tasks_per_child?: number | null;
