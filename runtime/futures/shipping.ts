@@ -201,13 +201,13 @@ function build(root: Function): Built {
     if (ref) {
       lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
     } else {
+      // Cloneable as it is first (a native handle is not), then with its class instances encoded.
       try {
-        v8.serialize(findInstance(value) ? encodeInstances(value, (x) => instanceClassId(x, classes, () =>
-          `cannot ship function '${displayName(root)}' to a worker process: ${uses(chain)} '${name}'`)) : value);
-      } catch (e) {
-        if (e instanceof ShippingError) throw e;
+        v8.serialize(value);
+      } catch {
         return fail(`${uses(chain)} '${name}' (${kind(value)}), which cannot be cloned`);
       }
+      withClasses(value, classes, () => `cannot ship function '${displayName(root)}' to a worker process: ${uses(chain)} '${name}'`);
       values[name] = value;
     }
     if (value !== null && typeof value === 'object') bound.set(value, name);
@@ -293,23 +293,28 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
  */
 export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
   const what = (i: number) => `cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process`;
-  const classes = new Map<string, FunctionDef>();
-  let payload: unknown = args;
-  if (findInstance(args)) {
-    args.forEach((a, i) => withClasses(a, classes, () => what(i))); // names the argument an instance fails in
-    payload = withClasses(args, classes, () => what(0));
-  }
-  try {
-    return v8.serialize(payload);
-  } catch {
-    const i = args.findIndex((a) => {
-      try {
-        v8.serialize(withClasses(a, new Map(), () => what(0)));
-        return false;
-      } catch {
-        return true;
-      }
-    });
+  const uncloneable = (i: number): never => {
     throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
+  };
+  const firstUncloneable = (): number => args.findIndex((a) => {
+    try {
+      v8.serialize(a);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (!findInstance(args)) {
+    try {
+      return v8.serialize(args);
+    } catch {
+      return uncloneable(firstUncloneable());
+    }
   }
+  // Cloneable as they are first (a native handle is not), then with their class instances encoded.
+  const bad = firstUncloneable();
+  if (bad >= 0) uncloneable(bad);
+  const classes = new Map<string, FunctionDef>();
+  args.forEach((a, i) => withClasses(a, classes, () => what(i))); // names the argument whose instance cannot travel
+  return v8.serialize(withClasses(args, classes, () => what(0)));
 }
