@@ -23,6 +23,7 @@ export class InterpreterPoolExecutor extends PoolExecutor {
       broken: (message) => new BrokenInterpreterPool(message),
       diedMessage: 'A worker thread terminated abruptly, the interpreter pool is not usable anymore',
       futureDiedMessage: 'A worker thread in the interpreter pool was terminated abruptly while the future was running or pending.',
+      sharesMemory: true,
       initFailedMessage: INIT_FAILED,
     });
   }

@@ -8,7 +8,8 @@ import { ChunkedMapResults, columnChunks } from './chunked-map';
 import { Fifo } from './fifo';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
-import { lookupName, parentReceiver, serializeArgs, shipFunction } from './shipping';
+import { encodeArgs, lookupName, parentReceiver, shipFunction } from './shipping';
+import type { Payload } from './shared-memory';
 import { TypeError } from '../python/errors';
 import { pyTypeName } from '../python/repr';
 import { noteSubmit } from '../timeline/record';
@@ -27,6 +28,8 @@ export interface PoolFlavour {
   diedMessage: string;
   futureDiedMessage: string;
   initFailedMessage: string;
+  /** Whether workers share this process's memory (threads): SharedArrayBuffers are then shared, not refused. */
+  sharesMemory: boolean;
 }
 
 function toDef(fn: Function): FunctionDef {
@@ -36,6 +39,7 @@ function toDef(fn: Function): FunctionDef {
 
 export abstract class PoolExecutor extends Executor {
   protected readonly pool: WorkerPool;
+  private readonly share: { shareMemory: boolean };
   private shutdownCalled = false;
 
   constructor(options: PoolExecutorOptions, flavour: PoolFlavour) {
@@ -45,11 +49,13 @@ export abstract class PoolExecutor extends Executor {
     if (options.initializer != null && typeof options.initializer !== 'function') {
       throw new TypeError('initializer must be a callable');
     }
+    const share = { shareMemory: flavour.sharesMemory };
+    this.share = share;
     this.pool = new WorkerPool(flavour.transport, {
       maxWorkers,
       maxTasksPerChild: flavour.maxTasksPerChild,
       initializer: options.initializer ? toDef(options.initializer) : null,
-      initargs: options.initializer ? serializeArgs(options.initializer.name, options.initargs ?? []) : null,
+      initargs: options.initializer ? encodeArgs(options.initializer.name, options.initargs ?? [], share) : null,
       broken: flavour.broken,
       diedMessage: flavour.diedMessage,
       futureDiedMessage: flavour.futureDiedMessage,
@@ -65,14 +71,14 @@ export abstract class PoolExecutor extends Executor {
   override submit<T>(fn: (...args: any[]) => T | Promise<T>, ...args: unknown[]): Future<Awaited<T>> {
     this.checkSubmit(fn);
     if (typeof fn !== 'function') return notCallable(fn);
-    return this.enqueue(fn, serializeArgs(fn.name, args), false);
+    return this.enqueue(fn, encodeArgs(fn.name, args, this.share), false);
   }
 
   /** One map() chunk: `fn` runs over the rows of `columns` in a worker, the future's result is the list of values. */
   private submitChunk(fn: Function, columns: unknown[][]): Future<unknown[]> {
     this.checkSubmit(fn);
     if (typeof fn !== 'function') return notCallable(fn);
-    return this.enqueue(fn, serializeChunk(fn.name, columns), true);
+    return this.enqueue(fn, serializeChunk(fn.name, columns, this.share), true);
   }
 
   private checkSubmit(fn: unknown): void {
@@ -80,7 +86,7 @@ export abstract class PoolExecutor extends Executor {
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
   }
 
-  private enqueue<T>(fn: Function, argBytes: Uint8Array, chunk: boolean): Future<T> {
+  private enqueue<T>(fn: Function, argBytes: Payload, chunk: boolean): Future<T> {
     const def = toDef(fn);
     const future = new Future<T>();
     noteSubmit(this, future, fn); // timeline stamps
@@ -148,12 +154,12 @@ function notCallable<T>(fn: unknown): Future<T> {
   return future;
 }
 
-/** A chunk's columns as one buffer; when something cannot be cloned, the error names the row's argument. */
-function serializeChunk(fnName: string, columns: unknown[][]): Uint8Array {
+/** A chunk's columns as one payload; when something cannot travel, the error names the row's argument. */
+function serializeChunk(fnName: string, columns: unknown[][], share: { shareMemory: boolean }): Payload {
   try {
-    return v8.serialize(columns);
+    return encodeArgs(fnName, columns, share);
   } catch (error) {
-    for (let i = 0; i < columns[0]!.length; i++) serializeArgs(fnName, columns.map((c) => c[i]));
+    for (let i = 0; i < columns[0]!.length; i++) encodeArgs(fnName, columns.map((c) => c[i]), share);
     throw error;
   }
 }

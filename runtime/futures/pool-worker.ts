@@ -7,6 +7,7 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { toErrorInfo } from './pool-protocol';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
 import { Receiver } from './rebuild';
+import type { Payload } from './shared-memory';
 import { TypeError } from '../python/errors';
 
 type Send = (msg: FromWorker) => void;
@@ -135,7 +136,7 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
   const started = performance.now();
   try {
     const fn = defined(fnId);
-    const args = receiver.decodeArgs(argsBytes as Uint8Array);
+    const args = receiver.decodeArgs(argsBytes);
     let value: unknown;
     if (chunk) {
       value = await runChunk(fn, args as unknown[][]);
@@ -189,7 +190,7 @@ channel.onMessage((msg) => {
   }
 });
 
-async function initialize(initializer: FunctionDef | null, initargs: Uint8Array | null): Promise<void> {
+async function initialize(initializer: FunctionDef | null, initargs: Payload | null): Promise<void> {
   if (initializer) {
     try {
       define(initializer);

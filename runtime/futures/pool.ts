@@ -9,6 +9,7 @@
  * go out in batches (many per message) to amortise the IPC cost.
  */
 import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
+import type { Payload } from './shared-memory';
 import { noteStart } from '../timeline/record';
 
 /** The Future operations the pool needs (CPython's executor-side Future API). */
@@ -43,7 +44,7 @@ export interface PoolOptions {
   maxWorkers: number;
   maxTasksPerChild: number | null;
   initializer: FunctionDef | null;
-  initargs: Uint8Array | null;
+  initargs: Payload | null;
   /** The pool's Broken... error with a message. */
   broken(message: string): Error;
   /** Message of the pool's broken state (later submits raise it) when a worker dies. */
@@ -63,7 +64,7 @@ interface Item {
   id: number;
   future: PoolFuture;
   def: FunctionDef;
-  args: Uint8Array;
+  args: Payload;
   chunk: boolean;
 }
 
@@ -105,7 +106,7 @@ export class WorkerPool {
     return [...this.workers].map((w) => w.link.id);
   }
 
-  enqueue(future: PoolFuture, def: FunctionDef, args: Uint8Array, chunk = false): void {
+  enqueue(future: PoolFuture, def: FunctionDef, args: Payload, chunk = false): void {
     if (this.brokenMessage !== null) throw this.options.broken(this.brokenMessage);
     this.queue.push({ id: this.nextId++, future, def, args, chunk });
     // map() submits many tasks in one tick: dispatch once, after them all, so they can share messages.
@@ -207,7 +208,7 @@ export class WorkerPool {
   /** Sends running items to a worker in one message, with the function definitions it has not seen yet. */
   private dispatch(worker: Worker, items: Item[]): void {
     const defs: FunctionDef[] = [];
-    const tasks: [number, string, Uint8Array, boolean][] = [];
+    const tasks: [number, string, Payload, boolean][] = [];
     for (const item of items) {
       noteStart(item.future, worker.link.id); // timeline: lane = the worker's pid (thread id for interpreters)
       if (!worker.defs.has(item.def[0])) {

@@ -27,6 +27,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       broken: (message) => new BrokenProcessPool(message),
       diedMessage: 'A child process terminated abruptly, the process pool is not usable anymore',
       futureDiedMessage: 'A process in the process pool was terminated abruptly while the future was running or pending.',
+      sharesMemory: false,
       initFailedMessage: 'A child process terminated abruptly, the process pool is not usable anymore',
     });
   }

@@ -11,6 +11,7 @@ import { decodeInstances, encodeInstances, findInstance } from './instances';
 import { runtimeNames, type Reference } from './references';
 import { AttributeError, ModuleNotFoundError } from '../python/errors';
 import type { ErrorInfo, FunctionDef } from './pool-protocol';
+import { deserializePayload, type Payload } from './shared-memory';
 
 /** Classes by id and ids by class, on either side of the boundary. */
 export class ClassTable {
@@ -134,9 +135,9 @@ export class Receiver {
     return decodeInstances(x.value, (id) => this.classById(id, defs));
   }
 
-  /** Arguments from serializeArgs' bytes. */
-  decodeArgs(bytes: Uint8Array, shared?: SharedArrayBuffer[]): unknown[] {
-    return this.decode(deserialize(bytes, shared)) as unknown[];
+  /** Arguments as encodeArgs / serializeArgs made them. */
+  decodeArgs(payload: Payload): unknown[] {
+    return this.decode(deserializePayload(payload)) as unknown[];
   }
 
   /**
@@ -215,13 +216,4 @@ export class Receiver {
       return { ...base, classId: id };
     }
   }
-}
-
-/** v8.deserialize, handing SharedArrayBuffers that travelled beside the bytes back to their places. */
-export function deserialize(bytes: Uint8Array, shared?: SharedArrayBuffer[]): unknown {
-  if (!shared?.length) return v8.deserialize(bytes);
-  const d = new v8.Deserializer(bytes);
-  d.readHeader();
-  shared.forEach((sab, i) => d.transferArrayBuffer(i, sab as unknown as ArrayBuffer));
-  return d.readValue();
 }

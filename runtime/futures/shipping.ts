@@ -13,6 +13,7 @@ import { encodeInstances, findInstance } from './instances';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
+import { findShared, serializeSharing, type Payload } from './shared-memory';
 import { TypeError as PyTypeError } from '../python/errors';
 
 export type Resolution = { found: true; value: unknown } | { found: false };
@@ -297,16 +298,23 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
 
 /**
  * Arguments travel by structured clone, class instances with their classes; checking (and serializing) here makes a
- * bad argument fail at submit, naming it.
+ * bad argument fail at submit, naming it. `shareMemory` (worker threads): SharedArrayBuffers stay shared; without it
+ * (processes) they are refused. Returns what the receiving side's `Receiver.decodeArgs` takes.
  */
-export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
+export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean }): Payload {
   const what = (i: number) => `cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process`;
+  const sharedAt = args.findIndex((a) => findShared(a) !== undefined);
+  if (sharedAt >= 0 && !options.shareMemory) {
+    throw new ShippingError(`${what(sharedAt)}: a SharedArrayBuffer cannot be shared with another process; ` +
+      'use InterpreterPoolExecutor (worker threads share memory), or pass a copy');
+  }
+  const serialize = sharedAt >= 0 ? serializeSharing : (value: unknown) => v8.serialize(value);
   const uncloneable = (i: number): never => {
     throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
   };
   const firstUncloneable = (): number => args.findIndex((a) => {
     try {
-      v8.serialize(a);
+      serialize(a);
       return false;
     } catch {
       return true;
@@ -314,7 +322,7 @@ export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
   });
   if (!findInstance(args)) {
     try {
-      return v8.serialize(args);
+      return serialize(args);
     } catch {
       return uncloneable(firstUncloneable());
     }
@@ -324,5 +332,10 @@ export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
   if (bad >= 0) uncloneable(bad);
   const classes = new Map<string, FunctionDef>();
   args.forEach((a, i) => withClasses(a, classes, () => what(i))); // names the argument whose instance cannot travel
-  return v8.serialize(withClasses(args, classes, () => what(0)));
+  return serialize(withClasses(args, classes, () => what(0)));
+}
+
+/** encodeArgs for a process (no shared memory): the v8 bytes the worker's `Receiver.decodeArgs` takes. */
+export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
+  return encodeArgs(fnName, args, { shareMemory: false }) as Uint8Array;
 }
