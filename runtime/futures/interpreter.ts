@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { BrokenThreadPool } from './_base';
 import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { threadTransport } from './transports';
+import { markTransfer } from './shared-memory';
 import { REPR, addressOf } from '../python/repr';
 
 export class BrokenInterpreterPool extends BrokenThreadPool {}
@@ -30,6 +31,14 @@ export class InterpreterPoolExecutor extends PoolExecutor {
 
   protected brokenError(message: string): Error {
     return new BrokenInterpreterPool(message);
+  }
+
+  /**
+   * Marks an ArrayBuffer (or the buffer under a typed array) to be moved to the worker rather than copied:
+   * `pool.submit(fn, InterpreterPoolExecutor.transfer(bytes))`. The caller's buffer is detached once sent.
+   */
+  static transfer<T extends ArrayBuffer | ArrayBufferView>(buffer: T): T {
+    return markTransfer(buffer);
   }
 
   [REPR](): string {

@@ -13,7 +13,7 @@ import { encodeInstances, findInstance } from './instances';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
-import { findShared, serializeSharing, type Payload } from './shared-memory';
+import { findShared, findTransfers, serializeSharing, type Payload } from './shared-memory';
 import { TypeError as PyTypeError } from '../python/errors';
 
 export type Resolution = { found: true; value: unknown } | { found: false };
@@ -308,7 +308,8 @@ export function encodeArgs(fnName: string, args: unknown[], options: { shareMemo
     throw new ShippingError(`${what(sharedAt)}: a SharedArrayBuffer cannot be shared with another process; ` +
       'use InterpreterPoolExecutor (worker threads share memory), or pass a copy');
   }
-  const serialize = sharedAt >= 0 ? serializeSharing : (value: unknown) => v8.serialize(value);
+  const outOfBand = options.shareMemory && (sharedAt >= 0 || findTransfers(args).length > 0);
+  const serialize = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
   const uncloneable = (i: number): never => {
     throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
   };

@@ -33,6 +33,21 @@ describe('InterpreterPoolExecutor', () => {
     expect(out.every((v) => v instanceof Vec)).toBe(true);
     expect(out.map((v) => v.norm())).toEqual([Math.hypot(2, 4), Math.hypot(6, 8)]);
   });
+
+  test('transfer() moves an ArrayBuffer (or a view\'s buffer) to the worker: the caller\'s is detached', async () => {
+    const data = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < data.length; i += 4099) data[i] = i % 251;
+    const expected = data.reduce((a, b) => a + b, 0);
+    expect(await pool.submit(sumBytes, InterpreterPoolExecutor.transfer(data)).result()).toBe(expected);
+    expect(data.buffer.byteLength).toBe(0);
+    const bare = new ArrayBuffer(64);
+    expect(await pool.submit((b: ArrayBuffer) => b.byteLength, InterpreterPoolExecutor.transfer(bare)).result()).toBe(64);
+    expect(bare.byteLength).toBe(0);
+    // Without transfer(), a copy: the caller keeps its buffer.
+    const kept = new Uint8Array(16);
+    await pool.submit(sumBytes, kept).result();
+    expect(kept.buffer.byteLength).toBe(16);
+  });
 });
 
 describe('ProcessPoolExecutor', () => {
