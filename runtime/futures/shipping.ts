@@ -281,8 +281,8 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
     const source = sourceOf(c as Function);
     const hidden = source ? privateNames(source) : [];
     if (hidden.length) {
-      throw new ShippingError(`${context()}: a ${cls.name} has the private field '#${hidden[0]}' (of class ` +
-        `'${(c as Function).name}'), which cannot travel`);
+      throw new ShippingError(`${context()}: an instance of '${cls.name}' has the private field '#${hidden[0]}' ` +
+        `(declared by class '${(c as Function).name}'), which cannot travel`);
     }
   }
   let bundle: ShippedFunction;

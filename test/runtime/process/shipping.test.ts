@@ -52,6 +52,15 @@ describe('shipping', () => {
     sock.destroy();
   });
 
+  test('an instance whose class has a private field is refused at submit, naming the field', () => {
+    class Account {
+      #balance = 5;
+      get balance() { return this.#balance; }
+    }
+    expect(() => serializeArgs('audit', [1, new Account()])).toThrow(
+      "cannot send argument 2 of 'audit' to a worker process: an instance of 'Account' has the private field '#balance' (declared by class 'Account'), which cannot travel");
+  });
+
   test('bound functions are refused', () => {
     expect(() => shipFunction(triangle.bind(null))).toThrow(/cannot ship function 'bound triangle'.*a bound function/);
   });
