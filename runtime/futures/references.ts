@@ -140,15 +140,22 @@ function intrinsics(realm: Record<string, unknown>): Map<unknown, Reference> {
 }
 
 /** The global object of the realm a function or object was created in. */
+const realms = new WeakMap<object, Record<string, unknown> | undefined>();
 function realmOf(value: object): Record<string, unknown> | undefined {
+  let proto: object | null = typeof value === 'function' ? value : Object.getPrototypeOf(value);
+  while (proto && Object.getPrototypeOf(proto)) proto = Object.getPrototypeOf(proto);
+  if (!proto) return undefined;
+  if (realms.has(proto)) return realms.get(proto);
+  let realm: Record<string, unknown> | undefined;
   try {
-    let proto: object | null = typeof value === 'function' ? value : Object.getPrototypeOf(value);
-    while (proto && Object.getPrototypeOf(proto)) proto = Object.getPrototypeOf(proto);
-    const realmFunction = (proto as { constructor?: { constructor?: FunctionConstructor } } | null)?.constructor?.constructor;
-    return typeof realmFunction === 'function' ? (realmFunction('return globalThis')() as Record<string, unknown>) : undefined;
+    // The root prototype is the realm's Object.prototype: its Function constructor evaluates in that realm.
+    const realmFunction = (proto as { constructor?: { constructor?: FunctionConstructor } }).constructor?.constructor;
+    realm = typeof realmFunction === 'function' ? (realmFunction('return globalThis')() as Record<string, unknown>) : undefined;
   } catch {
-    return undefined;
+    realm = undefined;
   }
+  realms.set(proto, realm);
+  return realm;
 }
 
 /** Where a worker finds `value` by itself, or undefined when it must travel by source or by value. */

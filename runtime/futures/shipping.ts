@@ -267,6 +267,9 @@ function isClass(fn: Function): boolean {
   return Function.prototype.toString.call(fn).startsWith('class');
 }
 
+/** Classes whose source (parsed once) declares no private names: instances of them are not re-checked. */
+const withoutPrivateNames = new WeakSet<Function>();
+
 /** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
   const cls = (instance as { constructor?: unknown }).constructor;
@@ -278,8 +281,10 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
     return id;
   }
   for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (withoutPrivateNames.has(c as Function)) continue;
     const source = sourceOf(c as Function);
     const hidden = source ? privateNames(source) : [];
+    if (!hidden.length) withoutPrivateNames.add(c as Function);
     if (hidden.length) {
       throw new ShippingError(`${context()}: an instance of '${cls.name}' has the private field '#${hidden[0]}' ` +
         `(declared by class '${(c as Function).name}'), which cannot travel`);
