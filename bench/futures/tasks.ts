@@ -14,3 +14,22 @@ export function sumLoop(n: number): number {
   for (let i = 1; i <= n; i++) s += i;
   return s;
 }
+
+/** The data rows: a typed array's size (what travels is the argument) and a fresh one of n bytes (the result). */
+export function byteLength(data: ArrayBufferView): number {
+  return data.byteLength;
+}
+
+export function makeBytes(n: number): Uint8Array {
+  return new Uint8Array(n);
+}
+
+export function makeFloats(n: number): Float64Array {
+  return new Float64Array(n / 8);
+}
+
+/** Touches a shared buffer so the SharedArrayBuffer row does real (tiny) work on it. */
+export function touchShared(view: Float64Array): number {
+  view[0] = (view[0] ?? 0) + 1;
+  return view.length;
+}

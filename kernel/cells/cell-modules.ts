@@ -85,6 +85,12 @@ export class CellModules {
    * the specifier, the folder it was resolved from, and the module's exports.
    */
   private obtained(specifier: string, fromDir: string, exports: unknown): unknown {
+    // Pool workers get imported values by reference (specifier + export path, resolved from the same folder), as
+    // pickle sends module functions; a local TypeScript module is compiled in memory here, so its functions travel
+    // by source instead.
+    if (!(isRelativeSpecifier(specifier) && TS_SOURCE.test(resolveLocalFile(specifier, fromDir) ?? ''))) {
+      registerModule()(specifier, fromDir, exports);
+    }
     return ({ specifier, fromDir, exports } satisfies ObtainedModule).exports;
   }
 
@@ -119,6 +125,20 @@ export class CellModules {
       return path.join(manifest.dir, target);
     }
   }
+}
+
+type RegisterModule = (specifier: string, fromDir: string | null, exports: unknown) => void;
+let registry: RegisterModule | undefined;
+/** The runtime's registry of imported modules (runtime/futures/references.ts), the one the pools consult. */
+function registerModule(): RegisterModule {
+  if (!registry) {
+    try {
+      registry = (require(path.resolve(__dirname, '..', '..', 'runtime', 'futures', 'references')) as { registerModule: RegisterModule }).registerModule;
+    } catch {
+      registry = () => {}; // no runtime (a partial build): nothing ships anyway
+    }
+  }
+  return registry;
 }
 
 function requireFrom(dir: string): NodeJS.Require {

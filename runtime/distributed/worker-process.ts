@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { BrokenExecutor, Future } from '../futures/_base';
 import { WorkerPool, type PoolFuture } from '../futures/pool';
 import { threadTransport } from '../futures/transports';
-import { decodeCall, encodeError, encodeResult } from './codec';
+import { decodeCall, encodeError, encodeResult, forwardOutcome } from './codec';
 import { CLIENT_TTL_S, aliveKey, inboxKey, parseJobId, verify, type Notice } from './protocol';
 
 export interface WorkerSettings {
@@ -51,6 +51,7 @@ function newPool(): WorkerPool {
     diedMessage: died,
     futureDiedMessage: died,
     initFailedMessage: died,
+    receive: forwardOutcome,
   });
 }
 

@@ -548,18 +548,19 @@ export const monotonic = (): number => performance.now() / 1000;
 /**
  * `for await (const f of as_completed(fs, {timeout}))`: yields each future as it completes (finished or cancelled),
  * the already-finished ones first, each once. Throws TimeoutError('N (of M) futures unfinished') when `timeout`
- * seconds, counted from this call, pass before all are done.
+ * seconds, counted from the start of the iteration (as CPython's generator), pass before all are done.
  */
 export function as_completed<T>(
   fs: Iterable<Future<T>>,
   timeout?: number | null | { timeout?: number | null },
 ): AsyncGenerator<Future<T>, void, undefined> {
   const seconds = typeof timeout === 'object' && timeout !== null ? (timeout.timeout ?? null) : (timeout ?? null);
-  const end_time = seconds === null ? null : seconds + monotonic();
-  return asCompletedIterator(new Set(fs), end_time);
+  return asCompletedIterator(new Set(fs), seconds);
 }
 
-async function* asCompletedIterator<T>(fs: Set<Future<T>>, end_time: number | null): AsyncGenerator<Future<T>, void, undefined> {
+async function* asCompletedIterator<T>(fs: Set<Future<T>>, timeout: number | null): AsyncGenerator<Future<T>, void, undefined> {
+  // CPython's as_completed is a generator: its deadline is taken at the first next(), not at the call.
+  const end_time = timeout === null ? null : timeout + monotonic();
   const total_futures = fs.size;
   const finished = [...fs].filter(isFinished);
   const pending = new Set([...fs].filter((f) => !isFinished(f)));

@@ -163,3 +163,22 @@ export function freeNames(expression: string): FreeNames {
   visit(file);
   return { names: [...free], exportsMembers: [...exportsMembers] };
 }
+
+/** The private names (`#x` fields and methods) a class's source declares: instances holding them cannot travel. */
+export function privateNames(expression: string): string[] {
+  const t = ts();
+  const file = t.createSourceFile('ship.js', expression, t.ScriptTarget.Latest, true, t.ScriptKind.JS);
+  const found: string[] = [];
+  const visit = (n: TS.Node): void => {
+    if (t.isClassLike(n)) {
+      for (const m of n.members) {
+        const isStatic = t.canHaveModifiers(m) && t.getModifiers(m)?.some((x) => x.kind === t.SyntaxKind.StaticKeyword);
+        if (m.name && t.isPrivateIdentifier(m.name) && !isStatic) found.push(m.name.text.slice(1));
+      }
+      return; // a nested class's fields are its own instances' business
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(file);
+  return found;
+}

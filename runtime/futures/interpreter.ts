@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { BrokenThreadPool } from './_base';
 import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { threadTransport } from './transports';
+import { markTransfer } from './shared-memory';
 import { REPR, addressOf } from '../python/repr';
 
 export class BrokenInterpreterPool extends BrokenThreadPool {}
@@ -23,12 +24,21 @@ export class InterpreterPoolExecutor extends PoolExecutor {
       broken: (message) => new BrokenInterpreterPool(message),
       diedMessage: 'A worker thread terminated abruptly, the interpreter pool is not usable anymore',
       futureDiedMessage: 'A worker thread in the interpreter pool was terminated abruptly while the future was running or pending.',
+      sharesMemory: true,
       initFailedMessage: INIT_FAILED,
     });
   }
 
   protected brokenError(message: string): Error {
     return new BrokenInterpreterPool(message);
+  }
+
+  /**
+   * Marks an ArrayBuffer (or the buffer under a typed array) to be moved to the worker rather than copied:
+   * `pool.submit(fn, InterpreterPoolExecutor.transfer(bytes))`. The caller's buffer is detached once sent.
+   */
+  static transfer<T extends ArrayBuffer | ArrayBufferView>(buffer: T): T {
+    return markTransfer(buffer);
   }
 
   [REPR](): string {

@@ -3,12 +3,15 @@
  * WorkerPool. The subclasses only choose the transport, the defaults and CPython's names and messages.
  */
 import * as v8 from 'node:v8';
-import { Executor, Future, RuntimeError, ValueError, mapArguments, takeMapOptions } from './_base';
+import { Executor, Future, RuntimeError, ValueError, mapArguments, shutdownOptions, takeMapOptions, type ShutdownOptions } from './_base';
 import { ChunkedMapResults, columnChunks } from './chunked-map';
 import { Fifo } from './fifo';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
-import { serializeArgs, shipFunction } from './shipping';
+import { encodeArgs, lookupName, parentReceiver, shipFunction } from './shipping';
+import type { Payload } from './shared-memory';
+import { TypeError } from '../python/errors';
+import { pyTypeName } from '../python/repr';
 import { noteSubmit } from '../timeline/record';
 
 export interface PoolExecutorOptions {
@@ -25,6 +28,8 @@ export interface PoolFlavour {
   diedMessage: string;
   futureDiedMessage: string;
   initFailedMessage: string;
+  /** Whether workers share this process's memory (threads): SharedArrayBuffers are then shared, not refused. */
+  sharesMemory: boolean;
 }
 
 function toDef(fn: Function): FunctionDef {
@@ -34,6 +39,7 @@ function toDef(fn: Function): FunctionDef {
 
 export abstract class PoolExecutor extends Executor {
   protected readonly pool: WorkerPool;
+  private readonly share: { shareMemory: boolean };
   private shutdownCalled = false;
 
   constructor(options: PoolExecutorOptions, flavour: PoolFlavour) {
@@ -43,37 +49,44 @@ export abstract class PoolExecutor extends Executor {
     if (options.initializer != null && typeof options.initializer !== 'function') {
       throw new TypeError('initializer must be a callable');
     }
+    const share = { shareMemory: flavour.sharesMemory };
+    this.share = share;
     this.pool = new WorkerPool(flavour.transport, {
       maxWorkers,
       maxTasksPerChild: flavour.maxTasksPerChild,
       initializer: options.initializer ? toDef(options.initializer) : null,
-      initargs: options.initializer ? serializeArgs(options.initializer.name, options.initargs ?? []) : null,
+      initargs: options.initializer ? encodeArgs(options.initializer.name, options.initargs ?? [], share) : null,
       broken: flavour.broken,
       diedMessage: flavour.diedMessage,
       futureDiedMessage: flavour.futureDiedMessage,
       initFailedMessage: flavour.initFailedMessage,
+      receive: {
+        result: (value, encoded) => (encoded ? parentReceiver.decodeEncoded(value) : value),
+        error: (info) => parentReceiver.error(info, errorClass),
+      },
     });
   }
 
   /** Ships `fn` (by source, with what it uses) and its arguments; anything that cannot travel throws here. */
   override submit<T>(fn: (...args: any[]) => T | Promise<T>, ...args: unknown[]): Future<Awaited<T>> {
     this.checkSubmit(fn);
-    return this.enqueue(fn, serializeArgs(fn.name, args), false);
+    if (typeof fn !== 'function') return notCallable(fn);
+    return this.enqueue(fn, encodeArgs(fn.name, args, this.share), false);
   }
 
   /** One map() chunk: `fn` runs over the rows of `columns` in a worker, the future's result is the list of values. */
   private submitChunk(fn: Function, columns: unknown[][]): Future<unknown[]> {
     this.checkSubmit(fn);
-    return this.enqueue(fn, serializeChunk(fn.name, columns), true);
+    if (typeof fn !== 'function') return notCallable(fn);
+    return this.enqueue(fn, serializeChunk(fn.name, columns, this.share), true);
   }
 
   private checkSubmit(fn: unknown): void {
     if (this.pool.broken !== null) throw this.brokenError(this.pool.broken);
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
-    if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
   }
 
-  private enqueue<T>(fn: Function, argBytes: Uint8Array, chunk: boolean): Future<T> {
+  private enqueue<T>(fn: Function, argBytes: Payload, chunk: boolean): Future<T> {
     const def = toDef(fn);
     const future = new Future<T>();
     noteSubmit(this, future, fn); // timeline stamps
@@ -107,10 +120,12 @@ export abstract class PoolExecutor extends Executor {
     return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
   }
 
-  override async shutdown(options: { wait?: boolean; cancel_futures?: boolean } = {}): Promise<void> {
+  /** Python's `shutdown(wait=True, *, cancel_futures=False)`: `shutdown(false)` or `shutdown({ wait, cancel_futures })`. */
+  override async shutdown(options?: ShutdownOptions | boolean): Promise<void> {
+    const { wait, cancel_futures } = shutdownOptions(options);
     this.shutdownCalled = true;
-    const done = this.pool.shutdown(options.cancel_futures ?? false);
-    if (options.wait ?? true) await done;
+    const done = this.pool.shutdown(cancel_futures);
+    if (wait) await done;
   }
 
   /** Pids (process pool) or thread ids (interpreter pool) of the live workers. */
@@ -119,12 +134,32 @@ export abstract class PoolExecutor extends Executor {
   }
 }
 
-/** A chunk's columns as one buffer; when something cannot be cloned, the error names the row's argument. */
-export function serializeChunk(fnName: string, columns: unknown[][]): Uint8Array {
+/** The error class a worker's error name stands for: a notebook or module name, the runtime's, or a JS global. */
+export function errorClass(name: string): Function | undefined {
+  const candidates = [lookupName(name), { found: true, value: (globalThis as Record<string, unknown>)[name] }];
+  for (const r of candidates) {
+    if (r.found && typeof r.value === 'function' && (r.value === Error || r.value.prototype instanceof Error)) return r.value;
+  }
+  return undefined;
+}
+
+/**
+ * CPython reports a non-callable through the future (the worker fails to call it), not at submit: the same here,
+ * without a trip to a worker.
+ */
+function notCallable<T>(fn: unknown): Future<T> {
+  const future = new Future<T>();
+  future.set_running_or_notify_cancel();
+  future.set_exception(new TypeError(`'${pyTypeName(fn)}' object is not callable`));
+  return future;
+}
+
+/** A chunk's columns as one payload; when something cannot travel, the error names the row's argument. */
+export function serializeChunk(fnName: string, columns: unknown[][], share: { shareMemory: boolean }): Payload {
   try {
-    return v8.serialize(columns);
+    return encodeArgs(fnName, columns, share);
   } catch (error) {
-    for (let i = 0; i < columns[0]!.length; i++) serializeArgs(fnName, columns.map((c) => c[i]));
+    for (let i = 0; i < columns[0]!.length; i++) encodeArgs(fnName, columns.map((c) => c[i]), share);
     throw error;
   }
 }

@@ -2,15 +2,16 @@
  * Messages between a pool and its workers (child processes or worker threads). Kept tiny and array-shaped
  * because thousands of tasks cross per second: several tasks per message, several results per message.
  */
+import type { Payload } from './shared-memory';
 
 /** [id, code, serialized constants or null]: a shipped function, sent once per worker. */
 export type FunctionDef = [id: string, code: string, values: Uint8Array | null];
 
 /** [task id, function id, v8-serialized argument list, is this a chunk (map's chunksize: args are columns, one per iterable)] */
-export type TaskSpec = [task: number, fn: string, args: Uint8Array, chunk: boolean];
+export type TaskSpec = [task: number, fn: string, args: Payload, chunk: boolean];
 
 export type ToWorker =
-  | { t: 'init'; initializer: FunctionDef | null; initargs: Uint8Array | null }
+  | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null }
   | { t: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
   /** Finish: the worker exits once its queue is empty. */
   | { t: 'stop' };
@@ -23,10 +24,14 @@ export interface ErrorInfo {
   /** A thrown non-Error value, when it could be cloned. */
   thrown?: unknown;
   isError: boolean;
+  /** The error's class id, when its class was shipped (a user Error subclass): it comes back as that class. */
+  classId?: string;
+  /** The error's own enumerable fields (`e.need`), class instances encoded. */
+  fields?: unknown;
 }
 
-/** [task id, ok, value or ErrorInfo, worker-side milliseconds] */
-export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number];
+/** [task id, ok, value or ErrorInfo, worker-side milliseconds, whether the value holds encoded class instances] */
+export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean];
 
 export type FromWorker =
   | { t: 'ready' }

@@ -3,12 +3,13 @@
  * InterpreterPoolExecutor (parentPort). Runs compiled JS only: it never loads TypeScript.
  * The runtime's exports are preloaded as globals, so shipped notebook code can call print, range, sum...
  */
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
+import { Receiver } from './rebuild';
+import type { Payload } from './shared-memory';
+import { TypeError } from '../python/errors';
 
 type Send = (msg: FromWorker) => void;
 
@@ -59,14 +60,33 @@ function preloadRuntime(): void {
   }
 }
 
-/** Compiled shipped functions by bundle hash: a function is compiled once however many tasks use it. */
-const functions = new Map<string, Function>();
+const receiver = new Receiver();
 
-function define([id, code, values]: FunctionDef): void {
-  if (functions.has(id)) return;
+/**
+ * Shipped functions by bundle hash, compiled once however many tasks use them. A bundle that cannot be rebuilt
+ * here (a module this worker cannot load) keeps its error: each of its tasks fails with it.
+ */
+const functions = new Map<string, Function | { failed: unknown }>();
+
+function define(def: FunctionDef): void {
+  if (functions.has(def[0])) return;
   preloadRuntime();
-  const factory = vm.compileFunction(code, ['values', 'require'], { filename: `shipped-${id.slice(0, 8)}.js` });
-  functions.set(id, factory(values ? v8.deserialize(values) : {}, require) as Function);
+  try {
+    functions.set(def[0], receiver.rebuildFunction(def));
+  } catch (error) {
+    functions.set(def[0], { failed: error });
+  }
+}
+
+function defined(id: string): Function {
+  const fn = functions.get(id);
+  if (!fn) throw new Error(`pool-worker: unknown function ${id}`);
+  if (typeof fn !== 'function') throw fn.failed;
+  return fn;
+}
+
+function errorInfo(e: unknown) {
+  return receiver.errorInfo(e, toErrorInfo(e));
 }
 
 const queue: TaskSpec[] = [];
@@ -92,7 +112,7 @@ function flush(): void {
       } catch {
         const what = (r[2] as object | null)?.constructor?.name ?? typeof r[2];
         const error = new TypeError(`cannot send the result back from the worker: a ${what} cannot be cloned`);
-        channel.send({ t: 'results', results: [[r[0], false, toErrorInfo(error), r[3]]] });
+        channel.send({ t: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
       }
     }
   }
@@ -117,9 +137,8 @@ async function runChunk(fn: Function, columns: unknown[][]): Promise<unknown[]> 
 async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
   const started = performance.now();
   try {
-    const fn = functions.get(fnId);
-    if (!fn) throw new Error(`pool-worker: unknown function ${fnId}`);
-    const args = v8.deserialize(argsBytes as Uint8Array) as unknown[];
+    const fn = defined(fnId);
+    const args = receiver.decodeArgs(argsBytes);
     let value: unknown;
     if (chunk) {
       value = await runChunk(fn, args as unknown[][]);
@@ -127,9 +146,10 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
       value = fn(...args);
       if (isThenable(value)) value = await value;
     }
-    pending.push([task, true, value, performance.now() - started]);
+    const out = receiver.encode(value);
+    pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
   } catch (e) {
-    pending.push([task, false, toErrorInfo(e), performance.now() - started]);
+    pending.push([task, false, errorInfo(e), performance.now() - started]);
   }
 }
 
@@ -173,14 +193,14 @@ channel.onMessage((msg) => {
   }
 });
 
-async function initialize(initializer: FunctionDef | null, initargs: Uint8Array | null): Promise<void> {
+async function initialize(initializer: FunctionDef | null, initargs: Payload | null): Promise<void> {
   if (initializer) {
     try {
       define(initializer);
-      const r = functions.get(initializer[0])!(...(initargs ? (v8.deserialize(initargs) as unknown[]) : []));
+      const r = defined(initializer[0])(...(initargs ? receiver.decodeArgs(initargs) : []));
       if (isThenable(r)) await r;
     } catch (e) {
-      channel.send({ t: 'initfail', error: toErrorInfo(e) });
+      channel.send({ t: 'initfail', error: errorInfo(e) });
       // Like CPython: a worker whose initializer failed stops, and the parent marks the pool broken.
       setImmediate(exit);
       return;

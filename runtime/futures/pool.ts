@@ -9,7 +9,7 @@
  * go out in batches (many per message) to amortise the IPC cost.
  */
 import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
-import { lookupName } from './shipping';
+import type { Payload } from './shared-memory';
 import { noteStart } from '../timeline/record';
 
 /** The Future operations the pool needs (CPython's executor-side Future API). */
@@ -44,7 +44,7 @@ export interface PoolOptions {
   maxWorkers: number;
   maxTasksPerChild: number | null;
   initializer: FunctionDef | null;
-  initargs: Uint8Array | null;
+  initargs: Payload | null;
   /** The pool's Broken... error with a message. */
   broken(message: string): Error;
   /** Message of the pool's broken state (later submits raise it) when a worker dies. */
@@ -53,13 +53,18 @@ export interface PoolOptions {
   futureDiedMessage: string;
   /** Message when an initializer failed. */
   initFailedMessage: string;
+  /** Rebuilds what workers send back: results (with class instances) and errors (as their classes). */
+  receive: {
+    result(value: unknown, encoded: boolean): unknown;
+    error(info: ErrorInfo): unknown;
+  };
 }
 
 interface Item {
   id: number;
   future: PoolFuture;
   def: FunctionDef;
-  args: Uint8Array;
+  args: Payload;
   chunk: boolean;
 }
 
@@ -101,7 +106,7 @@ export class WorkerPool {
     return [...this.workers].map((w) => w.link.id);
   }
 
-  enqueue(future: PoolFuture, def: FunctionDef, args: Uint8Array, chunk = false): void {
+  enqueue(future: PoolFuture, def: FunctionDef, args: Payload, chunk = false): void {
     if (this.brokenMessage !== null) throw this.options.broken(this.brokenMessage);
     this.queue.push({ id: this.nextId++, future, def, args, chunk });
     // map() submits many tasks in one tick: dispatch once, after them all, so they can share messages.
@@ -203,7 +208,7 @@ export class WorkerPool {
   /** Sends running items to a worker in one message, with the function definitions it has not seen yet. */
   private dispatch(worker: Worker, items: Item[]): void {
     const defs: FunctionDef[] = [];
-    const tasks: [number, string, Uint8Array, boolean][] = [];
+    const tasks: [number, string, Payload, boolean][] = [];
     for (const item of items) {
       noteStart(item.future, worker.link.id); // timeline: lane = the worker's pid (thread id for interpreters)
       if (!worker.defs.has(item.def[0])) {
@@ -261,15 +266,22 @@ export class WorkerPool {
   }
 
   private onResults(w: Worker, results: TaskResult[]): void {
-    for (const [id, ok, payload, ms] of results) {
+    for (const [id, ok, payload, ms, encoded] of results) {
       const item = w.inflight.get(id);
       if (!item) continue;
       w.inflight.delete(id);
       this.inflight--;
       this.avgMs = this.avgMs === undefined ? ms : this.avgMs * 0.8 + ms * 0.2;
       if (item.future.done()) continue;
-      if (ok) item.future.set_result(payload);
-      else item.future.set_exception(rebuildError(payload as ErrorInfo));
+      let outcome: unknown;
+      try {
+        outcome = ok ? this.options.receive.result(payload, encoded === true) : this.options.receive.error(payload as ErrorInfo);
+      } catch (error) {
+        item.future.set_exception(error); // a class the parent no longer has: the task's failure, not the pool's
+        continue;
+      }
+      if (ok) item.future.set_result(outcome);
+      else item.future.set_exception(outcome);
     }
     if (!w.inflight.size && !this.queued && !this.parked && !this.shuttingDown) w.link.setRef(false);
     this.pump();
@@ -330,36 +342,4 @@ export class WorkerPool {
   killAll(): void {
     for (const w of this.workers) w.link.kill();
   }
-}
-
-/** An Error of the worker's error's name and message; the worker's stack travels as `cause`. */
-export function rebuildError(info: ErrorInfo): unknown {
-  if (!info.isError) return info.thrown;
-  const remote = new Error(info.message);
-  remote.name = info.name;
-  remote.stack = info.stack ?? `${info.name}: ${info.message}`;
-  let error: Error | undefined;
-  const ctor = errorClass(info.name);
-  if (ctor) {
-    try {
-      error = Reflect.construct(ctor, [info.message]) as Error;
-      if (error.message !== info.message) error.message = info.message;
-    } catch {
-      error = undefined;
-    }
-  }
-  if (!error) {
-    error = new Error(info.message);
-    if (error.name !== info.name) Object.defineProperty(error, 'name', { value: info.name, configurable: true, writable: true });
-  }
-  (error as Error & { cause?: unknown }).cause = remote;
-  return error;
-}
-
-function errorClass(name: string): Function | undefined {
-  const candidates = [lookupName(name), { found: true, value: (globalThis as Record<string, unknown>)[name] }];
-  for (const r of candidates) {
-    if (r.found && typeof r.value === 'function' && (r.value === Error || r.value.prototype instanceof Error)) return r.value;
-  }
-  return undefined;
 }

@@ -7,6 +7,7 @@ import { BrokenProcessPool, ValueError } from './_base';
 import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { processTransport } from './transports';
 import { REPR, addressOf } from '../python/repr';
+import { TypeError } from '../python/errors';
 
 export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
   max_tasks_per_child?: number | null;
@@ -26,6 +27,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
       broken: (message) => new BrokenProcessPool(message),
       diedMessage: 'A child process terminated abruptly, the process pool is not usable anymore',
       futureDiedMessage: 'A process in the process pool was terminated abruptly while the future was running or pending.',
+      sharesMemory: false,
       initFailedMessage: 'A child process terminated abruptly, the process pool is not usable anymore',
     });
   }

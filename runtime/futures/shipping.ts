@@ -8,12 +8,21 @@
 import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { asExpression, freeNames } from './free-names';
+import { asExpression, freeNames, privateNames } from './free-names';
+import { encodeInstances, findInstance } from './instances';
+import type { FunctionDef } from './pool-protocol';
+import { REF_ID, Receiver, type Envelope } from './rebuild';
+import { referenceOf, runtimeNames } from './references';
+import { findShared, findTransfers, serializeSharing, type Payload } from './shared-memory';
+import { TypeError as PyTypeError } from '../python/errors';
 
 export type Resolution = { found: true; value: unknown } | { found: false };
 export type GlobalResolver = (name: string) => Resolution;
 
-/** What a worker needs to rebuild a function: `code` is the body of `function (values, require) { ... }`. */
+/**
+ * What a worker needs to rebuild a function: `code` is the body of `function (values, require, __tsf) { ... }`
+ * (rebuild.ts's Receiver compiles it; `__tsf` resolves references and keeps one class per class id).
+ */
 export interface ShippedFunction {
   /** Hash of code and values: workers compile each distinct bundle once. */
   readonly id: string;
@@ -22,8 +31,16 @@ export interface ShippedFunction {
   readonly values: Uint8Array | null;
 }
 
-const defaultResolver: GlobalResolver = (name) =>
-  name in globalThis ? { found: true, value: (globalThis as Record<string, unknown>)[name] } : { found: false };
+/**
+ * Notebook cells' top-level names are properties of the main realm's global object (kernel/cells runs them with
+ * vm's runInThisContext); that is this module's globalThis too, except under hosts such as jest that load modules
+ * in a context of their own: both are searched.
+ */
+const mainRealm = vm.runInThisContext('globalThis') as Record<string, unknown>;
+const defaultResolver: GlobalResolver = (name) => {
+  if (name in globalThis) return { found: true, value: (globalThis as Record<string, unknown>)[name] };
+  return name in mainRealm ? { found: true, value: mainRealm[name] } : { found: false };
+};
 let globalResolver: GlobalResolver = defaultResolver;
 
 /** The kernel installs a resolver over the notebook's top-level declarations; default: globalThis. */
@@ -53,7 +70,7 @@ function resolve(name: string): Resolution {
 export function lookupName(name: string): Resolution {
   const r = resolve(name);
   if (r.found) return r;
-  const runtime = preloaded();
+  const runtime = runtimeNames();
   return name in runtime ? { found: true, value: runtime[name] } : { found: false };
 }
 
@@ -71,38 +88,7 @@ function builtins(): Set<string> {
   return builtinNames;
 }
 
-/** The runtime package's exports (print, range, sum, ThreadPoolExecutor, ...): workers preload them as globals. */
-let runtimeExports: Record<string, unknown> | undefined;
-function preloaded(): Record<string, unknown> {
-  if (!runtimeExports) {
-    try {
-      runtimeExports = require('../index') as Record<string, unknown>;
-    } catch {
-      runtimeExports = {}; // no package entry (a partial build): nothing is preloaded
-    }
-  }
-  return runtimeExports;
-}
-
-/** Builtin modules (`import * as os from 'os'` at the top of a notebook) travel as a require in the worker. */
-let moduleNames: Map<unknown, string> | undefined;
-function builtinModuleName(value: unknown): string | undefined {
-  if (!moduleNames) {
-    moduleNames = new Map();
-    const { builtinModules } = require('node:module') as { builtinModules: string[] };
-    for (const name of builtinModules) {
-      if (name.startsWith('_') || name.includes('/') || ['sys', 'punycode', 'wasi', 'test', 'sqlite'].includes(name)) continue;
-      try {
-        moduleNames.set(require(name), name);
-      } catch { /* not loadable in this Node: never shipped */ }
-    }
-  }
-  return moduleNames.get(value);
-}
-
-export class ShippingError extends TypeError {
-  override name = 'TypeError';
-}
+export class ShippingError extends PyTypeError {}
 
 interface Built {
   bundle: ShippedFunction;
@@ -139,7 +125,13 @@ export function shipFunction(fn: Function): ShippedFunction {
     const r = resolve(name);
     return r.found && r.value === value;
   })) return cached.bundle;
-  const built = build(fn);
+  building.add(fn);
+  let built: Built;
+  try {
+    built = build(fn);
+  } finally {
+    building.delete(fn);
+  }
   shipped.set(fn, built);
   return built.bundle;
 }
@@ -157,10 +149,19 @@ function build(root: Function): Built {
   const aliases: string[] = []; // `const g = f;` must follow every definition
   const values: Record<string, unknown> = {};
   const bindings: [string, unknown][] = [];
-  const runtime = preloaded();
+  const runtime = runtimeNames();
+  const classes = new Map<string, FunctionDef>();
 
   /** Emits `fn` bound to `name`, after what it uses; `chain` names the path from the root to `fn`. */
   const emitFunction = (fn: Function, name: string, chain: string[]): void => {
+    const ref = referenceOf(fn);
+    if (ref) {
+      // Runtime exports, intrinsics and imported functions: the worker looks them up, as unpickling does.
+      bound.set(fn, name);
+      boundNames.add(name);
+      lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
+      return;
+    }
     const source = sourceOf(fn);
     if (source === undefined) {
       const what = fn.name.startsWith('bound ') ? 'a bound function' : 'a native function';
@@ -180,7 +181,9 @@ function build(root: Function): Built {
       }
       useName(dep, chain, false);
     }
-    lines.push(`const ${name} = ${source};`);
+    // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
+    const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
+    lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
   };
 
   const useName = (name: string, chain: string[], required: boolean): void => {
@@ -188,8 +191,9 @@ function build(root: Function): Built {
     const r = resolve(name);
     const value = r.found ? r.value : undefined;
     if (!required) {
-      // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those).
-      if (builtins().has(name)) return;
+      // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
+      // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`).
+      if (builtins().has(name) && (!r.found || referenceOf(value)?.[0] !== 'module')) return;
       // The runtime's names are preloaded in workers, unless rebound to something else.
       if (name in runtime && (!r.found || value === runtime[name])) return;
     }
@@ -202,15 +206,17 @@ function build(root: Function): Built {
       return;
     }
     if (typeof value === 'function') return emitFunction(value, name, [...chain, name]);
-    const moduleName = value !== null && typeof value === 'object' ? builtinModuleName(value) : undefined;
-    if (moduleName) {
-      lines.push(`const ${name} = require(${JSON.stringify(moduleName)});`);
+    const ref = referenceOf(value);
+    if (ref) {
+      lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
     } else {
+      // Cloneable as it is first (a native handle is not), then with its class instances encoded.
       try {
         v8.serialize(value);
       } catch {
         return fail(`${uses(chain)} '${name}' (${kind(value)}), which cannot be cloned`);
       }
+      withClasses(value, classes, () => `cannot ship function '${displayName(root)}' to a worker process: ${uses(chain)} '${name}'`);
       values[name] = value;
     }
     if (value !== null && typeof value === 'object') bound.set(value, name);
@@ -226,26 +232,116 @@ function build(root: Function): Built {
   const valueNames = Object.keys(values);
   const header = valueNames.length ? `const { ${valueNames.join(', ')} } = values;` : '';
   const code = `"use strict";\n${header}\n${lines.join('\n')}\n${aliases.join('\n')}\nreturn ${rootName};`;
-  const valueBytes = valueNames.length ? v8.serialize(values) : null;
+  const valueBytes = valueNames.length ? v8.serialize(withClasses(values, classes, () =>
+    `cannot ship function '${displayName(root)}' to a worker process`)) : null;
   const hash = crypto.createHash('sha1').update(code);
   if (valueBytes) hash.update(valueBytes);
   return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings };
 }
 
-/** Arguments travel by structured clone; checking (and serializing) here makes a bad argument fail at submit. */
-export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
-  try {
-    return v8.serialize(args);
-  } catch {
-    const i = args.findIndex((a) => {
-      try {
-        v8.serialize(a);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    throw new ShippingError(`cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process: ` +
-      `${kind(args[i])} cannot be cloned`);
+/**
+ * A value ready for v8.serialize: itself, or an Envelope with its class instances encoded and the bundles of their
+ * classes. `context` starts the error message when an instance cannot travel.
+ */
+function withClasses(value: unknown, defs: Map<string, FunctionDef>, context: () => string): unknown {
+  if (!findInstance(value)) return value;
+  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context));
+  return { classes: [...defs.values()], value: encoded } satisfies Envelope;
+}
+
+/** The receiving side in this process: the classes it shipped, by id, to rebuild results and errors. */
+export const parentReceiver = new Receiver();
+
+/** Bundles being built: a class reached again while its own bundle is built is inlined rather than recursed into. */
+const building = new Set<Function>();
+
+/** The class id of a class a function uses: its standalone bundle's id, undefined while that is being built. */
+function shippedClassId(cls: Function): string | undefined {
+  if (building.has(cls)) return undefined;
+  const bundle = shipFunction(cls);
+  parentReceiver.classes.replace(bundle.id, cls);
+  return bundle.id;
+}
+
+function isClass(fn: Function): boolean {
+  return Function.prototype.toString.call(fn).startsWith('class');
+}
+
+/** Classes whose source (parsed once) declares no private names: instances of them are not re-checked. */
+const withoutPrivateNames = new WeakSet<Function>();
+
+/** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
+function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
+  const cls = (instance as { constructor?: unknown }).constructor;
+  if (typeof cls !== 'function' || cls.prototype !== Object.getPrototypeOf(instance)) return undefined; // sent as a plain object
+  const ref = referenceOf(cls);
+  if (ref) {
+    const id = REF_ID + JSON.stringify(ref);
+    parentReceiver.classes.replace(id, cls);
+    return id;
   }
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (withoutPrivateNames.has(c as Function)) continue;
+    const source = sourceOf(c as Function);
+    const hidden = source ? privateNames(source) : [];
+    if (!hidden.length) withoutPrivateNames.add(c as Function);
+    if (hidden.length) {
+      throw new ShippingError(`${context()}: an instance of '${cls.name}' has the private field '#${hidden[0]}' ` +
+        `(declared by class '${(c as Function).name}'), which cannot travel`);
+    }
+  }
+  let bundle: ShippedFunction;
+  try {
+    bundle = shipFunction(cls);
+  } catch (e) {
+    throw new ShippingError(`${context()}: its class '${cls.name}' cannot be shipped (${(e as Error).message})`);
+  }
+  parentReceiver.classes.replace(bundle.id, cls);
+  defs.set(bundle.id, [bundle.id, bundle.code, bundle.values]);
+  return bundle.id;
+}
+
+/**
+ * Arguments travel by structured clone, class instances with their classes; checking (and serializing) here makes a
+ * bad argument fail at submit, naming it. `shareMemory` (worker threads): SharedArrayBuffers stay shared; without it
+ * (processes) they are refused. Returns what the receiving side's `Receiver.decodeArgs` takes.
+ */
+export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean }): Payload {
+  const what = (i: number) => `cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process`;
+  const sharedAt = args.findIndex((a) => findShared(a) !== undefined);
+  if (sharedAt >= 0 && !options.shareMemory) {
+    throw new ShippingError(`${what(sharedAt)}: a SharedArrayBuffer cannot be shared with another process; ` +
+      'use InterpreterPoolExecutor (worker threads share memory), or pass a copy');
+  }
+  const outOfBand = options.shareMemory && (sharedAt >= 0 || findTransfers(args).length > 0);
+  const serialize = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
+  const uncloneable = (i: number): never => {
+    throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
+  };
+  const firstUncloneable = (): number => args.findIndex((a) => {
+    try {
+      serialize(a);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (!findInstance(args)) {
+    try {
+      return serialize(args);
+    } catch {
+      return uncloneable(firstUncloneable());
+    }
+  }
+  // Cloneable as they are first (a native handle is not), then with their class instances encoded.
+  const bad = firstUncloneable();
+  if (bad >= 0) uncloneable(bad);
+  const classes = new Map<string, FunctionDef>();
+  args.forEach((a, i) => withClasses(a, classes, () => what(i))); // names the argument whose instance cannot travel
+  return serialize(withClasses(args, classes, () => what(0)));
+}
+
+/** encodeArgs for a process (no shared memory): the v8 bytes the worker's `Receiver.decodeArgs` takes. */
+export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
+  return encodeArgs(fnName, args, { shareMemory: false }) as Uint8Array;
 }

@@ -68,6 +68,12 @@ export const processTransport: Transport = {
   },
 };
 
+/** The ArrayBuffers a message's arguments asked to move (InterpreterPoolExecutor.transfer). */
+function transferList(msg: ToWorker): ArrayBuffer[] {
+  const payloads = msg.t === 'run' ? msg.tasks.map((t) => t[2]) : msg.t === 'init' ? [msg.initargs] : [];
+  return payloads.flatMap((p) => (p && !(p instanceof Uint8Array) && p.transfer) || []);
+}
+
 export const threadTransport: Transport = {
   start(events: WorkerEvents): WorkerLink {
     const worker = new Worker(workerEntry());
@@ -76,7 +82,7 @@ export const threadTransport: Transport = {
     worker.on('exit', (code) => events.exit(`the worker thread exited with exit code ${code}`));
     return {
       id: worker.threadId,
-      send: (msg) => worker.postMessage(msg),
+      send: (msg) => worker.postMessage(msg, transferList(msg)),
       setRef: (ref) => (ref ? worker.ref() : worker.unref()),
       kill: () => void worker.terminate(),
     };

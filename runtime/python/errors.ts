@@ -41,6 +41,10 @@ export const ZeroDivisionError = pyError('ZeroDivisionError');
 export type ZeroDivisionError = PyException;
 export const OverflowError = pyError('OverflowError');
 export type OverflowError = PyException;
+export const ImportError = pyError('ImportError');
+export type ImportError = PyException;
+export const ModuleNotFoundError = pyError('ModuleNotFoundError', ImportError);
+export type ModuleNotFoundError = PyException;
 
 /** KeyError's message is the repr of the missing key: `KeyError: 'a'`. */
 export class KeyError extends LookupError {

@@ -13,4 +13,5 @@ export { time } from './time';
 export { os } from './os';
 export {
   PyException, PyTypeError, ValueError, KeyError, IndexError, LookupError, AttributeError, ZeroDivisionError, OverflowError,
+  ImportError, ModuleNotFoundError,
 } from './errors';

@@ -7,7 +7,11 @@ import { execFileSync } from 'node:child_process';
 import {
   Future, ThreadPoolExecutor, wait, as_completed, FIRST_COMPLETED, InvalidStateError, CancelledError,
 } from '../../../runtime/futures';
-import { repr, str } from '../../../runtime/python';
+import { repr, str, pow } from '../../../runtime/python';
+import { ProcessPoolExecutor } from '../../../runtime/futures/process';
+import { NeedMore, Vec, demand, doubled } from '../process/fixture';
+// As in a notebook, the runtime package is loaded: workers get its exports (pow) by reference.
+import '../../../runtime';
 
 const PYTHON = `
 from concurrent.futures import *
@@ -78,3 +82,50 @@ test('Future reprs, wait/as_completed results and error messages print as CPytho
   expect(new InvalidStateError('x').name).toBe('InvalidStateError');
   expect(new CancelledError().name).toBe('CancelledError');
 });
+
+/** What pickle sends to a process pool: a builtin, a class with its instances, an exception with an attribute. */
+const PYTHON_PROCESS_POOL = `
+from concurrent.futures import ProcessPoolExecutor
+class Vec:
+    def __init__(self, x, y): self.x = x; self.y = y
+    def norm(self): return (self.x ** 2 + self.y ** 2) ** 0.5
+class NeedMore(Exception): pass
+def doubled(v): return Vec(v.x * 2, v.y * 2)
+def demand(n):
+    # The field is set outside __init__: unpickling calls NeedMore(*e.args), which a custom __init__ would see.
+    e = NeedMore(f'need {n} more')
+    e.need = n
+    raise e
+if __name__ == '__main__':
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        print(pool.submit(pow, 2, 5).result())
+        print(list(pool.map(pow, [2, 3, 4], [5, 2, 0])))
+        v = pool.submit(doubled, Vec(3, 4)).result()
+        print(type(v).__name__, isinstance(v, Vec), v.x, v.y, int(v.norm()))
+        e = pool.submit(demand, 7).exception()
+        print(type(e).__name__, isinstance(e, NeedMore), e.need, str(e))
+`;
+
+async function processPoolTwin(): Promise<string> {
+  const out: string[] = [];
+  const print = (...xs: unknown[]) => out.push(xs.map(str).join(' '));
+  const pool = new ProcessPoolExecutor({ max_workers: 2 });
+  try {
+    print(await pool.submit(pow, 2, 5).result());
+    const powers: unknown[] = [];
+    for await (const r of pool.map(pow, [2, 3, 4], [5, 2, 0])) powers.push(r);
+    print(repr(powers));
+    const v = await pool.submit(doubled, new Vec(3, 4)).result();
+    print(v.constructor.name, v instanceof Vec, v.x, v.y, Math.trunc(v.norm()));
+    const e = (await pool.submit(demand, 7).exception()) as NeedMore;
+    print(e.constructor.name, e instanceof NeedMore, e.need, e.message);
+  } finally {
+    await pool.shutdown();
+  }
+  return out.join('\n') + '\n';
+}
+
+test('a process pool takes what CPython\'s pickles: pow by reference, class instances both ways, an exception with an attribute', async () => {
+  const python = execFileSync('/usr/bin/python3', ['-c', PYTHON_PROCESS_POOL], { encoding: 'utf8' });
+  expect(await processPoolTwin()).toBe(python);
+}, 30_000);

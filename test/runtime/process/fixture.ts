@@ -44,4 +44,33 @@ export function spin(ms: number): number {
   return process.pid;
 }
 
+/** For the side-by-side test with CPython: a class whose instances travel both ways, and an exception with a field. */
+export class Vec {
+  x: number;
+  y: number;
+  constructor(x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
+  norm(): number {
+    return Math.hypot(this.x, this.y);
+  }
+}
+
+export function doubled(v: Vec): Vec {
+  return new Vec(v.x * 2, v.y * 2);
+}
+
+export class NeedMore extends Error {
+  need: number;
+  constructor(need: number) {
+    super(`need ${need} more`);
+    this.need = need;
+  }
+}
+
+export function demand(n: number): never {
+  throw new NeedMore(n);
+}
+
 registerShippingScope(module.exports);

@@ -1,12 +1,12 @@
 import * as net from 'node:net';
+import { Receiver } from '../../../runtime/futures/rebuild';
 import { serializeArgs, setGlobalResolver, shipFunction } from '../../../runtime/futures/shipping';
 import { scaledTriangle, pointNorm, triangle } from './fixture';
 
 /** Evaluates a bundle the way pool-worker does. */
 function load(fn: Function): Function {
   const b = shipFunction(fn);
-  const v8 = require('node:v8');
-  return new Function('values', 'require', b.code)(b.values ? v8.deserialize(b.values) : {}, require);
+  return new Receiver().rebuildFunction([b.id, b.code, b.values]);
 }
 
 describe('shipping', () => {
@@ -52,9 +52,25 @@ describe('shipping', () => {
     sock.destroy();
   });
 
-  test('native and bound functions are refused', () => {
-    expect(() => shipFunction(Math.max)).toThrow(/cannot ship function 'max' to a worker process: it is a native function/);
+  test('an instance whose class has a private field is refused at submit, naming the field', () => {
+    class Account {
+      #balance = 5;
+      get balance() { return this.#balance; }
+    }
+    expect(() => serializeArgs('audit', [1, new Account()])).toThrow(
+      "cannot send argument 2 of 'audit' to a worker process: an instance of 'Account' has the private field '#balance' (declared by class 'Account'), which cannot travel");
+  });
+
+  test('bound functions are refused', () => {
     expect(() => shipFunction(triangle.bind(null))).toThrow(/cannot ship function 'bound triangle'.*a bound function/);
+  });
+
+  test('intrinsics travel by reference, not by source', () => {
+    expect(shipFunction(Math.max).code).toContain('__tsf.ref(["intrinsic",["Math","max"]])');
+    expect(load(Math.max)).toBe(Math.max);
+    expect(load(JSON.stringify)).toBe(JSON.stringify);
+    expect(load(Number.parseInt)).toBe(Number.parseInt);
+    expect(load(String)).toBe(String);
   });
 
   test('methods, arrows and async functions ship', async () => {

@@ -4,6 +4,8 @@ import { ProcessPoolExecutor } from '../../../runtime/futures/process';
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
 import { failWith, pid, pointNorm, scaledTriangle, slowDouble, spin, triangle } from './fixture';
 import { isAlive } from '../../../kernel/children';
+// As in a notebook, the runtime package is loaded: it registers the exports workers preload (sum, range, pow...).
+import '../../../runtime';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

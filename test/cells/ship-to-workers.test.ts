@@ -1,0 +1,113 @@
+/**
+ * What CPython's pickle sends to a ProcessPoolExecutor, sent from notebook cells to process and interpreter pools:
+ * builtins, intrinsics and imported functions by reference, cell classes with their instances, user exceptions as
+ * their class. The notebook's folder (test/fixtures/ship-notebook) has a package installed only there.
+ */
+import * as path from 'node:path';
+import { createEngine } from '../../kernel/cells';
+import type { CellEngine } from '../../kernel/engine';
+import { registerModule } from '../../runtime/futures/references';
+
+let engine: CellEngine;
+
+async function ok(code: string): Promise<unknown> {
+  const r = await engine.execute(code);
+  if (r.status !== 'ok') throw new Error(`cell failed: ${r.ename}: ${r.evalue}\n${r.traceback.join('\n')}`);
+  return r.hasValue ? r.value : undefined;
+}
+
+/** A function of a package registered as loaded from a folder where it is not installed: no worker can load it. */
+const notInstalled = { gone: function gone() { return 1; } };
+
+beforeAll(async () => {
+  registerModule('not-installed-anywhere', path.join(__dirname, 'no-such-folder'), notInstalled);
+  engine = createEngine({ cwd: path.join(__dirname, '..', 'fixtures', 'ship-notebook'), globals: { gone: notInstalled.gone } });
+  await ok(`
+import { createHash } from "node:crypto";
+import { shout } from "tiny-ship-pkg";
+class Point {
+  constructor(public x: number, public y: number) {}
+  norm() { return Math.hypot(this.x, this.y); }
+}
+class Point3 extends Point {
+  constructor(x: number, y: number, public z: number) { super(x, y); }
+  override norm() { return Math.hypot(this.x, this.y, this.z); }
+}
+class NeedMore extends Error {
+  constructor(public need: number) { super(\`need \${need} more\`); }
+}
+class RemoteAppError extends Error {}
+const pools = { Process: new ProcessPoolExecutor({ max_workers: 2 }), Interpreter: new InterpreterPoolExecutor({ max_workers: 2 }) };
+async function first(it: AsyncIterable<unknown>) { for await (const x of it) return x; }
+`);
+}, 60_000);
+
+afterAll(async () => {
+  await ok('for (const p of Object.values(pools)) await p.shutdown({ wait: true, cancel_futures: true })');
+});
+
+/** Each case: [what, the call as submit, the same call as map, the expected value]. */
+const cases: [string, string, string, unknown][] = [
+  ['runtime builtin', 'pool.submit(pow, 2, 5)', 'pool.map(pow, [2], [5])', 32],
+  ['intrinsic', 'pool.submit(Math.max, 1, 9)', 'pool.map(Math.max, [1], [9])', 9],
+  ['node: import', 'pool.submit((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), "abc")',
+    'pool.map((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), ["abc"])', 'ba7816bf'],
+  ['npm package import', 'pool.submit(shout, "hi")', 'pool.map(shout, ["hi"])', 'HI!'],
+  ['cell class instance argument and result',
+    '(async () => { const p = await pool.submit((p: Point) => new Point(p.norm(), p.x), new Point(3, 4)).result(); return [p instanceof Point, p.x, p.norm()]; })()',
+    '(async () => { const p = await first(pool.map((p: Point) => new Point(p.norm(), p.x), [new Point(3, 4)])) as Point; return [p instanceof Point, p.x, p.norm()]; })()',
+    [true, 5, Math.hypot(5, 3)]],
+  ['nested instances and a subclass',
+    `(async () => { const r = await pool.submit((o: { ps: Point[]; m: Map<string, Point>; s: Set<Point> }) => o,
+        { ps: [new Point3(1, 2, 2)], m: new Map([["k", new Point(3, 4)]]), s: new Set([new Point(0, 1)]) }).result();
+      return [r.ps[0] instanceof Point3, r.ps[0] instanceof Point, r.ps[0].norm(), r.m.get("k") instanceof Point, [...r.s][0] instanceof Point]; })()`,
+    `(async () => { const r = await first(pool.map((o: { ps: Point[]; m: Map<string, Point>; s: Set<Point> }) => o,
+        [{ ps: [new Point3(1, 2, 2)], m: new Map([["k", new Point(3, 4)]]), s: new Set([new Point(0, 1)]) }])) as any;
+      return [r.ps[0] instanceof Point3, r.ps[0] instanceof Point, r.ps[0].norm(), r.m.get("k") instanceof Point, [...r.s][0] instanceof Point]; })()`,
+    [true, true, 3, true, true]],
+  ['user Error subclass',
+    '(async () => { const e = await pool.submit((n: number) => { throw new NeedMore(n); }, 7).exception() as NeedMore; return [e instanceof NeedMore, e.need, e.message, String((e.cause as Error).stack).includes("shipped-")]; })()',
+    '(async () => { try { await first(pool.map((n: number) => { throw new NeedMore(n); }, [7])); return "no error"; } catch (e: any) { return [e instanceof NeedMore, e.need, e.message, String(e.cause.stack).includes("shipped-")]; } })()',
+    [true, 7, 'need 7 more', true]],
+];
+
+describe.each(['Process', 'Interpreter'])('%sPoolExecutor', (kind) => {
+  describe.each(['submit', 'map'])('%s', (how) => {
+    test.each(cases)('%s', async (_what, submit, map, expected) => {
+      const call = how === 'submit' ? submit : map;
+      // Plain calls give a future (submit) or an iterator (map); the (async () => ...)() cases check what came back.
+      const value = call.startsWith('(async') ? call : how === 'submit' ? `${call}.result()` : `first(${call})`;
+      expect(await ok(`await (async () => { const pool = pools.${kind}; return await ${value}; })()`)).toEqual(expected);
+    }, 30_000);
+  });
+});
+
+describe('the issue\'s examples', () => {
+  test('a class without \`name\` keeps its class name in repr(future) and instanceof', async () => {
+    expect(await ok(`await (async () => {
+      const f = pools.Process.submit(() => { throw new RemoteAppError("x"); });
+      const e = await f.exception();
+      return [repr(f).replace(/0x[0-9a-f]+/, "0x"), e instanceof RemoteAppError];
+    })()`)).toEqual(['<Future at 0x state=finished raised RemoteAppError>', true]);
+  });
+
+  test('a module the worker cannot load fails that future with ModuleNotFoundError, and the pool goes on', async () => {
+    expect(await ok(`await (async () => {
+      const out: unknown[] = [];
+      for (const pool of Object.values(pools)) {
+        out.push(repr(await pool.submit(gone).exception()), await pool.submit(pow, 2, 3).result());
+      }
+      return out;
+    })()`)).toEqual([
+      'ModuleNotFoundError("No module named \'not-installed-anywhere\'")', 8,
+      'ModuleNotFoundError("No module named \'not-installed-anywhere\'")', 8,
+    ]);
+  });
+
+  test('a non-callable fails its future with Python\'s message, as CPython reports it', async () => {
+    expect(await ok(`await (async () => [
+      repr(await pools.Process.submit(5 as any).exception()),
+      repr(await pools.Interpreter.submit(5 as any).exception()),
+    ])()`)).toEqual(["TypeError(\"'int' object is not callable\")", "TypeError(\"'int' object is not callable\")"]);
+  });
+});
