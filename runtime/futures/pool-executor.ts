@@ -10,6 +10,7 @@ import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { encodeArgs, lookupName, parentReceiver, shipFunction } from './shipping';
 import type { Payload } from './shared-memory';
+import * as pythonErrors from '../python/errors';
 import { TypeError } from '../python/errors';
 import { pyTypeName } from '../python/repr';
 import { noteSubmit } from '../timeline/record';
@@ -134,9 +135,11 @@ export abstract class PoolExecutor extends Executor {
   }
 }
 
-/** The error class a worker's error name stands for: a notebook or module name, the runtime's, or a JS global. */
+/** The error class a worker's error name stands for: a notebook or module name, the runtime's, or a JS global. The
+ *  runtime's Python errors are known without its package entry loaded (a plain-Node user of one executor). */
 export function errorClass(name: string): Function | undefined {
-  const candidates = [lookupName(name), { found: true, value: (globalThis as Record<string, unknown>)[name] }];
+  const candidates = [lookupName(name), { found: true, value: (pythonErrors as Record<string, unknown>)[name] },
+    { found: true, value: (globalThis as Record<string, unknown>)[name] }];
   for (const r of candidates) {
     if (r.found && typeof r.value === 'function' && (r.value === Error || r.value.prototype instanceof Error)) return r.value;
   }

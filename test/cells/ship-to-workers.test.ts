@@ -9,6 +9,8 @@ import type { CellEngine } from '../../kernel/engine';
 import { registerModule } from '../../runtime/futures/references';
 
 let engine: CellEngine;
+// The engine's cells define their names on the jest worker's own global (kernel/cells/runner.ts), where they outlive
+// this file: the classes here are named so that no later test file's module class (`Point`, `NeedMore`) resolves to them.
 
 async function ok(code: string): Promise<unknown> {
   const r = await engine.execute(code);
@@ -25,15 +27,15 @@ beforeAll(async () => {
   await ok(`
 import { createHash } from "node:crypto";
 import { shout } from "tiny-ship-pkg";
-class Point {
+class Point2D {
   constructor(public x: number, public y: number) {}
   norm() { return Math.hypot(this.x, this.y); }
 }
-class Point3 extends Point {
+class Point3D extends Point2D {
   constructor(x: number, y: number, public z: number) { super(x, y); }
   override norm() { return Math.hypot(this.x, this.y, this.z); }
 }
-class NeedMore extends Error {
+class NeedsMore extends Error {
   constructor(public need: number) { super(\`need \${need} more\`); }
 }
 class RemoteAppError extends Error {}
@@ -54,20 +56,20 @@ const cases: [string, string, string, unknown][] = [
     'pool.map((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), ["abc"])', 'ba7816bf'],
   ['npm package import', 'pool.submit(shout, "hi")', 'pool.map(shout, ["hi"])', 'HI!'],
   ['cell class instance argument and result',
-    '(async () => { const p = await pool.submit((p: Point) => new Point(p.norm(), p.x), new Point(3, 4)).result(); return [p instanceof Point, p.x, p.norm()]; })()',
-    '(async () => { const p = await first(pool.map((p: Point) => new Point(p.norm(), p.x), [new Point(3, 4)])) as Point; return [p instanceof Point, p.x, p.norm()]; })()',
+    '(async () => { const p = await pool.submit((p: Point2D) => new Point2D(p.norm(), p.x), new Point2D(3, 4)).result(); return [p instanceof Point2D, p.x, p.norm()]; })()',
+    '(async () => { const p = await first(pool.map((p: Point2D) => new Point2D(p.norm(), p.x), [new Point2D(3, 4)])) as Point2D; return [p instanceof Point2D, p.x, p.norm()]; })()',
     [true, 5, Math.hypot(5, 3)]],
   ['nested instances and a subclass',
-    `(async () => { const r = await pool.submit((o: { ps: Point[]; m: Map<string, Point>; s: Set<Point> }) => o,
-        { ps: [new Point3(1, 2, 2)], m: new Map([["k", new Point(3, 4)]]), s: new Set([new Point(0, 1)]) }).result();
-      return [r.ps[0] instanceof Point3, r.ps[0] instanceof Point, r.ps[0].norm(), r.m.get("k") instanceof Point, [...r.s][0] instanceof Point]; })()`,
-    `(async () => { const r = await first(pool.map((o: { ps: Point[]; m: Map<string, Point>; s: Set<Point> }) => o,
-        [{ ps: [new Point3(1, 2, 2)], m: new Map([["k", new Point(3, 4)]]), s: new Set([new Point(0, 1)]) }])) as any;
-      return [r.ps[0] instanceof Point3, r.ps[0] instanceof Point, r.ps[0].norm(), r.m.get("k") instanceof Point, [...r.s][0] instanceof Point]; })()`,
+    `(async () => { const r = await pool.submit((o: { ps: Point2D[]; m: Map<string, Point2D>; s: Set<Point2D> }) => o,
+        { ps: [new Point3D(1, 2, 2)], m: new Map([["k", new Point2D(3, 4)]]), s: new Set([new Point2D(0, 1)]) }).result();
+      return [r.ps[0] instanceof Point3D, r.ps[0] instanceof Point2D, r.ps[0].norm(), r.m.get("k") instanceof Point2D, [...r.s][0] instanceof Point2D]; })()`,
+    `(async () => { const r = await first(pool.map((o: { ps: Point2D[]; m: Map<string, Point2D>; s: Set<Point2D> }) => o,
+        [{ ps: [new Point3D(1, 2, 2)], m: new Map([["k", new Point2D(3, 4)]]), s: new Set([new Point2D(0, 1)]) }])) as any;
+      return [r.ps[0] instanceof Point3D, r.ps[0] instanceof Point2D, r.ps[0].norm(), r.m.get("k") instanceof Point2D, [...r.s][0] instanceof Point2D]; })()`,
     [true, true, 3, true, true]],
   ['user Error subclass',
-    '(async () => { const e = await pool.submit((n: number) => { throw new NeedMore(n); }, 7).exception() as NeedMore; return [e instanceof NeedMore, e.need, e.message, String((e.cause as Error).stack).includes("shipped-")]; })()',
-    '(async () => { try { await first(pool.map((n: number) => { throw new NeedMore(n); }, [7])); return "no error"; } catch (e: any) { return [e instanceof NeedMore, e.need, e.message, String(e.cause.stack).includes("shipped-")]; } })()',
+    '(async () => { const e = await pool.submit((n: number) => { throw new NeedsMore(n); }, 7).exception() as NeedsMore; return [e instanceof NeedsMore, e.need, e.message, String((e.cause as Error).stack).includes("shipped-")]; })()',
+    '(async () => { try { await first(pool.map((n: number) => { throw new NeedsMore(n); }, [7])); return "no error"; } catch (e: any) { return [e instanceof NeedsMore, e.need, e.message, String(e.cause.stack).includes("shipped-")]; } })()',
     [true, 7, 'need 7 more', true]],
 ];
 
