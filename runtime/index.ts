@@ -5,3 +5,7 @@
 export * from './futures';
 export * from './python';
 export * from './timeline';
+export { comms, Comm, CommManager, type CommMessage, type CommData, type CommCallback, type TargetCallback } from './comm';
+/** `widgets.IntProgress`, `widgets.Button`, ... as `import ipywidgets as widgets` gives them. */
+export * as widgets from './widgets';
+export { show_executor, executorSnapshot, ExecutorDashboard, type ExecutorSnapshot, type ExecutorCounts, type WorkerRow } from './widgets/executor-dashboard';

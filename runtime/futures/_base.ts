@@ -556,8 +556,13 @@ export function as_completed<T>(
 ): AsyncGenerator<Future<T>, void, undefined> {
   const seconds = typeof timeout === 'object' && timeout !== null ? (timeout.timeout ?? null) : (timeout ?? null);
   const end_time = seconds === null ? null : seconds + monotonic();
-  return asCompletedIterator(new Set(fs), end_time);
+  const watched = new Set(fs);
+  // progress() finds the futures here, for its Cancel button.
+  return Object.defineProperty(asCompletedIterator(watched, end_time), WATCHES, { value: watched });
 }
+
+/** On what as_completed returns: the futures it watches (a Set). */
+export const WATCHES: unique symbol = Symbol.for('tsfutures.futures.watches') as never;
 
 async function* asCompletedIterator<T>(fs: Set<Future<T>>, end_time: number | null): AsyncGenerator<Future<T>, void, undefined> {
   const total_futures = fs.size;

@@ -9,7 +9,7 @@ import { Fifo } from './fifo';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { serializeArgs, shipFunction } from './shipping';
-import { noteSubmit } from '../timeline/record';
+import { noteShutdown, noteSubmit } from '../timeline/record';
 
 export interface PoolExecutorOptions {
   max_workers?: number | null;
@@ -109,6 +109,7 @@ export abstract class PoolExecutor extends Executor {
 
   override async shutdown(options: { wait?: boolean; cancel_futures?: boolean } = {}): Promise<void> {
     this.shutdownCalled = true;
+    noteShutdown(this);
     const done = this.pool.shutdown(options.cancel_futures ?? false);
     if (options.wait ?? true) await done;
   }

@@ -166,3 +166,14 @@ export function historyOf(executor: object): readonly object[] {
 export function hasHistory(x: object): boolean {
   return histories.has(x);
 }
+
+const shutDown = new WeakSet<object>();
+
+/** Executors call this from shutdown(): a live view (show_executor) stops once the executor's tasks are done. */
+export function noteShutdown(executor: object): void {
+  shutDown.add(executor);
+}
+
+export function isShutDown(executor: object): boolean {
+  return shutDown.has(executor);
+}
