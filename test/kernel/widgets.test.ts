@@ -207,3 +207,12 @@ test('show_executor shows the counts moving and one row per worker until the exe
   const rows = sentOn(idOf(opens.filter((m) => modelOf(m) === 'HTMLModel')[1])).map((d) => String(d.state.value));
   expect(rows.some((v) => /step #\d/.test(v))).toBe(true);
 });
+
+test('comms and widgets are typed in cells', async () => {
+  const bad = await k.execute("comms.register_target(1, () => {});");
+  expect(content(bad.reply)).toMatchObject({ status: 'error', ename: 'TSError' });
+  expect(content(bad.reply).evalue).toMatch(/^TS2345: /);
+  const wrong = await k.execute('const typedBar: widgets.IntProgress = new widgets.IntProgress();\nconst notText: string = typedBar.value;');
+  expect(content(wrong.reply).evalue).toMatch(/^TS2322: Type 'number' is not assignable to type 'string'/);
+  await run("const typedComm: Comm = comms.open('typed.target', { n: 1 });\nconst target: string = typedComm.target_name;");
+});
