@@ -104,10 +104,10 @@ abstract class Progress extends Widget {
   /** As ipywidgets: max never below min, value clamped into [min, max]. */
   protected override validateAll(): void {
     const min = this.get('min') as number;
-    if ((this.get('max') as number) < min) super.set('max', min);
+    if ((this.get('max') as number) < min) this.setQuietly('max', min);
     const value = this.get('value') as number;
     const clamped = Math.min(Math.max(value, min), this.get('max') as number);
-    if (clamped !== value) super.set('value', clamped);
+    if (clamped !== value) this.setQuietly('value', clamped);
   }
 }
 const PROGRESS_KEYS = ['value', 'min', 'max', 'description', 'description_allow_html', 'bar_style', 'orientation', 'layout', 'style', 'tooltip', 'tabbable', '_dom_classes'];

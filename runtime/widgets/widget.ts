@@ -112,14 +112,28 @@ export class Widget {
   /** Sets one trait: sent to the frontend as `update` and reported to observers, if it changed. */
   set(key: string, value: unknown): void {
     if (!Object.hasOwn(this.defaults, key)) throw new AttributeError(`'${this.constructor.name}' object has no trait '${key}'`);
-    const old = this.state[key];
+    const changed = this.change(() => (this.state[key] = value));
+    if (!changed.length) return;
+    if (this.held) for (const [k] of changed) this.held.add(k);
+    else this.sendState(changed.map(([k]) => k));
+    this.notifyAll(changed);
+  }
+
+  /** For validateAll: writes a trait without sending or notifying (the change it is part of does both). */
+  protected setQuietly(key: string, value: unknown): void {
     this.state[key] = value;
+  }
+
+  /** Applies `mutate` and the invariants; returns the keys whose value changed, with their old values. */
+  private change(mutate: () => void): Array<[string, unknown]> {
+    const before = { ...this.state };
+    mutate();
     this.validateAll();
-    const now = this.state[key];
-    if (same(old, now)) return;
-    if (this.held) this.held.add(key);
-    else this.sendState([key]);
-    this.notify(key, old, now);
+    return Object.keys(this.state).filter((k) => !same(before[k], this.state[k])).map((k) => [k, before[k]]);
+  }
+
+  private notifyAll(changed: Array<[string, unknown]>): void {
+    for (const [key, old] of changed) this.notify(key, old, this.state[key]);
   }
 
   /** Every synced key and its value (references as widgets). */
@@ -197,10 +211,10 @@ export class Widget {
     return removeBuffers(this._json_state(keys));
   }
 
-  private sendState(keys?: readonly string[], method: 'update' | 'echo_update' = 'update', parent?: CommMessage['header']): void {
+  private sendState(keys?: readonly string[]): void {
     if (!this.comm || this.comm.closed) return;
     const { state, buffer_paths, buffers } = this.wireState(keys);
-    this.comm.send({ method, state, buffer_paths }, {}, buffers, parent);
+    this.comm.send({ method: 'update', state, buffer_paths }, {}, buffers);
   }
 
   private notify(name: string, old: unknown, now: unknown): void {
@@ -215,15 +229,18 @@ export class Widget {
       const incoming = { ...data.state };
       putBuffers(incoming, data.buffer_paths, msg.buffers);
       const keys = Object.keys(incoming).filter((k) => Object.hasOwn(this.defaults, k));
-      // Echoed first, as ipywidgets does: every frontend learns the order of this change among the kernel's.
-      const changes: Array<[string, unknown]> = [];
-      for (const key of keys) {
-        changes.push([key, this.state[key]]);
-        this.state[key] = fromJson(incoming[key]);
+      const changed = this.change(() => {
+        for (const key of keys) this.state[key] = fromJson(incoming[key]);
+      });
+      // Echoed as received, as ipywidgets does, so every frontend learns the order of this change among the kernel's;
+      // what the invariants made of it (a value clamped into range) follows as a plain update.
+      if (this.comm && !this.comm.closed && keys.length) {
+        const echo = removeBuffers(Object.fromEntries(keys.map((k) => [k, incoming[k]])));
+        this.comm.send({ method: 'echo_update', state: echo.state, buffer_paths: echo.buffer_paths }, {}, echo.buffers, msg.header);
       }
-      this.validateAll();
-      this.sendState(keys, 'echo_update', msg.header);
-      for (const [key, old] of changes) if (!same(old, this.state[key])) this.notify(key, old, this.state[key]);
+      const corrected = changed.map(([k]) => k).filter((k) => !keys.includes(k) || !same(fromJson(incoming[k]), this.state[k]));
+      if (corrected.length) this.sendState(corrected);
+      this.notifyAll(changed);
     } else if (data.method === 'request_state') {
       this.sendState();
     } else if (data.method === 'custom') {

@@ -91,6 +91,14 @@ test('kernel changes go out as update; a frontend update is applied, echoed (par
   const { iopub } = await run('bar.value');
   expect(content(iopub.find((m) => type(m) === 'execute_result')!).data['text/plain']).toBe('7');
 
+  // Out of range: echoed as sent, then the clamped value as an update (ipywidgets' order).
+  const tooBig = k.send('shell', 'comm_msg', { comm_id: barId, data: { method: 'update', state: { value: 99 }, buffer_paths: [] } });
+  await k.waitFor(() => sentOn(barId).find((d) => d.parent === tooBig), 'the echo of 99');
+  await k.waitFor(() => (sentOn(barId).at(-1)?.state?.value === 8 ? true : undefined), 'the clamped value');
+  const afterEcho = sentOn(barId).slice(sentOn(barId).findIndex((d) => d.parent === tooBig));
+  expect(afterEcho.map((d) => [d.method, d.state])).toEqual([['echo_update', { value: 99 }], ['update', { value: 8 }]]);
+  await run('bar.value = 7;');
+
   const before = sentOn(barId).length;
   k.send('shell', 'comm_msg', { comm_id: barId, data: { method: 'request_state' } });
   const full = await k.waitFor(() => sentOn(barId)[before], 'the full state');

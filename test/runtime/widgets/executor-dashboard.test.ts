@@ -34,7 +34,7 @@ const pools: Array<[string, () => Executor]> = [
 test.each(pools)('%s: counts move from pending through running to finished/raised/cancelled, one row per worker', async (name, make) => {
   const executor = make();
   // Threads here share this event loop, so their work awaits; processes and interpreters spin for real.
-  const work = name === 'ThreadPoolExecutor' ? async function spin(ms: number) { await new Promise((r) => setTimeout(r, ms)); return ms; } : spin;
+  const work: (ms: number) => unknown = name === 'ThreadPoolExecutor' ? async function spin(ms: number) { await new Promise((r) => setTimeout(r, ms)); return ms; } : spin;
   const fs = [300, 300, 300, 300, 300].map((ms) => executor.submit(work, ms));
   const boom = executor.submit(function boom() { throw new RangeError('boom'); });
   const last = executor.submit(work, 10);
