@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node 20 (run as root):
-# Debian's Jupyter (the Python reference kernel, jupyter_kernel_test, nbclient, jupyter-server, classic Notebook),
-# Chromium and CJK fonts for the browser test, then the project's npm dependencies (which builds dist/).
+# Debian's Jupyter (the Python reference kernel, jupyter_kernel_test, nbclient, jupyter-server, classic Notebook,
+# jupyterlab_server and MathJax for JupyterLab), Chromium and CJK fonts for the browser tests, then the project's npm
+# dependencies (which builds dist/), then the JupyterLab 3.6.8 frontend of test/lab (cached in ~/.cache/tsfutures-lab
+# by the hash of its inputs, so it is built once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(python3-jupyter-client python3-jupyter-kernel-test python3-ipykernel python3-nbclient
-          jupyter-server jupyter-notebook chromium fonts-noto-cjk)
+          jupyter-server jupyter-notebook python3-jupyterlab-server libjs-mathjax chromium fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -18,3 +20,4 @@ if ((${#missing[@]})); then
 fi
 
 npm ci --no-audit --no-fund
+node dist/test/lab/frontend.js

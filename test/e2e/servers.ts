@@ -1,6 +1,6 @@
 /**
- * Real Jupyter servers for the end-to-end tests: Debian's jupyter-server 1.23 (what JupyterLab talks to) and the
- * classic Notebook 6.4 (what the browser test drives). Each runs on 127.0.0.1 with a free port and a random token,
+ * Real Jupyter servers for the end-to-end tests: Debian's jupyter-server 1.23 (what JupyterLab talks to), the
+ * classic Notebook 6.4 (what the browser test drives) and JupyterLab 3.6.8 (test/lab's frontend on jupyter-server). Each runs on 127.0.0.1 with a free port and a random token,
  * in a throw-away root (a copy of notebooks/) with our kernelspec installed under a temp prefix, and with temp
  * config/data/runtime dirs so no user config, extension or other tsfutures install on the machine takes part.
  */
@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isAlive } from '../../kernel/children';
+import { labBuildDir, labBuildExists, LAB_SOURCES } from '../lab/frontend';
 
 /** The checkout (found upwards, so this also works from the compiled copy in dist/test/e2e). */
 export const REPO = ((dir: string): string => {
@@ -19,7 +20,7 @@ export const REPO = ((dir: string): string => {
 })(__dirname);
 const BIN = path.join(REPO, 'bin', 'tsfutures.js');
 
-export type ServerKind = 'jupyter-server' | 'notebook';
+export type ServerKind = 'jupyter-server' | 'notebook' | 'lab';
 
 export interface JupyterServer {
   kind: ServerKind;
@@ -51,10 +52,12 @@ function freePort(): Promise<number> {
   });
 }
 
-function commandLine(kind: ServerKind, port: number, token: string, root: string): string[] {
-  // Both apps take the same flags; the classic Notebook names its traits NotebookApp.* and its root notebook_dir.
+function commandLine(kind: ServerKind, port: number, token: string, root: string, labState: string): string[] {
+  // The apps take the same flags; the classic Notebook names its traits NotebookApp.* and its root notebook_dir.
   const common = [`--ip=127.0.0.1`, `--port=${port}`, '--port-retries=0', '--no-browser', '--allow-root'];
-  if (kind === 'jupyter-server') return ['/usr/bin/jupyter-server', ...common, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${root}`];
+  const server = [...common, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${root}`];
+  if (kind === 'jupyter-server') return ['/usr/bin/jupyter-server', ...server];
+  if (kind === 'lab') return ['/usr/bin/python3', path.join(LAB_SOURCES, 'lab-server.py'), labBuildDir(), labState, ...server];
   return ['/usr/bin/jupyter-notebook', ...common, `--NotebookApp.token=${token}`, `--NotebookApp.notebook_dir=${root}`];
 }
 
@@ -117,9 +120,11 @@ function killGroupAndPid(pid: number, signal: NodeJS.Signals): void {
 }
 
 export async function startJupyter(kind: ServerKind): Promise<JupyterServer> {
+  if (kind === 'lab' && !labBuildExists())
+    throw new Error(`no JupyterLab frontend built for test/lab's current inputs in ${labBuildDir()}: run bash scripts/install-test-deps.sh`);
   const tmp = mkdtempSync(path.join(tmpdir(), `tsfutures-e2e-${kind}-`));
   const dirs = { root: path.join(tmp, 'root'), prefix: path.join(tmp, 'prefix'), config: path.join(tmp, 'config'),
-    data: path.join(tmp, 'data'), runtimeDir: path.join(tmp, 'runtime') };
+    data: path.join(tmp, 'data'), runtimeDir: path.join(tmp, 'runtime'), labState: path.join(tmp, 'lab-state') };
   try {
     for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
     cpSync(path.join(REPO, 'notebooks'), path.join(dirs.root, 'notebooks'), {
@@ -135,7 +140,7 @@ export async function startJupyter(kind: ServerKind): Promise<JupyterServer> {
 
   const token = randomBytes(24).toString('hex');
   const port = await freePort();
-  const [cmd, ...args] = commandLine(kind, port, token, dirs.root);
+  const [cmd, ...args] = commandLine(kind, port, token, dirs.root, dirs.labState);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     JUPYTER_PATH: path.join(dirs.prefix, 'share', 'jupyter'),
