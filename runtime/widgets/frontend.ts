@@ -1,11 +1,12 @@
 /**
  * Whether the frontend renders widgets, and the `jupyter.widget.control` target (control protocol 1.0).
  *
- * The rule: a frontend has a widget manager once it has shown it speaks the widget protocol, i.e. it opened a comm
- * to `jupyter.widget.control` (JupyterLab's and Notebook 7's manager do so as soon as they connect, to fetch all
- * widget states) or sent a comm_info_request for `jupyter.widget` (older managers, and the newer ones' fallback).
- * nbclient, nbval, `tsfutures run` and the classic Notebook without ipywidgets do neither, and get text.
- * TSFUTURES_WIDGETS=1 / 0 overrides the rule either way.
+ * The rule: a frontend has a widget manager once it has opened a comm to `jupyter.widget.control`, which the
+ * managers of ipywidgets 7.7 and later (JupyterLab's jupyterlab-manager, Notebook 7, Voila, VS Code) do as soon as they
+ * connect, to fetch all widget states. Those speak the protocol 2.1 these widgets need. A comm_info_request for
+ * `jupyter.widget` does not count: older managers send it too, among them ipywidgets 6's (protocol 1, Debian's classic
+ * Notebook extension), which cannot render these models; a `jupyter.widget.version` comm (protocol 1) is closed.
+ * nbclient, nbval and `tsfutures run` do neither, and get text. TSFUTURES_WIDGETS=1 / 0 overrides the rule.
  */
 import { comms } from '../comm/manager';
 import type { Comm } from '../comm/comm';
@@ -34,7 +35,7 @@ export function onWidgetFrontend(listener: () => void): () => void {
 }
 
 comms._onFrontendTarget((target) => {
-  if (seen || (target !== CONTROL_TARGET && target !== 'jupyter.widget')) return;
+  if (seen || target !== CONTROL_TARGET) return;
   seen = true;
   for (const listener of listeners.splice(0)) listener();
 });

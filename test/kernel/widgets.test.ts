@@ -3,7 +3,7 @@
  * (helpers/widget-schema.ts); progress() as text until the frontend shows a widget manager, then as a widget bar
  * with a Cancel button that reaches an awaiting cell; show_executor's counts moving.
  */
-import { KernelClient, content } from './helpers/kernel-client';
+import { KernelClient, content, result } from './helpers/kernel-client';
 import { checkMessage, checkOpenMetadata, checkState, checkView } from './helpers/widget-schema';
 import type { Message } from '../../kernel/wire';
 
@@ -135,6 +135,11 @@ test('HBox, VBox, HTML, Label and FloatProgress open with schema-valid states an
 });
 
 test('jupyter.widget.control: request_states answers update_states with every open widget (and marks a widget frontend)', async () => {
+  // A comm_info_request for jupyter.widget (ipywidgets 6's protocol-1 manager sends one too) is not enough.
+  expect(content(await k.reply(k.send('shell', 'comm_info_request', { target_name: 'jupyter.widget' }))).comms).toEqual(
+    Object.fromEntries(k.iopubLog.filter((m) => type(m) === 'comm_open' && content(m).target_name === 'jupyter.widget').map((m) => [idOf(m), { target_name: 'jupyter.widget' }])),
+  );
+  expect(result((await run('widgets.frontend_has_widgets()')).iopub)).toBe('False');
   k.send('shell', 'comm_open', { comm_id: 'control-1', target_name: 'jupyter.widget.control', data: {} }, { version: '1.0.0' });
   const request = { method: 'request_states' };
   checkMessage('request_states', request);
@@ -144,6 +149,7 @@ test('jupyter.widget.control: request_states answers update_states with every op
   const states = data(answer).states as Record<string, { model_name: string; state: Record<string, unknown> }>;
   for (const s of Object.values(states)) checkState(s.model_name, s.state, true);
   expect(states[barId]).toMatchObject({ model_name: 'IntProgressModel', model_module: '@jupyter-widgets/controls', model_module_version: '2.0.0', state: { value: 7 } });
+  expect(result((await run('widgets.frontend_has_widgets()')).iopub)).toBe('True');
 });
 
 test('with a widget frontend, progress over 8 tasks is a widget bar reaching 8/8 whose output ends as the text meter', async () => {
