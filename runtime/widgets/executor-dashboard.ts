@@ -9,7 +9,7 @@
  * counts change and at the end (so a saved notebook, nbval and `tsfutures run` show the final state).
  */
 import { display, newDisplayId } from '../display-hook';
-import { historyOf, isShutDown, timesOf } from '../timeline/record';
+import { historyOf, isShutDown, onShutdown, timesOf } from '../timeline/record';
 import { formatInterval } from '../timeline/progress-format';
 import { HTML, IntProgress, Layout, VBox } from './controls';
 import { frontend_has_widgets } from './frontend';
@@ -126,10 +126,17 @@ export class ExecutorDashboard {
       const workers = new HTML();
       this.widgets = { counts, bar, workers, box: new VBox([counts, bar, workers]) };
     }
-    const first = this.refresh(true);
+    this.refresh(true);
     this.timer = setInterval(() => this.refresh(false), REFRESH_MS);
     this.timer.unref(); // a dashboard never keeps a plain Node process alive
-    if (first.shutdown && first.counts.pending + first.counts.running === 0) this.stop();
+    // The final view as the last task ends, before `await executor.shutdown()` returns to the cell (so a notebook
+    // runner, which moves on when the cell ends, records it), not at the next tick.
+    onShutdown(executor, () => {
+      const open = historyOf(executor).filter((f) => !(f as FutureLike).done()) as Array<FutureLike & { add_done_callback?(fn: () => void): void }>;
+      let left = open.length;
+      if (left === 0) return this.stop();
+      for (const f of open) f.add_done_callback?.(() => --left === 0 && this.stop());
+    });
   }
 
   /** The executor's state now (what the view shows). */
