@@ -3,10 +3,16 @@
  * kernel_info on control are not stuck behind a long cell). Every request is wrapped in status busy/idle with the
  * request as parent, and after a failed cell the execute_requests already waiting are aborted (ipykernel's
  * _abort_queues: abort what is queued now, then resume).
+ *
+ * Comm messages (comms.ts COMM_MESSAGE_TYPES) that arrive while a shell request runs are handled at once instead
+ * of waiting behind it: a widget's Cancel button must reach a cell that awaits its futures (ipykernel would hold the
+ * click until the cell ends). They publish no busy/idle then: the kernel is busy with that request, and an idle for
+ * the comm message would tell the frontend otherwise.
  */
 import { handlers, unknownHandler, type Kernel, type Request } from './handlers';
 import { log } from './log';
 import { interruptGate, requestStamp } from './interrupt-gate';
+import { COMM_MESSAGE_TYPES } from './comms';
 
 const STOP_ABORTING = Symbol('stop aborting');
 
@@ -20,6 +26,10 @@ export class Dispatcher {
   push(request: Request): void {
     if (request.channel === 'control') {
       void this.handle(request);
+      return;
+    }
+    if (this.draining && COMM_MESSAGE_TYPES.has(request.message.header.msg_type)) {
+      void this.handleAside(request);
       return;
     }
     this.queue.push(request);
@@ -52,6 +62,16 @@ export class Dispatcher {
       }
     } finally {
       this.draining = false;
+    }
+  }
+
+  /** A comm message while another request runs: no status of its own (see the top of the file). */
+  private async handleAside(request: Request): Promise<void> {
+    const type = request.message.header.msg_type;
+    try {
+      await handlers[type](this.kernel, request);
+    } catch (e) {
+      log('error', `handling ${type}: ${(e as Error)?.stack ?? String(e)}`);
     }
   }
 

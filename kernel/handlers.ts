@@ -11,6 +11,7 @@ import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from './wire';
 import { log } from './log';
+import { commClose, commInfo, commMsg, commOpen } from './comms';
 import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from './memory-guard';
 import { memoryErrorMessage } from './memory-report';
 import { interruptGate } from './interrupt-gate';
@@ -216,8 +217,6 @@ function interrupt(k: Kernel, req: Request): void {
   k.engines.loaded?.interrupt();
 }
 
-const ignore: Handler = () => undefined;
-
 export const handlers: Record<string, Handler> = {
   kernel_info_request: kernelInfo,
   execute_request: execute,
@@ -225,10 +224,10 @@ export const handlers: Record<string, Handler> = {
   inspect_request: inspect,
   is_complete_request: isComplete,
   history_request: history,
-  comm_info_request: (k, req) => reply(k, req, 'comm_info_reply', { status: 'ok', comms: {} }),
-  comm_open: ignore,
-  comm_msg: ignore,
-  comm_close: ignore,
+  comm_info_request: (k, req) => reply(k, req, 'comm_info_reply', { status: 'ok', comms: commInfo(req.message) }),
+  comm_open: (k, req) => commOpen(k.session, req.message),
+  comm_msg: (_k, req) => commMsg(req.message),
+  comm_close: (_k, req) => commClose(req.message),
   shutdown_request: shutdown,
   interrupt_request: interrupt,
 };

@@ -6,6 +6,7 @@ import { readConnectionFile } from './connection';
 import { Session, type Incoming } from './session';
 import { installOutput, type OutputRouter } from './output';
 import { History } from './history';
+import { installComms, uninstallComms } from './comms';
 import { EngineLoader, preloadEngine } from './engine-loader';
 import { Dispatcher } from './dispatcher';
 import type { Kernel } from './handlers';
@@ -58,6 +59,7 @@ class RunningKernel implements Kernel {
   shutdown(_restart = false): Promise<void> {
     // restart needs nothing special: the client starts a new process, and this one must leave nothing behind.
     this.stopping ??= (async () => {
+      uninstallComms();
       this.output.uninstall();
       await killDescendants();
       await this.session.close();
@@ -78,6 +80,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   traceStartup('sockets bound, main thread free');
   void engineReady.then(() => session.startIoThread()); // not sooner: see startIoThread
   const output = installOutput(session);
+  installComms(session, output);
   const kernel = new RunningKernel(session, output);
   session.status('starting');
   // Requests that came during the start are handed on now, after 'starting'.

@@ -46,6 +46,11 @@ export class OutputRouter {
     return contexts.run(ctx, fn);
   }
 
+  /** Runs fn with ctx as the place its output goes, without making ctx the newest request's (comm handlers). */
+  within<T>(ctx: CellContext, fn: () => T): T {
+    return contexts.run(ctx, fn);
+  }
+
   current(): CellContext | undefined {
     return contexts.getStore() ?? this.latest;
   }

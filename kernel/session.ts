@@ -162,8 +162,9 @@ export class Session {
   }
 
   /** Creates, signs and sends one message (control replies through the io thread, which owns that socket). */
-  send(channel: OutChannel, msgType: string, content: object, parent: Header | {} = {}, identities: Uint8Array[] = [], metadata: object = {}): Message {
+  send(channel: OutChannel, msgType: string, content: object, parent: Header | {} = {}, identities: Uint8Array[] = [], metadata: object = {}, buffers: Uint8Array[] = []): Message {
     const message = createMessage({ msgType, channel: channel as Message['channel'], session: this.id, content, parent, metadata });
+    if (buffers.length) (message as { buffers?: unknown }).buffers = buffers;
     if (channel === 'control') this.toIo({ kind: 'send', identities, message });
     else if (channel === 'iopub') this.publish(message);
     else if (this.sockets) {

@@ -555,8 +555,13 @@ export function as_completed<T>(
   timeout?: number | null | { timeout?: number | null },
 ): AsyncGenerator<Future<T>, void, undefined> {
   const seconds = typeof timeout === 'object' && timeout !== null ? (timeout.timeout ?? null) : (timeout ?? null);
-  return asCompletedIterator(new Set(fs), seconds);
+  const watched = new Set(fs);
+  // progress() finds the futures here, for its Cancel button.
+  return Object.defineProperty(asCompletedIterator(watched, seconds), WATCHES, { value: watched });
 }
+
+/** On what as_completed returns: the futures it watches (a Set). */
+export const WATCHES: unique symbol = Symbol.for('tsfutures.futures.watches') as never;
 
 async function* asCompletedIterator<T>(fs: Set<Future<T>>, timeout: number | null): AsyncGenerator<Future<T>, void, undefined> {
   // CPython's as_completed is a generator: its deadline is taken at the first next(), not at the call.

@@ -13,7 +13,7 @@ import type { Payload } from './shared-memory';
 import * as pythonErrors from '../python/errors';
 import { TypeError } from '../python/errors';
 import { pyTypeName } from '../python/repr';
-import { noteSubmit } from '../timeline/record';
+import { noteShutdown, noteSubmit } from '../timeline/record';
 
 export interface PoolExecutorOptions {
   max_workers?: number | null;
@@ -125,6 +125,7 @@ export abstract class PoolExecutor extends Executor {
   override async shutdown(options?: ShutdownOptions | boolean): Promise<void> {
     const { wait, cancel_futures } = shutdownOptions(options);
     this.shutdownCalled = true;
+    noteShutdown(this);
     const done = this.pool.shutdown(cancel_futures);
     if (wait) await done;
   }

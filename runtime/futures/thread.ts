@@ -15,7 +15,7 @@ import {
 } from './_base';
 import { TypeError } from '../python/errors';
 import { pyTypeName } from '../python/repr';
-import { noteStart, noteSubmit } from '../timeline/record';
+import { noteShutdown, noteStart, noteSubmit } from '../timeline/record';
 import { Fifo } from './fifo';
 
 export { BrokenThreadPool };
@@ -219,6 +219,7 @@ export class ThreadPoolExecutor extends Executor {
   override async shutdown(options?: ShutdownOptions | boolean): Promise<void> {
     const { wait, cancel_futures } = shutdownOptions(options);
     this._shutdown = true;
+    noteShutdown(this);
     if (cancel_futures) for (const item of this.queue.drain()) item.future.cancel();
     if (!wait || (this.active === 0 && this.queue.length === 0)) return;
     await new Promise<void>((resolve) => this.drainWaiters.push(resolve));

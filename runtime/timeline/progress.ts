@@ -4,10 +4,18 @@
  * Shown through the display hook under one display_id, so a notebook updates one output in place and a terminal
  * redraws one line. Throttled by time, and the clock is read only every `stride` items (adapted to the loop's speed), so
  * a tight 100 000-item loop pays for a counter increment per item and emits about one update per `mininterval`.
+ *
+ * Where the frontend renders widgets (widgets/frontend.ts says when), the bar is a tqdm.notebook-like widget
+ * (widgets/progress-view.ts) updated in place, with a Cancel button when it watches futures (an array of futures, or
+ * as_completed(...)); its display_data still carries the text and HTML meter, and the final state replaces them, so
+ * nbval, `tsfutures run` and a saved notebook see what they saw before.
  */
 import { display, newDisplayId } from '../display-hook';
 import { escapeXml } from './svg';
 import { formatMeter, meterParts, type ProgressState } from './progress-format';
+import { frontend_has_widgets } from '../widgets/frontend';
+import { ProgressView, type Cancellable } from '../widgets/progress-view';
+import { as_completed, Future, WATCHES } from '../futures/_base';
 
 export interface ProgressOptions {
   /** Number of items expected; taken from `length`/`size` of the input when it has one. */
@@ -38,8 +46,12 @@ export class ProgressBar {
   private nextCheck = 1;
   private closed = false;
   private opened = false;
+  private phase: Ending | 'running' = 'running';
+  /** The widget bar, when the frontend renders widgets. */
+  private view: ProgressView | undefined;
 
-  constructor(opts: ProgressOptions = {}) {
+  /** `watched`: the futures a Cancel button may cancel. */
+  constructor(opts: ProgressOptions = {}, private readonly watched?: readonly Cancellable[]) {
     this.total = opts.total;
     this.desc = opts.desc;
     this.minintervalMs = Math.max(0, (opts.mininterval ?? 0.1) * 1000);
@@ -85,15 +97,27 @@ export class ProgressBar {
     return { n: this.n, total: this.total, desc: this.desc, elapsed: (now - this.t0) / 1000 };
   }
 
+  /** How many watched futures the Cancel button cancelled. */
+  get cancelled(): number {
+    return this.view?.cancelled ?? 0;
+  }
+
   private emit(phase: Ending | 'running', now: number): void {
+    this.phase = phase;
     const state = this.state(now);
-    const bundle = { 'text/plain': formatMeter(state), 'text/html': progressHtml(state, phase) };
-    display(bundle, { display_id: this.displayId, update: this.updates > 0, final: phase !== 'running' });
+    if (this.updates === 0 && frontend_has_widgets()) this.view = new ProgressView(this.total, this.watched, () => this.emit(this.phase, performance.now()));
+    const note = this.view?.cancelledNote() ?? '';
+    const text = { 'text/plain': formatMeter(state) + note, 'text/html': progressHtml(state, phase, note) };
+    if (this.view) {
+      this.view.show(state, phase);
+      // The widget updates itself; the output is only replaced by the final state (for saved notebooks and nbval).
+      if (this.updates === 0 || phase !== 'running') display(this.view.bundle(text), { display_id: this.displayId, update: this.updates > 0, final: phase !== 'running' });
+    } else display(text, { display_id: this.displayId, update: this.updates > 0, final: phase !== 'running' });
     this.updates++;
   }
 }
 
-function progressHtml(state: ProgressState, phase: Ending | 'running'): string {
+function progressHtml(state: ProgressState, phase: Ending | 'running', note = ''): string {
   const { prefix, pct, stats } = meterParts(state);
   // Without a total the bar is indeterminate while running and full once done, like tqdm.notebook.
   const value =
@@ -103,7 +127,7 @@ function progressHtml(state: ProgressState, phase: Ending | 'running'): string {
     `<div class="tsf-progress" style="display:flex;align-items:center;gap:0.6em;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:13px">` +
     (label ? `<span style="white-space:pre">${escapeXml(label)}</span>` : '') +
     `<progress ${value} style="width:22em;height:1.1em;accent-color:${ACCENT[phase]}"></progress>` +
-    `<span style="font-family:ui-monospace,Menlo,Consolas,monospace;white-space:pre">${escapeXml(stats)}</span>` +
+    `<span style="font-family:ui-monospace,Menlo,Consolas,monospace;white-space:pre">${escapeXml(stats + note)}</span>` +
     (phase === 'error' || phase === 'stopped' ? `<span style="color:${ACCENT[phase]}">(${phase})</span>` : '') +
     `</div>`
   );
@@ -174,13 +198,29 @@ class AsyncProgress<T> implements AsyncIterableIterator<T> {
   }
 }
 
+/** An array or Set of futures, which progress() follows as they complete. */
+function futuresIn(source: unknown): Future<unknown>[] | undefined {
+  if (!Array.isArray(source) && !(source instanceof Set)) return undefined;
+  const items = [...(source as Iterable<unknown>)];
+  return items.length && items.every((f) => f instanceof Future) ? (items as Future<unknown>[]) : undefined;
+}
+
+/**
+ * `progress(futures)`: yields the futures as they complete (as_completed), with a Cancel button where widgets render.
+ * `progress(as_completed(fs), {total})` watches the same futures.
+ */
+export function progress<T>(futures: readonly Future<T>[] | Set<Future<T>>, opts?: ProgressOptions): AsyncIterableIterator<Future<T>> & { bar: ProgressBar };
 export function progress<T>(source: AsyncIterable<T>, opts?: ProgressOptions): AsyncIterableIterator<T> & { bar: ProgressBar };
 export function progress<T>(source: Iterable<T>, opts?: ProgressOptions): IterableIterator<T> & { bar: ProgressBar };
 export function progress<T>(
-  source: Iterable<T> | AsyncIterable<T>,
+  input: Iterable<T> | AsyncIterable<T>,
   opts: ProgressOptions = {},
 ): (IterableIterator<T> | AsyncIterableIterator<T>) & { bar: ProgressBar } {
-  const bar = new ProgressBar({ ...opts, total: opts.total ?? sizeOf(source) });
+  const futures = futuresIn(input);
+  const source = futures ? (as_completed(futures) as unknown as AsyncIterable<T>) : input;
+  const tagged = (source as { [WATCHES]?: Set<Future<unknown>> })[WATCHES];
+  const watched = futures ?? (tagged ? [...tagged] : undefined);
+  const bar = new ProgressBar({ ...opts, total: opts.total ?? sizeOf(futures ?? source) ?? watched?.length }, watched);
   return isAsyncIterable(source)
     ? new AsyncProgress(source[Symbol.asyncIterator](), bar)
     : new SyncProgress((source as Iterable<T>)[Symbol.iterator](), bar);

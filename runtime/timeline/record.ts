@@ -164,3 +164,26 @@ export function historyOf(executor: object): readonly object[] {
 export function hasHistory(x: object): boolean {
   return histories.has(x);
 }
+
+const shutDown = new WeakSet<object>();
+const shutdownListeners = new WeakMap<object, Array<() => void>>();
+
+/** Executors call this from shutdown(): a live view (show_executor) stops once the executor's tasks are done. */
+export function noteShutdown(executor: object): void {
+  shutDown.add(executor);
+  const listeners = shutdownListeners.get(executor);
+  shutdownListeners.delete(executor);
+  for (const listener of listeners ?? []) listener();
+}
+
+export function isShutDown(executor: object): boolean {
+  return shutDown.has(executor);
+}
+
+/** `listener()` when `executor` is shut down (at once if it is already). */
+export function onShutdown(executor: object, listener: () => void): void {
+  if (shutDown.has(executor)) return listener();
+  const listeners = shutdownListeners.get(executor);
+  if (listeners) listeners.push(listener);
+  else shutdownListeners.set(executor, [listener]);
+}

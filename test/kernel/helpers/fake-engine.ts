@@ -6,6 +6,7 @@ import * as vm from 'node:vm';
 import type { CellEngine, CellOutcome, Completeness } from '../../../kernel/engine';
 import { notebookGlobals } from '../../../kernel/output';
 import { interruptGate } from '../../../kernel/interrupt-gate';
+import { comms } from '../../../runtime/comm';
 
 function failure(e: unknown): CellOutcome {
   const err = e as Error & { code?: string };
@@ -17,7 +18,7 @@ function failure(e: unknown): CellOutcome {
 }
 
 export function createEngine(_options: { cwd: string }): CellEngine {
-  const context = vm.createContext({ require, console, process, setTimeout, clearTimeout, setInterval, clearInterval, Promise, ...notebookGlobals() });
+  const context = vm.createContext({ require, console, process, setTimeout, clearTimeout, setInterval, clearInterval, Promise, Buffer, comms, ...notebookGlobals() });
   let abort: ((e: Error) => void) | undefined;
 
   const run = async (code: string): Promise<CellOutcome> => {

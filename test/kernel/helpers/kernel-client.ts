@@ -178,8 +178,9 @@ export class KernelClient {
   /** zeromq allows one pending send per socket: sends are chained so none is rejected under load. */
   private readonly sending: Record<Channel, Promise<void>> = { shell: Promise.resolve(), control: Promise.resolve(), stdin: Promise.resolve() };
 
-  send(channel: Channel, msgType: string, content: object, metadata: object = {}): string {
+  send(channel: Channel, msgType: string, content: object, metadata: object = {}, buffers: Uint8Array[] = []): string {
     const message = createMessage({ msgType, channel, session: this.session, content, metadata, username: 'test' });
+    (message as { buffers?: unknown }).buffers = buffers;
     void this.sendFrames(channel, encode(message, this.signer));
     return message.header.msg_id;
   }
