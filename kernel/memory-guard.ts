@@ -119,11 +119,15 @@ export function collectAfterMemoryError(): Promise<void> {
   return collectGarbage(2);
 }
 
+/** Past this share of limitBytes, garbage left for V8 could carry the next cell past its threshold. */
+const PRESSURE_SHARE = 0.5;
+
 /**
- * Main thread, after each cell's reply: while RSS is past limitBytes (data kept near the limit), collect, so that
- * memory a cell freed (`hog.length = 0`) is given back before the next cell's threshold is set from it. V8 itself
- * would collect that garbage only near its heap limit, past the threshold. Below limitBytes this costs nothing.
+ * Main thread, after each cell's reply: while RSS is past half of limitBytes (much data kept, or much garbage),
+ * collect, so that memory a cell freed (`hog.length = 0`) is given back before the next cell runs. V8 itself may
+ * collect that garbage only near its heap limit, past the guard's threshold, and the guard would then stop a cell
+ * that fits. Below the mark this costs nothing; above it, one full collection per cell.
  */
 export async function collectUnderPressure(data: MemoryGuardData): Promise<void> {
-  if (process.memoryUsage.rss() >= data.limitBytes) await collectGarbage(1);
+  if (process.memoryUsage.rss() >= PRESSURE_SHARE * data.limitBytes) await collectGarbage(1);
 }
