@@ -7,7 +7,7 @@ import { exports as exportsTarget } from 'resolve.exports';
 import { satisfies, validRange } from 'semver';
 import { isRelativeSpecifier, LocalModules, resolveLocalFile, TS_SOURCE } from './local-modules';
 import { parseNpmSpecifier } from './npm-specifier';
-import { RUNTIME_MODULES, TSLAB_MODULE } from './runtimeLocation';
+import { RUNTIME_MODULES, runtimeModule, TSLAB_MODULE } from './runtimeLocation';
 
 /**
  * How cells get modules: `import`, `import x = require()`, `require()` and `import()` in a cell (transform.ts turns
@@ -131,13 +131,8 @@ type RegisterModule = (specifier: string, fromDir: string | null, exports: unkno
 let registry: RegisterModule | undefined;
 /** The runtime's registry of imported modules (runtime/futures/references.ts), the one the pools consult. */
 function registerModule(): RegisterModule {
-  if (!registry) {
-    try {
-      registry = (require(path.resolve(__dirname, '..', '..', 'runtime', 'futures', 'references')) as { registerModule: RegisterModule }).registerModule;
-    } catch {
-      registry = () => {}; // no runtime (a partial build): nothing ships anyway
-    }
-  }
+  // Without a runtime (a partial build) nothing ships anyway.
+  registry ??= runtimeModule<{ registerModule: RegisterModule }>('futures/references')?.registerModule ?? (() => {});
   return registry;
 }
 

@@ -44,7 +44,7 @@ import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-op
 import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
-import { loadRuntime } from './runtimeLocation';
+import { loadRuntime, runtimeModule } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
@@ -65,8 +65,15 @@ function createsFunctions(file: ts.SourceFile): boolean {
 
 const CANNOT_FIND_MODULE = 2307;
 
+/**
+ * The names an engine put on the realm's global (the runtime's exports, EngineOptions.globals), kept on the global:
+ * a host that loads this module again in the same realm (jest, once per test file) must not take them for natives.
+ */
+const INSTALLED = Symbol.for('tsfutures.cells.installedGlobals');
+const installedNames = ((REALM_GLOBAL as Record<symbol, Set<string>>)[INSTALLED] ??= new Set<string>());
+
 /** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
-const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL));
+const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL).filter((name) => !installedNames.has(name)));
 
 keepFactoriesUnoptimized(ts);
 
@@ -116,6 +123,11 @@ export class TypeScriptCellEngine implements CellEngine {
     for (const [name, value] of Object.entries(runtime.exports)) if (!NATIVE_GLOBALS.has(name)) installed[name] = value;
     Object.assign(installed, options.globals);
     Object.assign(REALM_GLOBAL, installed);
+    for (const name of Object.keys(installed)) installedNames.add(name);
+    // Shipping resolves a cell function's free names where cells define them: the kernel's global (under jest, not
+    // the test file's own global, which shipping would see by default).
+    runtimeModule<typeof import('../../runtime/futures/shipping')>('futures/shipping')?.setGlobalResolver((name) =>
+      name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
 
     this.declareRuntime();
     for (const [name, value] of Object.entries(options.globals ?? {})) {

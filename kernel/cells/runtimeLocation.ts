@@ -29,6 +29,15 @@ export function runtimeTypesFile(): string | undefined {
   return candidates.find((f) => fs.existsSync(f));
 }
 
+/** A module of the runtime (`futures/shipping`), the very instance loadRuntime's exports use; undefined without one. */
+export function runtimeModule<T>(file: string): T | undefined {
+  try {
+    return require(path.resolve(__dirname, '..', '..', 'runtime', file)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The runtime's exports, loaded once; {} (and the reason) when it cannot be loaded, so cells still run. */
 export function loadRuntime(): { exports: Record<string, unknown>; error?: unknown } {
   try {

@@ -31,16 +31,9 @@ export interface ShippedFunction {
   readonly values: Uint8Array | null;
 }
 
-/**
- * Notebook cells' top-level names are properties of the main realm's global object (kernel/cells runs them with
- * vm's runInThisContext); that is this module's globalThis too, except under hosts such as jest that load modules
- * in a context of their own: both are searched.
- */
-const mainRealm = vm.runInThisContext('globalThis') as Record<string, unknown>;
-const defaultResolver: GlobalResolver = (name) => {
-  if (name in globalThis) return { found: true, value: (globalThis as Record<string, unknown>)[name] };
-  return name in mainRealm ? { found: true, value: mainRealm[name] } : { found: false };
-};
+/** Plain Node: globalThis. The kernel's cell engine installs a resolver over the realm its cells run in. */
+const defaultResolver: GlobalResolver = (name) =>
+  name in globalThis ? { found: true, value: (globalThis as Record<string, unknown>)[name] } : { found: false };
 let globalResolver: GlobalResolver = defaultResolver;
 
 /** The kernel installs a resolver over the notebook's top-level declarations; default: globalThis. */
