@@ -211,7 +211,8 @@ async function waitForStatus(server: JupyterServer, exited: () => boolean): Prom
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`${server.kind} exited before answering /api/status:\n${server.log()}`);
     try {
-      const r = await fetch(`${server.baseUrl}api/status`, { headers: { Authorization: `token ${server.token}` } });
+      // A request the server accepted but never answered must not use up the whole deadline.
+      const r = await fetch(`${server.baseUrl}api/status`, { headers: { Authorization: `token ${server.token}` }, signal: AbortSignal.timeout(5_000) });
       if (r.ok) return;
     } catch {
       /* not listening yet */
