@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { createEngine } from '../../kernel/cells';
 import type { CellEngine } from '../../kernel/engine';
 
@@ -22,7 +23,16 @@ beforeAll(() => {
   fs.cpSync(FIXTURE, outside, { recursive: true });
   isolated = createEngine({ cwd: outside });
 });
-afterAll(() => fs.rmSync(outside, { recursive: true, force: true }));
+// Cells run in the jest worker's own realm, whose globals outlive this file and seed later files' environments
+// (jest copies `fetch` from it): what a cell here rebinds (`const fetch = ...`) is put back.
+const realm = vm.runInThisContext('globalThis') as Record<string, unknown>;
+const nativesBefore = Object.getOwnPropertyDescriptors(realm);
+afterAll(() => {
+  fs.rmSync(outside, { recursive: true, force: true });
+  for (const [name, descriptor] of Object.entries(nativesBefore)) {
+    if (realm[name] !== descriptor.value && descriptor.configurable) Object.defineProperty(realm, name, descriptor);
+  }
+});
 
 async function value(e: CellEngine, code: string): Promise<unknown> {
   const r = await e.execute(code);
