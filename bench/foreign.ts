@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { CORPUS, codeCells, runForeign, type CellRun } from '../test/foreign/corpus';
 import { installedSpec, tslabSpec } from './kernel/spec';
-import type { KernelSpec } from '../kernel/client/kernelspecs';
+import type { KernelSpec } from '../nbval/client/kernelspecs';
 
 const { values } = parseArgs({ options: { verbose: { type: 'boolean', short: 'v', default: false } } });
 

@@ -2,7 +2,7 @@
  * `tsfutures` command line. Kept free of heavy imports: `tsfutures kernel` is on the kernel's start-up path,
  * so every subcommand loads its module only when chosen.
  */
-import type { Scope } from './kernelspec';
+import type { Scope } from './install/kernelspec';
 
 const USAGE = `usage: tsfutures <command> [options]
 
@@ -71,10 +71,10 @@ function connectionFileArg(args: string[]): string {
 export function prestartKernel(argv: string[]): Promise<void> | undefined {
   if (argv[0] !== 'kernel') return undefined;
   // First: from here on a SIGINT (Jupyter's interrupt) can no longer end the process (interrupt-gate.ts).
-  (require('./interrupt-gate') as typeof import('./interrupt-gate')).holdSigint();
+  (require('./process/interrupt-gate') as typeof import('./process/interrupt-gate')).holdSigint();
   try {
-    const { readConnectionFile } = require('./connection') as typeof import('./connection');
-    const { prestartSession } = require('./session') as typeof import('./session');
+    const { readConnectionFile } = require('./transport/connection') as typeof import('./transport/connection');
+    const { prestartSession } = require('./protocol/session') as typeof import('./protocol/session');
     return prestartSession(readConnectionFile(connectionFileArg(argv.slice(1))));
   } catch {
     return undefined;
@@ -95,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'install':
       case 'uninstall': {
         const { scope, name } = parseSpecFlags(rest);
-        const spec = require('./kernelspec') as typeof import('./kernelspec');
+        const spec = require('./install/kernelspec') as typeof import('./install/kernelspec');
         if (name !== undefined && !spec.validName(name)) throw new UsageError(`invalid kernel name ${JSON.stringify(name)} (letters, digits, . _ - only)`);
         if (command === 'install') {
           const dir = spec.install(scope, name);
@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'kernel': {
-        if (process.env.TSFUTURES_TRACE_STARTUP) (require('./startup-trace') as typeof import('./startup-trace')).traceStartup(`command line (${process.env.TSFUTURES_SNAPSHOT_STATE ?? 'no'} snapshot)`);
+        if (process.env.TSFUTURES_TRACE_STARTUP) (require('./process/startup-trace') as typeof import('./process/startup-trace')).traceStartup(`command line (${process.env.TSFUTURES_SNAPSHOT_STATE ?? 'no'} snapshot)`);
         const file = connectionFileArg(rest);
         // Nothing to wait for here: zeromq binds in its own threads while the engine loads on this one.
         void prestartKernel(argv);

@@ -2,19 +2,19 @@
  * The kernel process: binds the sockets (session.ts, io-thread.ts), routes output, dispatches requests, and ends
  * cleanly on shutdown_request, SIGTERM or the death of the process that started it.
  */
-import { readConnectionFile } from './connection';
-import { Session, type Incoming } from './session';
+import { readConnectionFile } from './transport/connection';
+import { Session, type Incoming } from './protocol/session';
 import { installOutput, type OutputRouter } from './output';
-import { History } from './history';
-import { installComms, uninstallComms } from './comms';
-import { EngineLoader, preloadEngine } from './engine-loader';
-import { Dispatcher } from './dispatcher';
-import type { Kernel } from './handlers';
-import { killDescendants } from './children';
-import { log } from './log';
-import { guardExit, type Exit } from './exit-guard';
-import { traceStartup } from './startup-trace';
-import { interruptGate, refuseSigintListeners } from './interrupt-gate';
+import { History } from './protocol/history';
+import { installComms, uninstallComms } from './protocol/comms';
+import { EngineLoader, preloadEngine } from './protocol/engine-loader';
+import { Dispatcher } from './protocol/dispatcher';
+import type { Kernel } from './protocol/handlers';
+import { killDescendants } from './process/children';
+import { log } from './process/log';
+import { guardExit, type Exit } from './process/exit-guard';
+import { traceStartup } from './process/startup-trace';
+import { interruptGate, refuseSigintListeners } from './process/interrupt-gate';
 
 /** The real process.exit: once the kernel starts, cells get one that refuses (exit-guard.ts). */
 let exit: Exit = process.exit.bind(process) as Exit;

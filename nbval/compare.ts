@@ -7,7 +7,7 @@
  * execution counts, tracebacks, PNG/JPEG images (unless asked) and widget views (their model ids are random).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { NbOutput, StreamOutput } from '../kernel/client/outputs';
+import type { NbOutput, StreamOutput } from './client/outputs';
 import { unifiedDiff } from './diff';
 import type { Sanitizer } from './sanitize';
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ICell, ICodeCell, IMimeBundle, INotebookContent, IOutput, MultilineString } from '@jupyterlab/nbformat';
-import type { NbOutput } from '../kernel/client/outputs';
+import type { NbOutput } from './client/outputs';
 
 /** A cell as stored in an .ipynb file (JupyterLab's nbformat types). */
 export type Cell = ICell;

@@ -3,10 +3,10 @@
  * notebook's directory like nbclient, running code cells one after another, stopped at the end.
  */
 import * as path from 'node:path';
-import { CellTimeoutError, KernelDiedError } from '../kernel/client/client';
-import { getKernelSpec, NoSuchKernel } from '../kernel/client/kernelspecs';
-import { KernelManager } from '../kernel/client/manager';
-import type { ErrorOutput, NbOutput, OutputEvent } from '../kernel/client/outputs';
+import { CellTimeoutError, KernelDiedError } from './client/client';
+import { getKernelSpec, NoSuchKernel } from './client/kernelspecs';
+import { KernelManager } from './client/manager';
+import type { ErrorOutput, NbOutput, OutputEvent } from './client/outputs';
 import { kernelNameOf, NotebookError, type LoadedNotebook } from './notebook';
 
 export interface SessionOptions {

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { NbOutput } from '../kernel/client/outputs';
+import type { NbOutput } from './client/outputs';
 import { compareOutputs, type CompareOptions } from './compare';
 import { cellOptions, shouldCheck, type CellOptions } from './markers';
 import type { ICodeCell } from '@jupyterlab/nbformat';

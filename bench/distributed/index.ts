@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { DistributedExecutor } from '../../runtime/distributed';
 import type { Future } from '../../runtime/futures';
 import { setRecording } from '../../runtime/timeline/record';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { formatTable, type Row } from '../futures/report';
 import { sumLoop, tiny } from '../futures/tasks';
 

@@ -1,7 +1,7 @@
 /** CPython's figures: bench/futures/py/bench.py run once by the Debian python3 (the one with a stock stdlib). */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 
 export interface CPythonFigures {
   thread_submit_all: number;

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { InterpreterPoolExecutor } from '../../runtime/futures/interpreter';
 import { ProcessPoolExecutor } from '../../runtime/futures/process';
 import { byteLength, makeBytes, makeFloats, touchShared } from './tasks';

@@ -5,8 +5,8 @@
  * measured in the same run. KERNELS=a,b picks kernels (tsfutures, python3, tslab from node_modules).
  */
 import { readdirSync } from 'node:fs';
-import type { KernelSpec } from '../../kernel/client/kernelspecs';
-import { KernelManager } from '../../kernel/client/manager';
+import type { KernelSpec } from '../../nbval/client/kernelspecs';
+import { KernelManager } from '../../nbval/client/manager';
 import { installedSpec, ipykernelSpec, tslabSpec } from './spec';
 import { readOrEmpty, treePids } from './rss';
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:kernel`: start-up, per-cell round trip, latency drift and memory of our kernel against ipykernel
- * and tslab, measured in one run through the same Node client (kernel/client). A report, not a test: exits 0.
+ * and tslab, measured in one run through the same Node client (nbval/client). A report, not a test: exits 0.
  * Targets (issue): start-up <= 0.6x ipykernel, round trip <= 1.0x ipykernel, RSS <= 150 MiB, last 20 cells <= 1.2x
  * the first 20. CELLS=n changes the number of declaring cells (default 400); KERNELS=tsfutures,python3 picks kernels;
  * STARTS=n the number of extra starts of ours and ipykernel for the start-up column (default 9, 0: only the one before
@@ -10,7 +10,7 @@
  * retry follows the kernel's bind. Figures move with the machine's load: compare kernels within one run.
  * History of the figures: README (Figures) and the issue notes.
  */
-import type { KernelSpec } from '../../kernel/client/kernelspecs';
+import type { KernelSpec } from '../../nbval/client/kernelspecs';
 import { measureKernel, type KernelFigures } from './measure';
 import { installedSpec, ipykernelSpec, tslabSpec } from './spec';
 import { median, percentile } from './stats';

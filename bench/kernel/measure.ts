@@ -1,5 +1,5 @@
-import { KernelManager } from '../../kernel/client/manager';
-import type { KernelSpec } from '../../kernel/client/kernelspecs';
+import { KernelManager } from '../../nbval/client/manager';
+import type { KernelSpec } from '../../nbval/client/kernelspecs';
 import { treeRssKiB } from './rss';
 
 export interface KernelFigures {

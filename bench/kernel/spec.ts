@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { builtinTsfuturesSpec, readKernelSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
-import { kernelJson } from '../../kernel/kernelspec';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import { builtinTsfuturesSpec, readKernelSpec, type KernelSpec } from '../../nbval/client/kernelspecs';
+import { kernelJson } from '../../kernel/install/kernelspec';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 
 const IPYKERNEL_DIR = '/usr/share/jupyter/kernels/python3';
 const TSLAB_BIN = path.join(PACKAGE_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');

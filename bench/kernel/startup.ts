@@ -4,10 +4,10 @@
  * tsfutures starts from the argv `tsfutures install` writes (kernelspec.ts), so the snapshot path is what is timed.
  * KERNELS=a,b picks kernels (tsfutures, tsfutures-plain = the built-in spec without the snapshot, python3).
  * Prints each kernel's median and quartiles, and its ratio to ipykernel's median. With --trace, also the median
- * time from launch of each start-up step our kernel logs (kernel/startup-trace.ts).
+ * time from launch of each start-up step our kernel logs (kernel/process/startup-trace.ts).
  */
-import { builtinTsfuturesSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
-import { KernelManager } from '../../kernel/client/manager';
+import { builtinTsfuturesSpec, type KernelSpec } from '../../nbval/client/kernelspecs';
+import { KernelManager } from '../../nbval/client/manager';
 import { installedSpec, ipykernelSpec } from './spec';
 import { median, percentile } from './stats';
 

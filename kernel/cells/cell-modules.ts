@@ -52,7 +52,7 @@ export class CellModules {
   /** The module a static import or require() of `specifier` gets, resolved from `fromDir` (the notebook's folder). */
   require(specifier: string, fromDir: string = this.cwd): unknown {
     if (RUNTIME_MODULES.has(specifier)) return this.obtained(specifier, fromDir, this.runtime);
-    if (specifier === TSLAB_MODULE) return this.obtained(specifier, fromDir, require(path.resolve(__dirname, '..', 'tslab')));
+    if (specifier === TSLAB_MODULE) return this.obtained(specifier, fromDir, require(path.resolve(__dirname, '..', 'output', 'tslab')));
     const bare = this.npmPackage(specifier, fromDir);
     if (isBuiltin(bare)) return this.obtained(bare, fromDir, nodeRequire(bare));
     if (isRelativeSpecifier(bare)) {

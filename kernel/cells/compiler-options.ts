@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts = require('typescript');
-import { PACKAGE_ROOT } from '../package-root';
+import { PACKAGE_ROOT } from '../install/package-root';
 import { EMIT_OPTIONS } from './transform';
 
 /** The @types folder holding @types/node as Node resolves it from this package: an installed tsfutures finds it

@@ -1,5 +1,5 @@
 import ts = require('typescript');
-import type { Completeness } from '../engine';
+import type { Completeness } from '../protocol/engine';
 
 /**
  * is_complete_request: decides whether pressing Enter in a console should run the code or open a new line.

@@ -33,7 +33,7 @@ import { saveTypeScriptCodeCache } from './typescriptCode';
 // `import ts = require` in every engine module: `import * as` copied the compiler's ~2250 exports into a new
 // namespace object per importing module (~30 ms of start-up over ten modules).
 import ts = require('typescript');
-import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../engine';
+import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../protocol/engine';
 import { isComplete } from './completeness';
 import { isInert } from './inert';
 import { GlobalDeclarations } from './declarations';

@@ -1,5 +1,5 @@
 import ts = require('typescript');
-import type { Completion, Inspection } from '../engine';
+import type { Completion, Inspection } from '../protocol/engine';
 import { libDocumentation } from './libDocs';
 import { usesNodeModules } from './nodeLite';
 import type { CellProject } from './project';

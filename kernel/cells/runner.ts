@@ -1,8 +1,8 @@
 import * as vm from 'node:vm';
-import type { CellOutcome } from '../engine';
+import type { CellOutcome } from '../protocol/engine';
 import { CELL_HELPER } from './transform';
 import { type CellSources, interruptOutcome, runtimeErrorOutcome } from './traceback';
-import { interruptGate } from '../interrupt-gate';
+import { interruptGate } from '../process/interrupt-gate';
 
 /**
  * Runs transformed cells in the kernel's own realm (vm.Script#runInThisContext), not in a separate vm context:

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../package-root';
+import { PACKAGE_ROOT } from '../install/package-root';
 
 /**
  * Where the tsfutures runtime lives, for both halves of the engine: the type checker wants its declarations
@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../package-root';
 /** Module names a cell may import that mean "the runtime". */
 export const RUNTIME_MODULES: ReadonlySet<string> = new Set(['tsfutures', 'concurrent.futures', 'concurrent']);
 
-/** tslab's display module, which the kernel provides itself (kernel/tslab.ts) so notebooks written for tslab render. */
+/** tslab's display module, which the kernel provides itself (kernel/output/tslab.ts) so notebooks written for tslab render. */
 export const TSLAB_MODULE = 'tslab';
 
 /** The file the type checker resolves `tslab` to: its declarations when built, else the source. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 import ts = require('typescript');
-import type { CellOutcome } from '../engine';
+import type { CellOutcome } from '../protocol/engine';
 import { flat } from './flat';
 import { decodeMappings, type LineMappings, mappingsOf, originalLine } from './sourcemap';
 

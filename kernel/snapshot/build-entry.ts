@@ -128,7 +128,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   };
   const rootRequire = Module.createRequire(path.join(ROOT, 'package.json'));
   const dist = path.join(ROOT, 'dist', 'kernel');
-  if (process.env.TSFUTURES_TRACE_STARTUP) (rootRequire(path.join(dist, 'startup-trace.js')) as typeof import('../startup-trace')).traceStartup('snapshot deserialised');
+  if (process.env.TSFUTURES_TRACE_STARTUP) (rootRequire(path.join(dist, 'process', 'startup-trace.js')) as typeof import('../process/startup-trace')).traceStartup('snapshot deserialised');
   // Next: the sockets (session.ts prestartSession). argv is [node, bin/tsfutures.js, ...args] from the launcher
   // (node does not run that script: the name is there for ps), [node, ...args] without it.
   const cli = rootRequire(path.join(dist, 'cli.js')) as typeof import('../cli');

@@ -42,8 +42,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { kernelV8Flags as launcherV8Flags, launcherPath } from '../launcher';
-import { PACKAGE_ROOT } from '../package-root';
+import { kernelV8Flags as launcherV8Flags, launcherPath } from '../process/launcher';
+import { PACKAGE_ROOT } from '../install/package-root';
 import { isAlive, pruneCache } from './prune';
 
 const ROOT = PACKAGE_ROOT;
@@ -116,7 +116,7 @@ function keyedFiles(): string[] {
     path.join(ROOT, 'package.json'),
     ...listFiles(path.join(dist, 'kernel', 'cells'), '.js'),
     // Loaded into the blob too, by cells/project.js.
-    path.join(dist, 'kernel', 'package-root.js'),
+    path.join(dist, 'kernel', 'install', 'package-root.js'),
     path.join(dist, 'kernel', 'snapshot', 'build-entry.js'),
     path.join(dist, 'kernel', 'snapshot', 'strip-typescript.js'),
     ...listFiles(path.join(dist, 'runtime'), '.d.ts'),

@@ -8,7 +8,7 @@
  *   it and execs node in place (same pid, same IPC channel), so the kernel kills the worker when its parent dies.
  *   It costs one exec, where a thread costs a second isolate's start-up on a core the new worker needs.
  * - Elsewhere a tiny thread of the worker's own, as the kernel's io thread watches the kernel's parent
- *   (kernel/watchdog.ts): once the worker has been re-parented it ends the whole process (a thread's process.exit
+ *   (kernel/process/watchdog.ts): once the worker has been re-parented it ends the whole process (a thread's process.exit
  *   would only end the thread).
  * Either way the parent passes its pid: a worker may start after its parent died, and then its own ppid is already
  * the re-parented one (and a death signal set after the parent's death is never sent).

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { createEngine } from '../../kernel/cells';
-import type { CellEngine, CellOutcome } from '../../kernel/engine';
+import type { CellEngine, CellOutcome } from '../../kernel/protocol/engine';
 
 // One engine for the file: creating one parses lib + @types/node (the start-up cost), as a kernel does once.
 let engine: CellEngine;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import ts = require('typescript');
 import { createEngine } from '../../kernel/cells';
-import type { CellEngine } from '../../kernel/engine';
+import type { CellEngine } from '../../kernel/protocol/engine';
 import type { CellProject } from '../../kernel/cells/project';
 import { LIB_FILE, LIB_NAMES, libText } from '../../kernel/cells/lib';
 

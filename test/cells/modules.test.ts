@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { createEngine } from '../../kernel/cells';
-import type { CellEngine } from '../../kernel/engine';
+import type { CellEngine } from '../../kernel/protocol/engine';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'notebook');
 let engine: CellEngine;

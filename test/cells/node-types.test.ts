@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { createEngine, type TypeScriptCellEngine } from '../../kernel/cells';
-import type { CellOutcome } from '../../kernel/engine';
+import type { CellOutcome } from '../../kernel/protocol/engine';
 
 // Each test starts its own engine: the Node types mode (lite until a cell needs @types/node) is per engine.
 const ROOT = path.join(__dirname, '..', '..');

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { createEngine } from '../../kernel/cells';
-import type { CellEngine } from '../../kernel/engine';
+import type { CellEngine } from '../../kernel/protocol/engine';
 import { registerModule } from '../../runtime/futures/references';
 
 let engine: CellEngine;

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { isAlive } from '../../kernel/children';
+import { isAlive } from '../../kernel/process/children';
 import { labBuildDir, labBuildExists, LAB_SOURCES } from '../lab/frontend';
 
 /** The checkout (found upwards, so this also works from the compiled copy in dist/test/e2e). */

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 import { KernelManager, KernelSpecManager, ServerConnection, SessionManager, type Kernel, type Session } from '@jupyterlab/services';
 import type { ICodeCell } from '@jupyterlab/nbformat';
-import { OutputCollector, type NbOutput } from '../../kernel/client/outputs';
+import { OutputCollector, type NbOutput } from '../../nbval/client/outputs';
 import { cellOptions } from '../../nbval/markers';
 import { isCodeCell, joinLines, loadNotebook } from '../../nbval/notebook';
 import { createSanitizer } from '../../nbval/sanitize';
@@ -139,7 +139,7 @@ test('interrupting a busy cell (REST interrupt) ends it with KeyboardInterrupt; 
   const kernel = session.kernel!;
   // Interrupt as JupyterLab's ■ button does (POST /api/kernels/ID/interrupt; the server sends SIGINT), once, as soon
   // as the kernel is busy: an interrupt that lands while the cell is still being type-checked stops it before it
-  // runs (kernel/interrupt-gate.ts).
+  // runs (kernel/process/interrupt-gate.ts).
   const interrupts: Promise<void>[] = [];
   const ran = await execute(kernel, 'while (true) {}', () => interrupts.push(kernel.interrupt()));
   await Promise.all(interrupts);

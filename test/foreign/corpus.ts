@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CellTimeoutError } from '../../kernel/client/client';
-import { KernelManager } from '../../kernel/client/manager';
-import type { KernelSpec } from '../../kernel/client/kernelspecs';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import { CellTimeoutError } from '../../nbval/client/client';
+import { KernelManager } from '../../nbval/client/manager';
+import type { KernelSpec } from '../../nbval/client/kernelspecs';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 
 // From the package root: this module also runs compiled (dist/test/foreign), where the notebooks are not.
 export const FOREIGN_DIR = path.join(PACKAGE_ROOT, 'test', 'foreign');

@@ -3,7 +3,7 @@
  * each must run at least its floor of code cells ok. Floors are what runs today; raise them as causes are fixed (the
  * README lists the failing cells and why), never lower them.
  */
-import { builtinTsfuturesSpec } from '../../kernel/client/kernelspecs';
+import { builtinTsfuturesSpec } from '../../nbval/client/kernelspecs';
 import { CORPUS, runForeign } from './corpus';
 
 describe('foreign notebooks run on tsfutures', () => {

@@ -1,6 +1,6 @@
 /** Comms over the kernel's wire (fake engine): both directions with buffers, comm_info, errors, cells that await. */
 import { KernelClient, content } from './helpers/kernel-client';
-import type { Message } from '../../kernel/wire';
+import type { Message } from '../../kernel/transport/wire';
 
 let k: KernelClient;
 beforeAll(async () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { History } from '../../kernel/history';
+import { History } from '../../kernel/protocol/history';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-history-'));
 

@@ -1,10 +1,10 @@
 /**
- * The interrupt gate's handshake on its own (kernel/interrupt-gate.ts), on one thread. Interrupts landing at random
+ * The interrupt gate's handshake on its own (kernel/process/interrupt-gate.ts), on one thread. Interrupts landing at random
  * moments are tested on a kernel (test/reliability/lifecycle.test.ts), where the gate has the SIGINT watchdog held:
  * in a process like this one (jest's, with SIGINT listeners) another thread asking every millisecond under load
  * still killed it in 1 of 3 runs, so the handshake alone is not what the kernel relies on.
  */
-import { InterruptGate, requestStamp } from '../../kernel/interrupt-gate';
+import { InterruptGate, requestStamp } from '../../kernel/process/interrupt-gate';
 
 test('an interrupt asked before the run stops it at its first line; one asked for an earlier cell does not', () => {
   const gate = new InterruptGate();

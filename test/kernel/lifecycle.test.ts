@@ -1,6 +1,6 @@
 /** Heartbeat while busy, interrupts (signal and interrupt_request), shutdown: a real kernel process, fake engine. */
 import { KernelClient, content } from './helpers/kernel-client';
-import { isAlive } from '../../kernel/children';
+import { isAlive } from '../../kernel/process/children';
 
 type C = Record<string, any>;
 

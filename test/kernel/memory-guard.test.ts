@@ -1,9 +1,9 @@
 /**
- * The memory guard's arithmetic and marks, and the MemoryError's report of what holds memory (kernel/memory-guard.ts,
- * kernel/memory-report.ts). The guard stopping real cells is tested on a kernel (test/reliability/memory.test.ts).
+ * The memory guard's arithmetic and marks, and the MemoryError's report of what holds memory (kernel/process/memory-guard.ts,
+ * kernel/process/memory-report.ts). The guard stopping real cells is tested on a kernel (test/reliability/memory.test.ts).
  */
-import { armMemoryGuard, cellThreshold, memoryCheck, stoppedForMemory, type MemoryGuardData } from '../../kernel/memory-guard';
-import { largestGlobals, memoryErrorMessage } from '../../kernel/memory-report';
+import { armMemoryGuard, cellThreshold, memoryCheck, stoppedForMemory, type MemoryGuardData } from '../../kernel/process/memory-guard';
+import { largestGlobals, memoryErrorMessage } from '../../kernel/process/memory-report';
 
 const MiB = 2 ** 20;
 const data = (): MemoryGuardData => ({ slots: new SharedArrayBuffer(16), limitBytes: 900 * MiB, ceilingBytes: 1000 * MiB, heapLimitBytes: 1024 * MiB });

@@ -3,7 +3,7 @@
  * (sync and async) and tslab's `import * as tslab from "tslab"`, provided by the kernel itself; also the
  * content-keeping repr of item 6 as an execute_result.
  */
-import type { Message } from '../../kernel/wire';
+import type { Message } from '../../kernel/transport/wire';
 import { KernelClient, content, result } from './helpers/kernel-client';
 
 let k: KernelClient;

@@ -1,6 +1,6 @@
 /** The kernel's protocol side against a fake (vm) engine: replies, iopub traffic, ordering, robustness. */
 import { KernelClient, content } from './helpers/kernel-client';
-import { DELIMITER } from '../../kernel/wire';
+import { DELIMITER } from '../../kernel/transport/wire';
 
 type C = Record<string, any>;
 const types = (ms: { header: { msg_type: string } }[]) => ms.map((m) => m.header.msg_type);

@@ -5,7 +5,7 @@
  */
 import { KernelClient, content, result } from './helpers/kernel-client';
 import { checkMessage, checkOpenMetadata, checkState, checkView } from './helpers/widget-schema';
-import type { Message } from '../../kernel/wire';
+import type { Message } from '../../kernel/transport/wire';
 
 const VIEW = 'application/vnd.jupyter.widget-view+json';
 let k: KernelClient;

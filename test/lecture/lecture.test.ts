@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { builtinTsfuturesSpec, readKernelSpec } from '../../kernel/client/kernelspecs';
+import { builtinTsfuturesSpec, readKernelSpec } from '../../nbval/client/kernelspecs';
 import { formatDifferences, normaliseCell, normaliseLine, unexplainedDifferences, type CellLines, type CellRules } from './compare';
 import { codeCells, outputLines, type NotebookJson } from './outputs-text';
 import { runNotebook } from './run-notebook';

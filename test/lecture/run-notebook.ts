@@ -1,7 +1,7 @@
 /** Executes a notebook's code cells top to bottom on a fresh kernel and returns each cell's printed lines. */
 import * as path from 'node:path';
-import { KernelManager } from '../../kernel/client/manager';
-import type { KernelSpec } from '../../kernel/client/kernelspecs';
+import { KernelManager } from '../../nbval/client/manager';
+import type { KernelSpec } from '../../nbval/client/kernelspecs';
 import { codeCells, outputLines, type NotebookJson } from './outputs-text';
 import type { CellLines } from './compare';
 

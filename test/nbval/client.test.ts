@@ -2,11 +2,11 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CellTimeoutError, type KernelClient } from '../../kernel/client/client';
-import { builtinTsfuturesSpec, findKernelSpecs, getKernelSpec, kernelSpecDirs, NoSuchKernel } from '../../kernel/client/kernelspecs';
-import { KernelManager } from '../../kernel/client/manager';
-import { kernelV8Flags } from '../../kernel/launcher';
-import type { OutputEvent } from '../../kernel/client/outputs';
+import { CellTimeoutError, type KernelClient } from '../../nbval/client/client';
+import { builtinTsfuturesSpec, findKernelSpecs, getKernelSpec, kernelSpecDirs, NoSuchKernel } from '../../nbval/client/kernelspecs';
+import { KernelManager } from '../../nbval/client/manager';
+import { kernelV8Flags } from '../../kernel/process/launcher';
+import type { OutputEvent } from '../../nbval/client/outputs';
 import { alive, ROOT } from './helpers';
 
 describe('kernelspecs', () => {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { isAlive } from '../../kernel/children';
+import { isAlive } from '../../kernel/process/children';
 export { isAlive as alive };
 
 export const ROOT = path.join(__dirname, '..', '..');

@@ -6,7 +6,7 @@ import { cellOptions, commentMarkers, shouldCheck } from '../../nbval/markers';
 import { fromStoredOutput, serializeNotebook, splitLines, toStoredOutput, type Cell } from '../../nbval/notebook';
 import { createSanitizer, parseSanitizeFile, pythonRegex, pythonReplacement } from '../../nbval/sanitize';
 import { resolveOptions } from '../../nbval/jest-notebook';
-import { OutputCollector, type NbOutput } from '../../kernel/client/outputs';
+import { OutputCollector, type NbOutput } from '../../nbval/client/outputs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

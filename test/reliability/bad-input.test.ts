@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { KernelClient, ROOT, content } from '../kernel/helpers/kernel-client';
-import { DELIMITER } from '../../kernel/wire';
+import { DELIMITER } from '../../kernel/transport/wire';
 import { figure } from './helpers';
 
 const MALFORMED = 1000;

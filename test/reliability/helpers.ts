@@ -5,7 +5,7 @@
 import { appendFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { KernelClient } from '../kernel/helpers/kernel-client';
-import { createMessage, decode, encode, Signer, type Message } from '../../kernel/wire';
+import { createMessage, decode, encode, Signer, type Message } from '../../kernel/transport/wire';
 
 /** RELIABILITY_SOAK=1 (set by `npm run test:reliability`) runs the long versions. */
 export const SOAK = process.env.RELIABILITY_SOAK === '1';

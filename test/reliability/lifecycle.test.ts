@@ -127,7 +127,7 @@ describe('the parent dies', () => {
 });
 
 test.each(['SIGINT', 'interrupt_request'] as const)('%s landing at any moment of short cells never ends the kernel', async (how) => {
-  // Node's breakOnSigint leaves gaps around each run where SIGINT kills the process (kernel/interrupt-gate.ts): an
+  // Node's breakOnSigint leaves gaps around each run where SIGINT kills the process (kernel/process/interrupt-gate.ts): an
   // interrupt that lands as a cell starts or ends must still only ever stop that cell.
   const k = await KernelClient.start();
   try {

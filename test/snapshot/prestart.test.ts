@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
 import { freePorts } from '../kernel/helpers/kernel-client';
-import { createMessage, decode, encode, Signer } from '../../kernel/wire';
-import type { ConnectionInfo } from '../../kernel/connection';
-import type { Incoming } from '../../kernel/session';
+import { createMessage, decode, encode, Signer } from '../../kernel/transport/wire';
+import type { ConnectionInfo } from '../../kernel/transport/connection';
+import type { Incoming } from '../../kernel/protocol/session';
 
-// The io thread runs dist/kernel/io-thread.js next to the session module: use the compiled one.
+// The io thread runs dist/kernel/transport/io-thread.js, found from the session module: use the compiled one.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Session, prestartSession } = require(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'session.js')) as typeof import('../../kernel/session');
+const { Session, prestartSession } = require(path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'protocol', 'session.js')) as typeof import('../../kernel/protocol/session');
 
 const ignore = { interrupt: () => undefined, parentGone: () => undefined, failed: (e: Error) => { throw e; } };
 

@@ -9,15 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KernelManager } from '../../kernel/client/manager';
-import { builtinTsfuturesSpec, type KernelSpec } from '../../kernel/client/kernelspecs';
+import { KernelManager } from '../../nbval/client/manager';
+import { builtinTsfuturesSpec, type KernelSpec } from '../../nbval/client/kernelspecs';
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'tsfutures-snapshot-'));
 process.env.XDG_CACHE_HOME = cache; // read by kernelspec.ts/snapshot (blob path) in this process too
 delete process.env.TSFUTURES_SNAPSHOT;
 delete process.env.NODE_OPTIONS;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { kernelJson } = require('../../dist/kernel/kernelspec.js') as typeof import('../../kernel/kernelspec');
+const { kernelJson } = require('../../dist/kernel/install/kernelspec.js') as typeof import('../../kernel/install/kernelspec');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { blobBase, blobPath, kernelV8Flags } = require('../../dist/kernel/snapshot/index.js') as typeof import('../../kernel/snapshot');
 const spec: KernelSpec = { ...builtinTsfuturesSpec(), argv: kernelJson().argv };

@@ -3,9 +3,9 @@
  * It lets the kernel's protocol side be tested on its own (TSFUTURES_ENGINE points the kernel at this file).
  */
 import * as vm from 'node:vm';
-import type { CellEngine, CellOutcome, Completeness } from '../../../kernel/engine';
+import type { CellEngine, CellOutcome, Completeness } from '../../../kernel/protocol/engine';
 import { notebookGlobals } from '../../../kernel/output';
-import { interruptGate } from '../../../kernel/interrupt-gate';
+import { interruptGate } from '../../../kernel/process/interrupt-gate';
 import { comms } from '../../../runtime/comm';
 
 function failure(e: unknown): CellOutcome {

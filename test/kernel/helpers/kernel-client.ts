@@ -9,9 +9,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
-import { builtinTsfuturesSpec } from '../../../kernel/client/kernelspecs';
-import { kernelV8Flags } from '../../../kernel/launcher';
-import { createMessage, decode, encode, Signer, type Message } from '../../../kernel/wire';
+import { builtinTsfuturesSpec } from '../../../nbval/client/kernelspecs';
+import { kernelV8Flags } from '../../../kernel/process/launcher';
+import { createMessage, decode, encode, Signer, type Message } from '../../../kernel/transport/wire';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');

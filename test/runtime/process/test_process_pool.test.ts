@@ -3,7 +3,7 @@ import { BrokenProcessPool } from '../../../runtime/futures/_base';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
 import { failWith, pid, pointNorm, scaledTriangle, slowDouble, spin, triangle } from './fixture';
-import { isAlive } from '../../../kernel/children';
+import { isAlive } from '../../../kernel/process/children';
 // As in a notebook, the runtime package is loaded: it registers the exports workers preload (sum, range, pow...).
 import '../../../runtime';
 

@@ -8,20 +8,20 @@
  */
 import * as path from 'node:path';
 import type { CellEngine } from './engine';
-import { traceStartup } from './startup-trace';
-import { log } from './log';
+import { traceStartup } from '../process/startup-trace';
+import { log } from '../process/log';
 
 type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
 
 function engineModulePath(): string {
-  return process.env.TSFUTURES_ENGINE || path.join(__dirname, 'cells', 'index.js');
+  return process.env.TSFUTURES_ENGINE || path.join(__dirname, '..', 'cells', 'index.js');
 }
 
 function createEngine(cwd: string): CellEngine {
   // A runtime require: the engine is large and must not load with this module.
   const mod = require(engineModulePath()) as EngineModule;
   // display, clear_output, input: every cell's scope has them (they reach the frontend through the output router).
-  const { notebookGlobals } = require('./output') as typeof import('./output');
+  const { notebookGlobals } = require('../output') as typeof import('../output');
   return mod.createEngine({ cwd, globals: notebookGlobals() });
 }
 

@@ -15,15 +15,15 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createMessage, Signer, type Header, type Message } from './wire';
-import type { ConnectionInfo } from './connection';
-import type { IoThreadData, ToIo, ToMain } from './io-thread';
-import { bindSockets, closeSockets, loopEnded, receiveMessages, sendMessage, welcomeSubscribers, type InChannel, type OutChannel, type Sockets } from './channels';
-import { memoryGuardData, type MemoryGuardData } from './memory-guard';
-import { interruptGate } from './interrupt-gate';
-import { traceStartup } from './startup-trace';
+import { createMessage, Signer, type Header, type Message } from '../transport/wire';
+import type { ConnectionInfo } from '../transport/connection';
+import type { IoThreadData, ToIo, ToMain } from '../transport/io-thread';
+import { bindSockets, closeSockets, loopEnded, receiveMessages, sendMessage, welcomeSubscribers, type InChannel, type OutChannel, type Sockets } from '../transport/channels';
+import { memoryGuardData, type MemoryGuardData } from '../process/memory-guard';
+import { interruptGate } from '../process/interrupt-gate';
+import { traceStartup } from '../process/startup-trace';
 
-export type { InChannel, OutChannel } from './channels';
+export type { InChannel, OutChannel } from '../transport/channels';
 
 export interface Incoming {
   channel: InChannel;
@@ -113,7 +113,7 @@ export class Session {
     if (this.worker || this.closing) return; // once; and not for a session already closed (a quick shutdown)
     const data: IoThreadData = { connection: this.connection, session: this.id, memory: this.memory, gate: interruptGate().buffer, parentPid: this.parentPid };
     // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
-    const worker = (this.worker = new Worker(path.join(__dirname, 'io-thread.js'), { workerData: data, stdout: true, stderr: true }));
+    const worker = (this.worker = new Worker(path.join(__dirname, '..', 'transport', 'io-thread.js'), { workerData: data, stdout: true, stderr: true }));
     traceStartup('io thread created');
     worker.stdout.resume();
     worker.stderr.resume();

@@ -7,10 +7,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Header } from './wire';
-import type { Session } from './session';
-import { REPR, repr } from '../runtime/python/repr';
-import { setDisplayHook } from '../runtime/display-hook';
+import type { Header } from '../transport/wire';
+import type { Session } from '../protocol/session';
+import { REPR, repr } from '../../runtime/python/repr';
+import { setDisplayHook } from '../../runtime/display-hook';
 
 /** What output needs to know about the request whose work is running. */
 export interface CellContext {

@@ -52,7 +52,7 @@ export function validName(name: string): boolean {
  */
 export function kernelJson(): { argv: string[] } & Record<string, unknown> {
   const template = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { argv: string[] };
-  const { LAUNCHER, blobBase } = require('./snapshot') as typeof import('./snapshot');
+  const { LAUNCHER, blobBase } = require('../snapshot') as typeof import('../snapshot');
   // The node running the installer, by absolute path: the notebook server's PATH may not have it.
   const fill: Record<string, string> = { node: process.execPath, '{launcher}': LAUNCHER, '{blob}': blobBase(process.execPath) };
   template.argv = template.argv.map((a) => fill[a] ?? a);
@@ -70,7 +70,7 @@ export function install(scope: Scope, name = DEFAULT_NAME): string {
     chmodSync(path.join(dir, logo), 0o644);
   }
   // Built now, in the background, so that even the first kernel starts from it (else the first start builds it).
-  const snapshot = require('./snapshot') as typeof import('./snapshot');
+  const snapshot = require('../snapshot') as typeof import('../snapshot');
   snapshot.maintainSnapshot();
   return dir;
 }

@@ -2,19 +2,21 @@
  * The one table from msg_type to handler. Shell and control share it (as in ipykernel); the dispatcher around it
  * publishes busy/idle and keeps requests in order, so handlers only compute and send their replies.
  */
-import type { Message } from './wire';
+import * as path from 'node:path';
+import type { Message } from '../transport/wire';
 import type { Session } from './session';
-import type { CellContext, OutputRouter } from './output';
-import { formatOutput } from './output';
+import type { CellContext, OutputRouter } from '../output';
+import { formatOutput } from '../output';
 import type { History, HistoryItem } from './history';
 import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
-import { PROTOCOL_VERSION } from './wire';
-import { log } from './log';
+import { PROTOCOL_VERSION } from '../transport/wire';
+import { log } from '../process/log';
+import { PACKAGE_ROOT } from '../install/package-root';
 import { commClose, commInfo, commMsg, commOpen } from './comms';
-import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from './memory-guard';
-import { memoryErrorMessage } from './memory-report';
-import { interruptGate } from './interrupt-gate';
+import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from '../process/memory-guard';
+import { memoryErrorMessage } from '../process/memory-report';
+import { interruptGate } from '../process/interrupt-gate';
 
 export interface Request {
   channel: 'shell' | 'control';
@@ -61,7 +63,7 @@ async function outcomeOf(run: () => Promise<CellOutcome>): Promise<CellOutcome> 
 
 let packageVersion: string | undefined;
 function implementationVersion(): string {
-  packageVersion ??= (require('../../package.json') as { version: string }).version;
+  packageVersion ??= (require(path.join(PACKAGE_ROOT, 'package.json')) as { version: string }).version;
   return packageVersion;
 }
 

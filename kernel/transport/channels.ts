@@ -6,8 +6,8 @@
 import * as zmq from 'zeromq';
 import { decode, encode, WireError, type Message, type Signer } from './wire';
 import { endpoint, type ConnectionInfo, type SocketName } from './connection';
-import { log } from './log';
-import { traceStartup } from './startup-trace';
+import { log } from '../process/log';
+import { traceStartup } from '../process/startup-trace';
 
 /** Channels whose requests the kernel answers. */
 export type InChannel = 'shell' | 'control' | 'stdin';

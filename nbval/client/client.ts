@@ -4,7 +4,7 @@
  */
 import * as zmq from 'zeromq';
 import { randomUUID } from 'node:crypto';
-import { createMessage, decode, encode, Signer, type Message } from '../wire';
+import { createMessage, decode, encode, Signer, type Message } from '../../kernel/transport/wire';
 import { channelUrl, type ConnectionInfo } from './connection';
 import { OutputCollector, type NbOutput, type OutputEvent } from './outputs';
 

@@ -6,8 +6,8 @@
  */
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
-import { jupyterDataDir } from './jupyter-paths';
-import { log } from './log';
+import { jupyterDataDir } from '../install/jupyter-paths';
+import { log } from '../process/log';
 
 export interface Entry {
   session: number;

@@ -11,15 +11,15 @@
  * than a worker of a snapshot-started process can (it deserialises its share of the blob first), they let more
  * clients connect at an earlier retry.
  */
-import { traceStartup } from './startup-trace';
+import { traceStartup } from '../process/startup-trace';
 // Before the other imports (CommonJS output keeps their order): the thread's own start vs loading zeromq and the rest.
 traceStartup('io thread: running');
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createMessage, Signer, type Message } from './wire';
 import type { ConnectionInfo } from './connection';
-import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from './watchdog';
-import { memoryCheck, type MemoryGuardData } from './memory-guard';
-import { InterruptGate, requestStamp, type RequestStamp } from './interrupt-gate';
+import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from '../process/watchdog';
+import { memoryCheck, type MemoryGuardData } from '../process/memory-guard';
+import { InterruptGate, requestStamp, type RequestStamp } from '../process/interrupt-gate';
 import { bindSockets, closeSockets, echoHeartbeats, loopEnded, receiveMessages, sendMessage, type Sockets } from './channels';
 
 traceStartup('io thread: zeromq loaded');

@@ -10,8 +10,8 @@
  * the comm message would tell the frontend otherwise.
  */
 import { handlers, unknownHandler, type Kernel, type Request } from './handlers';
-import { log } from './log';
-import { interruptGate, requestStamp } from './interrupt-gate';
+import { log } from '../process/log';
+import { interruptGate, requestStamp } from '../process/interrupt-gate';
 import { COMM_MESSAGE_TYPES } from './comms';
 
 const STOP_ABORTING = Symbol('stop aborting');

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { display as publish } from '../runtime/display-hook';
-import { PACKAGE_ROOT } from './package-root';
+import { display as publish } from '../../runtime/display-hook';
+import { PACKAGE_ROOT } from '../install/package-root';
 
 /** Shows one mimetype; on a display from newDisplay(), each call after the first replaces the shown output. */
 export interface Display {

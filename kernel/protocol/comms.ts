@@ -4,13 +4,13 @@
  * the cell's output). Comm messages from the frontend are handled even while a cell awaits (dispatcher.ts), so a
  * Cancel button reaches the kernel during `await wait(...)`.
  */
-import type { Message } from './wire';
+import type { Message } from '../transport/wire';
 import type { Session } from './session';
-import type { CellContext, OutputRouter } from './output';
-import { comms } from '../runtime/comm/manager';
-import type { CommMessage } from '../runtime/comm/comm';
-import { setCommTransport, type Header } from '../runtime/comm/transport';
-import { log } from './log';
+import type { CellContext, OutputRouter } from '../output';
+import { comms } from '../../runtime/comm/manager';
+import type { CommMessage } from '../../runtime/comm/comm';
+import { setCommTransport, type Header } from '../../runtime/comm/transport';
+import { log } from '../process/log';
 
 /** The message types handled at once, not queued behind a running cell (dispatcher.ts). */
 export const COMM_MESSAGE_TYPES: ReadonlySet<string> = new Set(['comm_open', 'comm_msg', 'comm_close', 'comm_info_request']);
@@ -41,7 +41,7 @@ function loadWidgets(): void {
   if (widgetsLoaded) return;
   widgetsLoaded = true;
   try {
-    require('../runtime/widgets');
+    require('../../runtime/widgets');
   } catch (e) {
     log('error', `cannot load the widget layer: ${(e as Error)?.message ?? String(e)}`);
   }

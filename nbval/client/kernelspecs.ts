@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { jupyterPath } from '../jupyter-paths';
-import { PACKAGE_ROOT } from '../package-root';
-import { kernelV8Flags } from '../launcher';
+import { jupyterPath } from '../../kernel/install/jupyter-paths';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
+import { kernelV8Flags } from '../../kernel/process/launcher';
 
 export interface KernelSpec {
   name: string;
