@@ -45,6 +45,12 @@ export const ImportError = pyError('ImportError');
 export type ImportError = PyException;
 export const ModuleNotFoundError = pyError('ModuleNotFoundError', ImportError);
 export type ModuleNotFoundError = PyException;
+/** Python's RuntimeError (JS has none): raised by submit() after shutdown. */
+export const RuntimeError = pyError('RuntimeError');
+export type RuntimeError = PyException;
+/** Python's TimeoutError, which concurrent.futures re-exports. */
+export const TimeoutError = pyError('TimeoutError');
+export type TimeoutError = PyException;
 
 /** KeyError's message is the repr of the missing key: `KeyError: 'a'`. */
 export class KeyError extends LookupError {
