@@ -16,7 +16,7 @@ export const TSLAB_MODULE = 'tslab';
 
 /** The file the type checker resolves `tslab` to: its declarations when built, else the source. */
 export function tslabTypesFile(): string | undefined {
-  const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'tslab.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'tslab.ts')];
+  const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'output', 'tslab.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'output', 'tslab.ts')];
   return candidates.find((f) => fs.existsSync(f));
 }
 

@@ -109,7 +109,7 @@ test('the key never reaches the kernel log, and signatures are compared in const
   expect(k.stderr).not.toContain(key);
   figure('security', 'key found in kernel stderr', k.stderr.includes(key) ? 'yes' : 'no', 'no', !k.stderr.includes(key));
   // A code-path assertion, not a timing measurement: verify() goes through crypto.timingSafeEqual.
-  const wire = readFileSync(path.join(ROOT, 'kernel', 'wire.ts'), 'utf8');
+  const wire = readFileSync(path.join(ROOT, 'kernel', 'transport', 'wire.ts'), 'utf8');
   const verify = wire.slice(wire.indexOf('verify(signature: Buffer'), wire.indexOf('export interface Decoded'));
   expect(verify).toMatch(/timingSafeEqual\(signature, expected\)/);
   expect(verify).not.toMatch(/\bsignature\s*[!=]==?|[!=]==?\s*expected\b(?!\.length)|\.equals\(/);
