@@ -2,9 +2,15 @@
  * The output of a value: Deno's `Symbol.for('Jupyter.display')` bundle when the object has one, else IPython's
  * display formatter (the Python repr as text/plain, richer mimetypes from _repr_*_ methods).
  */
+import type { KernelMessage } from '@jupyterlab/services';
 import { repr } from '../../runtime/python/repr';
 
-export type MimeBundle = Record<string, unknown>;
+/**
+ * A display's data and metadata as the protocol types them (JSON). What user formatters return is taken as it is:
+ * the wire's JSON.stringify is what makes it JSON, as json.dumps does in ipykernel.
+ */
+export type MimeBundle = KernelMessage.IDisplayDataMsg['content']['data'];
+export type MimeMetadata = KernelMessage.IDisplayDataMsg['content']['metadata'];
 
 const REPR_METHODS: Array<[string, string]> = [
   ['_repr_html_', 'text/html'],
@@ -18,7 +24,7 @@ const REPR_METHODS: Array<[string, string]> = [
 
 export interface Formatted {
   data: MimeBundle;
-  metadata: Record<string, unknown>;
+  metadata: MimeMetadata;
 }
 
 /** Deno's display convention: `obj[Symbol.for('Jupyter.display')]()` returns the whole mime bundle, or a promise of it. */
@@ -72,7 +78,7 @@ export function formatOutput(obj: unknown): Formatted | Promise<Formatted> {
  */
 export function formatBundle(obj: unknown): Formatted {
   const data: MimeBundle = {};
-  const metadata: Record<string, unknown> = {};
+  const metadata: MimeMetadata = {};
   const attempt = (what: string, f: () => void) => {
     try {
       f();
@@ -87,7 +93,7 @@ export function formatBundle(obj: unknown): Formatted {
       if (typeof o[method] === 'function') {
         attempt(method, () => {
           const v = (o[method] as () => unknown).call(obj);
-          if (v !== undefined && v !== null) data[mime] = v;
+          if (v !== undefined && v !== null) data[mime] = v as MimeBundle[string];
         });
       }
     }

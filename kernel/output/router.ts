@@ -5,8 +5,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Session } from '../protocol/session';
+import type { ContentOf, MessageType } from '../transport/wire';
 import { setDisplayHook } from '../../runtime/display-hook';
 import type { CellContext } from './context';
+import type { MimeBundle } from './format';
 import { StreamCoalescer, type StreamName } from './stream';
 import { InputRequests } from './stdin';
 import { captureStdio } from './stdio';
@@ -56,7 +58,7 @@ export class OutputRouter {
   }
 
   /** Sends an iopub message (display_data, clear_output...) in order with the streams of the current context. */
-  publish(msgType: string, content: object, ctx = this.current()): void {
+  publish<T extends MessageType>(msgType: T, content: ContentOf<T>, ctx = this.current()): void {
     this.flush();
     if (ctx) this.session.send('iopub', msgType, content, ctx.parent);
   }
@@ -92,7 +94,7 @@ export function installOutput(session: Session): OutputRouter {
   // Runtime code (progress bars, timelines) displays through this hook without knowing about the kernel.
   setDisplayHook({
     display: (data, opts) =>
-      r.publish(opts.update ? 'update_display_data' : 'display_data', { data, metadata: {}, transient: opts.display_id ? { display_id: opts.display_id } : {} }),
+      r.publish(opts.update ? 'update_display_data' : 'display_data', { data: data as MimeBundle, metadata: {}, transient: opts.display_id ? { display_id: opts.display_id } : {} }),
   });
   return r;
 }

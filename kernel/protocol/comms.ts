@@ -4,7 +4,7 @@
  * the cell's output). Comm messages from the frontend are handled even while a cell awaits (dispatcher.ts), so a
  * Cancel button reaches the kernel during `await wait(...)`.
  */
-import type { Message } from '../transport/wire';
+import type { ContentOf, Message } from '../transport/wire';
 import type { Session } from './session';
 import type { CellContext, OutputRouter } from '../output';
 import { comms } from '../../runtime/comm/manager';
@@ -20,7 +20,8 @@ export function installComms(session: Session, output: OutputRouter): void {
   setCommTransport({
     send(msgType, content, metadata, buffers, parent) {
       output.flush(); // after what the cell printed before
-      session.send('iopub', msgType, content, parent ?? output.current()?.parent ?? {}, [], metadata, buffers);
+      // runtime/comm/comm.ts builds each msg_type's content; its data is the user's, sent as JSON.
+      session.send('iopub', msgType, content as ContentOf<typeof msgType>, parent ?? output.current()?.parent ?? {}, [], metadata, buffers);
     },
     place: () => output.current(),
     runIn: (place, fn) => (place ? output.within(place as CellContext, fn) : fn()),

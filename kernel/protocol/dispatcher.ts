@@ -9,6 +9,7 @@
  * click until the cell ends). They publish no busy/idle then: the kernel is busy with that request, and an idle for
  * the comm message would tell the frontend otherwise.
  */
+import type { ContentOf } from '../transport/wire';
 import { handlers, unknownHandler, type Kernel, type Request } from './handlers';
 import { log } from '../process/log';
 import { interruptGate, requestStamp } from '../process/interrupt-gate';
@@ -82,7 +83,9 @@ export class Dispatcher {
     session.status('busy', parent);
     try {
       if (this.aborting && type === 'execute_request') {
-        session.send(request.channel, 'execute_reply', { status: 'aborted' }, parent, request.identities, { status: 'aborted' });
+        // As ipykernel's aborted reply: no execution_count, which @jupyterlab/services' type requires.
+        const aborted = { status: 'aborted' } as ContentOf<'execute_reply'>;
+        session.send(request.channel, 'execute_reply', aborted, parent, request.identities, { status: 'aborted' });
       } else {
         // hasOwn: a msg_type such as 'constructor' or 'toString' must not find Object.prototype's members.
         await (Object.hasOwn(handlers, type) ? handlers[type] : unknownHandler)(this.kernel, request);

@@ -2,6 +2,7 @@
  * The contract between the protocol side of the kernel (handlers.ts) and the cell engine (cells/).
  * The handlers never see TypeScript or vm; the engine never sees sockets or messages.
  */
+import type { ContentOf } from '../transport/wire';
 
 /** What running one cell produced. Output (stdout/stderr/display) is not here: it is routed as it happens. */
 export type CellOutcome =
@@ -12,7 +13,7 @@ export interface Completion {
   matches: string[];
   cursor_start: number;
   cursor_end: number;
-  metadata: Record<string, unknown>;
+  metadata: Extract<ContentOf<'complete_reply'>, { status: 'ok' }>['metadata'];
 }
 
 export interface Inspection {

@@ -3,7 +3,8 @@
  * publishes busy/idle and keeps requests in order, so handlers only compute and send their replies.
  */
 import * as path from 'node:path';
-import type { Message } from '../transport/wire';
+import type { KernelMessage } from '@jupyterlab/services';
+import type { ContentOf, Message, MessageType, Untrusted } from '../transport/wire';
 import type { Session } from './session';
 import type { CellContext, OutputRouter } from '../output';
 import { formatOutput } from '../output';
@@ -40,9 +41,10 @@ export interface Kernel {
 
 export type Handler = (kernel: Kernel, request: Request) => Promise<void> | void;
 
-type Content = Record<string, unknown>;
+/** A request's content: the spec's field names for its msg_type, the values as a client sent them. */
+type RequestContent<T extends MessageType> = Untrusted<ContentOf<T>>;
 
-function reply(k: Kernel, req: Request, msgType: string, content: object, metadata: object = {}): void {
+function reply<T extends MessageType>(k: Kernel, req: Request, msgType: T, content: ContentOf<T>, metadata: object = {}): void {
   k.output.flush();
   k.session.send(req.channel, msgType, content, req.message.header, req.identities, metadata);
 }
@@ -69,7 +71,8 @@ function implementationVersion(): string {
 
 function kernelInfo(k: Kernel, req: Request): void {
   const version = k.engines.languageVersion();
-  reply(k, req, 'kernel_info_reply', {
+  // `debugger` (messaging spec 5.5) is not in @jupyterlab/services' IInfoReply.
+  const content: ContentOf<'kernel_info_reply'> & { debugger: boolean } = {
     status: 'ok',
     protocol_version: PROTOCOL_VERSION,
     implementation: 'tsfutures',
@@ -88,7 +91,8 @@ function kernelInfo(k: Kernel, req: Request): void {
       { text: 'concurrent.futures (Python)', url: 'https://docs.python.org/3/library/concurrent.futures.html' },
     ],
     debugger: false,
-  });
+  };
+  reply(k, req, 'kernel_info_reply', content);
   // Clients send kernel_info first and then wait for the reply: a good moment to load the compiler.
   k.loadEngineSoon();
 }
@@ -103,7 +107,7 @@ async function asMemoryError(k: Kernel, cell: number, outcome: CellOutcome): Pro
 }
 
 async function execute(k: Kernel, req: Request): Promise<void> {
-  const c = req.message.content as Content;
+  const c = req.message.content as RequestContent<'execute_request'>;
   const code = typeof c.code === 'string' ? c.code : '';
   const silent = Boolean(c.silent);
   const storeHistory = c.store_history === undefined ? !silent : Boolean(c.store_history);
@@ -139,22 +143,24 @@ async function execute(k: Kernel, req: Request): Promise<void> {
     k.session.send('iopub', 'error', { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, parent);
   }
 
-  const expressions: Record<string, object> = {};
+  const expressions: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(userExpressions)) {
     const r = await outcomeOf(() => k.output.run(ctx, () => k.engines.get().evaluate(String(expression))));
     expressions[name] =
       r.status === 'ok' ? { status: 'ok', ...(await k.output.run(ctx, () => formatOutput(r.value))) } : { status: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback };
   }
 
-  const common = { execution_count: k.executionCount, user_expressions: expressions, payload: [] };
-  const content = outcome.status === 'ok' ? { status: 'ok', ...common } : { status: 'error', ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback, ...common };
+  // Each expression's bundle holds what the user's formatters returned, made JSON by the wire.
+  const common = { execution_count: k.executionCount, user_expressions: expressions as KernelMessage.IExecuteReply['user_expressions'], payload: [] };
+  const content: ContentOf<'execute_reply'> =
+    outcome.status === 'ok' ? { status: 'ok', ...common } : { status: 'error', ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback, ...common };
   if (outcome.status === 'error' && !silent && stopOnError) await k.abortQueued();
   reply(k, req, 'execute_reply', content, { started, dependencies_met: true, engine: k.session.id, status: content.status });
   await collectUnderPressure(k.session.memory);
 }
 
 function complete(k: Kernel, req: Request): void {
-  const c = req.message.content as Content;
+  const c = req.message.content as RequestContent<'complete_request'>;
   const code = String(c.code ?? '');
   const cursor = typeof c.cursor_pos === 'number' ? c.cursor_pos : code.length;
   try {
@@ -165,7 +171,7 @@ function complete(k: Kernel, req: Request): void {
 }
 
 function inspect(k: Kernel, req: Request): void {
-  const c = req.message.content as Content;
+  const c = req.message.content as RequestContent<'inspect_request'>;
   const code = String(c.code ?? '');
   const cursor = typeof c.cursor_pos === 'number' ? c.cursor_pos : code.length;
   try {
@@ -177,7 +183,7 @@ function inspect(k: Kernel, req: Request): void {
 }
 
 function isComplete(k: Kernel, req: Request): void {
-  const code = String((req.message.content as Content).code ?? '');
+  const code = String((req.message.content as RequestContent<'is_complete_request'>).code ?? '');
   try {
     reply(k, req, 'is_complete_reply', k.engines.get().isComplete(code));
   } catch (e) {
@@ -187,7 +193,7 @@ function isComplete(k: Kernel, req: Request): void {
 }
 
 function history(k: Kernel, req: Request): void {
-  const c = req.message.content as Content;
+  const c = req.message.content as RequestContent<'history_request'>;
   const output = Boolean(c.output);
   const n = typeof c.n === 'number' ? c.n : null;
   let items: HistoryItem[] = [];
@@ -202,11 +208,12 @@ function history(k: Kernel, req: Request): void {
       items = k.history.search(String(c.pattern ?? '*'), n, Boolean(c.unique), output);
       break;
   }
-  reply(k, req, 'history_reply', { status: 'ok', history: items });
+  // An entry whose output is unknown carries null, as ipykernel's; @jupyterlab/services types outputs as strings.
+  reply(k, req, 'history_reply', { status: 'ok', history: items as KernelMessage.IHistoryReply['history'] });
 }
 
 async function shutdown(k: Kernel, req: Request): Promise<void> {
-  const content = { status: 'ok', restart: Boolean((req.message.content as Content).restart) };
+  const content: ContentOf<'shutdown_reply'> = { status: 'ok', restart: Boolean((req.message.content as RequestContent<'shutdown_request'>).restart) };
   reply(k, req, 'shutdown_reply', content);
   // ipykernel also broadcasts it, so every client learns the kernel is going away.
   k.session.send('iopub', 'shutdown_reply', content, req.message.header);
@@ -239,6 +246,8 @@ export const unknownHandler: Handler = (k, req) => {
   const type = req.message.header.msg_type;
   log('warning', `unknown message type on ${req.channel}: ${type}`);
   if (type.endsWith('_request')) {
-    reply(k, req, type.replace(/_request$/, '_reply'), { status: 'error', ename: 'UnknownMessageType', evalue: `unknown message type ${type}`, traceback: [] });
+    const content = { status: 'error', ename: 'UnknownMessageType', evalue: `unknown message type ${type}`, traceback: [] };
+    k.output.flush();
+    k.session.sendUnchecked(req.channel, type.replace(/_request$/, '_reply'), content, req.message.header, req.identities);
   }
 };

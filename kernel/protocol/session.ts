@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createMessage, Signer, type Header, type Message } from '../transport/wire';
+import { createMessage, createUncheckedMessage, Signer, type ContentOf, type Header, type Message, type MessageType } from '../transport/wire';
 import type { ConnectionInfo } from '../transport/connection';
 import type { IoThreadData, ToIo, ToMain } from '../transport/io-thread';
 import { bindSockets, closeSockets, loopEnded, receiveMessages, sendMessage, welcomeSubscribers, type InChannel, type OutChannel, type Sockets } from '../transport/channels';
@@ -162,14 +162,24 @@ export class Session {
   }
 
   /** Creates, signs and sends one message (control replies through the io thread, which owns that socket). */
-  send(channel: OutChannel, msgType: string, content: object, parent: Header | {} = {}, identities: Uint8Array[] = [], metadata: object = {}, buffers: Uint8Array[] = []): Message {
+  send<T extends MessageType>(channel: OutChannel, msgType: T, content: ContentOf<T>, parent: Header | {} = {}, identities: Uint8Array[] = [], metadata: object = {}, buffers: Uint8Array[] = []): Message {
     const message = createMessage({ msgType, channel: channel as Message['channel'], session: this.id, content, parent, metadata });
     if (buffers.length) (message as { buffers?: unknown }).buffers = buffers;
+    return this.deliver(channel, message, identities);
+  }
+
+  /** send() for a msg_type the spec does not define (the error reply to an unknown request). */
+  sendUnchecked(channel: OutChannel, msgType: string, content: object, parent: Header | {} = {}, identities: Uint8Array[] = []): Message {
+    const message = createUncheckedMessage({ msgType, channel: channel as Message['channel'], session: this.id, content, parent });
+    return this.deliver(channel, message, identities);
+  }
+
+  private deliver(channel: OutChannel, message: Message, identities: Uint8Array[]): Message {
     if (channel === 'control') this.toIo({ kind: 'send', identities, message });
     else if (channel === 'iopub') this.publish(message);
     else if (this.sockets) {
       sendMessage(this.sockets[channel], channel, message, this.signer, identities.map(asBuffer));
-      if (msgType === 'shutdown_reply') this.toIo({ kind: 'shutdown', answered: true });
+      if (message.header.msg_type === 'shutdown_reply') this.toIo({ kind: 'shutdown', answered: true });
     }
     return message;
   }

@@ -14,6 +14,8 @@ export interface ConnectionInfo {
   stdin_port: number;
   iopub_port: number;
   hb_port: number;
+  /** Written by jupyter_client and by our client; the kernel does not read it. */
+  kernel_name?: string;
 }
 
 export class ConnectionFileError extends Error {

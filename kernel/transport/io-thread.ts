@@ -88,7 +88,7 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
    */
   const interrupt = (message: Message, identities: Buffer[]) => {
     const parent = message.header;
-    const status = (state: string) =>
+    const status = (state: 'busy' | 'idle') =>
       post({ kind: 'publish', message: createMessage({ msgType: 'status', channel: 'iopub', session, content: { execution_state: state }, parent }) });
     status('busy');
     sendMessage(control, 'control', createMessage({ msgType: 'interrupt_reply', channel: 'control', session, content: { status: 'ok' }, parent }), signer, identities);

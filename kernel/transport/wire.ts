@@ -17,6 +17,26 @@ export const PROTOCOL_VERSION = '5.3';
 export type Message = KernelMessage.IMessage;
 export type Header = KernelMessage.IHeader;
 
+/** The messages @jupyterlab/services does not type: JEP 65's iopub_welcome, and shutdown's request and reply. */
+interface UntypedThere {
+  iopub_welcome: { subscription: string };
+  shutdown_request: { restart: boolean };
+  shutdown_reply: { status: 'ok'; restart: boolean };
+}
+
+export type MessageType = KernelMessage.MessageType | keyof UntypedThere;
+
+/** The content of each msg_type: @jupyterlab/services' interface for it (one per message), else UntypedThere's. */
+export type ContentOf<T extends MessageType> = T extends keyof UntypedThere
+  ? UntypedThere[T]
+  : Extract<KernelMessage.Message, { header: { msg_type: T } }>['content'];
+
+/**
+ * A request's content as it arrives: the spec's field names, each value unchecked (a client may send anything), so
+ * handlers name fields the compiler knows and still check what they find. (Over a union: every member's fields.)
+ */
+export type Untrusted<C> = { readonly [K in C extends unknown ? keyof C : never]?: unknown };
+
 /** Raised by {@link decode} for frames that are not a valid, correctly signed message. */
 export class WireError extends Error {
   override name = 'WireError';
@@ -102,11 +122,11 @@ export function encode(message: Message, signer: Signer, identities: readonly Bu
   return [...identities, DELIMITER_BUF, Buffer.from(signer.sign(json)), ...json, ...buffers];
 }
 
-export interface NewMessage {
-  msgType: string;
+export interface NewMessage<T extends MessageType> {
+  msgType: T;
   channel: KernelMessage.Channel;
   session: string;
-  content: object;
+  content: ContentOf<T>;
   parent?: Header | {};
   metadata?: object;
   username?: string;
@@ -124,7 +144,7 @@ function isoNowMicros(): string {
 }
 
 /** The one factory for outgoing messages: a fresh header, the parent's header, the protocol version. */
-export function createMessage({ msgType, channel, session, content, parent = {}, metadata = {}, username = 'kernel' }: NewMessage): Message {
+export function createMessage<T extends MessageType>({ msgType, channel, session, content, parent = {}, metadata = {}, username = 'kernel' }: NewMessage<T>): Message {
   return {
     header: {
       msg_id: randomUUID(),
@@ -140,6 +160,14 @@ export function createMessage({ msgType, channel, session, content, parent = {},
     buffers: [],
     channel,
   } as unknown as Message;
+}
+
+/**
+ * A message whose type the spec does not define (the error reply to an unknown *_request, tests of bad input): there
+ * is no content interface to check it against.
+ */
+export function createUncheckedMessage(message: Omit<NewMessage<MessageType>, 'msgType' | 'content'> & { msgType: string; content: object }): Message {
+  return createMessage(message as unknown as NewMessage<MessageType>);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -4,7 +4,7 @@
  */
 import * as zmq from 'zeromq';
 import { randomUUID } from 'node:crypto';
-import { createMessage, decode, encode, Signer, type Message } from '../../kernel/transport/wire';
+import { createMessage, decode, encode, Signer, type ContentOf, type Message, type MessageType } from '../../kernel/transport/wire';
 import { channelUrl, type ConnectionInfo } from './connection';
 import { OutputCollector, type NbOutput, type OutputEvent } from './outputs';
 
@@ -27,6 +27,9 @@ export interface ExecuteResult {
 }
 
 /** Raised by execute() when a cell runs over its timeout; carries what the cell printed so far. */
+/** The reply's msg_type of a request's. */
+type ReplyTo<T extends string> = T extends `${infer Base}_request` ? Extract<`${Base}_reply`, MessageType> : never;
+
 export class CellTimeoutError extends Error {
   override name = 'CellTimeoutError';
   constructor(
@@ -163,11 +166,11 @@ export class KernelClient {
   }
 
   /** Sends a request on control (shutdown_request, interrupt_request) and waits for its reply. */
-  async controlRequest(msgType: string, content: object, timeoutSeconds = 5): Promise<Record<string, any> | undefined> {
+  async controlRequest<T extends 'interrupt_request' | 'shutdown_request'>(msgType: T, content: ContentOf<T>, timeoutSeconds = 5): Promise<ContentOf<ReplyTo<T>> | undefined> {
     const attempt = this.request(this.control, msgType, content, 'control');
     const got = await withTimeout(attempt.reply, timeoutSeconds * 1000);
     if (!got) attempt.cancel();
-    return got?.content as Record<string, any> | undefined;
+    return got?.content as ContentOf<ReplyTo<T>> | undefined;
   }
 
   /** One heartbeat ping: true if the kernel echoes it within the timeout. */
@@ -200,7 +203,7 @@ export class KernelClient {
     this.pending.clear();
   }
 
-  private request(socket: zmq.Dealer, msgType: string, content: object, channel: 'shell' | 'control', handlers?: Pending) {
+  private request<T extends MessageType>(socket: zmq.Dealer, msgType: T, content: ContentOf<T>, channel: 'shell' | 'control', handlers?: Pending) {
     const message = createMessage({ msgType, channel, session: this.session, content, username: 'tsfutures-client' });
     const msgId = message.header.msg_id;
     let settle!: (m: Message) => void;
@@ -263,7 +266,9 @@ export class KernelClient {
       try {
         const { message } = decode(frames, this.signer);
         if (message.header.msg_type !== 'input_request') continue;
-        const reply = createMessage({ msgType: 'input_reply', channel: 'stdin', session: this.session, content: { value: '' }, parent: message.header });
+        // The spec's input_reply is { value } (jupyter_client sends no status); @jupyterlab/services' type asks for one.
+        const empty = { value: '' } as ContentOf<'input_reply'>;
+        const reply = createMessage({ msgType: 'input_reply', channel: 'stdin', session: this.session, content: empty, parent: message.header });
         await this.send(this.stdin, encode(reply, this.signer));
       } catch {
         // ignore malformed stdin traffic

@@ -4,21 +4,9 @@
  */
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { endpoint, type ConnectionInfo, type SocketName } from '../../kernel/transport/connection';
 
-export interface ConnectionInfo {
-  transport: 'tcp';
-  ip: string;
-  shell_port: number;
-  iopub_port: number;
-  stdin_port: number;
-  control_port: number;
-  hb_port: number;
-  key: string;
-  signature_scheme: string;
-  kernel_name?: string;
-}
-
-export type Channel = 'shell' | 'iopub' | 'stdin' | 'control' | 'hb';
+export type { ConnectionInfo } from '../../kernel/transport/connection';
 
 /**
  * Asks the OS for `count` distinct free ports. All listeners stay open until every port is known, so
@@ -55,6 +43,7 @@ export async function newConnectionInfo(kernelName?: string): Promise<Connection
   };
 }
 
-export function channelUrl(info: ConnectionInfo, channel: Channel): string {
-  return `${info.transport}://${info.ip}:${info[`${channel}_port`]}`;
+/** The zmq endpoint a client connects to: the kernel's own rule (tcp://ip:port, ipc's ip-port path). */
+export function channelUrl(info: ConnectionInfo, channel: SocketName): string {
+  return endpoint(info, channel);
 }

@@ -5,7 +5,7 @@
 import { appendFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { KernelClient } from '../kernel/helpers/kernel-client';
-import { createMessage, decode, encode, Signer, type Message } from '../../kernel/transport/wire';
+import { createMessage, createUncheckedMessage, decode, encode, Signer, type Message } from '../../kernel/transport/wire';
 
 /** RELIABILITY_SOAK=1 (set by `npm run test:reliability`) runs the long versions. */
 export const SOAK = process.env.RELIABILITY_SOAK === '1';
@@ -133,7 +133,7 @@ export class AttachedClient {
   }
 
   send(msgType: string, content: object): string {
-    const message = createMessage({ msgType, channel: 'shell', session: this.session, content, username: 'attached' });
+    const message = createUncheckedMessage({ msgType, channel: 'shell', session: this.session, content, username: 'attached' });
     const frames = encode(message, this.signer);
     this.sending = this.sending.then(() => this.shell.send(frames)).catch(() => undefined);
     return message.header.msg_id;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as zmq from 'zeromq';
 import { builtinTsfuturesSpec } from '../../../nbval/client/kernelspecs';
 import { kernelV8Flags } from '../../../kernel/process/launcher';
-import { createMessage, decode, encode, Signer, type Message } from '../../../kernel/transport/wire';
+import { createMessage, createUncheckedMessage, decode, encode, Signer, type Message } from '../../../kernel/transport/wire';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
@@ -179,7 +179,7 @@ export class KernelClient {
   private readonly sending: Record<Channel, Promise<void>> = { shell: Promise.resolve(), control: Promise.resolve(), stdin: Promise.resolve() };
 
   send(channel: Channel, msgType: string, content: object, metadata: object = {}, buffers: Uint8Array[] = []): string {
-    const message = createMessage({ msgType, channel, session: this.session, content, metadata, username: 'test' });
+    const message = createUncheckedMessage({ msgType, channel, session: this.session, content, metadata, username: 'test' });
     (message as { buffers?: unknown }).buffers = buffers;
     void this.sendFrames(channel, encode(message, this.signer));
     return message.header.msg_id;
