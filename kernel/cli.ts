@@ -2,6 +2,7 @@
  * `tsfutures` command line. Kept free of heavy imports: `tsfutures kernel` is on the kernel's start-up path,
  * so every subcommand loads its module only when chosen.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Scope } from './install/kernelspec';
 
 const USAGE = `usage: tsfutures <command> [options]
@@ -25,40 +26,37 @@ class UsageError extends Error {}
 const MAINTAIN_DELAY_MS = 3000;
 const STALE_MAINTAIN_DELAY_MS = 200;
 
-function parseSpecFlags(args: string[]): { scope: Scope; name?: string } {
-  let scope: Scope = { kind: 'system' };
-  let chosen: string | undefined;
-  let name: string | undefined;
-  const choose = (flag: string, s: Scope) => {
-    if (chosen) throw new UsageError(`${chosen} and ${flag} cannot be combined`);
-    chosen = flag;
-    scope = s;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--user' && inline === undefined) choose(flag, { kind: 'user' });
-    else if (flag === '--sys-prefix' && inline === undefined) choose(flag, { kind: 'sys-prefix' });
-    else if (flag === '--prefix') choose(flag, { kind: 'prefix', dir: value() });
-    else if (flag === '--name') name = value();
-    else throw new UsageError(`unknown option ${args[i]}`);
+/** node:util parseArgs, its errors (unknown option, missing value...) reported as usage errors. */
+function parse<O extends ParseArgsConfig['options']>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  return { scope, name };
+}
+
+function parseSpecFlags(args: string[]): { scope: Scope; name?: string } {
+  const { values, tokens } = parse(args, {
+    user: { type: 'boolean' },
+    'sys-prefix': { type: 'boolean' },
+    prefix: { type: 'string' },
+    name: { type: 'string' },
+  });
+  for (const flag of ['prefix', 'name'] as const) {
+    if (values[flag] === '') throw new UsageError(`--${flag} needs a value`);
+  }
+  // The scopes in the order given, so the message names them as the user wrote them.
+  const scopes = tokens.filter((t) => t.kind === 'option' && t.name !== 'name').map((t) => `--${(t as { name: string }).name}`);
+  if (new Set(scopes).size > 1) throw new UsageError(`${scopes[0]} and ${scopes.find((s) => s !== scopes[0])} cannot be combined`);
+  const scope: Scope =
+    values.user ? { kind: 'user' } : values['sys-prefix'] ? { kind: 'sys-prefix' } : values.prefix !== undefined ? { kind: 'prefix', dir: values.prefix } : { kind: 'system' };
+  return { scope, name: values.name };
 }
 
 function connectionFileArg(args: string[]): string {
-  let file: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-f' || a === '--connection-file') file = args[++i];
-    else if (a.startsWith('--connection-file=')) file = a.slice('--connection-file='.length);
-    else if (a.startsWith('-f=')) file = a.slice(3);
-    else throw new UsageError(`unknown option ${a}`);
-  }
+  const { values } = parse(args, { 'connection-file': { type: 'string', short: 'f' } });
+  // `-f=FILE` as well as `-f FILE`: parseArgs reads a short option's inline value without taking off the `=`.
+  const file = args.some((a) => a.startsWith('-f=')) ? values['connection-file']?.replace(/^=/, '') : values['connection-file'];
   if (!file) throw new UsageError('kernel needs -f CONNECTION_FILE');
   return file;
 }

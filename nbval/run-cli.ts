@@ -3,6 +3,7 @@
  * cell and its outputs as they come, stops at the first error like nbclient, and writes
  * `<name>.executed.ipynb` next to it either way.
  */
+import { stripVTControlCharacters } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -13,7 +14,7 @@ import type { NbOutput, OutputEvent } from './client/outputs';
 import { parseArgs, seconds, UsageError } from './args';
 import { cellOptions } from './markers';
 import { isCodeCell, joinLines, loadNotebook, NotebookError, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
-import { NotebookSession, stripAnsi } from './session';
+import { NotebookSession } from './session';
 
 const DEFAULT_NOTEBOOK = 'notebooks/lecture.ipynb';
 
@@ -189,7 +190,7 @@ class Terminal {
   }
 
   private plain(text: string): string {
-    return this.color ? text : stripAnsi(text);
+    return this.color ? text : stripVTControlCharacters(text);
   }
 
   private write(stream: NodeJS.WriteStream, text: string): void {

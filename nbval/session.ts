@@ -104,7 +104,3 @@ function firstLine(text: string): string {
   return text.split('\n').find((l) => l.trim()) ?? text;
 }
 
-/** Terminal colour codes out of kernel tracebacks, for messages and assertions. */
-export function stripAnsi(text: string): string {
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-}

@@ -2,6 +2,7 @@
  * nbval: runs a notebook's code cells on a fresh kernel and checks each against its stored outputs,
  * honouring nbval's markers, tags, lax mode and sanitizing. Used by the CLI and the jest transform.
  */
+import { stripVTControlCharacters } from 'node:util';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { NbOutput } from './client/outputs';
@@ -10,7 +11,7 @@ import { cellOptions, shouldCheck, type CellOptions } from './markers';
 import type { ICodeCell } from '@jupyterlab/nbformat';
 import { fromStoredOutput, isCodeCell, joinLines, loadNotebook, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
 import { createSanitizer } from './sanitize';
-import { INTERRUPT_GRACE_SECONDS, NotebookSession, stripAnsi } from './session';
+import { INTERRUPT_GRACE_SECONDS, NotebookSession } from './session';
 
 export interface NbvalOptions {
   /** Only cells marked NBVAL_CHECK_OUTPUT / nbval-check-output are compared. */
@@ -121,10 +122,10 @@ export class NotebookValidator {
         );
       }
       const error = run.outputs.find((o) => o.output_type === 'error');
-      return fail(`Timeout of ${run.seconds} seconds exceeded executing cell`, error?.output_type === 'error' ? stripAnsi(error.traceback.join('\n')) : '');
+      return fail(`Timeout of ${run.seconds} seconds exceeded executing cell`, error?.output_type === 'error' ? stripVTControlCharacters(error.traceback.join('\n')) : '');
     }
     if (run.status === 'error' && !options.raises) {
-      return fail(`Cell execution caused an exception: ${run.error.ename}: ${run.error.evalue}`, stripAnsi(run.error.traceback.join('\n')));
+      return fail(`Cell execution caused an exception: ${run.error.ename}: ${run.error.evalue}`, stripVTControlCharacters(run.error.traceback.join('\n')));
     }
     if (run.status === 'ok' && options.raises) return fail('Expected the cell to raise an exception (NBVAL_RAISES_EXCEPTION), but it ran without one');
     if (this.options.update) {
@@ -140,7 +141,7 @@ export class NotebookValidator {
     if (unrun || !shouldCheck(options, this.options.lax ?? false)) return { index, number, status: 'passed' };
     const mismatches = compareOutputs((cell.outputs ?? []).map(fromStoredOutput), run.outputs, this.compareOptions);
     if (mismatches.length === 0) return { index, number, status: 'passed' };
-    return fail('Cell outputs differ', mismatches.map((m) => stripAnsi(m.message)).join('\n\n'));
+    return fail('Cell outputs differ', mismatches.map((m) => stripVTControlCharacters(m.message)).join('\n\n'));
   }
 
   /** Stops the kernel, writes the updated notebook (--update) and the executed copy (--executed-dir). */
