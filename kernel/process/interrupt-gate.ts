@@ -28,9 +28,8 @@
  *    then free main thread, which abandons the cell (runner.ts). The cell's number is in the word the io thread
  *    moves to signalled, so an interrupt asked for one cell can never signal the next one, however late the io
  *    thread gets there.
- *    The kernel's safety rests on 1; 2 makes each interrupt reach the cell it was meant for. (2 alone, in a process
- *    with SIGINT listeners and no held watchdog, still lost the process in 1 of 3 loaded runs of a thread asking every
- *    millisecond: measured 2026-11-26.)
+ *    The kernel's safety rests on 1; 2 makes each interrupt reach the cell it was meant for. (2 alone does not keep
+ *    the process alive: docs/performance.md, "Interrupt gate".)
  *
  * A SIGINT listener would take the signal from the watchdog for good (libuv installs its own handler, and node:vm's
  * juggling of listeners then opens the gaps again), so the kernel refuses them (refuseSigintListeners).

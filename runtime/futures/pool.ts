@@ -32,7 +32,7 @@ export interface WorkerLink {
 
 export interface WorkerEvents {
   message(msg: FromWorker): void;
-  /** `abrupt`: killed by a signal or exited with a non-zero code or during a task. */
+  /** The worker ended, however (signal, exit code, failure to start); `description` says how: the cause of a broken pool's error. */
   exit(description: string): void;
 }
 
@@ -147,8 +147,8 @@ export class WorkerPool {
   /**
    * Slow or not yet timed tasks: a worker gets one task at a time, when it is idle, and one more task waits here,
    * already running (CPython's call queue holds max_workers + 1), for whichever worker finishes first. Handing that
-   * task to a busy worker in advance left the other idle: 4 CPU-bound tasks on 2 workers went 3 + 1 and took 150
-   * instead of 100 ms (2026-11-25, the bench's speed-up row).
+   * task to a busy worker in advance left the other idle (4 CPU-bound tasks on 2 workers went 3 + 1: docs/performance.md,
+   * "Process pool: one task per idle worker").
    */
   private pumpOneEach(): void {
     const { maxWorkers } = this.options;
