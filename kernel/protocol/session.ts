@@ -76,8 +76,8 @@ export class Session {
   private worker?: Worker;
   private readonly signer: Signer;
   /** What happened before `listen`, kept for it (none is lost in between); undefined once listened to. */
-  private kept: Array<(on: SessionEvents) => void> | undefined = [];
-  private on?: SessionEvents;
+  private beforeListen: Array<(listener: SessionEvents) => void> | undefined = [];
+  private listener?: SessionEvents;
   private closing?: Promise<void>;
   /** The process that started the kernel, read at once: a parent dying during the start counts too. */
   private readonly parentPid = process.ppid;
@@ -93,7 +93,7 @@ export class Session {
       const deliver = (channel: InChannel) => (message: Message, identities: Buffer[]) => {
         // The io thread's last resort, should this thread be stuck when the time comes to exit (watchdog.ts).
         if (channel === 'shell' && message.header.msg_type === 'shutdown_request') this.toIo({ kind: 'shutdown', answered: false });
-        this.emit((on) => on.message({ channel, identities, message }));
+        this.emit((listener) => listener.message({ channel, identities, message }));
       };
       const welcome = (subscription: string) => this.send('iopub', 'iopub_welcome', { subscription });
       for (const loop of [receiveMessages('shell', shell, this.signer, deliver('shell')), receiveMessages('stdin', stdin, this.signer, deliver('stdin')), welcomeSubscribers(iopub, welcome)]) {
@@ -118,19 +118,19 @@ export class Session {
     worker.stdout.resume();
     worker.stderr.resume();
     worker.on('message', (m: ToMain) => {
-      if (m.kind === 'message') this.emit((on) => on.message({ channel: 'control', identities: m.identities, message: m.message }));
+      if (m.kind === 'message') this.emit((listener) => listener.message({ channel: 'control', identities: m.identities, message: m.message }));
       else if (m.kind === 'publish') this.publish(m.message);
-      else if (m.kind === 'failed') this.emit((on) => on.failed(new Error(`cannot bind the kernel's sockets: ${m.error}`)));
-      else if (m.kind === 'interrupt') this.emit((on) => on.interrupt(m.cell));
-      else if (m.kind === 'parent-gone') this.emit((on) => on.parentGone());
+      else if (m.kind === 'failed') this.emit((listener) => listener.failed(new Error(`cannot bind the kernel's sockets: ${m.error}`)));
+      else if (m.kind === 'interrupt') this.emit((listener) => listener.interrupt(m.cell));
+      else if (m.kind === 'parent-gone') this.emit((listener) => listener.parentGone());
     });
-    worker.on('error', (error) => this.emit((on) => on.failed(error)));
+    worker.on('error', (error) => this.emit((listener) => listener.failed(error)));
   }
 
   /** Calls a listener now, or once `listen` is called. */
-  private emit(call: (on: SessionEvents) => void): void {
-    if (this.kept) this.kept.push(call);
-    else call(this.on!);
+  private emit(call: (listener: SessionEvents) => void): void {
+    if (this.beforeListen) this.beforeListen.push(call);
+    else call(this.listener!);
   }
 
   private toIo(m: ToIo): void {
@@ -154,11 +154,11 @@ export class Session {
   }
 
   /** From now on requests and events go to `on`, starting with those that came before (once). */
-  listen(on: SessionEvents): void {
-    const kept = this.kept ?? [];
-    this.on = on;
-    this.kept = undefined;
-    for (const call of kept) call(on);
+  listen(listener: SessionEvents): void {
+    const early = this.beforeListen ?? [];
+    this.listener = listener;
+    this.beforeListen = undefined;
+    for (const call of early) call(listener);
   }
 
   /** Creates, signs and sends one message (control replies through the io thread, which owns that socket). */

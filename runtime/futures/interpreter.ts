@@ -8,9 +8,10 @@ import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { threadTransport } from './transports';
 import { markTransfer } from './shared-memory';
 import { REPR, addressOf } from '../python/repr';
+import { pythonName } from '../python/errors';
 
 export class BrokenInterpreterPool extends BrokenThreadPool {}
-BrokenInterpreterPool.prototype.name = 'BrokenInterpreterPool';
+pythonName(BrokenInterpreterPool, 'BrokenInterpreterPool');
 
 const INIT_FAILED = 'A thread initializer failed, the thread pool is not usable anymore';
 

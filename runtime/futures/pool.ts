@@ -30,6 +30,9 @@ export interface WorkerLink {
   kill(): void;
 }
 
+/** CPython's name (process.py): tasks running beyond one per worker, parked for whichever worker frees first. */
+const EXTRA_QUEUED_CALLS = 1;
+
 export interface WorkerEvents {
   message(msg: FromWorker): void;
   /** The worker ended, however (signal, exit code, failure to start); `description` says how: the cause of a broken pool's error. */
@@ -156,7 +159,7 @@ export class WorkerPool {
       let item = this.parked;
       this.parked = undefined;
       if (!item) {
-        if (this.inflight >= maxWorkers + 1) break;
+        if (this.inflight >= maxWorkers + EXTRA_QUEUED_CALLS) break;
         item = this.takeQueued();
         if (!item) break;
         if (!item.future.set_running_or_notify_cancel()) continue; // cancelled while pending

@@ -12,6 +12,15 @@ function messageOf(args: unknown[]): string {
   return `(${args.map(repr).join(', ')})`;
 }
 
+/**
+ * Gives an error class its Python name, on the prototype so that subclasses which do not set their own still report
+ * it. The one way errors here get their names (pyError() below uses it too).
+ */
+export function pythonName<C extends { prototype: Error }>(cls: C, name: string): C {
+  cls.prototype.name = name;
+  return cls;
+}
+
 export class PyException extends Error {
   /** Python-style positional args; repr() prints them: `ValueError('x')`. */
   readonly args: unknown[];
@@ -20,13 +29,11 @@ export class PyException extends Error {
     this.args = args;
   }
 }
-PyException.prototype.name = 'Exception';
+pythonName(PyException, 'Exception');
 
 function pyError(name: string, base: typeof PyException = PyException): typeof PyException {
   // A computed-name class so constructor.name is the Python name too.
-  const cls = { [name]: class extends base {} }[name]!;
-  cls.prototype.name = name;
-  return cls;
+  return pythonName({ [name]: class extends base {} }[name]!, name);
 }
 
 export const ValueError = pyError('ValueError');
@@ -59,7 +66,7 @@ export class KeyError extends LookupError {
     if (args.length === 1) this.message = repr(args[0]);
   }
 }
-KeyError.prototype.name = 'KeyError';
+pythonName(KeyError, 'KeyError');
 
 /**
  * Python's TypeError extends JS's own TypeError, so `catch (e) { e instanceof TypeError }` in user
@@ -72,5 +79,5 @@ export class PyTypeError extends globalThis.TypeError {
     this.args = args;
   }
 }
-PyTypeError.prototype.name = 'TypeError';
+pythonName(PyTypeError, 'TypeError');
 export { PyTypeError as TypeError };
