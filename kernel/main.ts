@@ -22,7 +22,7 @@ let exit: Exit = process.exit.bind(process) as Exit;
 class RunningKernel implements Kernel {
   executionCount = 0;
   readonly history = new History();
-  readonly engines = new EngineLoader();
+  readonly engine = new EngineLoader();
   readonly dispatcher = new Dispatcher(this);
   private stopping?: Promise<void>;
 
@@ -36,10 +36,10 @@ class RunningKernel implements Kernel {
   }
 
   loadEngineSoon(): void {
-    if (this.engines.loaded) return;
+    if (this.engine.loaded) return;
     setTimeout(() => {
       try {
-        this.engines.get();
+        this.engine.get();
       } catch (e) {
         // Reported again, to the user, when a cell needs the engine.
         log('error', `cannot load the cell engine: ${(e as Error).message}`);
@@ -88,7 +88,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     message: (m) => kernel.onMessage(m),
     // The io thread was asked to interrupt this cell (interrupt-gate.ts): the engine abandons it if it awaits, or
     // stops it before it runs.
-    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel.engines.loaded?.interrupt(),
+    interrupt: (cell) => interruptGate().isCurrent(cell) && kernel.engine.loaded?.interrupt(),
     // Exits when the parent (the notebook server, jupyter_client) goes away, so no kernel is left orphaned.
     parentGone: () => {
       log('info', 'parent process is gone; shutting down');

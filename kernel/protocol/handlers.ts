@@ -30,7 +30,7 @@ export interface Kernel {
   readonly session: Session;
   readonly output: OutputRouter;
   readonly history: History;
-  readonly engines: EngineLoader;
+  readonly engine: EngineLoader;
   executionCount: number;
   /** stop_on_error: answer the execute_requests already waiting with status 'aborted'. */
   abortQueued(): Promise<void>;
@@ -70,7 +70,7 @@ function implementationVersion(): string {
 }
 
 function kernelInfo(k: Kernel, req: Request): void {
-  const version = k.engines.languageVersion();
+  const version = k.engine.languageVersion();
   // `debugger` (messaging spec 5.5) is not in @jupyterlab/services' IInfoReply.
   const content: ContentOf<'kernel_info_reply'> & { debugger: boolean } = {
     status: 'ok',
@@ -129,7 +129,7 @@ async function execute(k: Kernel, req: Request): Promise<void> {
   // This cell is stopped for memory only past what it starts with (memory-guard.ts).
   const cell = interruptGate().currentCell();
   armMemoryGuard(k.session.memory, cell);
-  const outcome = await asMemoryError(k, cell, await outcomeOf(() => k.output.run(ctx, () => k.engines.get().execute(code, { storeHistory: storeHistory && !silent }))));
+  const outcome = await asMemoryError(k, cell, await outcomeOf(() => k.output.run(ctx, () => k.engine.get().execute(code, { storeHistory: storeHistory && !silent }))));
 
   if (outcome.status === 'ok' && outcome.hasValue && outcome.value !== undefined && !silent) {
     const formatted = k.output.run(ctx, () => formatOutput(outcome.value));
@@ -145,7 +145,7 @@ async function execute(k: Kernel, req: Request): Promise<void> {
 
   const expressions: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(userExpressions)) {
-    const r = await outcomeOf(() => k.output.run(ctx, () => k.engines.get().evaluate(String(expression))));
+    const r = await outcomeOf(() => k.output.run(ctx, () => k.engine.get().evaluate(String(expression))));
     expressions[name] =
       r.status === 'ok' ? { status: 'ok', ...(await k.output.run(ctx, () => formatOutput(r.value))) } : { status: 'error', ename: r.ename, evalue: r.evalue, traceback: r.traceback };
   }
@@ -164,7 +164,7 @@ function complete(k: Kernel, req: Request): void {
   const code = String(c.code ?? '');
   const cursor = typeof c.cursor_pos === 'number' ? c.cursor_pos : code.length;
   try {
-    reply(k, req, 'complete_reply', { status: 'ok', ...k.engines.get().complete(code, cursor) });
+    reply(k, req, 'complete_reply', { status: 'ok', ...k.engine.get().complete(code, cursor) });
   } catch (e) {
     reply(k, req, 'complete_reply', errorContent(e));
   }
@@ -175,7 +175,7 @@ function inspect(k: Kernel, req: Request): void {
   const code = String(c.code ?? '');
   const cursor = typeof c.cursor_pos === 'number' ? c.cursor_pos : code.length;
   try {
-    const { found, data } = k.engines.get().inspect(code, cursor, Number(c.detail_level ?? 0));
+    const { found, data } = k.engine.get().inspect(code, cursor, Number(c.detail_level ?? 0));
     reply(k, req, 'inspect_reply', { status: 'ok', found, data: found ? data : {}, metadata: {} });
   } catch (e) {
     reply(k, req, 'inspect_reply', errorContent(e));
@@ -185,7 +185,7 @@ function inspect(k: Kernel, req: Request): void {
 function isComplete(k: Kernel, req: Request): void {
   const code = String((req.message.content as RequestContent<'is_complete_request'>).code ?? '');
   try {
-    reply(k, req, 'is_complete_reply', k.engines.get().isComplete(code));
+    reply(k, req, 'is_complete_reply', k.engine.get().isComplete(code));
   } catch (e) {
     log('error', `is_complete failed: ${(e as Error).message}`);
     reply(k, req, 'is_complete_reply', { status: 'unknown' });
@@ -223,7 +223,7 @@ async function shutdown(k: Kernel, req: Request): Promise<void> {
 /** Reached only on shell, or on control if the io thread did not take it: interrupt what the main thread runs. */
 function interrupt(k: Kernel, req: Request): void {
   reply(k, req, 'interrupt_reply', { status: 'ok' });
-  k.engines.loaded?.interrupt();
+  k.engine.loaded?.interrupt();
 }
 
 export const handlers: Record<string, Handler> = {

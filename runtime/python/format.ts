@@ -7,7 +7,7 @@
  * a trailing plain object is an ordinary positional value: `str.format('{}', {a: 1})` → `{'a': 1}`.
  */
 import { AttributeError, IndexError, KeyError, ValueError } from './errors';
-import { format } from './format_spec';
+import { format } from './format-spec';
 import { isPlainObject, pyStr, pyTypeName, repr, strRepr } from './repr';
 
 interface Field {

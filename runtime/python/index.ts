@@ -1,7 +1,7 @@
 /** The Python-compat layer: builtins, time and os, as preloaded into notebook cells. */
 export { REPR, STR, repr, pyTypeName, addressOf, isPyInt, type PyReprable } from './repr';
 export { str } from './str';
-export { format, FORMAT } from './format_spec';
+export { format, FORMAT } from './format-spec';
 export { ascii } from './format';
 export { print, type PrintOptions, type Writable } from './print';
 export { range, Range } from './range';
