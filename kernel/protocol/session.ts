@@ -5,10 +5,8 @@
  *
  * Why shell and iopub live on the main thread: a client connects when its zmq socket retries, 100-200 ms apart
  * (libzmq's interval plus jitter), and a start is only as quick as the retry after the bind. In a process started
- * from the snapshot (kernel/snapshot) a worker thread first deserialises its share of the blob: bound there at
- * ~205 ms, most clients connected at their third try (~300-400 ms); bound here at ~150, about half catch their
- * second, and the engine, not the connection, sets the pace. Launch -> first `1+1` reply, medians of 20 starts:
- * 336 -> 248 ms (ipykernel 516 in the same run, `KERNELS=tsfutures,python3 node dist/bench/kernel/startup.js 20`).
+ * from the snapshot (kernel/snapshot) a worker thread first deserialises its share of the blob, so it binds later
+ * and clients connect at a later retry (docs/performance.md, "Where the kernel binds its sockets").
  * What needs a free thread while a cell blocks this one (heartbeat, interrupt_request, shutdown) stays in the io
  * thread; shell requests wait for the main thread in any case, as in ipykernel.
  */
@@ -105,8 +103,8 @@ export class Session {
   /**
    * Starts the io thread (once): control and heartbeat, interrupts, the memory guard and the parent watch. The
    * kernel calls this once its engine is warm: a worker of a snapshot-started process deserialises its share of the
-   * blob on the other core, and started at the bind it slowed the engine (1+1 reply medians 314 vs 285 ms over 30
-   * starts each, alternating). No cell runs before the engine is there, and control requests wait in the client's
+   * blob on the other core, and started at the bind it slowed the engine (same section of docs/performance.md). No
+   * cell runs before the engine is there, and control requests wait in the client's
    * queue until the bind.
    */
   startIoThread(): void {
