@@ -44,7 +44,7 @@ import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-op
 import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
-import { loadRuntime, runtimeModule } from './runtimeLocation';
+import { denoNamespace, loadRuntime, runtimeModule } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
@@ -99,6 +99,11 @@ export class TypeScriptCellEngine implements CellEngine {
    * that statement after its own text, and receives its value as the wrapper's parameter.
    */
   private readonly shadowImports = new Map<string, string>();
+  /**
+   * Whether cells get the kernel's `Deno` (kernel/deno.ts): bound as a wrapper parameter in the cells that mention
+   * it, never a global. Until a cell defines a `Deno` of its own.
+   */
+  private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
 
@@ -130,6 +135,7 @@ export class TypeScriptCellEngine implements CellEngine {
       name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
 
     this.declareRuntime();
+    this.declareDeno();
     for (const [name, value] of Object.entries(options.globals ?? {})) {
       this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
     }
@@ -140,6 +146,19 @@ export class TypeScriptCellEngine implements CellEngine {
   private publishDeclarations(): void {
     this.project.setGlobalScripts(this.declarations.chunkTexts());
     this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
+  }
+
+  /** `Deno` for cells written for Deno's kernel: a value the wrappers pass (helper.shadows), typed as its module. */
+  private declareDeno(): void {
+    try {
+      const deno = denoNamespace();
+      if (!deno.types) return;
+      this.helper.shadows.Deno = deno.value;
+      this.declarations.declareWhenMentioned('Deno', `declare const Deno: typeof import(${JSON.stringify(deno.types)});`);
+      this.denoBound = true;
+    } catch (error) {
+      process.emitWarning(`tsfutures: the Deno namespace is not available: ${String(error)}`);
+    }
   }
 
   /** Global declarations for everything the runtime exports, read from its types through a scratch import. */
@@ -168,6 +187,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const ownShadows = [...imports.keys()].filter((name) => NATIVE_GLOBALS.has(name));
     const earlierShadows = [...this.shadowImports].filter(([name]) => !names.includes(name));
     const shadowed = new Set([...ownShadows, ...earlierShadows.map(([name]) => name)]);
+    if (this.denoBound && !names.includes('Deno') && mentions(code, 'Deno')) shadowed.add('Deno');
     const shadowText = this.shadowingImports(code, names);
     // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
     const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
@@ -204,6 +224,7 @@ export class TypeScriptCellEngine implements CellEngine {
       return runtimeErrorOutcome(error, this.sources);
     }
     for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
+    if (names.includes('Deno')) this.denoBound = false;
     for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
     const valueNames = names.length ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
     // Shadowing imports are not published (they are not globals), and are emitted as any other import.
