@@ -11,6 +11,7 @@ import type { EngineLoader } from './engine-loader';
 import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from './wire';
 import { log } from './log';
+import { languageInfo } from './cells/language';
 import { commClose, commInfo, commMsg, commOpen } from './comms';
 import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from './memory-guard';
 import { memoryErrorMessage } from './memory-report';
@@ -72,14 +73,7 @@ function kernelInfo(k: Kernel, req: Request): void {
     protocol_version: PROTOCOL_VERSION,
     implementation: 'tsfutures',
     implementation_version: implementationVersion(),
-    language_info: {
-      name: 'typescript',
-      version,
-      mimetype: 'text/typescript',
-      file_extension: '.ts',
-      codemirror_mode: { name: 'javascript', typescript: true },
-      pygments_lexer: 'typescript',
-    },
+    language_info: languageInfo(k.engines.language, version),
     banner: `tsfutures ${implementationVersion()} — TypeScript ${version} on Node.js ${process.versions.node}, with Python's concurrent.futures`,
     help_links: [
       { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },

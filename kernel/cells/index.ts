@@ -49,12 +49,15 @@ import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback'
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
 import { isRelativeSpecifier } from './local-modules';
+import type { CellLanguage } from './language';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */
   cwd: string;
   /** Extra globals for the cells (the protocol side passes display, clear_output, input). Typed `any`-ish. */
   globals?: Record<string, unknown>;
+  /** JavaScript cells are checked as JavaScript files (project.ts): type errors are not failures, as in tslab's --js. */
+  language?: CellLanguage;
 }
 
 /** Whether the cell's code holds a function or class (whose code may run, and throw, after the cell). */
@@ -110,7 +113,7 @@ export class TypeScriptCellEngine implements CellEngine {
   constructor(options: EngineOptions) {
     const runtime = loadRuntime();
     if (runtime.error) process.emitWarning(`tsfutures runtime not loaded: ${String(runtime.error)}`);
-    this.project = new CellProject(options.cwd, notebookOptions(options.cwd));
+    this.project = new CellProject(options.cwd, notebookOptions(options.cwd), options.language);
     this.modules = new CellModules(options.cwd, runtime.exports, () => this.project.compilerOptions);
     this.helper = {
       require: (specifier) => this.modules.require(specifier),
