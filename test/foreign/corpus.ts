@@ -13,8 +13,11 @@ import { PACKAGE_ROOT } from '../../kernel/package-root';
 // From the package root: this module also runs compiled (dist/test/foreign), where the notebooks are not.
 export const FOREIGN_DIR = path.join(PACKAGE_ROOT, 'test', 'foreign');
 
-/** Why a cell cannot run on any kernel here: it needs the network, or it fails on purpose. */
-export type Unrunnable = 'network' | 'deliberate error';
+/**
+ * Why a cell cannot run on any kernel here: it needs the network, it fails on purpose, or it uses a name only a
+ * cell that needs the network defines.
+ */
+export type Unrunnable = 'network' | 'deliberate error' | 'name from a network cell';
 
 export interface ForeignNotebook {
   /** Relative to test/foreign. */
@@ -29,14 +32,27 @@ export interface ForeignNotebook {
 
 export const CORPUS: ForeignNotebook[] = [
   { file: 'tslab-examples/getting_started.ipynb', unrunnable: {}, floor: 13, shows: ['text/html', 'image/jpeg'] },
-  { file: 'tslab-examples/getting_started_javascript.ipynb', unrunnable: {}, floor: 12, shows: ['text/html', 'image/jpeg'] },
+  { file: 'tslab-examples/getting_started_javascript.ipynb', unrunnable: {}, floor: 17, shows: ['text/html', 'image/jpeg'] },
   { file: 'tslab-examples/errors.ipynb', unrunnable: { 0: 'deliberate error', 1: 'deliberate error' }, floor: 0 },
-  { file: 'denotebooks/01_Intro.ipynb', unrunnable: { 3: 'network' }, floor: 10 },
+  { file: 'denotebooks/01_Intro.ipynb', unrunnable: { 3: 'network' }, floor: 13 },
   { file: 'denotebooks/02.5_One Symbol to Rule them All.ipynb', unrunnable: {}, floor: 3, shows: ['image/svg+xml'] },
-  { file: 'denotebooks/02.6_jsx_and_react.ipynb', unrunnable: {}, floor: 3 },
-  { file: 'denotebooks/02.7_tagged-template-literals.ipynb', unrunnable: {}, floor: 0 },
-  { file: 'denotebooks/02_display.ipynb', unrunnable: { 3: 'network', 4: 'network', 6: 'network' }, floor: 1 },
-  { file: 'denotebooks/09_Cryptography.ipynb', unrunnable: { 3: 'network', 4: 'network', 9: 'network', 14: 'network', 17: 'network', 18: 'network' }, floor: 4 },
+  { file: 'denotebooks/02.6_jsx_and_react.ipynb', unrunnable: {}, floor: 7, shows: ['text/html'] },
+  { file: 'denotebooks/02.7_tagged-template-literals.ipynb', unrunnable: {}, floor: 4, shows: ['text/markdown', 'text/html'] },
+  {
+    file: 'denotebooks/02_display.ipynb',
+    unrunnable: { 3: 'network', 4: 'network', 5: 'name from a network cell', 6: 'network' },
+    floor: 4,
+    shows: ['text/markdown', 'application/json', 'application/geo+json'],
+  },
+  {
+    file: 'denotebooks/09_Cryptography.ipynb',
+    unrunnable: {
+      3: 'network', 4: 'network', 5: 'name from a network cell', 6: 'name from a network cell', 7: 'name from a network cell', 9: 'network',
+      10: 'name from a network cell', 11: 'name from a network cell', 12: 'name from a network cell', 13: 'name from a network cell',
+      14: 'network', 15: 'name from a network cell', 16: 'name from a network cell', 17: 'network', 18: 'network',
+    },
+    floor: 4,
+  },
   { file: 'denotebooks/11_Running_tests.ipynb', unrunnable: { 0: 'network', 1: 'network' }, floor: 1 },
 ];
 
