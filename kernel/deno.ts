@@ -195,26 +195,31 @@ interface TestDefinition {
 
 /**
  * Deno.test in a notebook: the test runs right away and reports as `deno test` does (`name ... ok (3ms)`, or
- * `FAILED` with the error on stderr). Takes (name, fn), (fn) or ({ name, fn, ignore }).
+ * `FAILED` with the error on stderr); an async test reports when it settles. Takes (name, fn), (fn) or
+ * ({ name, fn, ignore }). Returns nothing, as Deno's does.
  */
-export function test(a: string | TestDefinition | (() => unknown), b?: () => unknown): Promise<void> {
+export function test(a: string | TestDefinition | (() => unknown), b?: () => unknown): void {
   const def: TestDefinition = typeof a === 'string' ? { name: a, fn: b! } : typeof a === 'function' ? { name: a.name || '<anonymous>', fn: a } : a;
-  if (typeof def?.fn !== 'function') return Promise.reject(new TypeError('Deno.test needs a test function'));
+  if (typeof def?.fn !== 'function') throw new TypeError('Deno.test needs a test function');
   if (def.ignore) {
     process.stdout.write(`${def.name} ... ignored (0ms)\n`);
-    return Promise.resolve();
+    return;
   }
   const start = performance.now();
   const took = () => `(${Math.round(performance.now() - start)}ms)`;
-  return Promise.resolve()
-    .then(() => def.fn())
-    .then(
-      () => void process.stdout.write(`${def.name} ... ok ${took()}\n`),
-      (e) => {
-        process.stdout.write(`${def.name} ... FAILED ${took()}\n`);
-        process.stderr.write(`${def.name} => ${(e as Error)?.stack ?? String(e)}\n`);
-      },
-    );
+  const passed = () => void process.stdout.write(`${def.name} ... ok ${took()}\n`);
+  const failed = (e: unknown) => {
+    process.stdout.write(`${def.name} ... FAILED ${took()}\n`);
+    process.stderr.write(`${def.name} => ${(e as Error)?.stack ?? String(e)}\n`);
+  };
+  let result: unknown;
+  try {
+    result = def.fn();
+  } catch (e) {
+    return failed(e);
+  }
+  if (result instanceof Promise) result.then(passed, failed);
+  else passed();
 }
 
 const $display: unique symbol = Symbol.for('Jupyter.display') as never;

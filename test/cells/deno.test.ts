@@ -56,6 +56,21 @@ test('files with Deno\'s semantics and errors', async () => {
   expect(open).toMatchObject({ status: 'error', ename: 'NotSupported', evalue: expect.stringMatching(/^Deno\.open is not available in tsfutures/) });
 });
 
+test('Deno.test runs the test at once and reports as deno test does', async () => {
+  const written: string[] = [];
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (written.push(String(s)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (written.push(String(s)), true));
+  try {
+    expect(await value('Deno.test("passing test", () => {});\nDeno.test({ name: "failing test", fn: () => { throw new Error("boom"); } });')).toBeUndefined();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  expect(written[0]).toMatch(/^passing test \.\.\. ok \(\d+ms\)\n$/);
+  expect(written[1]).toMatch(/^failing test \.\.\. FAILED \(\d+ms\)\n$/);
+  expect(written[2]).toMatch(/^failing test => Error: boom/);
+});
+
 test('Deno is typed: a wrong call is a type error', async () => {
   expect(await engine.execute('Deno.cwd(1)')).toMatchObject({ status: 'error', ename: 'TSError', evalue: expect.stringMatching(/^TS2554: Expected 0 arguments, but got 1/) });
 });
