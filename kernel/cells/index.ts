@@ -156,7 +156,9 @@ export class TypeScriptCellEngine implements CellEngine {
     try {
       const deno = denoNamespace();
       if (!deno.types) return;
-      this.helper.shadows.Deno = deno.value;
+      // Loaded when a cell first passes it to its wrapper: not on the kernel's start-up path.
+      let value: unknown;
+      Object.defineProperty(this.helper.shadows, 'Deno', { get: () => (value ??= deno.load()), enumerable: true, configurable: true });
       this.declarations.declareWhenMentioned('Deno', `declare const Deno: typeof import(${JSON.stringify(deno.types)});`);
       this.denoBound = true;
     } catch (error) {

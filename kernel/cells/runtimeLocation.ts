@@ -21,13 +21,14 @@ export function tslabTypesFile(): string | undefined {
 }
 
 /**
- * The `Deno` namespace cells get (kernel/deno.ts): its module as the cells' value, and for the type checker the
- * module's declarations when built, else its source, named without extension for an `import("...")` type.
+ * The `Deno` namespace cells get (kernel/deno.ts): its module as the cells' value (loaded when a cell first uses
+ * it), and for the type checker the module's declarations when built, else its source, named without extension
+ * for an `import("...")` type.
  */
-export function denoNamespace(): { value: unknown; types?: string } {
+export function denoNamespace(): { load(): unknown; types?: string } {
   const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'deno.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'deno.ts')];
   const types = candidates.find((f) => fs.existsSync(f))?.replace(/(?:\.d)?\.ts$/, '');
-  return { value: require(path.resolve(__dirname, '..', 'deno')), types };
+  return { load: () => require(path.resolve(__dirname, '..', 'deno')), types };
 }
 
 /** The file the type checker resolves the runtime modules to, or undefined when the runtime is not there yet. */
