@@ -44,7 +44,7 @@ import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-op
 import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
-import { denoNamespace, loadRuntime, runtimeModule } from './runtimeLocation';
+import { loadRuntime, provideDeno, runtimeModule } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
@@ -102,10 +102,7 @@ export class TypeScriptCellEngine implements CellEngine {
    * that statement after its own text, and receives its value as the wrapper's parameter.
    */
   private readonly shadowImports = new Map<string, string>();
-  /**
-   * Whether cells get the kernel's `Deno` (kernel/deno.ts): bound as a wrapper parameter in the cells that mention
-   * it, never a global. Until a cell defines a `Deno` of its own.
-   */
+  /** Whether cells get the kernel's `Deno` (kernel/deno.ts): until a cell defines a `Deno` of its own. */
   private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
@@ -138,7 +135,8 @@ export class TypeScriptCellEngine implements CellEngine {
       name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
 
     this.declareRuntime();
-    this.declareDeno();
+    // Deno's kernel's namespace, for the cells that mention it: a wrapper parameter (helper.shadows), not a global.
+    this.denoBound = provideDeno(this.helper.shadows, (d) => this.declarations.declareWhenMentioned('Deno', d));
     for (const [name, value] of Object.entries(options.globals ?? {})) {
       this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
     }
@@ -149,21 +147,6 @@ export class TypeScriptCellEngine implements CellEngine {
   private publishDeclarations(): void {
     this.project.setGlobalScripts(this.declarations.chunkTexts());
     this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
-  }
-
-  /** `Deno` for cells written for Deno's kernel: a value the wrappers pass (helper.shadows), typed as its module. */
-  private declareDeno(): void {
-    try {
-      const deno = denoNamespace();
-      if (!deno.types) return;
-      // Loaded when a cell first passes it to its wrapper: not on the kernel's start-up path.
-      let value: unknown;
-      Object.defineProperty(this.helper.shadows, 'Deno', { get: () => (value ??= deno.load()), enumerable: true, configurable: true });
-      this.declarations.declareWhenMentioned('Deno', `declare const Deno: typeof import(${JSON.stringify(deno.types)});`);
-      this.denoBound = true;
-    } catch (error) {
-      process.emitWarning(`tsfutures: the Deno namespace is not available: ${String(error)}`);
-    }
   }
 
   /** Global declarations for everything the runtime exports, read from its types through a scratch import. */
