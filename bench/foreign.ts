@@ -1,13 +1,14 @@
 /**
  * `npm run bench:foreign`: the foreign-notebook corpus (test/foreign) on tsfutures and on tslab in the same run, each
  * notebook on a fresh kernel with errors allowed; prints per-notebook cells run ok, the failing cells with their
- * first error line, and a README row. tslab is the devDependency, started as its kernel.json does (`--js` for
- * JavaScript notebooks).
+ * first error line, and a README row. Each kernel's JavaScript variant runs the notebooks whose metadata says
+ * javascript (tsfutures-js; tslab, the devDependency, started as its jslab kernel.json does, with `--js`).
  */
 import { parseArgs } from 'node:util';
-import { CORPUS, codeCells, runForeign, type CellRun } from '../test/foreign/corpus';
+import { CORPUS, codeCells, notebookLanguage, runForeign, type CellRun } from '../test/foreign/corpus';
 import { installedSpec, tslabSpec } from './kernel/spec';
-import type { KernelSpec } from '../nbval/client/kernelspecs';
+import { TSFUTURES_JS_KERNEL, type KernelSpec } from '../nbval/client/kernelspecs';
+import { javascriptKernelJson } from '../kernel/install/kernelspec-js';
 
 const { values } = parseArgs({ options: { verbose: { type: 'boolean', short: 'v', default: false } } });
 
@@ -22,7 +23,7 @@ function summary(runs: CellRun[]): number {
 async function main(): Promise<void> {
   const tslab = tslabSpec();
   const kernels: Array<[string, (language: string) => KernelSpec | undefined]> = [
-    ['tsfutures', () => installedSpec()],
+    ['tsfutures', (language) => (language === 'javascript' ? { ...javascriptKernelJson(installedSpec()), name: TSFUTURES_JS_KERNEL } : installedSpec())],
     ['tslab', (language) => (tslab && language === 'javascript' ? { ...tslab, argv: [...tslab.argv, '--js'] } : tslab)],
   ];
   const totals: Record<string, number> = { tsfutures: 0, tslab: 0 };
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     cells += n;
     const row: string[] = [];
     for (const [name, specFor] of kernels) {
-      const spec = specFor(nb.language);
+      const spec = specFor(notebookLanguage(nb.file));
       if (!spec) {
         row.push('n/a');
         continue;

@@ -61,7 +61,7 @@ const STRICT_FAMILY = ['noImplicitAny', 'strictNullChecks', 'useUnknownInCatchVa
 const FROM_TSCONFIG = new Set([
   'strict', ...STRICT_FAMILY, 'exactOptionalPropertyTypes', 'noUncheckedIndexedAccess', 'noImplicitReturns', 'noImplicitOverride',
   'noFallthroughCasesInSwitch', 'noPropertyAccessFromIndexSignature', 'noUnusedLocals', 'noUnusedParameters', 'allowUnreachableCode',
-  'allowUnusedLabels', 'allowUmdGlobalAccess', 'jsx', 'jsxFactory', 'jsxFragmentFactory', 'experimentalDecorators', 'emitDecoratorMetadata',
+  'allowUnusedLabels', 'allowUmdGlobalAccess', 'checkJs', 'jsx', 'jsxFactory', 'jsxFragmentFactory', 'experimentalDecorators', 'emitDecoratorMetadata',
 ]);
 
 export const TSCONFIG_NAME = 'tsconfig.json';

@@ -85,6 +85,11 @@ export class GlobalDeclarations {
     this.aliases.delete(name);
   }
 
+  /** Declares a name the kernel provides once a cell mentions it (as cells' names are, see `defer`). */
+  declareWhenMentioned(name: string, declaration: string): void {
+    this.defer(name, declaration);
+  }
+
   /**
    * Declares a cell's name once a later cell mentions it. Most of what a name costs in memory is its declaration's
    * syntax tree, symbols and types in the program, kept for the whole session (~3.4 KB a printed function, heap

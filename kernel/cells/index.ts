@@ -44,17 +44,20 @@ import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-op
 import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
 import { CellProject } from './project';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
-import { loadRuntime, runtimeModule } from './runtimeLocation';
+import { loadRuntime, provideDeno, runtimeModule } from './runtimeLocation';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
 import { isRelativeSpecifier } from './local-modules';
+import type { CellLanguage } from './language';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */
   cwd: string;
   /** Extra globals for the cells (the protocol side passes display, clear_output, input). Typed `any`-ish. */
   globals?: Record<string, unknown>;
+  /** JavaScript cells are checked as JavaScript files (project.ts): type errors are not failures, as in tslab's --js. */
+  language?: CellLanguage;
 }
 
 /** Whether the cell's code holds a function or class (whose code may run, and throw, after the cell). */
@@ -99,13 +102,15 @@ export class TypeScriptCellEngine implements CellEngine {
    * that statement after its own text, and receives its value as the wrapper's parameter.
    */
   private readonly shadowImports = new Map<string, string>();
+  /** Whether cells get the kernel's `Deno` (kernel/output/deno.ts): until a cell defines a `Deno` of its own. */
+  private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
 
   constructor(options: EngineOptions) {
     const runtime = loadRuntime();
     if (runtime.error) process.emitWarning(`tsfutures runtime not loaded: ${String(runtime.error)}`);
-    this.project = new CellProject(options.cwd, notebookOptions(options.cwd));
+    this.project = new CellProject(options.cwd, notebookOptions(options.cwd), options.language);
     this.modules = new CellModules(options.cwd, runtime.exports, () => this.project.compilerOptions);
     this.helper = {
       require: (specifier) => this.modules.require(specifier),
@@ -130,6 +135,8 @@ export class TypeScriptCellEngine implements CellEngine {
       name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
 
     this.declareRuntime();
+    // Deno's kernel's namespace, for the cells that mention it: a wrapper parameter (helper.shadows), not a global.
+    this.denoBound = provideDeno(this.helper.shadows, (d) => this.declarations.declareWhenMentioned('Deno', d));
     for (const [name, value] of Object.entries(options.globals ?? {})) {
       this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
     }
@@ -168,6 +175,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const ownShadows = [...imports.keys()].filter((name) => NATIVE_GLOBALS.has(name));
     const earlierShadows = [...this.shadowImports].filter(([name]) => !names.includes(name));
     const shadowed = new Set([...ownShadows, ...earlierShadows.map(([name]) => name)]);
+    if (this.denoBound && !names.includes('Deno') && mentions(code, 'Deno')) shadowed.add('Deno');
     const shadowText = this.shadowingImports(code, names);
     // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
     const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
@@ -204,6 +212,7 @@ export class TypeScriptCellEngine implements CellEngine {
       return runtimeErrorOutcome(error, this.sources);
     }
     for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
+    if (names.includes('Deno')) this.denoBound = false;
     for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
     const valueNames = names.length ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
     // Shadowing imports are not published (they are not globals), and are emitted as any other import.

@@ -5,6 +5,7 @@ import { createDocumentRegistry } from './documents';
 import { LIB_FILE, libText, resolveLibrary } from './lib';
 import { NODE_LITE_TYPES } from './nodeLite';
 import { cellCompilerOptions } from './compiler-options';
+import type { CellLanguage } from './language';
 import { parseNpmSpecifier } from './npm-specifier';
 import { RUNTIME_MODULES, runtimeTypesFile, TSLAB_MODULE, tslabTypesFile } from './runtimeLocation';
 
@@ -92,13 +93,18 @@ export class CellProject {
   private resolved = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>();
   readonly service: ts.LanguageService;
 
-  constructor(cwd: string, compilerOptions: ts.CompilerOptions = cellCompilerOptions(cwd)) {
+  constructor(cwd: string, compilerOptions: ts.CompilerOptions = cellCompilerOptions(cwd), language: CellLanguage = 'typescript') {
     this.cwd = cwd;
+    // JavaScript cells are .js files: TypeScript then reports syntax errors and the few that are errors in plain
+    // JavaScript too (a redeclared `let`), not type errors, unless a tsconfig.json asks for checkJs. The outDir
+    // only lets a .js file be emitted (else it would overwrite itself): nothing is written.
+    if (language === 'javascript') compilerOptions = { ...compilerOptions, allowJs: true, outDir: path.join(cwd, `${CELL_PREFIX}emit`) };
     this.compilerOptions = compilerOptions;
     this.liteOptions = { ...compilerOptions, types: [] };
     this.scratchFile = path.join(cwd, SCRATCH_NAME);
-    this.checkedTs = path.join(cwd, `${CELL_PREFIX}checked.ts`);
-    this.checkedTsx = path.join(cwd, `${CELL_PREFIX}checked.tsx`);
+    const [plain, jsx] = language === 'javascript' ? ['.js', '.jsx'] : ['.ts', '.tsx'];
+    this.checkedTs = path.join(cwd, `${CELL_PREFIX}checked${plain}`);
+    this.checkedTsx = path.join(cwd, `${CELL_PREFIX}checked${jsx}`);
     this.checked = this.checkedTs;
     this.setGlobalScripts(['']);
     this.setFile(this.scratchFile, 'export {};');

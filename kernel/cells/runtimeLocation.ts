@@ -20,6 +20,26 @@ export function tslabTypesFile(): string | undefined {
   return candidates.find((f) => fs.existsSync(f));
 }
 
+/**
+ * Gives cells the `Deno` namespace (kernel/output/deno.ts): its module as `shadows.Deno` (loaded when a cell first passes
+ * it to its wrapper, not on the kernel's start-up path), and for the type checker `declare`s it as the module's
+ * type (its declarations when built, else its source). Returns whether it could.
+ */
+export function provideDeno(shadows: Record<string, unknown>, declare: (declaration: string) => void): boolean {
+  try {
+    const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'output', 'deno.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'output', 'deno.ts')];
+    const types = candidates.find((f) => fs.existsSync(f))?.replace(/(?:\.d)?\.ts$/, '');
+    if (!types) return false;
+    let value: unknown;
+    Object.defineProperty(shadows, 'Deno', { get: () => (value ??= require(path.resolve(__dirname, '..', 'output', 'deno'))), enumerable: true, configurable: true });
+    declare(`declare const Deno: typeof import(${JSON.stringify(types)});`);
+    return true;
+  } catch (error) {
+    process.emitWarning(`tsfutures: the Deno namespace is not available: ${String(error)}`);
+    return false;
+  }
+}
+
 /** The file the type checker resolves the runtime modules to, or undefined when the runtime is not there yet. */
 export function runtimeTypesFile(): string | undefined {
   const candidates = [

@@ -140,7 +140,9 @@ function globalize(file: ts.SourceFile, context: ts.TransformationContext, optio
     f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'require'), undefined, [spec]);
 
   const suffixStart = options.suffixStart ?? Infinity;
-  const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.pos < suffixStart);
+  // By where a statement ends: its pos includes the trivia before it, so the engine's first statement starts inside
+  // a cell that ends with a newline (and the cell's last expression would no longer be last).
+  const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.end <= suffixStart);
   const last = statements[statements.length - 1];
   let isAsync = false;
 

@@ -1,10 +1,11 @@
 /**
  * Installing the kernelspec: kernels/<name>/ with kernel.json (from the repo's kernel.json template) and the logos,
- * under the Jupyter data dir that jupyter_client would use for the same flags as `jupyter kernelspec install`.
+ * and its JavaScript twin kernels/<name>-js/ (kernelspec-js.ts), under the Jupyter data dir that jupyter_client would use for the same flags as `jupyter kernelspec install`.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { jupyterDataDir, SYSTEM_DATA_DIR } from './jupyter-paths';
+import { javascriptKernelJson, javascriptKernelName } from './kernelspec-js';
 import { PACKAGE_ROOT as ROOT } from './package-root';
 
 const LOGOS = ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg'];
@@ -59,25 +60,33 @@ export function kernelJson(): { argv: string[] } & Record<string, unknown> {
   return template;
 }
 
+/** Installs the TypeScript kernelspec `name` and the JavaScript one beside it (kernelspec-js.ts); returns the first's directory. */
 export function install(scope: Scope, name = DEFAULT_NAME): string {
   const dir = path.join(kernelsDir(scope), name.toLowerCase());
-  // Explicit modes: under a loose umask (000, 002) a world-writable kernel.json would let anyone change what runs.
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(kernelJson(), null, 2) + '\n', { mode: 0o644 });
-  chmodSync(path.join(dir, 'kernel.json'), 0o644); // mode only applies when the file is created
-  for (const logo of LOGOS) {
-    copyFileSync(path.join(ROOT, 'kernel', 'kernelspec', logo), path.join(dir, logo));
-    chmodSync(path.join(dir, logo), 0o644);
-  }
+  const json = kernelJson();
+  writeSpec(dir, json);
+  writeSpec(path.join(kernelsDir(scope), javascriptKernelName(name).toLowerCase()), javascriptKernelJson(json));
   // Built now, in the background, so that even the first kernel starts from it (else the first start builds it).
   const snapshot = require('../snapshot') as typeof import('../snapshot');
   snapshot.maintainSnapshot();
   return dir;
 }
 
-/** Returns the removed directory, or undefined when there was none. */
+function writeSpec(dir: string, json: object): void {
+  // Explicit modes: under a loose umask (000, 002) a world-writable kernel.json would let anyone change what runs.
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(json, null, 2) + '\n', { mode: 0o644 });
+  chmodSync(path.join(dir, 'kernel.json'), 0o644); // mode only applies when the file is created
+  for (const logo of LOGOS) {
+    copyFileSync(path.join(ROOT, 'kernel', 'kernelspec', logo), path.join(dir, logo));
+    chmodSync(path.join(dir, logo), 0o644);
+  }
+}
+
+/** Removes the kernelspec and its JavaScript twin; returns the removed directory, or undefined when there was none. */
 export function uninstall(scope: Scope, name = DEFAULT_NAME): string | undefined {
   const dir = path.join(kernelsDir(scope), name.toLowerCase());
+  rmSync(path.join(kernelsDir(scope), javascriptKernelName(name).toLowerCase()), { recursive: true, force: true });
   if (!existsSync(dir)) return undefined;
   rmSync(dir, { recursive: true, force: true });
   return dir;

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import type { CellEngine } from './engine';
 import { traceStartup } from '../process/startup-trace';
 import { log } from '../process/log';
+import { cellLanguage, type CellLanguage } from '../cells/language';
 
-type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown> }): CellEngine };
+type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown>; language?: CellLanguage }): CellEngine };
 
 function engineModulePath(): string {
   return process.env.TSFUTURES_ENGINE || path.join(__dirname, '..', 'cells', 'index.js');
@@ -22,7 +23,7 @@ function createEngine(cwd: string): CellEngine {
   const mod = require(engineModulePath()) as EngineModule;
   // display, clear_output, input: every cell's scope has them (they reach the frontend through the output router).
   const { notebookGlobals } = require('../output') as typeof import('../output');
-  return mod.createEngine({ cwd, globals: notebookGlobals() });
+  return mod.createEngine({ cwd, globals: notebookGlobals(), language: cellLanguage() });
 }
 
 /** An engine created ahead of need, for the cwd and module it was made with. */
@@ -63,6 +64,8 @@ export function preloadEngine(cwd: string = process.cwd()): Promise<void> {
 
 export class EngineLoader {
   private engine?: CellEngine;
+  /** The cells' language, from the kernelspec's environment (a bad value stops the kernel here, naming it). */
+  readonly language: CellLanguage = cellLanguage();
 
   constructor(private readonly cwd: string = process.cwd()) {}
 

@@ -14,6 +14,7 @@ import type { CellOutcome } from './engine';
 import { PROTOCOL_VERSION } from '../transport/wire';
 import { log } from '../process/log';
 import { PACKAGE_ROOT } from '../install/package-root';
+import { languageInfo } from '../cells/language';
 import { commClose, commInfo, commMsg, commOpen } from './comms';
 import { armMemoryGuard, collectAfterMemoryError, collectUnderPressure, stoppedForMemory } from '../process/memory-guard';
 import { memoryErrorMessage } from '../process/memory-report';
@@ -77,14 +78,7 @@ function kernelInfo(k: Kernel, req: Request): void {
     protocol_version: PROTOCOL_VERSION,
     implementation: 'tsfutures',
     implementation_version: implementationVersion(),
-    language_info: {
-      name: 'typescript',
-      version,
-      mimetype: 'text/typescript',
-      file_extension: '.ts',
-      codemirror_mode: { name: 'javascript', typescript: true },
-      pygments_lexer: 'typescript',
-    },
+    language_info: languageInfo(k.engines.language, version),
     banner: `tsfutures ${implementationVersion()} — TypeScript ${version} on Node.js ${process.versions.node}, with Python's concurrent.futures`,
     help_links: [
       { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },

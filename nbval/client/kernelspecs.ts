@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { jupyterPath } from '../../kernel/install/jupyter-paths';
 import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { kernelV8Flags } from '../../kernel/process/launcher';
+import { javascriptKernelJson, javascriptKernelName } from '../../kernel/install/kernelspec-js';
 
 export interface KernelSpec {
   name: string;
@@ -22,6 +23,8 @@ export interface KernelSpec {
 }
 
 export const TSFUTURES_KERNEL = 'tsfutures';
+/** Its JavaScript twin (kernelspec-js.ts), for notebooks whose metadata says javascript. */
+export const TSFUTURES_JS_KERNEL = javascriptKernelName(TSFUTURES_KERNEL);
 
 /** Kernelspec directories, highest precedence first (jupyter_client's jupyter_path('kernels')). */
 export function kernelSpecDirs(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -74,6 +77,11 @@ export function builtinTsfuturesSpec(): KernelSpec {
   };
 }
 
+/** The built-in spec's JavaScript twin: cells are JavaScript (kernel/cells/language.ts). */
+export function builtinJavascriptSpec(): KernelSpec {
+  return { ...javascriptKernelJson(builtinTsfuturesSpec()), name: TSFUTURES_JS_KERNEL };
+}
+
 export class NoSuchKernel extends Error {
   override name = 'NoSuchKernel';
   constructor(readonly kernelName: string) {
@@ -86,6 +94,7 @@ export function getKernelSpec(name: string, env: NodeJS.ProcessEnv = process.env
   const dir = findKernelSpecs(env).get(name.toLowerCase());
   if (dir) return readKernelSpec(name, dir);
   if (name.toLowerCase() === TSFUTURES_KERNEL) return builtinTsfuturesSpec();
+  if (name.toLowerCase() === TSFUTURES_JS_KERNEL) return builtinJavascriptSpec();
   throw new NoSuchKernel(name);
 }
 

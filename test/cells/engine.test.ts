@@ -79,6 +79,11 @@ describe('values and await', () => {
     expect(await engine.execute('const nothing = 3')).toEqual({ status: 'ok', hasValue: false });
   });
 
+  test('a cell that ends with a newline keeps its value (notebook files store cells so)', async () => {
+    expect(await engine.execute('1 + 2\n')).toEqual({ status: 'ok', hasValue: true, value: 3 });
+    expect(await engine.execute('const nl = 4;\nnl;\n\n')).toEqual({ status: 'ok', hasValue: true, value: 4 });
+  });
+
   test('top-level await, and an un-awaited promise is shown as is', async () => {
     expect(await ok('const v = await new Promise<number>((r) => setTimeout(() => r(41), 5))\nv + 1')).toBe(42);
     const r = await engine.execute('Promise.resolve(3)');

@@ -83,12 +83,14 @@ afterAll(async () => {
   await server?.stop();
 }, 30_000);
 
-test('KernelSpecManager lists our kernelspec with its logos', async () => {
+test('KernelSpecManager lists our kernelspecs (TypeScript with its logos, and JavaScript)', async () => {
   const specs = new KernelSpecManager({ serverSettings: settings });
   try {
     await specs.ready;
     const spec = specs.specs?.kernelspecs.tsfutures;
     expect(spec).toMatchObject({ name: 'tsfutures', display_name: 'TypeScript (futures)', language: 'typescript' });
+    // Its JavaScript twin, which `tsfutures install` puts beside it (kernel/install/kernelspec-js.ts).
+    expect(specs.specs?.kernelspecs['tsfutures-js']).toMatchObject({ name: 'tsfutures-js', display_name: 'JavaScript (futures)', language: 'javascript' });
     expect(Object.keys(spec!.resources).sort()).toEqual(['logo-32x32', 'logo-64x64', 'logo-svg']);
     for (const [name, url] of Object.entries(spec!.resources)) {
       const r = await api(url.replace(/^\//, ''));

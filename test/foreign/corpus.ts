@@ -13,14 +13,15 @@ import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 // From the package root: this module also runs compiled (dist/test/foreign), where the notebooks are not.
 export const FOREIGN_DIR = path.join(PACKAGE_ROOT, 'test', 'foreign');
 
-/** Why a cell cannot run on any kernel here: it needs the network, or it fails on purpose. */
-export type Unrunnable = 'network' | 'deliberate error';
+/**
+ * Why a cell cannot run on any kernel here: it needs the network, it fails on purpose, or it uses a name only a
+ * cell that needs the network defines.
+ */
+export type Unrunnable = 'network' | 'deliberate error' | 'name from a network cell';
 
 export interface ForeignNotebook {
   /** Relative to test/foreign. */
   file: string;
-  /** The language the notebook was written in (tslab runs JavaScript notebooks with `--js`). */
-  language: 'typescript' | 'javascript';
   /** Cells (0-based code-cell index) no kernel can run here. */
   unrunnable: Record<number, Unrunnable>;
   /** At least this many code cells must run ok on tsfutures (see the README for why the others fail). */
@@ -30,16 +31,29 @@ export interface ForeignNotebook {
 }
 
 export const CORPUS: ForeignNotebook[] = [
-  { file: 'tslab-examples/getting_started.ipynb', language: 'typescript', unrunnable: {}, floor: 13, shows: ['text/html', 'image/jpeg'] },
-  { file: 'tslab-examples/getting_started_javascript.ipynb', language: 'javascript', unrunnable: {}, floor: 12, shows: ['text/html', 'image/jpeg'] },
-  { file: 'tslab-examples/errors.ipynb', language: 'typescript', unrunnable: { 0: 'deliberate error', 1: 'deliberate error' }, floor: 0 },
-  { file: 'denotebooks/01_Intro.ipynb', language: 'typescript', unrunnable: { 3: 'network', 6: 'network' }, floor: 10 },
-  { file: 'denotebooks/02.5_One Symbol to Rule them All.ipynb', language: 'typescript', unrunnable: {}, floor: 3, shows: ['image/svg+xml'] },
-  { file: 'denotebooks/02.6_jsx_and_react.ipynb', language: 'typescript', unrunnable: {}, floor: 3 },
-  { file: 'denotebooks/02.7_tagged-template-literals.ipynb', language: 'typescript', unrunnable: {}, floor: 0 },
-  { file: 'denotebooks/02_display.ipynb', language: 'typescript', unrunnable: { 3: 'network', 4: 'network', 6: 'network' }, floor: 1 },
-  { file: 'denotebooks/09_Cryptography.ipynb', language: 'typescript', unrunnable: { 3: 'network', 4: 'network', 9: 'network', 14: 'network', 17: 'network', 18: 'network' }, floor: 4 },
-  { file: 'denotebooks/11_Running_tests.ipynb', language: 'typescript', unrunnable: { 0: 'network', 1: 'network' }, floor: 1 },
+  { file: 'tslab-examples/getting_started.ipynb', unrunnable: {}, floor: 13, shows: ['text/html', 'image/jpeg'] },
+  { file: 'tslab-examples/getting_started_javascript.ipynb', unrunnable: {}, floor: 17, shows: ['text/html', 'image/jpeg'] },
+  { file: 'tslab-examples/errors.ipynb', unrunnable: { 0: 'deliberate error', 1: 'deliberate error' }, floor: 0 },
+  { file: 'denotebooks/01_Intro.ipynb', unrunnable: { 3: 'network' }, floor: 13 },
+  { file: 'denotebooks/02.5_One Symbol to Rule them All.ipynb', unrunnable: {}, floor: 3, shows: ['image/svg+xml'] },
+  { file: 'denotebooks/02.6_jsx_and_react.ipynb', unrunnable: {}, floor: 7, shows: ['text/html'] },
+  { file: 'denotebooks/02.7_tagged-template-literals.ipynb', unrunnable: {}, floor: 4, shows: ['text/markdown', 'text/html'] },
+  {
+    file: 'denotebooks/02_display.ipynb',
+    unrunnable: { 3: 'network', 4: 'network', 5: 'name from a network cell', 6: 'network' },
+    floor: 4,
+    shows: ['text/markdown', 'application/json', 'application/geo+json'],
+  },
+  {
+    file: 'denotebooks/09_Cryptography.ipynb',
+    unrunnable: {
+      3: 'network', 4: 'network', 5: 'name from a network cell', 6: 'name from a network cell', 7: 'name from a network cell', 9: 'network',
+      10: 'name from a network cell', 11: 'name from a network cell', 12: 'name from a network cell', 13: 'name from a network cell',
+      14: 'network', 15: 'name from a network cell', 16: 'name from a network cell', 17: 'network', 18: 'network',
+    },
+    floor: 4,
+  },
+  { file: 'denotebooks/11_Running_tests.ipynb', unrunnable: { 0: 'network', 1: 'network' }, floor: 1 },
 ];
 
 export interface CellRun {
@@ -54,9 +68,27 @@ export interface CellRun {
 const ABORT_RETRIES = 3;
 const ABORT_PAUSE_MS = 300;
 
+interface Notebook {
+  cells: Array<{ cell_type: string; source: string | string[] }>;
+  metadata?: { kernelspec?: { language?: string }; language_info?: { name?: string } };
+}
+
+function readNotebook(file: string): Notebook {
+  return JSON.parse(readFileSync(path.join(FOREIGN_DIR, file), 'utf8')) as Notebook;
+}
+
 export function codeCells(file: string): string[] {
-  const nb = JSON.parse(readFileSync(path.join(FOREIGN_DIR, file), 'utf8')) as { cells: Array<{ cell_type: string; source: string | string[] }> };
-  return nb.cells.filter((c) => c.cell_type === 'code').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source));
+  return readNotebook(file).cells.filter((c) => c.cell_type === 'code').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source));
+}
+
+/**
+ * The language the notebook's metadata says it is written in (its kernelspec's, else language_info's), by which
+ * its runner picks a kernel as Jupyter picks tslab's `jslab` for JavaScript notebooks.
+ */
+export function notebookLanguage(file: string): 'typescript' | 'javascript' {
+  const { metadata } = readNotebook(file);
+  const language = metadata?.kernelspec?.language ?? metadata?.language_info?.name;
+  return language?.toLowerCase() === 'javascript' ? 'javascript' : 'typescript';
 }
 
 /**

@@ -26,14 +26,21 @@ test('install --prefix writes kernel.json and the logos; uninstall removes them'
   expect(path.dirname(spec.argv[3])).toBe(path.join(prefix, 'cache', 'tsfutures'));
   expect(spec.env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' });
   for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) expect(existsSync(path.join(dir, logo))).toBe(true);
+  // Its JavaScript twin beside it, as tslab installs jslab: the same kernel, cells taken as JavaScript.
+  const jsDir = path.join(prefix, 'share', 'jupyter', 'kernels', 'tsf-test-js');
+  const jsSpec = JSON.parse(readFileSync(path.join(jsDir, 'kernel.json'), 'utf8'));
+  expect(jsSpec).toEqual({ ...spec, display_name: 'JavaScript (futures)', language: 'javascript', env: { ...spec.env, TSFUTURES_LANGUAGE: 'javascript' } });
+  for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) expect(existsSync(path.join(jsDir, logo))).toBe(true);
   expect(run('uninstall', `--prefix=${prefix}`, '--name', 'tsf-test').status).toBe(0);
   expect(existsSync(dir)).toBe(false);
+  expect(existsSync(jsDir)).toBe(false);
   expect(run('uninstall', '--prefix', prefix, '--name', 'tsf-test').status).toBe(1);
 });
 
 test('--user installs under the Jupyter data dir', () => {
   expect(run('install', '--user').status).toBe(0);
   expect(existsSync(path.join(prefix, 'data', 'kernels', 'tsfutures', 'kernel.json'))).toBe(true);
+  expect(existsSync(path.join(prefix, 'data', 'kernels', 'tsfutures-js', 'kernel.json'))).toBe(true);
 });
 
 test.each([

@@ -72,3 +72,15 @@ test('cells import like modules: import() of node: modules and an ES-module-only
   expect(await run('import * as crypto from "node:crypto";\ntypeof crypto.createHash')).toBe("'function'");
   expect(await run('crypto.createHash("sha256").update("abc").digest("hex").slice(0, 8)')).toBe("'ba7816bf'");
 });
+
+test('the JavaScript kernel (tsfutures-js) says javascript and runs what only JavaScript accepts', async () => {
+  const js = await KernelClient.start({ engine: 'real', env: { TSFUTURES_LANGUAGE: 'javascript' } });
+  try {
+    const reply = await js.reply(js.send('shell', 'kernel_info_request', {}));
+    expect(content(reply).language_info).toMatchObject({ name: 'javascript', file_extension: '.js', mimetype: 'text/javascript' });
+    const { reply: ran, iopub } = await js.execute('class P {\n  constructor(x) { this.x = x; }\n}\nnew P(2).x');
+    expect([content(ran).status, result(iopub)]).toEqual(['ok', '2']);
+  } finally {
+    await js.close();
+  }
+});
