@@ -14,7 +14,9 @@ export type ToWorker =
   | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null }
   | { t: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
   /** Finish: the worker exits once its queue is empty. */
-  | { t: 'stop' };
+  | { t: 'stop' }
+  /** A spare worker (spare-worker.ts) loads what a first task would, while it waits for a pool. */
+  | { t: 'preload' };
 
 /** How an exception crosses back: enough to rebuild an Error of the same name and message with the child's stack. */
 export interface ErrorInfo {

@@ -190,6 +190,9 @@ channel.onMessage((msg) => {
     case 'stop':
       stopping = true;
       if (!draining && !queue.length) exit();
+      return;
+    case 'preload':
+      preloadRuntime();
   }
 });
 
