@@ -11,7 +11,8 @@ export type FunctionDef = [id: string, code: string, values: Uint8Array | null];
 export type TaskSpec = [task: number, fn: string, args: Payload, chunk: boolean];
 
 export type ToWorker =
-  | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null }
+  /** `runtime`: the names of the runtime's exports the parent has, which shipped code may use as globals. */
+  | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null; runtime: string[] }
   | { t: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
   /** Finish: the worker exits once its queue is empty. */
   | { t: 'stop' }

@@ -7,9 +7,9 @@
  * A spare has never run a task, an initializer or any shipped code (it only preloaded the runtime), so it is as fresh
  * as a new spawn: module-level state set by one pool's tasks is never seen by the next pool.
  *
- * When a spare is started: the first time a worker of its kind goes idle (no task left for it), so it never competes
- * for a core with workers that compute. It does not keep this process alive, and is released after QUIET_MS without a
- * pool asking for it. A spare started under another working directory or environment than the one a pool now has is
+ * When a spare is started: once every worker of its kind has been without a task for IDLE_MS (or has exited), so
+ * its boot does not compete for a core with workers that compute. It does not keep this process alive, and is
+ * released after QUIET_MS without a pool asking for it. A spare started under another working directory or environment than the one a pool now has is
  * dropped, not used (a fresh worker would see the new ones). TSFUTURES_SPARE_WORKER=0 turns spares off.
  */
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
@@ -17,6 +17,8 @@ import type { FromWorker } from './pool-protocol';
 
 /** How long an unused spare is kept. */
 export const QUIET_MS = 60_000;
+/** How long the workers of a kind must all be idle before a spare boots. */
+export const IDLE_MS = 50;
 
 interface Spare {
   link: WorkerLink;
@@ -41,17 +43,27 @@ function disabled(): boolean {
  */
 export class SpareKeeper implements Transport {
   private spare: Spare | null = null;
+  /** Pools' workers that have work (setRef(true)), and the timer that starts a spare once there are none. */
+  private readonly busy = new Set<WorkerLink>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly launch: (events: WorkerEvents) => WorkerLink) {}
 
   start(events: WorkerEvents): WorkerLink {
-    const taken = this.take();
     let link: WorkerLink;
+    const watched: WorkerEvents = {
+      message: (msg) => events.message(msg),
+      exit: (description) => {
+        this.setBusy(link, false);
+        events.exit(description);
+      },
+    };
+    const taken = this.take();
     if (taken) {
-      taken.target = events;
+      taken.target = watched;
       link = taken.link;
     } else {
-      link = this.launch(events);
+      link = this.launch(watched);
     }
     return this.watchIdle(link);
   }
@@ -83,21 +95,32 @@ export class SpareKeeper implements Transport {
     return spare;
   }
 
-  /** A pool's link whose going idle (setRef(false): nothing left for it to do) starts a spare if none is kept. */
+  /** A pool's link, whose setRef says whether it has work (setRef(false): nothing left for it to do). */
   private watchIdle(link: WorkerLink): WorkerLink {
     return {
       id: link.id,
       send: (msg) => link.send(msg),
       setRef: (ref) => {
         link.setRef(ref);
-        if (!ref) this.replenish();
+        this.setBusy(link, ref);
       },
       kill: () => link.kill(),
     };
   }
 
+  private setBusy(link: WorkerLink, busy: boolean): void {
+    if (busy) this.busy.add(link);
+    else this.busy.delete(link);
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.busy.size || this.spare || disabled()) return;
+    this.idleTimer = setTimeout(() => this.replenish(), IDLE_MS);
+    this.idleTimer.unref();
+  }
+
   private replenish(): void {
-    if (this.spare || disabled()) return;
+    this.idleTimer = undefined;
+    if (this.spare || this.busy.size || disabled()) return;
     const events: WorkerEvents = {
       message: (msg: FromWorker) => spare.target?.message(msg),
       exit: (description) => {
