@@ -7,8 +7,8 @@
  * A spare has never run a task, an initializer or any shipped code (it only preloaded the runtime), so it is as fresh
  * as a new spawn: module-level state set by one pool's tasks is never seen by the next pool.
  *
- * When a spare is started: once every worker of its kind has been without a task for IDLE_MS (or has exited), so
- * its boot does not compete for a core with workers that compute. It does not keep this process alive, and is
+ * When a spare is started: once every worker of its kind has been without a task for IDLE_MS (all it was sent has
+ * come back, or it exited), so its boot does not compete for a core with workers that compute. It does not keep this process alive, and is
  * released after QUIET_MS without a pool asking for it. A spare started under another working directory or environment than the one a pool now has is
  * dropped, not used (a fresh worker would see the new ones). TSFUTURES_SPARE_WORKER=0 turns spares off.
  */
@@ -43,8 +43,8 @@ function disabled(): boolean {
  */
 export class SpareKeeper implements Transport {
   private spare: Spare | null = null;
-  /** Pools' workers that have work (setRef(true)), and the timer that starts a spare once there are none. */
-  private readonly busy = new Set<WorkerLink>();
+  /** Pools' workers with tasks sent and not yet answered, how many; and the timer that starts a spare once none has. */
+  private readonly busy = new Map<WorkerLink, number>();
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly launch: (events: WorkerEvents) => WorkerLink) {}
@@ -52,9 +52,12 @@ export class SpareKeeper implements Transport {
   start(events: WorkerEvents): WorkerLink {
     let link: WorkerLink;
     const watched: WorkerEvents = {
-      message: (msg) => events.message(msg),
+      message: (msg) => {
+        if (msg.t === 'results') this.addTasks(link, -msg.results.length);
+        events.message(msg);
+      },
       exit: (description) => {
-        this.setBusy(link, false);
+        this.addTasks(link, -Infinity);
         events.exit(description);
       },
     };
@@ -65,7 +68,15 @@ export class SpareKeeper implements Transport {
     } else {
       link = this.launch(watched);
     }
-    return this.watchIdle(link);
+    return {
+      id: link.id,
+      send: (msg) => {
+        if (msg.t === 'run') this.addTasks(link, msg.tasks.length);
+        link.send(msg);
+      },
+      setRef: (ref) => link.setRef(ref),
+      kill: () => link.kill(),
+    };
   }
 
   /** Pids (or thread ids) of the spare, if any: for tests and reports. */
@@ -95,21 +106,10 @@ export class SpareKeeper implements Transport {
     return spare;
   }
 
-  /** A pool's link, whose setRef says whether it has work (setRef(false): nothing left for it to do). */
-  private watchIdle(link: WorkerLink): WorkerLink {
-    return {
-      id: link.id,
-      send: (msg) => link.send(msg),
-      setRef: (ref) => {
-        link.setRef(ref);
-        this.setBusy(link, ref);
-      },
-      kill: () => link.kill(),
-    };
-  }
-
-  private setBusy(link: WorkerLink, busy: boolean): void {
-    if (busy) this.busy.add(link);
+  /** Counts tasks sent to a pool's worker (negative: answered); when no worker has any left, a spare is due. */
+  private addTasks(link: WorkerLink, n: number): void {
+    const left = (this.busy.get(link) ?? 0) + n;
+    if (left > 0) this.busy.set(link, left);
     else this.busy.delete(link);
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
