@@ -8,9 +8,10 @@
  * as a new spawn: module-level state set by one pool's tasks is never seen by the next pool.
  *
  * When a spare is started: once every worker of its kind has been without a task for IDLE_MS (all it was sent has
- * come back, or it exited), so its boot does not compete for a core with workers that compute. It does not keep this process alive, and is
- * released after QUIET_MS without a pool asking for it. A spare started under another working directory or environment than the one a pool now has is
- * dropped, not used (a fresh worker would see the new ones). TSFUTURES_SPARE_WORKER=0 turns spares off.
+ * come back, or it exited), so its boot does not compete for a core with workers that compute. It does not keep this
+ * process alive and is released after QUIET_MS without a pool asking for it. A spare started under another working
+ * directory or environment than a pool now has is dropped, not used (a fresh worker would see the new ones).
+ * TSFUTURES_SPARE_WORKER=0 turns spares off. Its idle memory: docs/performance.md, "Pool start-up".
  */
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
 import type { FromWorker } from './pool-protocol';
@@ -38,8 +39,8 @@ function disabled(): boolean {
 }
 
 /**
- * A Transport that starts workers through `launch` and keeps one of them spare (see the header). `preload` is the
- * message that makes a spare load what a first task would (the runtime) while it waits.
+ * A Transport that starts workers through `launch` and keeps one of them spare (see the header). A spare is sent
+ * 'preload' at once: it loads what a first task would (the runtime) while it waits.
  */
 export class SpareKeeper implements Transport {
   private spare: Spare | null = null;

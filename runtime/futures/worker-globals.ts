@@ -21,8 +21,10 @@ export function loadRuntime(): Record<string, unknown> {
   const g = globalThis as Record<string, unknown>;
   for (const key of Object.keys(runtime)) {
     if (key === '__esModule') continue;
-    const own = Object.getOwnPropertyDescriptor(g, key);
-    if (!own || own.get === lazyGlobals.get(key)) Object.defineProperty(g, key, { value: runtime[key], writable: true, configurable: true, enumerable: true });
+    const lazy = lazyGlobals.get(key);
+    if (!(key in g) || (lazy && Object.getOwnPropertyDescriptor(g, key)?.get === lazy)) {
+      Object.defineProperty(g, key, { value: runtime[key], writable: true, configurable: true, enumerable: true });
+    }
   }
   return runtime;
 }
