@@ -6,7 +6,6 @@ import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 export interface CPythonFigures {
   thread_submit_all: number;
   thread_sequential: number;
-  process_startup: number;
   process_submit_all: number;
   process_map_chunked: number;
   sum_generator: number;

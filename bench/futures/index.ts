@@ -9,7 +9,10 @@
  *   6. ProcessPoolExecutor data: typed arrays of 1, 16, 128 MB to a worker and back >= 4x CPython's `bytes` both
  *      ways, and the way back no slower than 1.5x the way there
  *   7. InterpreterPoolExecutor with a 128 MB SharedArrayBuffer: submit→result under 5 ms (shared, not copied)
- * Pool start-up is excluded from per-task rows and printed as its own (informational) rows. REPS=n changes repetitions.
+ * Pool start-up (a fresh pool's first result, startup.ts) is excluded from per-task rows and printed as its own rows:
+ * ProcessPoolExecutor(2) against CPython's fork, forkserver and spawn (target: no slower than forkserver, stretch fork),
+ * InterpreterPoolExecutor(2) against piscina (target: no slower), for a process's first pool and the pools after it.
+ * REPS=n changes repetitions.
  */
 import * as os from 'node:os';
 import { setRecording } from '../../runtime/timeline/record';
@@ -18,6 +21,7 @@ import { DATA_MB, measureData, runCPythonData } from './data';
 import { runCPython } from './cpython';
 import { measureInterpreterPool, measurePiscina, measureProcessPool } from './pools';
 import { formatTable, type Row } from './report';
+import { GAP_MS, measureStartup, type Contender, type StartupFigures } from './startup';
 import { measureThreadPool } from './threads';
 
 const THREAD_N = 100_000;
@@ -52,6 +56,8 @@ async function main(): Promise<void> {
   const interp = await measureInterpreterPool(cores, POOL_N, REPS);
   step('piscina');
   const pisc = await measurePiscina(cores, POOL_N, REPS);
+  step(`pool start-up (CPython fork, forkserver, spawn; ours; piscina), ${REPS} rounds`);
+  const start = measureStartup(REPS);
   step(`CPU-bound speed-up (${CPU_JOBS} x sumLoop(${CPU_N}))`);
   const cpu = await measureSpeedup(CPU_JOBS, CPU_N, REPS);
   const bare = await measureBareParallel(CPU_JOBS, CPU_N, cores);
@@ -71,10 +77,10 @@ async function main(): Promise<void> {
       peer: py && perTaskUs(py.process_submit_all, POOL_N), peerName: CPy, target: 1 },
     { what: `2. ProcessPool map(chunksize=${CHUNKSIZE}) ${POOL_N}`, unit: 'us/task', ours: perTaskUs(proc.mapChunked!, POOL_N),
       peer: py && perTaskUs(py.process_map_chunked, POOL_N), peerName: CPy, target: 1 },
-    { what: '2. ProcessPool start-up (first result)', unit: 'ms', ours: proc.startup, peer: py?.process_startup, peerName: CPy },
+    ...startupRows('2. ProcessPool(2)', start.process, [['forkserver', 1], ['fork', undefined], ['spawn', undefined]]),
     { what: `3. InterpreterPool submit ${POOL_N} tiny`, unit: 'us/task', ours: perTaskUs(interp.submitAll, POOL_N),
       peer: perTaskUs(pisc.submitAll, POOL_N), peerName: 'piscina', target: 1 },
-    { what: '3. InterpreterPool start-up (first result)', unit: 'ms', ours: interp.startup, peer: pisc.startup, peerName: 'piscina' },
+    ...startupRows('3. InterpreterPool(2)', start.interpreter, [['piscina', 1]]),
     { what: `4. ProcessPool ${CPU_JOBS} x sumLoop(1e8), ${cpu.workers} workers`, unit: 'ms', ours: cpu.pool,
       peer: cpu.sequential, peerName: 'sequential', target: 1.8 },
     { what: `4. same work on ${cores} bare node processes`, unit: 'ms', ours: bare, peer: cpu.sequential, peerName: 'sequential' },
@@ -91,6 +97,15 @@ async function main(): Promise<void> {
     ]),
     { what: '7. InterpreterPool 128 MB SharedArrayBuffer submit→result', unit: 'ms', ours: data.shared, peer: 5, peerName: 'target 5 ms', target: 1 },
   ];
+  /** A pool's start-up rows: the pools after a process's first (the target's row), then its first pool. */
+  function startupRows(what: string, ours: StartupFigures | undefined, peers: [Contender, number | undefined][]): Row[] {
+    if (!ours) return [];
+    return (['next', 'first'] as const).flatMap((which) => peers.map(([peer, target]): Row => ({
+      what: `${what} start-up, ${which === 'next' ? `next pools (${GAP_MS} ms apart)` : 'first pool'}`,
+      unit: 'ms', ours: ours[which], peer: start[peer]?.[which], peerName: peer === 'piscina' ? 'piscina' : `${CPy} ${peer}`,
+      target: which === 'next' ? target : undefined,
+    })));
+  }
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   console.log(`Futures bench on ${cores} cores (load average ${load}), medians of ${REPS} (map: ${MAP_REPS}); peer/ours > 1 means we are faster`);
   if (os.loadavg()[0] > cores / 2) console.log('Note: the machine is busy; figures (above all the speed-up row) are skewed by other processes.');

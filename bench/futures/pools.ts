@@ -1,7 +1,7 @@
 /**
  * Per-task overhead of the worker pools on tiny tasks: ProcessPoolExecutor (vs CPython's, numbers from bench.py)
- * and InterpreterPoolExecutor vs piscina. Start-up (a fresh pool's first result) is measured apart; the per-task
- * loops run on a warm pool whose workers have all started.
+ * and InterpreterPoolExecutor vs piscina. Start-up (a fresh pool's first result) is measured apart (startup.ts); the
+ * per-task loops run on a warm pool whose workers have all started.
  */
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
@@ -10,7 +10,7 @@ import { InterpreterPoolExecutor } from '../../runtime/futures/interpreter';
 import type { PoolExecutor } from '../../runtime/futures/pool-executor';
 import { ProcessPoolExecutor } from '../../runtime/futures/process';
 import { tiny } from './tasks';
-import { check, medianMs, timeMs } from './timing';
+import { check, medianMs } from './timing';
 
 const triangle = (n: number) => (n * (n + 1)) / 2;
 
@@ -35,7 +35,6 @@ async function mapChunked(executor: PoolExecutor, n: number, chunksize: number):
 }
 
 export interface PoolFigures {
-  startup: number;
   submitAll: number;
   mapChunked?: number;
 }
@@ -43,17 +42,10 @@ export interface PoolFigures {
 async function measureExecutor(
   make: () => PoolExecutor, n: number, chunksize: number | undefined, reps: number, mapReps = reps,
 ): Promise<PoolFigures> {
-  const starts: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const fresh = make();
-    starts.push(await timeMs(() => fresh.submit(tiny, 0).result()));
-    await fresh.shutdown();
-  }
   const executor = make();
   try {
     await submitAll(viaExecutor(executor), n, 'warm-up'); // every worker started, shipped function compiled
     return {
-      startup: starts.sort((a, b) => a - b)[starts.length >> 1],
       submitAll: await medianMs(reps, () => submitAll(viaExecutor(executor), n, 'pool submit-all')),
       mapChunked: chunksize === undefined ? undefined : await medianMs(mapReps, () => mapChunked(executor, n, chunksize)),
     };
@@ -74,18 +66,11 @@ export function measureInterpreterPool(workers: number, n: number, reps: number)
 export async function measurePiscina(workers: number, n: number, reps: number): Promise<PoolFigures> {
   const filename = path.join(__dirname, 'piscina-worker.js');
   const make = () => new Piscina<number, number>({ filename, minThreads: workers, maxThreads: workers });
-  const starts: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const fresh = make();
-    starts.push(await timeMs(() => fresh.run(0)));
-    await fresh.destroy();
-  }
   const pool = make();
   try {
     const run: RunTiny = (i) => pool.run(i);
     await submitAll(run, n, 'warm-up');
     return {
-      startup: starts.sort((a, b) => a - b)[starts.length >> 1],
       submitAll: await medianMs(reps, () => submitAll(run, n, 'piscina submit-all')),
     };
   } finally {

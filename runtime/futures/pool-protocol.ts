@@ -11,10 +11,13 @@ export type FunctionDef = [id: string, code: string, values: Uint8Array | null];
 export type TaskSpec = [task: number, fn: string, args: Payload, chunk: boolean];
 
 export type ToWorker =
-  | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null }
+  /** `runtime`: the names of the runtime's exports the parent has, which shipped code may use as globals. */
+  | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null; runtime: string[] }
   | { t: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
   /** Finish: the worker exits once its queue is empty. */
-  | { t: 'stop' };
+  | { t: 'stop' }
+  /** A spare worker (spare-worker.ts) loads what a first task would, while it waits for a pool. */
+  | { t: 'preload' };
 
 /** How an exception crosses back: enough to rebuild an Error of the same name and message with the child's stack. */
 export interface ErrorInfo {

@@ -1,7 +1,8 @@
 /**
  * Entry of a pool worker: a child process of ProcessPoolExecutor (IPC channel) or a worker thread of
  * InterpreterPoolExecutor (parentPort). Runs compiled JS only: it never loads TypeScript.
- * The runtime's exports are preloaded as globals, so shipped notebook code can call print, range, sum...
+ * The runtime's exports are globals, loaded on first use (worker-globals.ts), so shipped notebook code can call
+ * print, range, sum...
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { toErrorInfo } from './pool-protocol';
@@ -10,6 +11,7 @@ import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './
 import { Receiver } from './rebuild';
 import type { Payload } from './shared-memory';
 import { TypeError } from '../python/errors';
+import { installRuntimeGlobals, loadRuntime } from './worker-globals';
 
 type Send = (msg: FromWorker) => void;
 
@@ -47,19 +49,6 @@ if (isMainThread) {
   process.on('disconnect', () => process.exit(0));
 }
 
-let preloaded = false;
-function preloadRuntime(): void {
-  if (preloaded) return;
-  preloaded = true;
-  try {
-    const runtime = require('../index') as Record<string, unknown>;
-    const g = globalThis as Record<string, unknown>;
-    for (const key of Object.keys(runtime)) if (key !== '__esModule' && !(key in g)) g[key] = runtime[key];
-  } catch (e) {
-    process.stderr.write(`pool-worker: could not preload the runtime: ${(e as Error).message}\n`);
-  }
-}
-
 const receiver = new Receiver();
 
 /**
@@ -70,7 +59,6 @@ const functions = new Map<string, Function | { failed: unknown }>();
 
 function define(def: FunctionDef): void {
   if (functions.has(def[0])) return;
-  preloadRuntime();
   try {
     functions.set(def[0], receiver.rebuildFunction(def));
   } catch (error) {
@@ -179,6 +167,7 @@ function exit(): void {
 channel.onMessage((msg) => {
   switch (msg.t) {
     case 'init':
+      installRuntimeGlobals(msg.runtime);
       void initialize(msg.initializer, msg.initargs);
       return;
     case 'run':
@@ -190,6 +179,9 @@ channel.onMessage((msg) => {
     case 'stop':
       stopping = true;
       if (!draining && !queue.length) exit();
+      return;
+    case 'preload':
+      loadRuntime();
   }
 });
 

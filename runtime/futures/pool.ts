@@ -11,6 +11,7 @@
 import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
 import type { Payload } from './shared-memory';
 import { noteStart } from '../timeline/record';
+import { runtimeNames } from './references';
 
 /** The Future operations the pool needs (CPython's executor-side Future API). */
 export interface PoolFuture {
@@ -77,6 +78,11 @@ interface Worker {
   defs: Set<string>;
   assigned: number;
   stopping: boolean;
+}
+
+/** What a worker may install as globals (worker-globals.ts): none unless this process registered the runtime. */
+function runtimeExportNames(): string[] {
+  return Object.keys(runtimeNames()).filter((name) => name !== '__esModule');
 }
 
 const FAST_TASK_MS = 1;
@@ -248,7 +254,7 @@ export class WorkerPool {
       exit: (description) => this.onExit(worker, description),
     });
     this.workers.add(worker);
-    worker.link.send({ t: 'init', initializer: this.options.initializer, initargs: this.options.initargs });
+    worker.link.send({ t: 'init', initializer: this.options.initializer, initargs: this.options.initargs, runtime: runtimeExportNames() });
     return worker;
   }
 

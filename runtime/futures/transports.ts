@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
 import { orphanProofLaunch } from './parent-watch';
 import type { ToWorker } from './pool-protocol';
+import { SpareKeeper } from './spare-worker';
 
 /** Workers run compiled JS: next to this file in dist/, or dist/ when this file runs from TS sources (jest). */
 export function workerEntry(): string {
@@ -27,8 +28,8 @@ function killChildrenAtExit(): void {
   });
 }
 
-export const processTransport: Transport = {
-  start(events: WorkerEvents): WorkerLink {
+export const processTransport: Transport = new SpareKeeper(
+  function startProcess(events: WorkerEvents): WorkerLink {
     killChildrenAtExit();
     // stdout/stderr are piped and forwarded through the parent's streams so a kernel capturing them sees a
     // worker's print() output; the parent's node flags (--inspect, loaders) are not passed on. The launch makes the
@@ -66,7 +67,7 @@ export const processTransport: Transport = {
       },
     };
   },
-};
+);
 
 /** The ArrayBuffers a message's arguments asked to move (InterpreterPoolExecutor.transfer). */
 function transferList(msg: ToWorker): ArrayBuffer[] {
@@ -74,8 +75,8 @@ function transferList(msg: ToWorker): ArrayBuffer[] {
   return payloads.flatMap((p) => (p && !(p instanceof Uint8Array) && p.transfer) || []);
 }
 
-export const threadTransport: Transport = {
-  start(events: WorkerEvents): WorkerLink {
+export const threadTransport: Transport = new SpareKeeper(
+  function startThread(events: WorkerEvents): WorkerLink {
     const worker = new Worker(workerEntry());
     worker.on('message', (msg) => events.message(msg));
     worker.on('error', () => { /* an uncaught error ends the thread: reported by 'exit' */ });
@@ -87,4 +88,4 @@ export const threadTransport: Transport = {
       kill: () => void worker.terminate(),
     };
   },
-};
+);

@@ -48,14 +48,6 @@ def main():
         out["thread_submit_all"] = median_of(reps, lambda: submit_all(executor, thread_n))
         out["thread_sequential"] = median_of(reps, lambda: submit_sequential(executor, seq_n))
 
-    starts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        executor = ProcessPoolExecutor()
-        executor.submit(tiny, 0).result()
-        starts.append((time.perf_counter() - t0) * 1000)
-        executor.shutdown()
-    out["process_startup"] = statistics.median(starts)
     with ProcessPoolExecutor() as executor:
         submit_all(executor, proc_n)  # warm-up: every worker started
         out["process_submit_all"] = median_of(reps, lambda: submit_all(executor, proc_n))

@@ -1,0 +1,43 @@
+/**
+ * The runtime's exports in a pool worker (runtime/futures/worker-globals.ts): globals that shipped code can use, loaded
+ * on first use, so a task that uses none of them does not wait for the whole runtime to load.
+ */
+import '../../../runtime/index'; // registers the runtime's exports, as the kernel and `require('tsfutures')` do
+import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
+import type { PoolExecutor } from '../../../runtime/futures/pool-executor';
+import { ProcessPoolExecutor } from '../../../runtime/futures/process';
+import { registerShippingScope } from '../../../runtime/futures/shipping';
+
+/** Whether the worker has loaded the runtime's package entry. */
+export function runtimeLoaded(): boolean {
+  return Object.keys(require.cache).some((file) => /[\\/]runtime[\\/]index\.js$/.test(file));
+}
+
+/** Uses runtime names as globals, as notebook code does. */
+function usesRuntime(n: number): [boolean, number, string] {
+  return [runtimeLoaded(), sum(range(n)), typeof ThreadPoolExecutor];
+}
+
+declare const sum: (xs: Iterable<number>) => number;
+declare const range: (n: number) => Iterable<number>;
+declare const ThreadPoolExecutor: unknown;
+// Module scope is invisible to reflection: shipping finds runtimeLoaded here.
+registerShippingScope(module.exports);
+
+const kinds: [string, () => PoolExecutor][] = [
+  ['ProcessPoolExecutor', () => new ProcessPoolExecutor({ max_workers: 1 })],
+  ['InterpreterPoolExecutor', () => new InterpreterPoolExecutor({ max_workers: 1 })],
+];
+
+describe.each(kinds)('%s', (_name, make) => {
+  test('a task that uses no runtime name runs before the runtime is loaded; one that does loads it', async () => {
+    const pool = make();
+    try {
+      expect(await pool.submit(runtimeLoaded).result()).toBe(false);
+      expect(await pool.submit(usesRuntime, 5).result()).toEqual([false, 10, 'function']);
+      expect(await pool.submit(runtimeLoaded).result()).toBe(true);
+    } finally {
+      await pool.shutdown();
+    }
+  }, 30_000);
+});
