@@ -4,7 +4,9 @@
  *
  * A future is pending while its job waits in the queue, running once a worker has taken it, then finished or
  * cancelled. Jobs are signed with the cluster key (protocol.ts); workers answer through this client's inbox list,
- * which a reader loop pops, so results leave Redis as soon as they arrive. A heartbeat key tells workers this client
+ * which a reader loop pops, so results leave Redis as soon as they arrive. A worker that claimed a job asks this
+ * client before running it, and the client alone decides (the future turns running, or it was cancelled and the
+ * job is dropped): so cancel() == true means the task never runs, as in CPython. A heartbeat key tells workers this client
  * is alive: when it stops (kernel restart), its queued jobs are dropped rather than run.
  * bullmq and ioredis load on first use: the package entry (and every notebook) stays quick to load.
  */
@@ -12,11 +14,10 @@ import type { ChildProcess } from 'node:child_process';
 import type { Queue } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import {
-  BrokenExecutor, Executor, Future, PENDING, CANCELLED, RuntimeError, ValueError, mapArguments,
-  shutdownOptions, takeMapOptions, type ShutdownOptions,
+  BrokenExecutor, Executor, Future, PENDING, RUNNING, CANCELLED, RuntimeError, ValueError, shutdownOptions,
+  takeMapOptions, type ShutdownOptions,
 } from '../futures/_base';
-import { ChunkedMapResults, columnChunks } from '../futures/chunked-map';
-import { Fifo } from '../futures/fifo';
+import { mapInChunks } from '../futures/chunked-map';
 import { noteStart, noteSubmit } from '../timeline/record';
 import { decodeError, decodeResult, encodeCall, encodeChunk } from './codec';
 import { ConnectionError } from './errors';
@@ -50,6 +51,8 @@ interface Entry {
 const RECONNECT_ATTEMPTS = 8;
 const DRAIN = 1000;
 const ADD_SLICE = 50;
+/** Seconds an answer list of a worker that went away stays in Redis. */
+const ANSWER_TTL_S = 60;
 
 export class DistributedExecutor extends Executor {
   static override pyModule = 'tsfutures.distributed';
@@ -69,6 +72,8 @@ export class DistributedExecutor extends Executor {
   private bull!: Queue;
   private readonly started: Promise<void>;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Answers to workers asking to start a job, by the worker's answer list: sent together after each inbox read. */
+  private answers = new Map<string, string[]>();
   private lastError: Error | undefined;
   private everReady = false;
   /** Set once Redis is out of reach for good: pending futures failed with it, and submit raises it. */
@@ -93,7 +98,27 @@ export class DistributedExecutor extends Executor {
     this.maxAttempts = options.max_attempts ?? 3;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new ValueError('max_attempts must be an integer >= 1');
     this.started = this.connect();
-    this.started.catch(() => undefined); // reported through futures and submit
+    this.started.catch(() => undefined); // reported through ready(), futures and submit
+  }
+
+  /**
+   * A DistributedExecutor once Redis has answered: rejects with ConnectionError (after the retries, about 4 s) when
+   * it cannot be reached, where `new DistributedExecutor()` returns at once and its first futures fail with it.
+   */
+  static async connect(options: DistributedExecutorOptions = {}): Promise<DistributedExecutor> {
+    const executor = new DistributedExecutor(options);
+    try {
+      await executor.ready();
+    } catch (error) {
+      await executor.shutdown({ wait: true });
+      throw error;
+    }
+    return executor;
+  }
+
+  /** Resolves once connected to Redis; rejects with the ConnectionError its futures fail with when it is out of reach. */
+  ready(): Promise<void> {
+    return this.started;
   }
 
   /**
@@ -105,6 +130,12 @@ export class DistributedExecutor extends Executor {
     const executor = new DistributedExecutor({ url: cluster.url, queue: cluster.queue, key: cluster.key, max_attempts: options.max_attempts });
     executor.cluster = cluster.process;
     executor.clusterPids = [cluster.process.pid!, ...cluster.pids];
+    try {
+      await executor.ready();
+    } catch (error) {
+      await executor.shutdown();
+      throw error;
+    }
     return executor;
   }
 
@@ -131,7 +162,10 @@ export class DistributedExecutor extends Executor {
       this.heartbeat.unref();
       void this.readLoop();
     })().catch((e) => {
-      throw this.connectionError(e);
+      // One error for ready(), the futures and later submits: the first that knew Redis was out of reach.
+      this.lost ??= this.connectionError(e);
+      this.failAll(this.lost);
+      throw this.lost;
     });
   }
 
@@ -151,7 +185,8 @@ export class DistributedExecutor extends Executor {
 
   /** Redis out of reach after the retries: nothing pending can finish any more. */
   private connectionLost(): void {
-    if (this.closing || this.lost) return;
+    if (this.closing) return;
+    if (this.lost) return this.failAll(this.lost);
     this.lost = this.connectionError();
     this.failAll(this.lost);
   }
@@ -191,6 +226,7 @@ export class DistributedExecutor extends Executor {
           for (const text of more) this.handle(text);
           if (more.length < DRAIN) break;
         }
+        this.sendAnswers();
       } catch {
         if (this.closing || this.reader.status === 'end') return;
         await new Promise((r) => setTimeout(r, 100));
@@ -201,19 +237,17 @@ export class DistributedExecutor extends Executor {
   private handle(text: string): void {
     const [seq, kind, payload, worker] = JSON.parse(text) as Notice;
     const entry = this.entries.get(seq);
+    if (kind === 'A') return this.answer(payload as string, seq, entry);
     if (!entry) return;
     const f = entry.future;
     if (kind === 'S') {
+      if (!entry.workers.length) noteStart(f, worker);
       entry.workers.push(worker);
-      if (f._state === PENDING) {
-        f.set_running_or_notify_cancel();
-        noteStart(f, worker);
-      }
       return;
     }
     this.entries.delete(seq);
     if (f._state === CANCELLED) {
-      f.set_running_or_notify_cancel(); // cancelled too late to stop the job: its outcome is dropped
+      f.set_running_or_notify_cancel(); // no worker is told to run a cancelled job; a stray outcome is dropped
       return;
     }
     if (f.done()) return;
@@ -228,9 +262,33 @@ export class DistributedExecutor extends Executor {
     }
   }
 
+  /**
+   * A worker asks to run a job it claimed: yes when its future was still pending (it turns running here, so cancel()
+   * returns false from now on) or already running (a job given back or re-run after its worker died); no when it was
+   * cancelled or is no longer ours (its outcome came already): the worker then drops the job unrun.
+   */
+  private answer(answerKey: string, seq: number, entry: Entry | undefined): void {
+    let go = false;
+    if (entry) {
+      go = entry.future._state === RUNNING || entry.future.set_running_or_notify_cancel();
+      if (!go) this.entries.delete(seq); // cancelled: set_running_or_notify_cancel told its waiters
+    }
+    const list = this.answers.get(answerKey) ?? [];
+    list.push(JSON.stringify([jobIdOf(this.client, seq), go ? 1 : 0]));
+    this.answers.set(answerKey, list);
+  }
+
+  private sendAnswers(): void {
+    if (!this.answers.size) return;
+    const pipeline = this.conn.pipeline();
+    for (const [key, list] of this.answers) pipeline.rpush(key, ...list).expire(key, ANSWER_TTL_S);
+    this.answers.clear();
+    void pipeline.exec().catch(() => undefined); // a worker that hears nothing drops the job once we are gone
+  }
+
   private checkSubmit(fn: unknown): void {
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
-    if (this.lost) throw this.lost;
+    if (this.lost) throw new ConnectionError(this.lost.message);
     if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
   }
 
@@ -278,7 +336,7 @@ export class DistributedExecutor extends Executor {
       }
       await Promise.all(slices);
     }).catch((e) => {
-      const error = this.connectionError(e);
+      const error = this.lost ?? this.connectionError(e);
       for (const { seq } of batch) {
         const entry = this.entries.get(seq);
         this.entries.delete(seq);
@@ -287,7 +345,7 @@ export class DistributedExecutor extends Executor {
     });
   }
 
-  /** A cancelled future's job leaves the queue; one a worker already took runs on, and its outcome is dropped. */
+  /** A cancelled future's job leaves the queue; a worker that claimed it already is told no when it asks to run it. */
   private removeJob(seq: number): void {
     const entry = this.entries.get(seq);
     if (!entry) return;
@@ -311,21 +369,11 @@ export class DistributedExecutor extends Executor {
    */
   override map(fn: (...args: any[]) => unknown, ...rest: unknown[]): AsyncIterable<any> {
     const options = takeMapOptions(rest);
-    const chunksize = options.chunksize ?? 1;
-    if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
-    if (chunksize === 1) return super.map(fn, ...rest, options);
-    const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
-    const chunks = columnChunks(iterables, chunksize);
-    const futures = new Fifo<Future<unknown[]>>();
-    const submitNext = (): boolean => {
-      const next = chunks.next();
-      if (next.done) return false;
+    const submitChunk = (columns: unknown[][]): Future<unknown[]> => {
       this.checkSubmit(fn);
-      futures.push(this.enqueue(fn, encodeChunk(fn, next.value)));
-      return true;
+      return this.enqueue(fn, encodeChunk(fn, columns));
     };
-    while ((buffersize === null || futures.length < buffersize) && submitNext());
-    return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
+    return mapInChunks(rest, options, submitChunk) ?? super.map(fn, ...rest, options);
   }
 
   /** Python's `shutdown(wait=True, *, cancel_futures=False)`; also stops the private cluster of local(). */

@@ -34,10 +34,12 @@ export interface JobData {
 
 /**
  * A worker's notice to a client: [task number, kind, payload, worker name].
+ * A asks to run a job it claimed (payload: the worker's answer list, where the client pushes `[job id, 1 | 0]`) ·
  * S started · R result (encoded value) · E error (encoded error) · B broken (killed max_attempts workers) ·
- * X rejected (bad signature) · D dropped (the client is gone; never sent, named for logs).
+ * X rejected (bad signature).
  */
-export type Notice = [seq: number, kind: 'S' | 'R' | 'E' | 'B' | 'X', payload: unknown, worker: string];
+export type Notice = [seq: number, kind: 'A' | 'S' | 'R' | 'E' | 'B' | 'X', payload: unknown, worker: string];
+export type Answer = [jobId: string, go: 0 | 1];
 
 export const DEFAULT_QUEUE = 'tsfutures';
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';
@@ -47,6 +49,8 @@ export const HEARTBEAT_MS = 5_000;
 
 export const inboxKey = (queue: string, client: string): string => `tsf:${queue}:${client}:inbox`;
 export const aliveKey = (queue: string, client: string): string => `tsf:${queue}:${client}:alive`;
+/** A worker process's list of answers to its 'A' notices. */
+export const answersKey = (queue: string, worker: string): string => `tsf:${queue}:worker:${worker}:answers`;
 export const jobIdOf = (client: string, seq: number): string => `${client}-${seq}`;
 
 export function parseJobId(id: string): { client: string; seq: number } | undefined {

@@ -15,7 +15,7 @@ import { BrokenExecutor, Future } from '../futures/_base';
 import { WorkerPool, type PoolFuture } from '../futures/pool';
 import { threadTransport } from '../futures/transports';
 import { decodeCall, encodeError, encodeResult, forwardOutcome } from './codec';
-import { CLIENT_TTL_S, aliveKey, inboxKey, parseJobId, verify, type Notice } from './protocol';
+import { CLIENT_TTL_S, aliveKey, answersKey, inboxKey, parseJobId, verify, type Answer, type Notice } from './protocol';
 
 export interface WorkerSettings {
   url: string;
@@ -39,6 +39,8 @@ const ALIVE_CACHE_MS = 1_000;
 const FAST_CLAIM = 16;
 const QUICK_MS = 20;
 const QUICK_RUN = 8;
+/** How often a job waiting for its client's answer checks that the client is still there. */
+const ASK_CHECK_MS = 1_000;
 
 function newPool(): WorkerPool {
   const died = 'the worker thread running the task died';
@@ -69,14 +71,49 @@ async function run(settings: WorkerSettings): Promise<void> {
     return redis.pipeline().rpush(inbox, JSON.stringify(notice)).expire(inbox, CLIENT_TTL_S * 4).exec();
   };
 
-  const clientAlive = async (client: string): Promise<boolean> => {
+  const clientAlive = async (client: string, cached = true): Promise<boolean> => {
     const now = Date.now();
-    if ((aliveUntil.get(client) ?? 0) > now) return true;
+    if (cached && (aliveUntil.get(client) ?? 0) > now) return true;
     const alive = (await redis.exists(aliveKey(settings.queue, client))) === 1;
     if (alive) aliveUntil.set(client, now + ALIVE_CACHE_MS);
     else aliveUntil.delete(client);
     return alive;
   };
+
+  /**
+   * Before running a job, its client must say yes: the client alone decides between running and cancelled, so a
+   * cancel() that returned true never races with a claim. Answers come on this process's own list, popped here.
+   */
+  const answers = new Map<string, (go: boolean) => void>();
+  const myAnswers = answersKey(settings.queue, name);
+  const listener: Redis = redis.duplicate();
+  listener.on('error', () => undefined);
+  const listen = async (): Promise<void> => {
+    while (!closing) {
+      try {
+        const got = await listener.blpop(myAnswers, 0);
+        const more = got ? (await listener.lpop(myAnswers, 1_000)) ?? [] : [];
+        for (const text of got ? [got[1], ...more] : []) {
+          const [jobId, go] = JSON.parse(text) as Answer;
+          answers.get(jobId)?.(go === 1);
+        }
+      } catch {
+        if (closing) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  const askToRun = (jobId: string, client: string, seq: number): Promise<boolean> => new Promise((resolve) => {
+    // A client that went away while we wait (kernel restart, shutdown) answers nothing: the job is dropped.
+    const check = setInterval(() => void clientAlive(client, false).then((alive) => alive || settle(false), () => undefined), ASK_CHECK_MS);
+    const settle = (go: boolean): void => {
+      clearInterval(check);
+      answers.delete(jobId);
+      resolve(go);
+    };
+    answers.set(jobId, settle);
+    notify(client, [seq, 'A', myAnswers, name]).catch(() => settle(false));
+  });
 
   /**
    * Claimed jobs waiting for the task thread, in claim order; the thread runs one task at a time. A job's future shows
@@ -114,6 +151,7 @@ async function run(settings: WorkerSettings): Promise<void> {
       await notify(id.client, [id.seq, 'B', killed, name]);
       return;
     }
+    if (!(await askToRun(job.id!, id.client, id.seq))) return; // cancelled, or the client is gone: dropped unrun
     const go = await new Promise<boolean>((resolve) => {
       line.push({ start: () => resolve(true), giveBack: () => resolve(false) });
       nextTurn();
@@ -176,14 +214,16 @@ async function run(settings: WorkerSettings): Promise<void> {
     quickRun = 0;
     worker.concurrency = 1;
   });
+  let closing = false;
+  void listen();
   await worker.waitUntilReady();
   process.send?.({ t: 'ready', name });
 
-  let closing = false;
   const stop = async (): Promise<void> => {
     if (closing) return;
     closing = true;
     await worker.close();
+    listener.disconnect();
     await pool.shutdown(false);
     await redis.quit().catch(() => undefined);
     process.exit(0);
