@@ -11,6 +11,7 @@
  * bullmq and ioredis load on first use: the package entry (and every notebook) stays quick to load.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { Queue } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import {
@@ -24,7 +25,7 @@ import { ConnectionError } from './errors';
 import { startLocalCluster, type LocalClusterOptions } from './local-cluster';
 import {
   CLIENT_TTL_S, DEFAULT_QUEUE, DEFAULT_URL, HEARTBEAT_MS, KEY_ENV, aliveKey, inboxKey, jobIdOf, newClientId,
-  redactUrl, sign, type EncodedCall, type JobData, type Notice,
+  redactUrl, sign, tlsOptions, type EncodedCall, type JobData, type Notice,
 } from './protocol';
 
 export interface DistributedExecutorOptions {
@@ -36,6 +37,8 @@ export interface DistributedExecutorOptions {
   key?: string | Uint8Array;
   /** How many workers a task may kill (die while running it) before its future fails with BrokenExecutor. */
   max_attempts?: number;
+  /** With `rediss://`: a PEM file of the CA that signed the server's certificate, when Node's own CAs do not. */
+  tls_ca_file?: string;
 }
 
 interface Entry {
@@ -60,6 +63,7 @@ export class DistributedExecutor extends Executor {
   readonly queue: string;
   private readonly key: Buffer;
   private readonly maxAttempts: number;
+  private readonly tlsCa: string | undefined;
   private readonly client = newClientId();
   private seq = 0;
   private readonly entries = new Map<number, Entry>();
@@ -95,6 +99,7 @@ export class DistributedExecutor extends Executor {
       throw new ValueError(`DistributedExecutor needs the cluster key its workers were given: pass { key } or set ${KEY_ENV}`);
     }
     this.key = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
+    this.tlsCa = options.tls_ca_file === undefined ? undefined : fs.readFileSync(options.tls_ca_file, 'utf8');
     this.maxAttempts = options.max_attempts ?? 3;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new ValueError('max_attempts must be an integer >= 1');
     this.started = this.connect();
@@ -145,6 +150,7 @@ export class DistributedExecutor extends Executor {
     const options: RedisOptions = {
       retryStrategy: (times) => (this.closing || times > RECONNECT_ATTEMPTS ? null : Math.min(100 * times, 1000)),
       connectTimeout: 3_000,
+      ...tlsOptions(this.url, this.tlsCa),
     };
     this.conn = new IORedis(this.url, options);
     this.conn.on('error', (e: Error) => (this.lastError = e));
@@ -171,10 +177,12 @@ export class DistributedExecutor extends Executor {
 
   /** This client is alive for CLIENT_TTL_S more seconds; so is its inbox (results not yet read). */
   private async beat(): Promise<void> {
-    await this.conn.pipeline()
+    const replies = await this.conn.pipeline()
       .set(aliveKey(this.queue, this.client), '1', 'EX', CLIENT_TTL_S)
       .expire(inboxKey(this.queue, this.client), CLIENT_TTL_S * 4)
       .exec();
+    const failed = replies?.find(([error]) => error);
+    if (failed) throw failed[0]; // a pipeline reports its commands' errors in its replies, not by rejecting
   }
 
   private connectionError(e?: unknown): ConnectionError {

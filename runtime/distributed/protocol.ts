@@ -106,6 +106,14 @@ export function readClusterKey(keyFile?: string, env: NodeJS.ProcessEnv = proces
   return Buffer.from(text, 'utf8');
 }
 
+/**
+ * ioredis options for a `rediss://` URL whose server certificate is signed by a private CA (PEM text), which Node
+ * would otherwise not trust; nothing for a plain URL.
+ */
+export function tlsOptions(url: string, caPem: string | undefined): { tls?: { ca: string } } {
+  return caPem !== undefined && url.startsWith('rediss://') ? { tls: { ca: caPem } } : {};
+}
+
 /** The URL with its password hidden, for messages. */
 export function redactUrl(url: string): string {
   try {

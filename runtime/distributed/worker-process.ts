@@ -14,8 +14,9 @@ import type { Redis } from 'ioredis';
 import { BrokenExecutor, Future } from '../futures/_base';
 import { WorkerPool, type PoolFuture } from '../futures/pool';
 import { threadTransport } from '../futures/transports';
+import { WORKER_DIR_ENV } from '../futures/rebuild';
 import { decodeCall, encodeError, encodeResult, forwardOutcome } from './codec';
-import { CLIENT_TTL_S, aliveKey, answersKey, inboxKey, parseJobId, verify, type Answer, type Notice } from './protocol';
+import { CLIENT_TTL_S, aliveKey, answersKey, inboxKey, parseJobId, tlsOptions, verify, type Answer, type Notice } from './protocol';
 
 export interface WorkerSettings {
   url: string;
@@ -23,6 +24,16 @@ export interface WorkerSettings {
   /** The cluster key, base64. */
   key: string;
   lockMs: number;
+  /** PEM of the CA that signed a `rediss://` server's certificate (--tls-ca-file). */
+  tlsCa?: string;
+}
+
+/**
+ * Tasks resolve the packages their functions were imported from in this worker's working folder (where `tsfutures
+ * worker` started, or --cwd), then in its install: never in the kernel's folder, which may be on another machine.
+ */
+function resolveFromWorkingFolder(): void {
+  process.env[WORKER_DIR_ENV] = process.cwd();
 }
 
 const name = `${os.hostname()}:${process.pid}`;
@@ -61,8 +72,9 @@ async function run(settings: WorkerSettings): Promise<void> {
   const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof import('bullmq');
   const IORedis = (require('ioredis') as typeof import('ioredis')).default;
   const key = Buffer.from(settings.key, 'base64');
-  const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null });
+  const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null, ...tlsOptions(settings.url, settings.tlsCa) });
   redis.on('error', () => { /* ioredis reconnects by itself; BullMQ reports lasting trouble */ });
+  resolveFromWorkingFolder(); // before the pool's thread starts: it copies this environment
   const pool = newPool();
   const aliveUntil = new Map<string, number>();
 
