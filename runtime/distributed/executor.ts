@@ -7,13 +7,10 @@
  * which a reader loop pops, so results leave Redis as soon as they arrive. A worker that claimed a job asks this
  * client before running it, and the client alone decides (the future turns running, or it was cancelled and the
  * job is dropped): so cancel() == true means the task never runs, as in CPython. A heartbeat key tells workers this client
- * is alive: when it stops (kernel restart), its queued jobs are dropped rather than run.
- * bullmq and ioredis load on first use: the package entry (and every notebook) stays quick to load.
+ * is alive: when it stops (kernel restart), its queued jobs are dropped rather than run (client-connection.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { Queue } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
 import {
   BrokenExecutor, Executor, Future, PENDING, RUNNING, CANCELLED, RuntimeError, ValueError, shutdownOptions,
   takeMapOptions, type ShutdownOptions,
@@ -21,11 +18,12 @@ import {
 import { mapInChunks } from '../futures/chunked-map';
 import { noteStart, noteSubmit } from '../timeline/record';
 import { decodeError, decodeResult, encodeCall, encodeChunk } from './codec';
+import { ClientConnection } from './client-connection';
 import { ConnectionError } from './errors';
 import { startLocalCluster, type LocalClusterOptions } from './local-cluster';
 import {
-  CLIENT_TTL_S, DEFAULT_QUEUE, DEFAULT_URL, HEARTBEAT_MS, KEY_ENV, aliveKey, inboxKey, jobIdOf, newClientId,
-  redactUrl, sign, tlsOptions, type EncodedCall, type JobData, type Notice,
+  DEFAULT_QUEUE, DEFAULT_URL, KEY_ENV, inboxKey, jobIdOf, newClientId, redactUrl, sign, type EncodedCall, type JobData,
+  type Notice,
 } from './protocol';
 
 export interface DistributedExecutorOptions {
@@ -50,8 +48,6 @@ interface Entry {
   unsent: boolean;
 }
 
-/** Reconnection attempts (about 4 s in all) before Redis counts as unreachable. */
-const RECONNECT_ATTEMPTS = 8;
 const DRAIN = 1000;
 const ADD_SLICE = 50;
 /** Seconds an answer list of a worker that went away stays in Redis. */
@@ -63,7 +59,6 @@ export class DistributedExecutor extends Executor {
   readonly queue: string;
   private readonly key: Buffer;
   private readonly maxAttempts: number;
-  private readonly tlsCa: string | undefined;
   private readonly client = newClientId();
   private seq = 0;
   private readonly entries = new Map<number, Entry>();
@@ -71,19 +66,10 @@ export class DistributedExecutor extends Executor {
   private flushScheduled = false;
   private flushing: Promise<unknown> = Promise.resolve();
   private readonly removals = new Set<Promise<unknown>>();
-  private conn!: Redis;
-  private reader!: Redis;
-  private bull!: Queue;
-  private readonly started: Promise<void>;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly redis: ClientConnection;
   /** Answers to workers asking to start a job, by the worker's answer list: sent together after each inbox read. */
   private answers = new Map<string, string[]>();
-  private lastError: Error | undefined;
-  private everReady = false;
-  /** Set once Redis is out of reach for good: pending futures failed with it, and submit raises it. */
-  private lost: ConnectionError | null = null;
   private shutdownCalled = false;
-  private closing = false;
   private closed: Promise<void> | undefined;
   /** The private cluster of DistributedExecutor.local(), stopped with the executor. */
   private cluster: ChildProcess | undefined;
@@ -99,11 +85,14 @@ export class DistributedExecutor extends Executor {
       throw new ValueError(`DistributedExecutor needs the cluster key its workers were given: pass { key } or set ${KEY_ENV}`);
     }
     this.key = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
-    this.tlsCa = options.tls_ca_file === undefined ? undefined : fs.readFileSync(options.tls_ca_file, 'utf8');
+    const tlsCa = options.tls_ca_file === undefined ? undefined : fs.readFileSync(options.tls_ca_file, 'utf8');
     this.maxAttempts = options.max_attempts ?? 3;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new ValueError('max_attempts must be an integer >= 1');
-    this.started = this.connect();
-    this.started.catch(() => undefined); // reported through ready(), futures and submit
+    this.redis = new ClientConnection(this.url, this.queue, this.client, tlsCa, {
+      lost: (error) => this.failAll(error), // nothing pending can finish any more; submit raises it from now on
+      restarted: (error) => this.failAll(error),
+    });
+    void this.redis.ready.then(() => this.readLoop(), () => undefined);
   }
 
   /**
@@ -123,7 +112,7 @@ export class DistributedExecutor extends Executor {
 
   /** Resolves once connected to Redis; rejects with the ConnectionError its futures fail with when it is out of reach. */
   ready(): Promise<void> {
-    return this.started;
+    return this.redis.ready;
   }
 
   /**
@@ -144,74 +133,6 @@ export class DistributedExecutor extends Executor {
     return executor;
   }
 
-  private connect(): Promise<void> {
-    const IORedis = (require('ioredis') as typeof import('ioredis')).default;
-    const { Queue } = require('bullmq') as typeof import('bullmq');
-    const options: RedisOptions = {
-      retryStrategy: (times) => (this.closing || times > RECONNECT_ATTEMPTS ? null : Math.min(100 * times, 1000)),
-      connectTimeout: 3_000,
-      ...tlsOptions(this.url, this.tlsCa),
-    };
-    this.conn = new IORedis(this.url, options);
-    this.conn.on('error', (e: Error) => (this.lastError = e));
-    this.conn.on('end', () => this.connectionLost());
-    this.conn.on('ready', () => this.onReady());
-    this.reader = new IORedis(this.url, { ...options, maxRetriesPerRequest: null });
-    this.reader.on('error', () => undefined);
-    this.bull = new Queue(this.queue, { connection: this.conn, streams: { events: { maxLen: 1_000 } } });
-    this.bull.on('error', () => undefined);
-    return (async () => {
-      await this.beat();
-      this.heartbeat = setInterval(() => {
-        if (this.conn.status === 'ready') void this.beat().catch(() => undefined);
-      }, HEARTBEAT_MS);
-      this.heartbeat.unref();
-      void this.readLoop();
-    })().catch((e) => {
-      // One error for ready(), the futures and later submits: the first that knew Redis was out of reach.
-      this.lost ??= this.connectionError(e);
-      this.failAll(this.lost);
-      throw this.lost;
-    });
-  }
-
-  /** This client is alive for CLIENT_TTL_S more seconds; so is its inbox (results not yet read). */
-  private async beat(): Promise<void> {
-    const replies = await this.conn.pipeline()
-      .set(aliveKey(this.queue, this.client), '1', 'EX', CLIENT_TTL_S)
-      .expire(inboxKey(this.queue, this.client), CLIENT_TTL_S * 4)
-      .exec();
-    const failed = replies?.find(([error]) => error);
-    if (failed) throw failed[0]; // a pipeline reports its commands' errors in its replies, not by rejecting
-  }
-
-  private connectionError(e?: unknown): ConnectionError {
-    if (e instanceof ConnectionError) return e;
-    const why = this.lastError?.message ?? (e as Error | undefined)?.message ?? 'connection closed';
-    return new ConnectionError(`cannot reach Redis at ${redactUrl(this.url)}: ${why}`);
-  }
-
-  /** Redis out of reach after the retries: nothing pending can finish any more. */
-  private connectionLost(): void {
-    if (this.closing) return;
-    if (this.lost) return this.failAll(this.lost);
-    this.lost = this.connectionError();
-    this.failAll(this.lost);
-  }
-
-  /** After a reconnection: a Redis that restarted without our keys has lost the queued jobs with them. */
-  private onReady(): void {
-    if (!this.everReady) {
-      this.everReady = true;
-      return;
-    }
-    void this.conn.exists(aliveKey(this.queue, this.client)).then((alive) => {
-      if (alive || this.closing) return;
-      this.failAll(new ConnectionError(`Redis at ${redactUrl(this.url)} restarted and lost the queued tasks`));
-      void this.beat().catch(() => undefined);
-    }, () => undefined);
-  }
-
   private failAll(error: Error): void {
     const entries = [...this.entries.values()];
     this.entries.clear();
@@ -224,19 +145,20 @@ export class DistributedExecutor extends Executor {
   /** Pops the inbox: a blocking pop for the first notice, then the rest in batches. */
   private async readLoop(): Promise<void> {
     const inbox = inboxKey(this.queue, this.client);
-    while (!this.closing && !this.lost) {
+    const { reader } = this.redis;
+    while (!this.redis.closing && !this.redis.lost) {
       try {
-        const first = await this.reader.blpop(inbox, 0);
+        const first = await reader.blpop(inbox, 0);
         if (first) this.handle(first[1]);
         for (;;) {
-          const more = await this.reader.lpop(inbox, DRAIN);
+          const more = await reader.lpop(inbox, DRAIN);
           if (!more) break;
           for (const text of more) this.handle(text);
           if (more.length < DRAIN) break;
         }
         this.sendAnswers();
       } catch {
-        if (this.closing || this.reader.status === 'end') return;
+        if (this.redis.closing || reader.status === 'end') return;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -288,7 +210,7 @@ export class DistributedExecutor extends Executor {
 
   private sendAnswers(): void {
     if (!this.answers.size) return;
-    const pipeline = this.conn.pipeline();
+    const pipeline = this.redis.conn.pipeline();
     for (const [key, list] of this.answers) pipeline.rpush(key, ...list).expire(key, ANSWER_TTL_S);
     this.answers.clear();
     void pipeline.exec().catch(() => undefined); // a worker that hears nothing drops the job once we are gone
@@ -296,7 +218,7 @@ export class DistributedExecutor extends Executor {
 
   private checkSubmit(fn: unknown): void {
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
-    if (this.lost) throw new ConnectionError(this.lost.message);
+    if (this.redis.lost) throw new ConnectionError(this.redis.lost.message);
     if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
   }
 
@@ -334,17 +256,17 @@ export class DistributedExecutor extends Executor {
     this.batch = [];
     if (!batch.length) return;
     this.flushing = this.flushing.then(async () => {
-      await this.started;
+      await this.redis.ready;
       // In slices, each its own transaction, all sent at once: workers start on the first while the rest arrive.
       const slices: Promise<unknown>[] = [];
       for (let i = 0; i < batch.length; i += ADD_SLICE) {
-        slices.push(this.bull.addBulk(batch.slice(i, i + ADD_SLICE).map(({ seq, name, data }) => ({
+        slices.push(this.redis.bull.addBulk(batch.slice(i, i + ADD_SLICE).map(({ seq, name, data }) => ({
           name, data, opts: { jobId: jobIdOf(this.client, seq), removeOnComplete: true, removeOnFail: true },
         }))));
       }
       await Promise.all(slices);
     }).catch((e) => {
-      const error = this.lost ?? this.connectionError(e);
+      const error = this.redis.error(e);
       for (const { seq } of batch) {
         const entry = this.entries.get(seq);
         this.entries.delete(seq);
@@ -362,7 +284,7 @@ export class DistributedExecutor extends Executor {
       entry.future.set_running_or_notify_cancel();
       return;
     }
-    const removal = this.flushing.then(() => this.bull.remove(jobIdOf(this.client, seq))).then((removed) => {
+    const removal = this.flushing.then(() => this.redis.bull.remove(jobIdOf(this.client, seq))).then((removed) => {
       if (removed !== 1 || this.entries.get(seq) !== entry) return;
       this.entries.delete(seq);
       entry.future.set_running_or_notify_cancel();
@@ -398,15 +320,7 @@ export class DistributedExecutor extends Executor {
     await Promise.all(open.map((f) => new Promise((resolve) => f.add_done_callback(resolve))));
     await this.flushing;
     await Promise.all([...this.removals]);
-    this.closing = true;
-    clearInterval(this.heartbeat);
-    if (this.conn.status === 'ready') {
-      await this.conn.del(aliveKey(this.queue, this.client), inboxKey(this.queue, this.client)).catch(() => undefined);
-    }
-    await this.bull.close().catch(() => undefined);
-    this.reader.disconnect();
-    if (this.conn.status === 'ready') await this.conn.quit().catch(() => undefined);
-    this.conn.disconnect();
+    await this.redis.close();
     await this.stopCluster();
   }
 

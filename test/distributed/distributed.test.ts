@@ -315,7 +315,7 @@ test('the queued jobs of a client that disappeared are dropped, never run', asyn
   const r = new IORedis(redis.url);
   const alive = (await r.keys('tsf:abandoned:*:alive'))[0]!;
   expect(alive).toBeDefined();
-  clearInterval((dx as unknown as { heartbeat: NodeJS.Timeout }).heartbeat);
+  clearInterval((dx as unknown as { redis: { heartbeat: NodeJS.Timeout } }).redis.heartbeat);
   await r.del(alive);
   const late = startWorker(copy, { url: redis.url, queue: 'abandoned', key: KEY });
   try {
