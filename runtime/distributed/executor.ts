@@ -150,13 +150,14 @@ export class DistributedExecutor extends Executor {
       try {
         const first = await reader.blpop(inbox, 0);
         if (first) this.handle(first[1]);
+        this.sendAnswers(); // a worker waits on it: before the next round trip
         for (;;) {
           const more = await reader.lpop(inbox, DRAIN);
           if (!more) break;
           for (const text of more) this.handle(text);
+          this.sendAnswers();
           if (more.length < DRAIN) break;
         }
-        this.sendAnswers();
       } catch {
         if (this.redis.closing || reader.status === 'end') return;
         await new Promise((r) => setTimeout(r, 100));
@@ -167,14 +168,13 @@ export class DistributedExecutor extends Executor {
   private handle(text: string): void {
     const [seq, kind, payload, worker] = JSON.parse(text) as Notice;
     const entry = this.entries.get(seq);
-    if (kind === 'A') return this.answer(payload as string, seq, entry);
+    if (kind === 'A') {
+      const [answerKey, startsNow] = payload as [string, 0 | 1];
+      return this.answer(answerKey, seq, entry, startsNow === 1 ? worker : null);
+    }
     if (!entry) return;
     const f = entry.future;
-    if (kind === 'S') {
-      if (!entry.workers.length) noteStart(f, worker);
-      entry.workers.push(worker);
-      return;
-    }
+    if (kind === 'S') return this.started(entry, worker);
     this.entries.delete(seq);
     if (f._state === CANCELLED) {
       f.set_running_or_notify_cancel(); // no worker is told to run a cancelled job; a stray outcome is dropped
@@ -197,15 +197,22 @@ export class DistributedExecutor extends Executor {
    * returns false from now on) or already running (a job given back or re-run after its worker died); no when it was
    * cancelled or is no longer ours (its outcome came already): the worker then drops the job unrun.
    */
-  private answer(answerKey: string, seq: number, entry: Entry | undefined): void {
+  private answer(answerKey: string, seq: number, entry: Entry | undefined, startsNow: string | null): void {
     let go = false;
     if (entry) {
       go = entry.future._state === RUNNING || entry.future.set_running_or_notify_cancel();
       if (!go) this.entries.delete(seq); // cancelled: set_running_or_notify_cancel told its waiters
+      else if (startsNow !== null) this.started(entry, startsNow);
     }
     const list = this.answers.get(answerKey) ?? [];
     list.push(JSON.stringify([jobIdOf(this.client, seq), go ? 1 : 0]));
     this.answers.set(answerKey, list);
+  }
+
+  /** The task started on `worker` (told with the worker's question when its thread was free, else by an 'S'). */
+  private started(entry: Entry, worker: string): void {
+    if (entry.workers.at(-1) !== worker) entry.workers.push(worker);
+    noteStart(entry.future, worker);
   }
 
   private sendAnswers(): void {

@@ -34,8 +34,9 @@ export interface JobData {
 
 /**
  * A worker's notice to a client: [task number, kind, payload, worker name].
- * A asks to run a job it claimed (payload: the worker's answer list, where the client pushes `[job id, 1 | 0]`) ·
- * S started · R result (encoded value) · E error (encoded error) · B broken (killed max_attempts workers) ·
+ * A asks to run a job it claimed (payload: [the worker's answer list, where the client pushes `[job id, 1 | 0]`,
+ * 1 when its thread is free so that the task starts on the answer]) · S started (sent when it did not start on the
+ * answer) · R result (encoded value) · E error (encoded error) · B broken (killed max_attempts workers) ·
  * X rejected (bad signature).
  */
 export type Notice = [seq: number, kind: 'A' | 'S' | 'R' | 'E' | 'B' | 'X', payload: unknown, worker: string];

@@ -104,18 +104,21 @@ async function run(settings: WorkerSettings): Promise<void> {
     while (!closing) {
       try {
         const got = await listener.blpop(myAnswers, 0);
-        const more = got ? (await listener.lpop(myAnswers, 1_000)) ?? [] : [];
-        for (const text of got ? [got[1], ...more] : []) {
+        if (!got) continue;
+        const take = (text: string): void => {
           const [jobId, go] = JSON.parse(text) as Answer;
           answers.get(jobId)?.(go === 1);
-        }
+        };
+        take(got[1]);
+        for (const text of (await listener.lpop(myAnswers, 1_000)) ?? []) take(text);
       } catch {
         if (closing) return;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
   };
-  const askToRun = (jobId: string, client: string, seq: number): Promise<boolean> => new Promise((resolve) => {
+  /** `startsNow`: the thread is free, so the client may count the task as started when it says yes (no 'S' then). */
+  const askToRun = (jobId: string, client: string, seq: number, startsNow: boolean): Promise<boolean> => new Promise((resolve) => {
     // A client that went away while we wait (kernel restart, shutdown) answers nothing: the job is dropped.
     const check = setInterval(() => void clientAlive(client, false).then((alive) => alive || settle(false), () => undefined), ASK_CHECK_MS);
     const settle = (go: boolean): void => {
@@ -124,7 +127,7 @@ async function run(settings: WorkerSettings): Promise<void> {
       resolve(go);
     };
     answers.set(jobId, settle);
-    notify(client, [seq, 'A', myAnswers, name]).catch(() => settle(false));
+    notify(client, [seq, 'A', [myAnswers, startsNow ? 1 : 0], name]).catch(() => settle(false));
   });
 
   /**
@@ -163,7 +166,10 @@ async function run(settings: WorkerSettings): Promise<void> {
       await notify(id.client, [id.seq, 'B', killed, name]);
       return;
     }
-    if (!(await askToRun(job.id!, id.client, id.seq))) return; // cancelled, or the client is gone: dropped unrun
+    const threadFree = (): boolean => !threadBusy && line.length === 0;
+    const toldStarted = threadFree();
+    if (!(await askToRun(job.id!, id.client, id.seq, toldStarted))) return; // cancelled, or the client is gone: dropped unrun
+    const startsNow = toldStarted && threadFree();
     const go = await new Promise<boolean>((resolve) => {
       line.push({ start: () => resolve(true), giveBack: () => resolve(false) });
       nextTurn();
@@ -174,7 +180,7 @@ async function run(settings: WorkerSettings): Promise<void> {
     }
     const slow = setTimeout(slowTask, QUICK_MS);
     try {
-      void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
+      if (!startsNow) void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
       const { def, args, chunk } = decodeCall(call);
       const future = new Future<unknown>();
       const started = performance.now();
