@@ -5,11 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConnectionError, DistributedExecutor } from '../../runtime/distributed';
-import { startRedisServer, type RedisServer } from '../../runtime/distributed/redis-server';
+import { freePort, startRedisServer, type RedisServer } from '../../runtime/distributed/redis-server';
 import { copyPackage, startWorker } from './helpers';
 import { square } from './fixture';
 
@@ -21,16 +20,6 @@ let dir: string;
 let copy: string;
 let redis: RedisServer;
 let tlsPort: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfutures-tls-'));
