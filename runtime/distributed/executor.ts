@@ -328,6 +328,9 @@ export class DistributedExecutor extends Executor {
     await this.flushing;
     await Promise.all([...this.removals]);
     await this.redis.close();
+    // Cancelled futures whose workers had not asked yet: nobody will ask now (they drop the jobs of a client gone).
+    for (const e of this.entries.values()) if (e.future._state === CANCELLED) e.future.set_running_or_notify_cancel();
+    this.entries.clear();
     await this.stopCluster();
   }
 
