@@ -13,6 +13,10 @@ import { CLIENT_TTL_S, HEARTBEAT_MS, aliveKey, inboxKey, redactUrl, tlsOptions }
 /** Reconnection attempts (about 4 s in all) before Redis counts as unreachable. */
 const RECONNECT_ATTEMPTS = 8;
 
+/** A server certificate this client does not trust: trying again cannot help. */
+const untrusted = (e: Error | undefined): boolean =>
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test((e as NodeJS.ErrnoException | undefined)?.code ?? '');
+
 export interface ConnectionEvents {
   /** Out of reach after the retries: the same error for every caller (ready(), futures, submit). */
   lost(error: ConnectionError): void;
@@ -39,7 +43,7 @@ export class ClientConnection {
     const IORedis = (require('ioredis') as typeof import('ioredis')).default;
     const { Queue } = require('bullmq') as typeof import('bullmq');
     const options: RedisOptions = {
-      retryStrategy: (times) => (this.closing || times > RECONNECT_ATTEMPTS ? null : Math.min(100 * times, 1000)),
+      retryStrategy: (times) => (this.closing || times > RECONNECT_ATTEMPTS || untrusted(this.lastError) ? null : Math.min(100 * times, 1000)),
       connectTimeout: 3_000,
       ...tlsOptions(url, tlsCa),
     };
