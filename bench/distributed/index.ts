@@ -6,6 +6,7 @@
  *   1. per-task overhead of 2 000 tiny tasks (submitted, then all results awaited) <= 0.5x dask's
  *   2. submit→result latency of one tiny task (median of LATENCY_N, one at a time) <= dask's
  *   3. CPU-bound speed-up of 4 x sumLoop(1.5e8) on the 2 workers over the same loops run here, in this process >= 1.7x
+ *      (medians of REPS alternated rounds; and the CPU time of one loop on either side, to tell load from slowness)
  *   4. 100 000 tiny tasks (FLAT_N=...), 1 000 in flight: Redis used_memory and this process's RSS after the last
  *      quarter vs after the second quarter <= 1.1x
  * REPS=n changes repetitions.
@@ -18,7 +19,7 @@ import type { Future } from '../../runtime/futures';
 import { setRecording } from '../../runtime/timeline/record';
 import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { formatTable, type Row } from '../futures/report';
-import { sumLoop, tiny } from '../futures/tasks';
+import { tiny } from '../futures/tasks';
 
 const TINY_N = 2_000;
 const LATENCY_N = 50;
@@ -27,6 +28,15 @@ const CPU_N = 1.5e8;
 const FLAT_N = Number(process.env.FLAT_N) || 100_000;
 const IN_FLIGHT = 1_000;
 const REPS = Number(process.env.REPS) || 3;
+
+/** sumLoop(n) that returns the CPU time (ms) its process spent on it: the loop's only thread while it runs. */
+export function sumLoopCpu(n: number): number {
+  const start = process.cpuUsage();
+  let s = 0;
+  for (let i = 1; i <= n; i++) s += i;
+  const used = process.cpuUsage(start);
+  return s > 0 ? (used.user + used.system) / 1000 : -1;
+}
 
 const step = (what: string) => process.stderr.write(`bench:distributed: ${what}...\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -87,13 +97,23 @@ async function main(): Promise<void> {
     lat.push(performance.now() - t);
   }
 
-  step(`CPU-bound: ${CPU_JOBS} x sumLoop(${CPU_N}) here, then on the workers`);
-  t = performance.now();
-  for (let i = 0; i < CPU_JOBS; i++) sumLoop(CPU_N);
-  const inKernel = performance.now() - t;
-  t = performance.now();
-  await Promise.all(Array.from({ length: CPU_JOBS }, () => dx.submit(sumLoop, CPU_N).result()));
-  const onWorkers = performance.now() - t;
+  step(`CPU-bound: ${CPU_JOBS} x sumLoop(${CPU_N}) here, then on the workers, x ${REPS}`);
+  // Alternated rounds, medians: a burst of other load hits both sides alike. CPU time is taken inside each loop, so
+  // a worker that computes slower is told apart from one that waits for a core (other processes on the machine).
+  const inKernelRuns: number[] = [];
+  const onWorkersRuns: number[] = [];
+  const cpuHere: number[] = [];
+  const cpuOnWorkers: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    t = performance.now();
+    for (let i = 0; i < CPU_JOBS; i++) cpuHere.push(sumLoopCpu(CPU_N));
+    inKernelRuns.push(performance.now() - t);
+    t = performance.now();
+    cpuOnWorkers.push(...await Promise.all(Array.from({ length: CPU_JOBS }, () => dx.submit(sumLoopCpu, CPU_N).result())));
+    onWorkersRuns.push(performance.now() - t);
+  }
+  const inKernel = median(inKernelRuns);
+  const onWorkers = median(onWorkersRuns);
 
   step(`${FLAT_N} tiny tasks, ${IN_FLIGHT} in flight, memory at each quarter`);
   const quarter = FLAT_N / 4;
@@ -115,6 +135,8 @@ async function main(): Promise<void> {
       peer: dask && dask.tiny_all / TINY_N, peerName: 'dask', target: 2 },
     { what: '2. submit→result latency, one tiny task', unit: 'ms', ours: median(lat), peer: dask?.latency, peerName: 'dask', target: 1 },
     { what: `3. ${CPU_JOBS} x sumLoop(1.5e8) on 2 workers`, unit: 'ms', ours: onWorkers, peer: inKernel, peerName: 'in the kernel', target: 1.7 },
+    { what: '3. CPU time of one sumLoop(1.5e8): on a worker vs here', unit: 'ms', ours: median(cpuOnWorkers),
+      peer: median(cpuHere), peerName: 'here' },
     { what: `3. dask: ${CPU_JOBS} x sum_loop(1.5e7) x 10, 2 workers (CPython)`, unit: 'ms', ours: onWorkers, peer: dask?.cpu_pool_scaled, peerName: 'dask' },
     { what: `4. Redis used_memory, ${FLAT_N} tasks: quarter 2 / quarter 4`, unit: 'MB', ours: marks[3]!.redis / 2 ** 20,
       peer: marks[1]!.redis / 2 ** 20, peerName: 'after quarter 2', target: 1 / 1.1 },

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../kernel/package-root';
+import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { median } from '../kernel/stats';
 
 const PYTHON = '/usr/bin/python3';

@@ -4,26 +4,26 @@
  *
  * A future is pending while its job waits in the queue, running once a worker has taken it, then finished or
  * cancelled. Jobs are signed with the cluster key (protocol.ts); workers answer through this client's inbox list,
- * which a reader loop pops, so results leave Redis as soon as they arrive. A heartbeat key tells workers this client
- * is alive: when it stops (kernel restart), its queued jobs are dropped rather than run.
- * bullmq and ioredis load on first use: the package entry (and every notebook) stays quick to load.
+ * which a reader loop pops, so results leave Redis as soon as they arrive. A worker that claimed a job asks this
+ * client before running it, and the client alone decides (the future turns running, or it was cancelled and the
+ * job is dropped): so cancel() == true means the task never runs, as in CPython. A heartbeat key tells workers this client
+ * is alive: when it stops (kernel restart), its queued jobs are dropped rather than run (client-connection.ts).
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Queue } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import * as fs from 'node:fs';
 import {
-  BrokenExecutor, Executor, Future, PENDING, CANCELLED, RuntimeError, ValueError, mapArguments,
-  shutdownOptions, takeMapOptions, type ShutdownOptions,
+  BrokenExecutor, Executor, Future, PENDING, RUNNING, CANCELLED, RuntimeError, ValueError, shutdownOptions,
+  takeMapOptions, type ShutdownOptions,
 } from '../futures/_base';
-import { ChunkedMapResults, columnChunks } from '../futures/chunked-map';
-import { Fifo } from '../futures/fifo';
+import { mapInChunks } from '../futures/chunked-map';
 import { noteStart, noteSubmit } from '../timeline/record';
 import { decodeError, decodeResult, encodeCall, encodeChunk } from './codec';
+import { ClientConnection } from './client-connection';
 import { ConnectionError } from './errors';
 import { startLocalCluster, type LocalClusterOptions } from './local-cluster';
 import {
-  CLIENT_TTL_S, DEFAULT_QUEUE, DEFAULT_URL, HEARTBEAT_MS, KEY_ENV, aliveKey, inboxKey, jobIdOf, newClientId,
-  redactUrl, sign, type EncodedCall, type JobData, type Notice,
+  DEFAULT_QUEUE, DEFAULT_URL, KEY_ENV, inboxKey, jobIdOf, newClientId, redactUrl, sign, type EncodedCall, type JobData,
+  type Notice,
 } from './protocol';
 
 export interface DistributedExecutorOptions {
@@ -35,6 +35,8 @@ export interface DistributedExecutorOptions {
   key?: string | Uint8Array;
   /** How many workers a task may kill (die while running it) before its future fails with BrokenExecutor. */
   max_attempts?: number;
+  /** With `rediss://`: a PEM file of the CA that signed the server's certificate, when Node's own CAs do not. */
+  tls_ca_file?: string;
 }
 
 interface Entry {
@@ -46,10 +48,10 @@ interface Entry {
   unsent: boolean;
 }
 
-/** Reconnection attempts (about 4 s in all) before Redis counts as unreachable. */
-const RECONNECT_ATTEMPTS = 8;
 const DRAIN = 1000;
 const ADD_SLICE = 50;
+/** Seconds an answer list of a worker that went away stays in Redis. */
+const ANSWER_TTL_S = 60;
 
 export class DistributedExecutor extends Executor {
   static override pyModule = 'tsfutures.distributed';
@@ -64,17 +66,10 @@ export class DistributedExecutor extends Executor {
   private flushScheduled = false;
   private flushing: Promise<unknown> = Promise.resolve();
   private readonly removals = new Set<Promise<unknown>>();
-  private conn!: Redis;
-  private reader!: Redis;
-  private bull!: Queue;
-  private readonly started: Promise<void>;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private lastError: Error | undefined;
-  private everReady = false;
-  /** Set once Redis is out of reach for good: pending futures failed with it, and submit raises it. */
-  private lost: ConnectionError | null = null;
+  private readonly redis: ClientConnection;
+  /** Answers to workers asking to start a job, by the worker's answer list: sent together after each inbox read. */
+  private answers = new Map<string, string[]>();
   private shutdownCalled = false;
-  private closing = false;
   private closed: Promise<void> | undefined;
   /** The private cluster of DistributedExecutor.local(), stopped with the executor. */
   private cluster: ChildProcess | undefined;
@@ -90,10 +85,34 @@ export class DistributedExecutor extends Executor {
       throw new ValueError(`DistributedExecutor needs the cluster key its workers were given: pass { key } or set ${KEY_ENV}`);
     }
     this.key = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
+    const tlsCa = options.tls_ca_file === undefined ? undefined : fs.readFileSync(options.tls_ca_file, 'utf8');
     this.maxAttempts = options.max_attempts ?? 3;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new ValueError('max_attempts must be an integer >= 1');
-    this.started = this.connect();
-    this.started.catch(() => undefined); // reported through futures and submit
+    this.redis = new ClientConnection(this.url, this.queue, this.client, tlsCa, {
+      lost: (error) => this.failAll(error), // nothing pending can finish any more; submit raises it from now on
+      restarted: (error) => this.failAll(error),
+    });
+    void this.redis.ready.then(() => this.readLoop(), () => undefined);
+  }
+
+  /**
+   * A DistributedExecutor once Redis has answered: rejects with ConnectionError (after the retries, about 4 s) when
+   * it cannot be reached, where `new DistributedExecutor()` returns at once and its first futures fail with it.
+   */
+  static async connect(options: DistributedExecutorOptions = {}): Promise<DistributedExecutor> {
+    const executor = new DistributedExecutor(options);
+    try {
+      await executor.ready();
+    } catch (error) {
+      await executor.shutdown({ wait: true });
+      throw error;
+    }
+    return executor;
+  }
+
+  /** Resolves once connected to Redis; rejects with the ConnectionError its futures fail with when it is out of reach. */
+  ready(): Promise<void> {
+    return this.redis.ready;
   }
 
   /**
@@ -105,68 +124,13 @@ export class DistributedExecutor extends Executor {
     const executor = new DistributedExecutor({ url: cluster.url, queue: cluster.queue, key: cluster.key, max_attempts: options.max_attempts });
     executor.cluster = cluster.process;
     executor.clusterPids = [cluster.process.pid!, ...cluster.pids];
-    return executor;
-  }
-
-  private connect(): Promise<void> {
-    const IORedis = (require('ioredis') as typeof import('ioredis')).default;
-    const { Queue } = require('bullmq') as typeof import('bullmq');
-    const options: RedisOptions = {
-      retryStrategy: (times) => (this.closing || times > RECONNECT_ATTEMPTS ? null : Math.min(100 * times, 1000)),
-      connectTimeout: 3_000,
-    };
-    this.conn = new IORedis(this.url, options);
-    this.conn.on('error', (e: Error) => (this.lastError = e));
-    this.conn.on('end', () => this.connectionLost());
-    this.conn.on('ready', () => this.onReady());
-    this.reader = new IORedis(this.url, { ...options, maxRetriesPerRequest: null });
-    this.reader.on('error', () => undefined);
-    this.bull = new Queue(this.queue, { connection: this.conn, streams: { events: { maxLen: 1_000 } } });
-    this.bull.on('error', () => undefined);
-    return (async () => {
-      await this.beat();
-      this.heartbeat = setInterval(() => {
-        if (this.conn.status === 'ready') void this.beat().catch(() => undefined);
-      }, HEARTBEAT_MS);
-      this.heartbeat.unref();
-      void this.readLoop();
-    })().catch((e) => {
-      throw this.connectionError(e);
-    });
-  }
-
-  /** This client is alive for CLIENT_TTL_S more seconds; so is its inbox (results not yet read). */
-  private async beat(): Promise<void> {
-    await this.conn.pipeline()
-      .set(aliveKey(this.queue, this.client), '1', 'EX', CLIENT_TTL_S)
-      .expire(inboxKey(this.queue, this.client), CLIENT_TTL_S * 4)
-      .exec();
-  }
-
-  private connectionError(e?: unknown): ConnectionError {
-    if (e instanceof ConnectionError) return e;
-    const why = this.lastError?.message ?? (e as Error | undefined)?.message ?? 'connection closed';
-    return new ConnectionError(`cannot reach Redis at ${redactUrl(this.url)}: ${why}`);
-  }
-
-  /** Redis out of reach after the retries: nothing pending can finish any more. */
-  private connectionLost(): void {
-    if (this.closing || this.lost) return;
-    this.lost = this.connectionError();
-    this.failAll(this.lost);
-  }
-
-  /** After a reconnection: a Redis that restarted without our keys has lost the queued jobs with them. */
-  private onReady(): void {
-    if (!this.everReady) {
-      this.everReady = true;
-      return;
+    try {
+      await executor.ready();
+    } catch (error) {
+      await executor.shutdown();
+      throw error;
     }
-    void this.conn.exists(aliveKey(this.queue, this.client)).then((alive) => {
-      if (alive || this.closing) return;
-      this.failAll(new ConnectionError(`Redis at ${redactUrl(this.url)} restarted and lost the queued tasks`));
-      void this.beat().catch(() => undefined);
-    }, () => undefined);
+    return executor;
   }
 
   private failAll(error: Error): void {
@@ -181,18 +145,21 @@ export class DistributedExecutor extends Executor {
   /** Pops the inbox: a blocking pop for the first notice, then the rest in batches. */
   private async readLoop(): Promise<void> {
     const inbox = inboxKey(this.queue, this.client);
-    while (!this.closing && !this.lost) {
+    const { reader } = this.redis;
+    while (!this.redis.closing && !this.redis.lost) {
       try {
-        const first = await this.reader.blpop(inbox, 0);
+        const first = await reader.blpop(inbox, 0);
         if (first) this.handle(first[1]);
+        this.sendAnswers(); // a worker waits on it: before the next round trip
         for (;;) {
-          const more = await this.reader.lpop(inbox, DRAIN);
+          const more = await reader.lpop(inbox, DRAIN);
           if (!more) break;
           for (const text of more) this.handle(text);
+          this.sendAnswers();
           if (more.length < DRAIN) break;
         }
       } catch {
-        if (this.closing || this.reader.status === 'end') return;
+        if (this.redis.closing || reader.status === 'end') return;
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -201,19 +168,16 @@ export class DistributedExecutor extends Executor {
   private handle(text: string): void {
     const [seq, kind, payload, worker] = JSON.parse(text) as Notice;
     const entry = this.entries.get(seq);
+    if (kind === 'A') {
+      const [answerKey, startsNow] = payload as [string, 0 | 1];
+      return this.answer(answerKey, seq, entry, startsNow === 1 ? worker : null);
+    }
     if (!entry) return;
     const f = entry.future;
-    if (kind === 'S') {
-      entry.workers.push(worker);
-      if (f._state === PENDING) {
-        f.set_running_or_notify_cancel();
-        noteStart(f, worker);
-      }
-      return;
-    }
+    if (kind === 'S') return this.started(entry, worker);
     this.entries.delete(seq);
     if (f._state === CANCELLED) {
-      f.set_running_or_notify_cancel(); // cancelled too late to stop the job: its outcome is dropped
+      f.set_running_or_notify_cancel(); // no worker is told to run a cancelled job; a stray outcome is dropped
       return;
     }
     if (f.done()) return;
@@ -228,9 +192,40 @@ export class DistributedExecutor extends Executor {
     }
   }
 
+  /**
+   * A worker asks to run a job it claimed: yes when its future was still pending (it turns running here, so cancel()
+   * returns false from now on) or already running (a job given back or re-run after its worker died); no when it was
+   * cancelled or is no longer ours (its outcome came already): the worker then drops the job unrun.
+   */
+  private answer(answerKey: string, seq: number, entry: Entry | undefined, startsNow: string | null): void {
+    let go = false;
+    if (entry) {
+      go = entry.future._state === RUNNING || entry.future.set_running_or_notify_cancel();
+      if (!go) this.entries.delete(seq); // cancelled: set_running_or_notify_cancel told its waiters
+      else if (startsNow !== null) this.started(entry, startsNow);
+    }
+    const list = this.answers.get(answerKey) ?? [];
+    list.push(JSON.stringify([jobIdOf(this.client, seq), go ? 1 : 0]));
+    this.answers.set(answerKey, list);
+  }
+
+  /** The task started on `worker` (told with the worker's question when its thread was free, else by an 'S'). */
+  private started(entry: Entry, worker: string): void {
+    if (entry.workers.at(-1) !== worker) entry.workers.push(worker);
+    noteStart(entry.future, worker);
+  }
+
+  private sendAnswers(): void {
+    if (!this.answers.size) return;
+    const pipeline = this.redis.conn.pipeline();
+    for (const [key, list] of this.answers) pipeline.rpush(key, ...list).expire(key, ANSWER_TTL_S);
+    this.answers.clear();
+    void pipeline.exec().catch(() => undefined); // a worker that hears nothing drops the job once we are gone
+  }
+
   private checkSubmit(fn: unknown): void {
     if (this.shutdownCalled) throw new RuntimeError('cannot schedule new futures after shutdown');
-    if (this.lost) throw this.lost;
+    if (this.redis.lost) throw new ConnectionError(this.redis.lost.message);
     if (typeof fn !== 'function') throw new TypeError(`'${typeof fn}' object is not callable`);
   }
 
@@ -268,17 +263,17 @@ export class DistributedExecutor extends Executor {
     this.batch = [];
     if (!batch.length) return;
     this.flushing = this.flushing.then(async () => {
-      await this.started;
+      await this.redis.ready;
       // In slices, each its own transaction, all sent at once: workers start on the first while the rest arrive.
       const slices: Promise<unknown>[] = [];
       for (let i = 0; i < batch.length; i += ADD_SLICE) {
-        slices.push(this.bull.addBulk(batch.slice(i, i + ADD_SLICE).map(({ seq, name, data }) => ({
+        slices.push(this.redis.bull.addBulk(batch.slice(i, i + ADD_SLICE).map(({ seq, name, data }) => ({
           name, data, opts: { jobId: jobIdOf(this.client, seq), removeOnComplete: true, removeOnFail: true },
         }))));
       }
       await Promise.all(slices);
     }).catch((e) => {
-      const error = this.connectionError(e);
+      const error = this.redis.error(e);
       for (const { seq } of batch) {
         const entry = this.entries.get(seq);
         this.entries.delete(seq);
@@ -287,7 +282,7 @@ export class DistributedExecutor extends Executor {
     });
   }
 
-  /** A cancelled future's job leaves the queue; one a worker already took runs on, and its outcome is dropped. */
+  /** A cancelled future's job leaves the queue; a worker that claimed it already is told no when it asks to run it. */
   private removeJob(seq: number): void {
     const entry = this.entries.get(seq);
     if (!entry) return;
@@ -296,7 +291,7 @@ export class DistributedExecutor extends Executor {
       entry.future.set_running_or_notify_cancel();
       return;
     }
-    const removal = this.flushing.then(() => this.bull.remove(jobIdOf(this.client, seq))).then((removed) => {
+    const removal = this.flushing.then(() => this.redis.bull.remove(jobIdOf(this.client, seq))).then((removed) => {
       if (removed !== 1 || this.entries.get(seq) !== entry) return;
       this.entries.delete(seq);
       entry.future.set_running_or_notify_cancel();
@@ -311,21 +306,11 @@ export class DistributedExecutor extends Executor {
    */
   override map(fn: (...args: any[]) => unknown, ...rest: unknown[]): AsyncIterable<any> {
     const options = takeMapOptions(rest);
-    const chunksize = options.chunksize ?? 1;
-    if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
-    if (chunksize === 1) return super.map(fn, ...rest, options);
-    const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
-    const chunks = columnChunks(iterables, chunksize);
-    const futures = new Fifo<Future<unknown[]>>();
-    const submitNext = (): boolean => {
-      const next = chunks.next();
-      if (next.done) return false;
+    const submitChunk = (columns: unknown[][]): Future<unknown[]> => {
       this.checkSubmit(fn);
-      futures.push(this.enqueue(fn, encodeChunk(fn, next.value)));
-      return true;
+      return this.enqueue(fn, encodeChunk(fn, columns));
     };
-    while ((buffersize === null || futures.length < buffersize) && submitNext());
-    return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
+    return mapInChunks(rest, options, submitChunk) ?? super.map(fn, ...rest, options);
   }
 
   /** Python's `shutdown(wait=True, *, cancel_futures=False)`; also stops the private cluster of local(). */
@@ -342,15 +327,10 @@ export class DistributedExecutor extends Executor {
     await Promise.all(open.map((f) => new Promise((resolve) => f.add_done_callback(resolve))));
     await this.flushing;
     await Promise.all([...this.removals]);
-    this.closing = true;
-    clearInterval(this.heartbeat);
-    if (this.conn.status === 'ready') {
-      await this.conn.del(aliveKey(this.queue, this.client), inboxKey(this.queue, this.client)).catch(() => undefined);
-    }
-    await this.bull.close().catch(() => undefined);
-    this.reader.disconnect();
-    if (this.conn.status === 'ready') await this.conn.quit().catch(() => undefined);
-    this.conn.disconnect();
+    await this.redis.close();
+    // Cancelled futures whose workers had not asked yet: nobody will ask now (they drop the jobs of a client gone).
+    for (const e of this.entries.values()) if (e.future._state === CANCELLED) e.future.set_running_or_notify_cancel();
+    this.entries.clear();
     await this.stopCluster();
   }
 

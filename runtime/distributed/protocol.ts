@@ -34,10 +34,13 @@ export interface JobData {
 
 /**
  * A worker's notice to a client: [task number, kind, payload, worker name].
- * S started · R result (encoded value) · E error (encoded error) · B broken (killed max_attempts workers) ·
- * X rejected (bad signature) · D dropped (the client is gone; never sent, named for logs).
+ * A asks to run a job it claimed (payload: [the worker's answer list, where the client pushes `[job id, 1 | 0]`,
+ * 1 when its thread is free so that the task starts on the answer]) · S started (sent when it did not start on the
+ * answer) · R result (encoded value) · E error (encoded error) · B broken (killed max_attempts workers) ·
+ * X rejected (bad signature).
  */
-export type Notice = [seq: number, kind: 'S' | 'R' | 'E' | 'B' | 'X', payload: unknown, worker: string];
+export type Notice = [seq: number, kind: 'A' | 'S' | 'R' | 'E' | 'B' | 'X', payload: unknown, worker: string];
+export type Answer = [jobId: string, go: 0 | 1];
 
 export const DEFAULT_QUEUE = 'tsfutures';
 export const DEFAULT_URL = 'redis://127.0.0.1:6379';
@@ -47,6 +50,8 @@ export const HEARTBEAT_MS = 5_000;
 
 export const inboxKey = (queue: string, client: string): string => `tsf:${queue}:${client}:inbox`;
 export const aliveKey = (queue: string, client: string): string => `tsf:${queue}:${client}:alive`;
+/** A worker process's list of answers to its 'A' notices. */
+export const answersKey = (queue: string, worker: string): string => `tsf:${queue}:worker:${worker}:answers`;
 export const jobIdOf = (client: string, seq: number): string => `${client}-${seq}`;
 
 export function parseJobId(id: string): { client: string; seq: number } | undefined {
@@ -100,6 +105,14 @@ export function readClusterKey(keyFile?: string, env: NodeJS.ProcessEnv = proces
   }
   if (text.length < 16) throw new MissingKeyError('the cluster key is too short: use at least 16 characters (e.g. `openssl rand -hex 32`)');
   return Buffer.from(text, 'utf8');
+}
+
+/**
+ * ioredis options for a `rediss://` URL whose server certificate is signed by a private CA (PEM text), which Node
+ * would otherwise not trust; nothing for a plain URL.
+ */
+export function tlsOptions(url: string, caPem: string | undefined): { tls?: { ca: string } } {
+  return caPem !== undefined && url.startsWith('rediss://') ? { tls: { ca: caPem } } : {};
 }
 
 /** The URL with its password hidden, for messages. */

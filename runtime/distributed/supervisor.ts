@@ -15,6 +15,9 @@ export interface SupervisorOptions {
   key: Buffer;
   /** How long a job stays locked by a worker that stopped renewing it (died) before it runs elsewhere. */
   lockMs: number;
+  tlsCa?: string;
+  /** The processes' working folder (default this process's): tasks resolve their modules there first. */
+  cwd?: string;
   log?: (message: string) => void;
 }
 
@@ -39,6 +42,7 @@ export function startSupervisor(options: SupervisorOptions): Supervisor {
   const log = options.log ?? ((m: string) => void process.stderr.write(`tsfutures worker: ${m}\n`));
   const settings: WorkerSettings = {
     url: options.url, queue: options.queue, key: options.key.toString('base64'), lockMs: options.lockMs,
+    tlsCa: options.tlsCa,
   };
   const children = new Set<ChildProcess>();
   let stopping = false;
@@ -47,7 +51,7 @@ export function startSupervisor(options: SupervisorOptions): Supervisor {
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const spawn = (): void => {
-    const child = fork(entry(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    const child = fork(entry(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], cwd: options.cwd });
     children.add(child);
     child.send(settings);
     let counted = false;

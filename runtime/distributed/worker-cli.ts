@@ -2,12 +2,15 @@
  * `tsfutures worker`: runs tasks of DistributedExecutor clients on this machine, from a Redis queue.
  * Refuses to start without the cluster key (the queue carries code); never prints the key.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_QUEUE, DEFAULT_URL, MissingKeyError, readClusterKey, redactUrl } from './protocol';
 import { startSupervisor } from './supervisor';
 
 export const WORKER_USAGE = `usage: tsfutures worker [--url URL] [--queue NAME] [--processes N] [--key-file FILE] [--lock-duration SECONDS]
+                       [--tls-ca-file FILE] [--cwd DIR]
 
 Runs the tasks DistributedExecutor clients put on a Redis queue, one task at a time per process.
 
@@ -18,6 +21,9 @@ Runs the tasks DistributedExecutor clients put on a Redis queue, one task at a t
   --key-file FILE        file holding the cluster key (default: $TSFUTURES_CLUSTER_KEY); required:
                          only jobs signed with this key are run
   --lock-duration SECONDS  how long before the task of a worker that died runs on another one (default 30)
+  --cwd DIR              working folder of the tasks (default: this one); the modules clients' functions
+                         come from are resolved there first, then in this package's install
+  --tls-ca-file FILE     with rediss://: the CA (PEM) that signed the server's certificate, if not a public one
 `;
 
 export async function workerMain(argv: string[]): Promise<number> {
@@ -31,6 +37,8 @@ export async function workerMain(argv: string[]): Promise<number> {
         processes: { type: 'string' },
         'key-file': { type: 'string' },
         'lock-duration': { type: 'string' },
+        'tls-ca-file': { type: 'string' },
+        cwd: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -63,7 +71,20 @@ export async function workerMain(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const supervisor = startSupervisor({ url, queue, processes, key, lockMs: lockSeconds * 1000 });
+  let tlsCa: string | undefined;
+  const caFile = values['tls-ca-file'];
+  if (caFile !== undefined) {
+    try {
+      tlsCa = fs.readFileSync(caFile, 'utf8');
+    } catch (e) {
+      return fail(`cannot read --tls-ca-file ${caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+
+  const cwd = path.resolve(values.cwd ?? '.');
+  if (!fs.statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return fail(`--cwd ${values.cwd} is not a folder`);
+
+  const supervisor = startSupervisor({ url, queue, processes, key, lockMs: lockSeconds * 1000, tlsCa, cwd });
   void supervisor.ready.then(() => process.stderr.write(
     `tsfutures worker: ${processes} process${processes === 1 ? '' : 'es'} (pids ${supervisor.pids().join(' ')}) ` +
     `taking tasks from queue '${queue}' at ${redactUrl(url)}\n`));

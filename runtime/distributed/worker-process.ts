@@ -14,8 +14,9 @@ import type { Redis } from 'ioredis';
 import { BrokenExecutor, Future } from '../futures/_base';
 import { WorkerPool, type PoolFuture } from '../futures/pool';
 import { threadTransport } from '../futures/transports';
+import { WORKER_DIR_ENV } from '../futures/rebuild';
 import { decodeCall, encodeError, encodeResult, forwardOutcome } from './codec';
-import { CLIENT_TTL_S, aliveKey, inboxKey, parseJobId, verify, type Notice } from './protocol';
+import { CLIENT_TTL_S, aliveKey, answersKey, inboxKey, parseJobId, tlsOptions, verify, type Answer, type Notice } from './protocol';
 
 export interface WorkerSettings {
   url: string;
@@ -23,6 +24,16 @@ export interface WorkerSettings {
   /** The cluster key, base64. */
   key: string;
   lockMs: number;
+  /** PEM of the CA that signed a `rediss://` server's certificate (--tls-ca-file). */
+  tlsCa?: string;
+}
+
+/**
+ * Tasks resolve the packages their functions were imported from in this worker's working folder (where `tsfutures
+ * worker` started, or --cwd), then in its install: never in the kernel's folder, which may be on another machine.
+ */
+function resolveFromWorkingFolder(): void {
+  process.env[WORKER_DIR_ENV] = process.cwd();
 }
 
 const name = `${os.hostname()}:${process.pid}`;
@@ -39,6 +50,8 @@ const ALIVE_CACHE_MS = 1_000;
 const FAST_CLAIM = 16;
 const QUICK_MS = 20;
 const QUICK_RUN = 8;
+/** How often a job waiting for its client's answer checks that the client is still there. */
+const ASK_CHECK_MS = 1_000;
 
 function newPool(): WorkerPool {
   const died = 'the worker thread running the task died';
@@ -59,8 +72,9 @@ async function run(settings: WorkerSettings): Promise<void> {
   const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof import('bullmq');
   const IORedis = (require('ioredis') as typeof import('ioredis')).default;
   const key = Buffer.from(settings.key, 'base64');
-  const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null });
+  const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null, ...tlsOptions(settings.url, settings.tlsCa) });
   redis.on('error', () => { /* ioredis reconnects by itself; BullMQ reports lasting trouble */ });
+  resolveFromWorkingFolder(); // before the pool's thread starts: it copies this environment
   const pool = newPool();
   const aliveUntil = new Map<string, number>();
 
@@ -69,14 +83,52 @@ async function run(settings: WorkerSettings): Promise<void> {
     return redis.pipeline().rpush(inbox, JSON.stringify(notice)).expire(inbox, CLIENT_TTL_S * 4).exec();
   };
 
-  const clientAlive = async (client: string): Promise<boolean> => {
+  const clientAlive = async (client: string, cached = true): Promise<boolean> => {
     const now = Date.now();
-    if ((aliveUntil.get(client) ?? 0) > now) return true;
+    if (cached && (aliveUntil.get(client) ?? 0) > now) return true;
     const alive = (await redis.exists(aliveKey(settings.queue, client))) === 1;
     if (alive) aliveUntil.set(client, now + ALIVE_CACHE_MS);
     else aliveUntil.delete(client);
     return alive;
   };
+
+  /**
+   * Before running a job, its client must say yes: the client alone decides between running and cancelled, so a
+   * cancel() that returned true never races with a claim. Answers come on this process's own list, popped here.
+   */
+  const answers = new Map<string, (go: boolean) => void>();
+  const myAnswers = answersKey(settings.queue, name);
+  const listener: Redis = redis.duplicate();
+  listener.on('error', () => undefined);
+  const listen = async (): Promise<void> => {
+    while (!closing) {
+      try {
+        const got = await listener.blpop(myAnswers, 0);
+        if (!got) continue;
+        const take = (text: string): void => {
+          const [jobId, go] = JSON.parse(text) as Answer;
+          answers.get(jobId)?.(go === 1);
+        };
+        take(got[1]);
+        for (const text of (await listener.lpop(myAnswers, 1_000)) ?? []) take(text);
+      } catch {
+        if (closing) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  /** `startsNow`: the thread is free, so the client may count the task as started when it says yes (no 'S' then). */
+  const askToRun = (jobId: string, client: string, seq: number, startsNow: boolean): Promise<boolean> => new Promise((resolve) => {
+    // A client that went away while we wait (kernel restart, shutdown) answers nothing: the job is dropped.
+    const check = setInterval(() => void clientAlive(client, false).then((alive) => alive || settle(false), () => undefined), ASK_CHECK_MS);
+    const settle = (go: boolean): void => {
+      clearInterval(check);
+      answers.delete(jobId);
+      resolve(go);
+    };
+    answers.set(jobId, settle);
+    notify(client, [seq, 'A', [myAnswers, startsNow ? 1 : 0], name]).catch(() => settle(false));
+  });
 
   /**
    * Claimed jobs waiting for the task thread, in claim order; the thread runs one task at a time. A job's future shows
@@ -114,6 +166,10 @@ async function run(settings: WorkerSettings): Promise<void> {
       await notify(id.client, [id.seq, 'B', killed, name]);
       return;
     }
+    const threadFree = (): boolean => !threadBusy && line.length === 0;
+    const toldStarted = threadFree();
+    if (!(await askToRun(job.id!, id.client, id.seq, toldStarted))) return; // cancelled, or the client is gone: dropped unrun
+    const startsNow = toldStarted && threadFree();
     const go = await new Promise<boolean>((resolve) => {
       line.push({ start: () => resolve(true), giveBack: () => resolve(false) });
       nextTurn();
@@ -124,7 +180,7 @@ async function run(settings: WorkerSettings): Promise<void> {
     }
     const slow = setTimeout(slowTask, QUICK_MS);
     try {
-      void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
+      if (!startsNow) void notify(id.client, [id.seq, 'S', null, name]).catch(() => undefined);
       const { def, args, chunk } = decodeCall(call);
       const future = new Future<unknown>();
       const started = performance.now();
@@ -176,14 +232,16 @@ async function run(settings: WorkerSettings): Promise<void> {
     quickRun = 0;
     worker.concurrency = 1;
   });
+  let closing = false;
+  void listen();
   await worker.waitUntilReady();
   process.send?.({ t: 'ready', name });
 
-  let closing = false;
   const stop = async (): Promise<void> => {
     if (closing) return;
     closing = true;
     await worker.close();
+    listener.disconnect();
     await pool.shutdown(false);
     await redis.quit().catch(() => undefined);
     process.exit(0);

@@ -7,7 +7,8 @@
  * values from a plain array — one resolved promise per value, where an async generator (or two nested ones, as
  * Executor.map + a flattening generator were) costs several promises and microtask hops per value.
  */
-import { monotonic, type Future } from './_base';
+import { ValueError } from '../python/errors';
+import { mapArguments, monotonic, type Future, type MapOptions } from './_base';
 import { Fifo } from './fifo';
 
 /** Chunks of zip(*iterables), each as columns: [[a0..ak], [b0..bk]]. The shortest iterable ends it, as zip does. */
@@ -37,6 +38,32 @@ export function* columnChunks(iterables: Iterable<unknown>[], size: number): Gen
   } finally {
     for (const it of its) it.return?.();
   }
+}
+
+/**
+ * An executor's `map(fn, *iterables, timeout, chunksize, buffersize)` when chunksize > 1: `submitChunk` runs one
+ * chunk's columns as one task. Undefined when chunksize is 1: the caller's plain Executor.map then applies.
+ * As CPython: every chunk is submitted now (unless buffersize); a submit that throws leaves earlier ones running.
+ */
+export function mapInChunks(
+  rest: unknown[],
+  options: MapOptions,
+  submitChunk: (columns: unknown[][]) => Future<unknown[]>,
+): AsyncIterable<unknown> | undefined {
+  const chunksize = options.chunksize ?? 1;
+  if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
+  if (chunksize === 1) return undefined;
+  const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
+  const chunks = columnChunks(iterables, chunksize);
+  const futures = new Fifo<Future<unknown[]>>();
+  const submitNext = (): boolean => {
+    const next = chunks.next();
+    if (next.done) return false;
+    futures.push(submitChunk(next.value));
+    return true;
+  };
+  while ((buffersize === null || futures.length < buffersize) && submitNext());
+  return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });

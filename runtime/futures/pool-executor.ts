@@ -3,9 +3,8 @@
  * WorkerPool. The subclasses only choose the transport, the defaults and CPython's names and messages.
  */
 import * as v8 from 'node:v8';
-import { Executor, Future, RuntimeError, ValueError, mapArguments, shutdownOptions, takeMapOptions, type ShutdownOptions } from './_base';
-import { ChunkedMapResults, columnChunks } from './chunked-map';
-import { Fifo } from './fifo';
+import { Executor, Future, RuntimeError, ValueError, shutdownOptions, takeMapOptions, type ShutdownOptions } from './_base';
+import { mapInChunks } from './chunked-map';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
 import { encodeArgs, lookupName, parentReceiver, shipFunction } from './shipping';
@@ -103,22 +102,7 @@ export abstract class PoolExecutor extends Executor {
    */
   override map(fn: (...args: any[]) => unknown, ...rest: unknown[]): AsyncIterable<any> {
     const options = takeMapOptions(rest);
-    const chunksize = options.chunksize ?? 1;
-    if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
-    if (chunksize === 1) return super.map(fn, ...rest, options);
-    const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
-
-    const chunks = columnChunks(iterables, chunksize);
-    const futures = new Fifo<Future<unknown[]>>();
-    const submitNext = (): boolean => {
-      const next = chunks.next();
-      if (next.done) return false;
-      futures.push(this.submitChunk(fn, next.value));
-      return true;
-    };
-    // As CPython: every chunk is submitted now (unless buffersize); a submit that throws leaves earlier ones running.
-    while ((buffersize === null || futures.length < buffersize) && submitNext());
-    return new ChunkedMapResults(futures, buffersize === null ? null : submitNext, () => chunks.return(undefined), endTime);
+    return mapInChunks(rest, options, (columns) => this.submitChunk(fn, columns)) ?? super.map(fn, ...rest, options);
   }
 
   /** Python's `shutdown(wait=True, *, cancel_futures=False)`: `shutdown(false)` or `shutdown({ wait, cancel_futures })`. */

@@ -55,10 +55,14 @@ export function isEnvelope(x: unknown): x is Envelope {
 export const REF_ID = 'ref:';
 
 const requires = new Map<string, NodeJS.Require>();
+export const WORKER_DIR_ENV = 'TSFUTURES_WORKER_DIR';
 
-/** Loads `specifier` as the kernel did: from the folder the kernel resolved it from, then from this package. */
+/**
+ * Loads `specifier` as the kernel did: from the folder the kernel resolved it from, then from this package. A
+ * `tsfutures worker` (maybe on another machine) sets WORKER_DIR_ENV: its own working folder replaces the kernel's.
+ */
 function load(specifier: string, fromDir: string | null): unknown {
-  const dir = fromDir ?? process.cwd();
+  const dir = process.env[WORKER_DIR_ENV] || (fromDir ?? process.cwd());
   let req = requires.get(dir);
   if (!req) requires.set(dir, (req = createRequire(path.join(dir, '__tsfutures_worker__.js'))));
   try {

@@ -3,6 +3,7 @@
  * `tsfutures worker` processes started from a copy of the package in another folder.
  */
 import * as crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { BrokenExecutor, CancelledError, TimeoutError, as_completed, wait } from
 import { DistributedExecutor, ConnectionError } from '../../runtime/distributed';
 import { ModuleNotFoundError } from '../../runtime/python/errors';
 import { startRedisServer, type RedisServer } from '../../runtime/distributed/redis-server';
+import { registerModule } from '../../runtime/futures/references';
 import { alive, copyPackage, startWorker, until, type WorkerHandle } from './helpers';
 import { fail, hold, killWorker, load, square, touch, where } from './fixture';
 
@@ -127,6 +129,69 @@ test('cancel() succeeds while the job waits, not once a worker runs it; shutdown
   expect(() => dx.submit(square, 1)).toThrow('cannot schedule new futures after shutdown');
 });
 
+test('cancel() == true means the task never runs, even when a worker claimed its job a moment before', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfutures-cancel-race-'));
+  const dx = new DistributedExecutor({ url: redis.url, queue: 'q', key: KEY });
+  try {
+    // Both workers busy; the job queued behind them is claimed while this process reads nothing (a blocked kernel).
+    const busy = [dx.submit(hold, 300, 1), dx.submit(hold, 300, 2)];
+    await until(() => busy.every((f) => f.running()), 10_000, 'both workers busy');
+    const claimed = dx.submit(touch, path.join(dir, 'claimed'));
+    await new Promise((r) => setTimeout(r, 50));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+    expect(claimed.cancel()).toBe(true);
+    await expect(claimed.result()).rejects.toBeInstanceOf(CancelledError);
+    await Promise.all(busy.map((f) => f.result()));
+
+    // cancel() at any moment: true -> never ran; false -> ran to its result.
+    const files = Array.from({ length: 40 }, (_, i) => path.join(dir, `job-${i}`));
+    const futures = files.map((file) => dx.submit(touch, file));
+    const cancelled = await Promise.all(futures.map((f, i) => new Promise<boolean>((resolve) => setTimeout(() => resolve(f.cancel()), i % 8))));
+    for (const [i, f] of futures.entries()) {
+      if (cancelled[i]) await expect(f.result()).rejects.toBeInstanceOf(CancelledError);
+      else expect(await f.result()).toBe(files[i]);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fs.existsSync(path.join(dir, 'claimed'))).toBe(false);
+    expect(files.map((file) => fs.existsSync(file))).toEqual(cancelled.map((c) => !c));
+  } finally {
+    await dx.shutdown();
+  }
+});
+
+test('a worker resolves by-reference imports from its working folder, and names itself when one is missing', async () => {
+  // The kernel's side: `wpkg` and `kpkg` imported from its folder; the worker's folder has its own `wpkg` only.
+  const kernelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfutures-kernel-'));
+  const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsfutures-worker-cwd-'));
+  const writePackage = (dir: string, name: string, where: string): void => {
+    fs.mkdirSync(path.join(dir, 'node_modules', name), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'node_modules', name, 'index.js'), `exports.whereAmI = () => ${JSON.stringify(where)};\n`);
+  };
+  writePackage(kernelDir, 'wpkg', 'kernel folder');
+  writePackage(kernelDir, 'kpkg', 'kernel folder');
+  writePackage(workerDir, 'wpkg', 'worker folder');
+  const kernelRequire = createRequire(path.join(kernelDir, 'cell.js'));
+  const [wpkg, kpkg] = ['wpkg', 'kpkg'].map((name) => {
+    const exports = kernelRequire(name) as { whereAmI(): string };
+    registerModule(name, kernelDir, exports);
+    return exports;
+  });
+  const worker = startWorker(copy, { url: redis.url, queue: 'imports', key: KEY, args: ['--cwd', workerDir] });
+  try {
+    await worker.ready;
+    await using dx = new DistributedExecutor({ url: redis.url, queue: 'imports', key: KEY });
+    expect(await dx.submit(wpkg!.whereAmI).result()).toBe('worker folder');
+    const missing = await dx.submit(kpkg!.whereAmI).exception();
+    expect(missing).toBeInstanceOf(ModuleNotFoundError);
+    expect((missing as Error).message).toMatch(/^No module named 'kpkg' on worker [^:]+:\d+$/);
+    expect(await dx.submit(where).result()).toEqual([expect.any(Number), expect.any(String), workerDir]);
+  } finally {
+    await worker.stop();
+    fs.rmSync(kernelDir, { recursive: true, force: true });
+    fs.rmSync(workerDir, { recursive: true, force: true });
+  }
+});
+
 test('a worker with another key runs nothing, says why, and stays up; none starts without a key', async () => {
   const other = crypto.randomBytes(24).toString('hex');
   const keyFile = path.join(copy, 'cluster.key');
@@ -170,20 +235,55 @@ test('after 5 000 tasks with results collected, Redis holds only BullMQ\'s bookk
   } finally {
     await counter.stop();
   }
-  const left = (await keys()).filter((k) => !k.startsWith('bull:q:') && !k.startsWith('bull:elsewhere:'));
+  const left = (await keys()).filter((k) => !/^bull:(q|elsewhere|imports):/.test(k)); // other tests' queues
   expect(left.filter((k) => !/^bull:count:(meta|id|events|stalled-check|marker)$/.test(k))).toEqual([]);
 }, 90_000);
 
-test('Redis out of reach: futures fail with ConnectionError, then submit raises it', async () => {
+test('Redis out of reach: connect() raises ConnectionError after its retries; with new, the futures fail with it, then submit raises it', async () => {
   const closed = await startRedisServer();
   const url = closed.url;
   await closed.stop();
+  const message = new RegExp(`^cannot reach Redis at ${url.replace(/[.]/g, '\\.')}: .*ECONNREFUSED`);
+  const connecting = DistributedExecutor.connect({ url, key: KEY }).then(() => null, (e: unknown) => e);
   const dx = new DistributedExecutor({ url, key: KEY });
   const error = await dx.submit(square, 2).exception(20);
   expect(error).toBeInstanceOf(ConnectionError);
-  expect((error as Error).message).toMatch(new RegExp(`^cannot reach Redis at ${url.replace(/[.]/g, '\\.')}: .*ECONNREFUSED`));
+  expect((error as Error).message).toMatch(message);
+  await expect(dx.ready()).rejects.toBe(error);
   expect(() => dx.submit(square, 2)).toThrow(ConnectionError);
+  expect(() => dx.submit(square, 2)).toThrow((error as Error).message);
   await dx.shutdown();
+  const refused = await connecting;
+  expect(refused).toBeInstanceOf(ConnectionError);
+  expect((refused as Error).message).toMatch(message);
+});
+
+test('Redis gone for good while a future waits: it fails with ConnectionError, no hang', async () => {
+  const own = await startRedisServer();
+  const dx = await DistributedExecutor.connect({ url: own.url, queue: 'nobody-works-here', key: KEY });
+  const pending = dx.submit(square, 3);
+  await new Promise((r) => setTimeout(r, 300));
+  await own.stop();
+  const error = await pending.exception(20);
+  expect(error).toBeInstanceOf(ConnectionError);
+  expect((error as Error).message).toMatch(/^cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: /);
+  expect(() => dx.submit(square, 3)).toThrow(ConnectionError);
+  await dx.shutdown();
+});
+
+test('connections dropped while a task runs: its future completes after the reconnection', async () => {
+  await using dx = await DistributedExecutor.connect({ url: redis.url, queue: 'q', key: KEY });
+  const running = dx.submit(hold, 1_000, 9);
+  await until(() => running.running(), 10_000, 'the task running');
+  const IORedis = (require('ioredis') as typeof import('ioredis')).default;
+  const admin = new IORedis(redis.url);
+  try {
+    expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')).toBeGreaterThan(2);
+  } finally {
+    admin.disconnect();
+  }
+  expect((await running.result(20))[0]).toBe(81);
+  expect(await dx.submit(square, 12).result(20)).toBe(144);
 });
 
 test('a Redis restart that lost the queue fails the pending futures with ConnectionError, no hang', async () => {
@@ -215,7 +315,7 @@ test('the queued jobs of a client that disappeared are dropped, never run', asyn
   const r = new IORedis(redis.url);
   const alive = (await r.keys('tsf:abandoned:*:alive'))[0]!;
   expect(alive).toBeDefined();
-  clearInterval((dx as unknown as { heartbeat: NodeJS.Timeout }).heartbeat);
+  clearInterval((dx as unknown as { redis: { heartbeat: NodeJS.Timeout } }).redis.heartbeat);
   await r.del(alive);
   const late = startWorker(copy, { url: redis.url, queue: 'abandoned', key: KEY });
   try {
