@@ -15,6 +15,7 @@ import { BrokenExecutor, Future } from '../futures/_base';
 import { WorkerPool, type PoolFuture } from '../futures/pool';
 import { threadTransport } from '../futures/transports';
 import { WORKER_DIR_ENV } from '../futures/rebuild';
+import { loadRuntime } from '../futures/worker-globals';
 import { decodeCall, encodeError, encodeResult, forwardOutcome } from './codec';
 import { CLIENT_TTL_S, aliveKey, answersKey, inboxKey, parseJobId, tlsOptions, verify, type Answer, type Notice } from './protocol';
 
@@ -75,6 +76,9 @@ async function run(settings: WorkerSettings): Promise<void> {
   const redis: Redis = new IORedis(settings.url, { maxRetriesPerRequest: null, ...tlsOptions(settings.url, settings.tlsCa) });
   redis.on('error', () => { /* ioredis reconnects by itself; BullMQ reports lasting trouble */ });
   resolveFromWorkingFolder(); // before the pool's thread starts: it copies this environment
+  // Jobs come from notebooks that call print, sum, range...: the runtime's exports are registered here so that the
+  // pool names them all to its thread, as a kernel's pools do.
+  loadRuntime();
   const pool = newPool();
   const aliveUntil = new Map<string, number>();
 
