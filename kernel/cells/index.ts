@@ -12,17 +12,14 @@
  *   "concurrent" / "tsfutures" resolve to the runtime. Node types: a small script of Node's common globals
  *   (node-lite.ts) until a cell imports a Node builtin, names `NodeJS.` or fails on something the lite script
  *   declares; from then on the full @types/node (one-time ~0.5 s), and the cell is checked against it.
- * - Speed (`npm run bench:kernel`, 2026-11-25 session 3, 400 cells, vs ipykernel in the same run: declare median
- *   0.80-0.82x with the default young generation, 0.91-0.96x with the kernel's 2 x 4 MB one): the compiler loads from
- *   a V8 code cache (typescript-code.ts) or the kernel's start-up snapshot; the ES lib is one merged file (lib.ts: ~50
- *   lib files made every new program and checker ~1.5 ms slower); @types/node is left out until needed (node-lite.ts);
+ * - Speed (figures and the commands that measure them: docs/performance.md, "The cell engine"): the compiler loads
+ *   from a V8 code cache (typescript-code.ts) or the kernel's start-up snapshot; the ES lib is one merged file
+ *   (lib.ts: separate lib files made every new program and checker slower); @types/node is left out until needed (node-lite.ts);
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
  *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
- *   Per-cell floor (in-process): a new program ~0.5 ms and checker ~0.6 ms (createTypeChecker's own closures are
- *   ~150 KB of the ~580 KB a declaring cell allocates), diagnostics ~0.6, emit ~0.5, GC ~0.6.
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted

@@ -20,7 +20,7 @@ export const NON_ERROR_NAME = 'Uncaught';
 /**
  * Kept as the cell's text and its map's VLQ string, decoded only when a traceback needs them: every cell that ran
  * stays here for the whole session (a function it defined may throw later), and decoded maps (a few arrays per
- * segment) were most of what each cell left behind on the heap (~2 KB of ~2.2 KB a cell, 2026-11-25).
+ * segment) were most of what each cell left behind on the heap (docs/performance.md, "The cell engine").
  */
 class CellSource {
   /** Decoded by the first traceback through this cell (one per frame otherwise), then kept: such cells are few. */
