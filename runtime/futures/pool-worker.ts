@@ -4,6 +4,7 @@
  * The runtime's exports are preloaded as globals, so shipped notebook code can call print, range, sum...
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
+import { liftBig, setWorkerSide, type LiftedBytes } from './big-payloads';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
@@ -45,6 +46,7 @@ if (isMainThread) {
   // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we; while a task
   // blocks this thread, a thread of our own notices instead (parent-watch.ts, started with the first task).
   process.on('disconnect', () => process.exit(0));
+  setWorkerSide(Number(process.argv[2]) || process.ppid);
 }
 
 let preloaded = false;
@@ -118,6 +120,15 @@ function flush(): void {
   }
 }
 
+/** A result's large buffers go beside the message; one that cannot be cloned takes the plain path and its error. */
+function liftResult(value: unknown): LiftedBytes | undefined {
+  try {
+    return liftBig(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
 }
@@ -147,7 +158,9 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
       if (isThenable(value)) value = await value;
     }
     const out = receiver.encode(value);
-    pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
+    const lifted = isMainThread ? liftResult(out.value) : undefined;
+    if (lifted) pending.push([task, true, lifted, performance.now() - started, out.encoded, true]);
+    else pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
   } catch (e) {
     pending.push([task, false, errorInfo(e), performance.now() - started]);
   }

@@ -8,6 +8,7 @@
 import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { liftBig } from './big-payloads';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
 import type { FunctionDef } from './pool-protocol';
@@ -297,9 +298,10 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
 /**
  * Arguments travel by structured clone, class instances with their classes; checking (and serializing) here makes a
  * bad argument fail at submit, naming it. `shareMemory` (worker threads): SharedArrayBuffers stay shared; without it
- * (processes) they are refused. Returns what the receiving side's `Receiver.decodeArgs` takes.
+ * (processes) they are refused. `liftBig` (a process pool): large buffers travel in a file whose descriptor the
+ * caller releases (releaseLifted) once the task is done. Returns what the receiving side's `Receiver.decodeArgs` takes.
  */
-export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean }): Payload {
+export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean; liftBig?: boolean }): Payload {
   const what = (i: number) => `cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process`;
   const sharedAt = args.findIndex((a) => findShared(a) !== undefined);
   if (sharedAt >= 0 && !options.shareMemory) {
@@ -307,13 +309,15 @@ export function encodeArgs(fnName: string, args: unknown[], options: { shareMemo
       'use InterpreterPoolExecutor (worker threads share memory), or pass a copy');
   }
   const outOfBand = options.shareMemory && (sharedAt >= 0 || findTransfers(args).length > 0);
-  const serialize = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
+  const check = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
+  // To a process pool's worker, large buffers go beside the message (big-payloads.ts), copied into a file at submit.
+  const serialize = options.liftBig ? (value: unknown) => liftBig(value) ?? check(value) : check;
   const uncloneable = (i: number): never => {
     throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
   };
   const firstUncloneable = (): number => args.findIndex((a) => {
     try {
-      serialize(a);
+      check(a);
       return false;
     } catch {
       return true;
