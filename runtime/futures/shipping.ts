@@ -45,7 +45,9 @@ export function setGlobalResolver(resolve: GlobalResolver | null): void {
 
 /**
  * Module-level names are invisible to reflection, so a module whose functions are submitted registers the
- * scope that holds its top-level names (usually its own `module.exports`). Consulted after the global resolver.
+ * scope that holds its top-level names (usually its own `module.exports`). For a function of that module, its
+ * scope comes first (a module's own `factor` beats a global `factor`, as in the module itself); for any other
+ * function, the scopes are consulted after the global resolver.
  */
 const scopes: object[] = [];
 export function registerShippingScope(scope: object): void {
@@ -53,7 +55,13 @@ export function registerShippingScope(scope: object): void {
   shipped = new WeakMap();
 }
 
-function resolve(name: string): Resolution {
+/** The registered scope that holds `fn`: its module, whose names it sees before any global. */
+function homeOf(fn: Function): object | undefined {
+  return scopes.find((scope) => Object.values(scope).includes(fn));
+}
+
+function resolve(name: string, home?: object): Resolution {
+  if (home && name in home) return { found: true, value: (home as Record<string, unknown>)[name] };
   const r = globalResolver(name);
   if (r.found) return r;
   for (const scope of scopes) if (name in scope) return { found: true, value: (scope as Record<string, unknown>)[name] };
@@ -88,6 +96,8 @@ interface Built {
   bundle: ShippedFunction;
   /** Every name the bundle resolved, with the value it saw: the bundle is reused while they are all unchanged. */
   bindings: [string, unknown][];
+  /** The function's module scope, if registered (homeOf). */
+  home: object | undefined;
 }
 
 let shipped = new WeakMap<Function, Built>();
@@ -116,7 +126,7 @@ function displayName(fn: Function): string {
 export function shipFunction(fn: Function): ShippedFunction {
   const cached = shipped.get(fn);
   if (cached && cached.bindings.every(([name, value]) => {
-    const r = resolve(name);
+    const r = resolve(name, cached.home);
     return r.found && r.value === value;
   })) return cached.bundle;
   building.add(fn);
@@ -137,6 +147,7 @@ function build(root: Function): Built {
   /** "it uses 'a', which uses 'b', which uses" for a dependency reached through the chain of names a, b. */
   const uses = (chain: string[]): string => ['it uses', ...chain.map((n) => `'${n}', which uses`)].join(' ');
 
+  const home = homeOf(root);
   const bound = new Map<unknown, string>(); // value -> the name it is bound to in the bundle
   const boundNames = new Set<string>();
   const lines: string[] = [];
@@ -166,7 +177,7 @@ function build(root: Function): Built {
     boundNames.add(name);
     const free = freeNames(source);
     for (const dep of free.names) {
-      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports').found) {
+      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', home).found) {
         // tsc's CommonJS output reads a module's own exported constants as `exports.X`.
         for (const member of free.exportsMembers) useName(member, chain, true);
         if (!boundNames.has('exports')) lines.push(`const exports = { ${free.exportsMembers.join(', ')} };`);
@@ -182,7 +193,7 @@ function build(root: Function): Built {
 
   const useName = (name: string, chain: string[], required: boolean): void => {
     if (boundNames.has(name)) return;
-    const r = resolve(name);
+    const r = resolve(name, home);
     const value = r.found ? r.value : undefined;
     if (!required) {
       // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
@@ -219,7 +230,7 @@ function build(root: Function): Built {
 
   // The root is the bundle's return value. It is bound to its own name when that name resolves to it, so a
   // dependency that calls it back (mutual recursion) finds it.
-  const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name) : { found: false as const };
+  const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name, home) : { found: false as const };
   const rootName = self.found && self.value === root ? root.name : '__tsf_root';
   emitFunction(root, rootName, []);
 
@@ -230,7 +241,7 @@ function build(root: Function): Built {
     `cannot ship function '${displayName(root)}' to a worker process`)) : null;
   const hash = crypto.createHash('sha1').update(code);
   if (valueBytes) hash.update(valueBytes);
-  return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings };
+  return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings, home };
 }
 
 /**

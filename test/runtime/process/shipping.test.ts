@@ -18,6 +18,18 @@ describe('shipping', () => {
     expect(load(scaledTriangle)(4)).toBe(30);
   });
 
+  test("a module function sees its module's names before a global of the same name, as it does in its module", () => {
+    setGlobalResolver((name) => (name === 'SCALE' || name === 'triangle' ? { found: true, value: name === 'SCALE' ? 100 : () => 1 } : { found: false }));
+    expect(load(scaledTriangle)(4)).toBe(30);
+    setGlobalResolver(null);
+    (globalThis as Record<string, unknown>).SCALE = 100;
+    try {
+      expect(load(scaledTriangle)(4)).toBe(30);
+    } finally {
+      delete (globalThis as Record<string, unknown>).SCALE;
+    }
+  });
+
   test('ships classes used by a function', () => {
     expect(shipFunction(pointNorm).code).toContain('class Point');
     expect(load(pointNorm)(3, -4)).toBe(7);
