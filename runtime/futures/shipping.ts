@@ -10,7 +10,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { liftBig } from './big-payloads';
 import { asExpression, freeNames, privateNames } from './free-names';
-import { encodeInstances, findInstance } from './instances';
+import { encodeInstances, findInstance, holdsFunction } from './instances';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
@@ -250,7 +250,7 @@ function build(root: Function): Built {
  */
 function withClasses(value: unknown, defs: Map<string, FunctionDef>, context: () => string): unknown {
   if (!findInstance(value)) return value;
-  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context));
+  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context), (fn) => functionValueId(fn, defs, context));
   return { classes: [...defs.values()], value: encoded } satisfies Envelope;
 }
 
@@ -274,6 +274,28 @@ function isClass(fn: Function): boolean {
 
 /** Classes whose source (parsed once) declares no private names: instances of them are not re-checked. */
 const withoutPrivateNames = new WeakSet<Function>();
+
+/**
+ * The id a function passed as a value travels under, as the submitted function itself does: a reference (a runtime
+ * export, an intrinsic, an imported function) or its bundle, which joins `defs`. Fails naming the function.
+ */
+function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: () => string): string {
+  const ref = referenceOf(fn);
+  if (ref) {
+    const id = REF_ID + JSON.stringify(ref);
+    parentReceiver.classes.replace(id, fn);
+    return id;
+  }
+  let bundle: ShippedFunction;
+  try {
+    bundle = shipFunction(fn);
+  } catch (e) {
+    throw new ShippingError(`${context()}: ${(e as Error).message}`);
+  }
+  parentReceiver.classes.replace(bundle.id, fn);
+  defs.set(bundle.id, [bundle.id, bundle.code, bundle.values]);
+  return bundle.id;
+}
 
 /** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
@@ -326,11 +348,20 @@ export function encodeArgs(fnName: string, args: unknown[], options: { shareMemo
   const uncloneable = (i: number): never => {
     throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
   };
-  const firstUncloneable = (): number => args.findIndex((a) => {
+  // A function among the arguments travels encoded, as the submitted one does: checked (and named when it cannot
+  // ship) in its encoded form.
+  const firstUncloneable = (): number => args.findIndex((a, i) => {
     try {
       check(a);
       return false;
     } catch {
+      if (!holdsFunction(a)) return true;
+    }
+    try {
+      check(withClasses(a, new Map(), () => what(i)));
+      return false;
+    } catch (e) {
+      if (e instanceof ShippingError) throw e;
       return true;
     }
   });
