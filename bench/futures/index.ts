@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   console.log(formatTable(rows));
   const rates = (f: ToAndBack) => DATA_MB.map((mb) => `${mb} MB ${mbPerS(mb, f[mb]![0]).toFixed(0)} / ${mbPerS(mb, f[mb]![1]).toFixed(0)}`).join(', ');
   console.log(`\nData, MB/s to the worker / back: ours Uint8Array ${rates(data.bytes)}; ours Float64Array ${rates(data.floats)}`);
+  console.log(`  ours from this plain node parent: Uint8Array ${rates(data.plain.bytes)}; Float64Array ${rates(data.plain.floats)}`);
   for (const [name, f] of Object.entries(data.cpython)) console.log(`  ${CPy} ${name} bytes ${rates(f)}`);
 }
 
