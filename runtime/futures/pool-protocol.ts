@@ -33,8 +33,11 @@ export interface ErrorInfo {
   fields?: unknown;
 }
 
-/** [task id, ok, value or ErrorInfo, worker-side milliseconds, whether the value holds encoded class instances] */
-export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean];
+/**
+ * [task id, ok, value or ErrorInfo, worker-side milliseconds, whether the value holds encoded class instances,
+ * whether the value is v8 bytes with its large buffers in a file (big-payloads.ts)]
+ */
+export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean, lifted?: boolean];
 
 export type FromWorker =
   | { t: 'ready' }

@@ -5,6 +5,7 @@
  * print, range, sum...
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
+import { liftBig, setWorkerSide, type LiftedBytes } from './big-payloads';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
@@ -47,6 +48,7 @@ if (isMainThread) {
   // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we; while a task
   // blocks this thread, a thread of our own notices instead (parent-watch.ts, started with the first task).
   process.on('disconnect', () => process.exit(0));
+  setWorkerSide(Number(process.argv[2]) || process.ppid);
 }
 
 const receiver = new Receiver();
@@ -106,6 +108,15 @@ function flush(): void {
   }
 }
 
+/** A result's large buffers go beside the message; one that cannot be cloned takes the plain path and its error. */
+function liftResult(value: unknown): LiftedBytes | undefined {
+  try {
+    return liftBig(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
 }
@@ -135,7 +146,9 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
       if (isThenable(value)) value = await value;
     }
     const out = receiver.encode(value);
-    pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
+    const lifted = isMainThread ? liftResult(out.value) : undefined;
+    if (lifted) pending.push([task, true, lifted, performance.now() - started, out.encoded, true]);
+    else pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
   } catch (e) {
     pending.push([task, false, errorInfo(e), performance.now() - started]);
   }

@@ -59,7 +59,8 @@ export interface PoolOptions {
   initFailedMessage: string;
   /** Rebuilds what workers send back: results (with class instances) and errors (as their classes). */
   receive: {
-    result(value: unknown, encoded: boolean): unknown;
+    /** `lifted`: the value's large buffers wait in a file (big-payloads.ts). */
+    result(value: unknown, encoded: boolean, lifted: boolean): unknown;
     error(info: ErrorInfo): unknown;
   };
 }
@@ -275,7 +276,7 @@ export class WorkerPool {
   }
 
   private onResults(w: Worker, results: TaskResult[]): void {
-    for (const [id, ok, payload, ms, encoded] of results) {
+    for (const [id, ok, payload, ms, encoded, lifted] of results) {
       const item = w.inflight.get(id);
       if (!item) continue;
       w.inflight.delete(id);
@@ -284,7 +285,7 @@ export class WorkerPool {
       if (item.future.done()) continue;
       let outcome: unknown;
       try {
-        outcome = ok ? this.options.receive.result(payload, encoded === true) : this.options.receive.error(payload as ErrorInfo);
+        outcome = ok ? this.options.receive.result(payload, encoded === true, lifted === true) : this.options.receive.error(payload as ErrorInfo);
       } catch (error) {
         item.future.set_exception(error); // a class the parent no longer has: the task's failure, not the pool's
         continue;

@@ -8,8 +8,9 @@
 import * as crypto from 'node:crypto';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { liftBig } from './big-payloads';
 import { asExpression, freeNames, privateNames } from './free-names';
-import { encodeInstances, findInstance } from './instances';
+import { encodeInstances, findInstance, holdsFunction } from './instances';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
@@ -44,7 +45,9 @@ export function setGlobalResolver(resolve: GlobalResolver | null): void {
 
 /**
  * Module-level names are invisible to reflection, so a module whose functions are submitted registers the
- * scope that holds its top-level names (usually its own `module.exports`). Consulted after the global resolver.
+ * scope that holds its top-level names (usually its own `module.exports`). For a function of that module, its
+ * scope comes first (a module's own `factor` beats a global `factor`, as in the module itself); for any other
+ * function, the scopes are consulted after the global resolver.
  */
 const scopes: object[] = [];
 export function registerShippingScope(scope: object): void {
@@ -52,7 +55,13 @@ export function registerShippingScope(scope: object): void {
   shipped = new WeakMap();
 }
 
-function resolve(name: string): Resolution {
+/** The registered scope that holds `fn`: its module, whose names it sees before any global. */
+function homeOf(fn: Function): object | undefined {
+  return scopes.find((scope) => Object.values(scope).includes(fn));
+}
+
+function resolve(name: string, home?: object): Resolution {
+  if (home && name in home) return { found: true, value: (home as Record<string, unknown>)[name] };
   const r = globalResolver(name);
   if (r.found) return r;
   for (const scope of scopes) if (name in scope) return { found: true, value: (scope as Record<string, unknown>)[name] };
@@ -87,6 +96,8 @@ interface Built {
   bundle: ShippedFunction;
   /** Every name the bundle resolved, with the value it saw: the bundle is reused while they are all unchanged. */
   bindings: [string, unknown][];
+  /** The function's module scope, if registered (homeOf). */
+  home: object | undefined;
 }
 
 let shipped = new WeakMap<Function, Built>();
@@ -115,7 +126,7 @@ function displayName(fn: Function): string {
 export function shipFunction(fn: Function): ShippedFunction {
   const cached = shipped.get(fn);
   if (cached && cached.bindings.every(([name, value]) => {
-    const r = resolve(name);
+    const r = resolve(name, cached.home);
     return r.found && r.value === value;
   })) return cached.bundle;
   building.add(fn);
@@ -136,6 +147,7 @@ function build(root: Function): Built {
   /** "it uses 'a', which uses 'b', which uses" for a dependency reached through the chain of names a, b. */
   const uses = (chain: string[]): string => ['it uses', ...chain.map((n) => `'${n}', which uses`)].join(' ');
 
+  const home = homeOf(root);
   const bound = new Map<unknown, string>(); // value -> the name it is bound to in the bundle
   const boundNames = new Set<string>();
   const lines: string[] = [];
@@ -165,7 +177,7 @@ function build(root: Function): Built {
     boundNames.add(name);
     const free = freeNames(source);
     for (const dep of free.names) {
-      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports').found) {
+      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', home).found) {
         // tsc's CommonJS output reads a module's own exported constants as `exports.X`.
         for (const member of free.exportsMembers) useName(member, chain, true);
         if (!boundNames.has('exports')) lines.push(`const exports = { ${free.exportsMembers.join(', ')} };`);
@@ -181,7 +193,7 @@ function build(root: Function): Built {
 
   const useName = (name: string, chain: string[], required: boolean): void => {
     if (boundNames.has(name)) return;
-    const r = resolve(name);
+    const r = resolve(name, home);
     const value = r.found ? r.value : undefined;
     if (!required) {
       // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
@@ -218,7 +230,7 @@ function build(root: Function): Built {
 
   // The root is the bundle's return value. It is bound to its own name when that name resolves to it, so a
   // dependency that calls it back (mutual recursion) finds it.
-  const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name) : { found: false as const };
+  const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name, home) : { found: false as const };
   const rootName = self.found && self.value === root ? root.name : '__tsf_root';
   emitFunction(root, rootName, []);
 
@@ -229,7 +241,7 @@ function build(root: Function): Built {
     `cannot ship function '${displayName(root)}' to a worker process`)) : null;
   const hash = crypto.createHash('sha1').update(code);
   if (valueBytes) hash.update(valueBytes);
-  return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings };
+  return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings, home };
 }
 
 /**
@@ -238,7 +250,7 @@ function build(root: Function): Built {
  */
 function withClasses(value: unknown, defs: Map<string, FunctionDef>, context: () => string): unknown {
   if (!findInstance(value)) return value;
-  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context));
+  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context), (fn) => functionValueId(fn, defs, context));
   return { classes: [...defs.values()], value: encoded } satisfies Envelope;
 }
 
@@ -262,6 +274,28 @@ function isClass(fn: Function): boolean {
 
 /** Classes whose source (parsed once) declares no private names: instances of them are not re-checked. */
 const withoutPrivateNames = new WeakSet<Function>();
+
+/**
+ * The id a function passed as a value travels under, as the submitted function itself does: a reference (a runtime
+ * export, an intrinsic, an imported function) or its bundle, which joins `defs`. Fails naming the function.
+ */
+function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: () => string): string {
+  const ref = referenceOf(fn);
+  if (ref) {
+    const id = REF_ID + JSON.stringify(ref);
+    parentReceiver.classes.replace(id, fn);
+    return id;
+  }
+  let bundle: ShippedFunction;
+  try {
+    bundle = shipFunction(fn);
+  } catch (e) {
+    throw new ShippingError(`${context()}: ${(e as Error).message}`);
+  }
+  parentReceiver.classes.replace(bundle.id, fn);
+  defs.set(bundle.id, [bundle.id, bundle.code, bundle.values]);
+  return bundle.id;
+}
 
 /** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
@@ -297,9 +331,10 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
 /**
  * Arguments travel by structured clone, class instances with their classes; checking (and serializing) here makes a
  * bad argument fail at submit, naming it. `shareMemory` (worker threads): SharedArrayBuffers stay shared; without it
- * (processes) they are refused. Returns what the receiving side's `Receiver.decodeArgs` takes.
+ * (processes) they are refused. `liftBig` (a process pool): large buffers travel in a file whose descriptor the
+ * caller releases (releaseLifted) once the task is done. Returns what the receiving side's `Receiver.decodeArgs` takes.
  */
-export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean }): Payload {
+export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean; liftBig?: boolean }): Payload {
   const what = (i: number) => `cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process`;
   const sharedAt = args.findIndex((a) => findShared(a) !== undefined);
   if (sharedAt >= 0 && !options.shareMemory) {
@@ -307,15 +342,26 @@ export function encodeArgs(fnName: string, args: unknown[], options: { shareMemo
       'use InterpreterPoolExecutor (worker threads share memory), or pass a copy');
   }
   const outOfBand = options.shareMemory && (sharedAt >= 0 || findTransfers(args).length > 0);
-  const serialize = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
+  const check = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
+  // To a process pool's worker, large buffers go beside the message (big-payloads.ts), copied into a file at submit.
+  const serialize = options.liftBig ? (value: unknown) => liftBig(value) ?? check(value) : check;
   const uncloneable = (i: number): never => {
     throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
   };
-  const firstUncloneable = (): number => args.findIndex((a) => {
+  // A function among the arguments travels encoded, as the submitted one does: checked (and named when it cannot
+  // ship) in its encoded form.
+  const firstUncloneable = (): number => args.findIndex((a, i) => {
     try {
-      serialize(a);
+      check(a);
       return false;
     } catch {
+      if (!holdsFunction(a)) return true;
+    }
+    try {
+      check(withClasses(a, new Map(), () => what(i)));
+      return false;
+    } catch (e) {
+      if (e instanceof ShippingError) throw e;
       return true;
     }
   });
