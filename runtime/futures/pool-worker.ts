@@ -94,15 +94,15 @@ function flush(): void {
   pending = [];
   lastFlush = performance.now();
   try {
-    channel.send({ t: 'results', results });
+    channel.send({ kind: 'results', results });
   } catch {
     for (const r of results) {
       try {
-        channel.send({ t: 'results', results: [r] });
+        channel.send({ kind: 'results', results: [r] });
       } catch {
         const what = (r[2] as object | null)?.constructor?.name ?? typeof r[2];
         const error = new TypeError(`cannot send the result back from the worker: a ${what} cannot be cloned`);
-        channel.send({ t: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
+        channel.send({ kind: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
       }
     }
   }
@@ -178,7 +178,7 @@ function exit(): void {
 }
 
 channel.onMessage((msg) => {
-  switch (msg.t) {
+  switch (msg.kind) {
     case 'init':
       installRuntimeGlobals(msg.runtime);
       void initialize(msg.initializer, msg.initargs);
@@ -205,13 +205,13 @@ async function initialize(initializer: FunctionDef | null, initargs: Payload | n
       const r = defined(initializer[0])(...(initargs ? receiver.decodeArgs(initargs) : []));
       if (isThenable(r)) await r;
     } catch (e) {
-      channel.send({ t: 'initfail', error: errorInfo(e) });
+      channel.send({ kind: 'initfail', error: errorInfo(e) });
       // Like CPython: a worker whose initializer failed stops, and the parent marks the pool broken.
       setImmediate(exit);
       return;
     }
   }
   initialized = true;
-  channel.send({ t: 'ready' });
+  channel.send({ kind: 'ready' });
   void drain();
 }

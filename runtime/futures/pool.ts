@@ -231,7 +231,7 @@ export class WorkerPool {
     this.inflight += tasks.length;
     worker.assigned += tasks.length;
     worker.link.setRef(true);
-    worker.link.send({ t: 'run', defs, tasks });
+    worker.link.send({ kind: 'run', defs, tasks });
     const { maxTasksPerChild } = this.options;
     if (maxTasksPerChild !== null && worker.assigned >= maxTasksPerChild) this.stopWorker(worker);
   }
@@ -255,7 +255,7 @@ export class WorkerPool {
       exit: (description) => this.onExit(worker, description),
     });
     this.workers.add(worker);
-    worker.link.send({ t: 'init', initializer: this.options.initializer, initargs: this.options.initargs, runtime: runtimeExportNames() });
+    worker.link.send({ kind: 'init', initializer: this.options.initializer, initargs: this.options.initargs, runtime: runtimeExportNames() });
     return worker;
   }
 
@@ -263,13 +263,13 @@ export class WorkerPool {
   private stopWorker(w: Worker): void {
     if (w.stopping) return;
     w.stopping = true;
-    w.link.send({ t: 'stop' });
+    w.link.send({ kind: 'stop' });
   }
 
   private onMessage(w: Worker, msg: FromWorker): void {
-    if (msg.t === 'results') {
+    if (msg.kind === 'results') {
       this.onResults(w, msg.results);
-    } else if (msg.t === 'initfail') {
+    } else if (msg.kind === 'initfail') {
       process.stderr.write(`Exception in initializer:\n${msg.error.stack ?? `${msg.error.name}: ${msg.error.message}`}\n`);
       this.breakPool(this.options.initFailedMessage, this.options.futureDiedMessage);
     }

@@ -74,7 +74,7 @@ export const processTransport: Transport = new SpareKeeper(
 
 /** The ArrayBuffers a message's arguments asked to move (InterpreterPoolExecutor.transfer). */
 function transferList(msg: ToWorker): ArrayBuffer[] {
-  const payloads = msg.t === 'run' ? msg.tasks.map((t) => t[2]) : msg.t === 'init' ? [msg.initargs] : [];
+  const payloads = msg.kind === 'run' ? msg.tasks.map((t) => t[2]) : msg.kind === 'init' ? [msg.initargs] : [];
   return payloads.flatMap((p) => (p && 'transfer' in p && p.transfer) || []);
 }
 
