@@ -8,7 +8,8 @@ import { isLifted, landBig, releaseLifted, type LiftedBytes } from './big-payloa
 import { mapInChunks } from './chunked-map';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
-import { encodeArgs, lookupName, parentReceiver, shipFunction } from './shipping';
+import { encodeArgs } from './encode-args';
+import { lookupName, parentReceiver, shipFunction } from './shipping';
 import type { Payload } from './shared-memory';
 import * as pythonErrors from '../python/errors';
 import { TypeError } from '../python/errors';

@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import { Receiver } from '../../../runtime/futures/rebuild';
-import { serializeArgs, setGlobalResolver, shipFunction } from '../../../runtime/futures/shipping';
+import { serializeArgs } from '../../../runtime/futures/encode-args';
+import { setGlobalResolver, shipFunction } from '../../../runtime/futures/shipping';
 import { scaledTriangle, pointNorm, triangle } from './fixture';
 
 /** Evaluates a bundle the way pool-worker does. */
