@@ -1,5 +1,5 @@
 import ts = require('typescript');
-import { flat } from './flat';
+import { flattenRope } from './flatten-rope';
 
 /**
  * How many declarations one global script holds. The scripts are chunks: a new name goes to the last one, a
@@ -79,7 +79,7 @@ export class GlobalDeclarations {
     this.forget(name);
     let last = this.chunks.length - 1;
     if (this.chunks[last].size >= CHUNK_SIZE) this.chunks.push(new Map()), last++;
-    this.chunks[last].set(name, flat(declaration));
+    this.chunks[last].set(name, flattenRope(declaration));
     this.chunkOf.set(name, last);
     this.texts[last] = undefined;
     this.aliases.delete(name);
@@ -100,7 +100,7 @@ export class GlobalDeclarations {
     if (this.chunkOf.has(name)) return this.set(name, declaration);
     this.forget(name);
     this.aliases.delete(name);
-    this.pending.set(name, flat(declaration));
+    this.pending.set(name, flattenRope(declaration));
   }
 
   /**

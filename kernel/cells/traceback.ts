@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { inspect } from 'node:util';
 import ts = require('typescript');
 import type { CellOutcome } from '../protocol/engine';
-import { flat } from './flat';
+import { flattenRope } from './flatten-rope';
 import { decodeMappings, type LineMappings, mappingsOf, originalLine } from './sourcemap';
 
 /**
@@ -44,7 +44,7 @@ export class CellSources {
   private readonly cells = new Map<string, CellSource>();
 
   add(scriptFile: string, label: string, code: string, sourceMap: string): void {
-    this.cells.set(flat(scriptFile), new CellSource(flat(label), code, mappingsOf(sourceMap)));
+    this.cells.set(flattenRope(scriptFile), new CellSource(flattenRope(label), code, mappingsOf(sourceMap)));
   }
 
   get(scriptFile: string): CellSource | undefined {
