@@ -3,7 +3,7 @@
  * lists of lines, 1-space indentation, sorted keys for what we create, a trailing newline.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { ICell, ICodeCell, IMimeBundle, INotebookContent, IOutput, MultilineString } from '@jupyterlab/nbformat';
+import type { ICell, ICodeCell, IMimeBundle, INotebookContent, IOutput, MultilineString, OutputMetadata } from '@jupyterlab/nbformat';
 import type { NbOutput } from './client/outputs';
 
 /** A cell as stored in an .ipynb file (JupyterLab's nbformat types). */
@@ -96,11 +96,13 @@ export function fromStoredOutput(stored: IOutput): NbOutput {
     case 'error':
       return { output_type: 'error', ename: String(stored.ename ?? ''), evalue: String(stored.evalue ?? ''), traceback: (stored.traceback as string[]) ?? [] };
     default: {
-      const data = Object.fromEntries(
-        Object.entries((stored.data as Record<string, unknown>) ?? {}).map(([mime, v]) => [mime, Array.isArray(v) && !isJsonMime(mime) ? v.join('') : v]),
+      const data: IMimeBundle = Object.fromEntries(
+        Object.entries((stored.data as IMimeBundle) ?? {}).map(([mime, v]) => [mime, Array.isArray(v) && !isJsonMime(mime) ? v.join('') : v]),
       );
-      const metadata = (stored.metadata as Record<string, unknown>) ?? {};
-      return { output_type: stored.output_type as 'display_data' | 'execute_result', data, metadata, execution_count: stored.execution_count as number | null | undefined };
+      const metadata = (stored.metadata as OutputMetadata) ?? {};
+      return stored.output_type === 'execute_result'
+        ? { output_type: 'execute_result', data, metadata, execution_count: stored.execution_count as number | null }
+        : { output_type: stored.output_type as 'display_data', data, metadata };
     }
   }
 }

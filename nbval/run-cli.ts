@@ -25,81 +25,26 @@ and writes NAME.executed.ipynb next to it. Stops at the first failing cell (exit
 for cells tagged raises-exception (as nbclient) or marked NBVAL_RAISES_EXCEPTION.
 `;
 
+interface RunOptions {
+  notebookPath: string;
+  timeout?: number;
+  kernelName?: string;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  let notebookPath: string;
-  let timeout: number | undefined;
-  let kernelName: string | undefined;
-  try {
-    const args = parseArgs(argv, { booleans: ['help', 'h'], values: ['timeout', 'kernel'] });
-    if (args.flags.help || args.flags.h) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (args.positionals.length > 1) throw new UsageError('give one notebook');
-    notebookPath = args.positionals[0] ?? DEFAULT_NOTEBOOK;
-    timeout = seconds(args.values.timeout?.[0], 'timeout');
-    kernelName = args.values.kernel?.[0];
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tsfutures run: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const options = readOptions(argv);
+  if (typeof options === 'number') return options;
   const term = new Terminal();
   const started = Date.now();
-  let loaded: LoadedNotebook;
-  let session: NotebookSession;
+  const opened = await openNotebook(options, term);
+  if (typeof opened === 'number') return opened;
+  const { loaded, session } = opened;
+  const stopInterrupts = interruptOnCtrlC(session);
+  let ran: CellsRun;
   try {
-    loaded = loadNotebook(notebookPath);
-    term.line(`Starting kernel ${kernelName ?? loaded.notebook.metadata.kernelspec?.name ?? 'python3'} for ${notebookPath}...`);
-    session = await NotebookSession.start(loaded, { kernelName });
-  } catch (e) {
-    if (!(e instanceof NotebookError)) throw e;
-    process.stderr.write(`tsfutures run: ${e.message}\n`);
-    return 1;
-  }
-  // The first Ctrl-C interrupts the running cell (which then fails and ends the run, notebook written);
-  // a second one gives up on the kernel, stopping it rather than leaving it orphaned.
-  let interrupts = 0;
-  const onSigint = () => {
-    if (interrupts++ === 0) return void session.manager.interrupt();
-    void session.close().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSigint);
-
-  const cells = loaded.notebook.cells;
-  const codeCells = cells.filter((c) => c.cell_type === 'code');
-  let failed = false;
-  let n = 0;
-  try {
-    for (const cell of cells) {
-      if (!isCodeCell(cell)) continue;
-      n++;
-      if (failed) {
-        setCellOutputs(cell, [], null); // not run this time: the executed notebook shows no stale outputs
-        continue;
-      }
-      const source = joinLines(cell.source);
-      const firstLine = source.split('\n').find((l) => l.trim()) ?? '';
-      term.line(term.bold(`[${n}/${codeCells.length}] In [${n}]`) + ` ${firstLine.trim()}`);
-      const run = await session.run(source, { timeout, onOutput: (event) => term.show(event) });
-      term.endOfCell();
-      if (run.status === 'died') {
-        setCellOutputs(cell, [], null);
-        term.error(`Cell ${n} failed: ${run.message}`);
-        failed = true;
-        continue;
-      }
-      setCellOutputs(cell, run.outputs, run.executionCount);
-      if (run.status === 'timeout') {
-        term.error(`Cell ${n} timed out after ${run.seconds} s (${run.interrupted ? 'kernel interrupted' : 'the kernel ignored the interrupt and was stopped'}).`);
-        failed = true;
-      } else if (run.status === 'error' && !cellOptions(cell).raises) {
-        term.error(`Cell ${n} raised ${run.error.ename}: ${run.error.evalue}`);
-        failed = true;
-      }
-    }
+    ran = await runCells(loaded, session, term, options.timeout);
   } finally {
-    process.off('SIGINT', onSigint);
+    stopInterrupts();
     addLanguageInfo(loaded, session.manager.kernelInfo);
     await session.close();
   }
@@ -108,11 +53,103 @@ export async function main(argv: string[]): Promise<number> {
   saveNotebook(target, loaded);
   const elapsed = ((Date.now() - started) / 1000).toFixed(1);
   term.line('');
-  term.line(`${failed ? 'Stopped at a failing cell' : `All ${codeCells.length} code cells ran`} in ${elapsed} s.`);
+  term.line(`${ran.failed ? 'Stopped at a failing cell' : `All ${ran.codeCells} code cells ran`} in ${elapsed} s.`);
   term.line(`Wrote ${path.relative(process.cwd(), target) || target}`);
   offerKernelspec(term, session.kernelName);
   term.line(`Open it in Jupyter: jupyter notebook ${shellQuote(path.relative(process.cwd(), target) || target)}`);
-  return failed ? 1 : 0;
+  return ran.failed ? 1 : 0;
+}
+
+/** The command line, or the exit code when there is nothing to run (--help: 0, a usage error: 2). */
+function readOptions(argv: string[]): RunOptions | number {
+  try {
+    const args = parseArgs(argv, { booleans: ['help', 'h'], values: ['timeout', 'kernel'] });
+    if (args.flags.help || args.flags.h) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (args.positionals.length > 1) throw new UsageError('give one notebook');
+    return {
+      notebookPath: args.positionals[0] ?? DEFAULT_NOTEBOOK,
+      timeout: seconds(args.values.timeout?.[0], 'timeout'),
+      kernelName: args.values.kernel?.[0],
+    };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`tsfutures run: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+}
+
+/** The notebook loaded and its kernel started, or exit code 1 when either fails. */
+async function openNotebook(
+  { notebookPath, kernelName }: RunOptions,
+  term: Terminal,
+): Promise<{ loaded: LoadedNotebook; session: NotebookSession } | number> {
+  try {
+    const loaded = loadNotebook(notebookPath);
+    term.line(`Starting kernel ${kernelName ?? loaded.notebook.metadata.kernelspec?.name ?? 'python3'} for ${notebookPath}...`);
+    return { loaded, session: await NotebookSession.start(loaded, { kernelName }) };
+  } catch (e) {
+    if (!(e instanceof NotebookError)) throw e;
+    process.stderr.write(`tsfutures run: ${e.message}\n`);
+    return 1;
+  }
+}
+
+/**
+ * The first Ctrl-C interrupts the running cell (which then fails and ends the run, notebook written);
+ * a second one gives up on the kernel, stopping it rather than leaving it orphaned. Returns the undo.
+ */
+function interruptOnCtrlC(session: NotebookSession): () => void {
+  let interrupts = 0;
+  const onSigint = () => {
+    if (interrupts++ === 0) return void session.manager.interrupt();
+    void session.close().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSigint);
+  return () => process.off('SIGINT', onSigint);
+}
+
+interface CellsRun {
+  failed: boolean;
+  codeCells: number;
+}
+
+/** Runs the code cells in order, showing their outputs, until one fails; the cells after it are cleared. */
+async function runCells(loaded: LoadedNotebook, session: NotebookSession, term: Terminal, timeout: number | undefined): Promise<CellsRun> {
+  const cells = loaded.notebook.cells;
+  const codeCells = cells.filter((c) => c.cell_type === 'code').length;
+  let failed = false;
+  let n = 0;
+  for (const cell of cells) {
+    if (!isCodeCell(cell)) continue;
+    n++;
+    if (failed) {
+      setCellOutputs(cell, [], null); // not run this time: the executed notebook shows no stale outputs
+      continue;
+    }
+    const source = joinLines(cell.source);
+    const firstLine = source.split('\n').find((l) => l.trim()) ?? '';
+    term.line(term.bold(`[${n}/${codeCells}] In [${n}]`) + ` ${firstLine.trim()}`);
+    const run = await session.run(source, { timeout, onOutput: (event) => term.show(event) });
+    term.endOfCell();
+    if (run.status === 'died') {
+      setCellOutputs(cell, [], null);
+      term.error(`Cell ${n} failed: ${run.message}`);
+      failed = true;
+      continue;
+    }
+    setCellOutputs(cell, run.outputs, run.executionCount);
+    if (run.status === 'timeout') {
+      term.error(`Cell ${n} timed out after ${run.seconds} s (${run.interrupted ? 'kernel interrupted' : 'the kernel ignored the interrupt and was stopped'}).`);
+      failed = true;
+    } else if (run.status === 'error' && !cellOptions(cell).raises) {
+      term.error(`Cell ${n} raised ${run.error.ename}: ${run.error.evalue}`);
+      failed = true;
+    }
+  }
+  return { failed, codeCells };
 }
 
 export function executedPath(notebookPath: string): string {

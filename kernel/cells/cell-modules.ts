@@ -7,7 +7,7 @@ import { exports as exportsTarget } from 'resolve.exports';
 import { satisfies, validRange } from 'semver';
 import { isRelativeSpecifier, LocalModules, resolveLocalFile, TS_SOURCE } from './local-modules';
 import { parseNpmSpecifier } from './npm-specifier';
-import { RUNTIME_MODULES, runtimeModule, TSLAB_MODULE } from './runtimeLocation';
+import { RUNTIME_MODULES, runtimeModule, TSLAB_MODULE } from './runtime-location';
 
 /**
  * How cells get modules: `import`, `import x = require()`, `require()` and `import()` in a cell (transform.ts turns

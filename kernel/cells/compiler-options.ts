@@ -33,7 +33,7 @@ export const CELL_DEFAULTS: ts.CompilerOptions = {
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   // Node 20 has ES2023 plus Symbol.dispose/asyncDispose; no DOM: one merged file of those lib files as the default
   // library, and `/// <reference lib>`s into it resolve to it (lib.ts says why). @types/node gives console, process,
-  // require, timers (once a cell needs it: until then nodeLite.ts declares the common globals).
+  // require, timers (once a cell needs it: until then node-lite.ts declares the common globals).
   libReplacement: true,
   types: ['node'],
   typeRoots: [nodeTypesRoot()],

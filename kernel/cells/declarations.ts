@@ -1,13 +1,13 @@
 import ts = require('typescript');
-import { flat } from './flat';
+import { flattenRope } from './flatten-rope';
 
 /**
  * How many declarations one global script holds. The scripts are chunks: a new name goes to the last one, a
  * redefined name leaves its old chunk, and a full last chunk is followed by a new one. So a cell re-parses and
  * re-binds at most two chunks, never the whole notebook's names: with one script, binding it (and re-parsing it,
- * joining its text) grew with every name, and 2000 cells of one new function each went from 5 to 15 ms a cell
- * (in-process, 2026-11-25). Each chunk is a file in the program (a new root file costs one program rebuild,
- * ~10 ms, once per CHUNK_SIZE names), so chunks are not tiny.
+ * joining its text) grew with every name, and so did each cell's latency (docs/performance.md, "The cell engine").
+ * Each chunk is a file in the program (a new root file costs one program rebuild, ~10 ms, once per CHUNK_SIZE
+ * names), so chunks are not tiny.
  */
 export const CHUNK_SIZE = 128;
 
@@ -16,10 +16,10 @@ export const CHUNK_SIZE = 128;
  * global library names is declared with its type printed (`declare const x17: 17;`): the script then changes text
  * but not imports, so TypeScript reuses the whole program structure (measured: a new cell file per cell makes
  * every later program re-walk all lib and @types files, ~10 ms a cell). Functions likewise, as their signatures
- * (`declare function f(a: number): number;`, one per overload, doc comment kept): 2000 cells, half declaring a
- * function, went from median latency 10.5 -> 30.1 ms (first/last 100) and RSS +148 % to 6.2 -> 5.6 ms, +45 %
- * (2026-11-25, in-process). Interfaces and type aliases made of library names are printed verbatim; classes and
- * enums are not printed yet. Anything else maps to the newest module that defines it (a cell, or the runtime), e.g.
+ * (`declare function f(a: number): number;`, one per overload, doc comment kept), so that latency and memory stay
+ * flat over a notebook of functions (docs/performance.md, "The cell engine"). Interfaces and type aliases made of
+ * library names are printed verbatim; classes and enums are not printed yet. Anything else maps to the newest
+ * module that defines it (a cell, or the runtime), e.g.
  *   declare let x: typeof import("./__tsfutures_cell_3").x;
  *   declare const C: typeof import("./__tsfutures_cell_3").C;
  *   type C<T> = import("./__tsfutures_cell_3").C<T>;
@@ -79,7 +79,7 @@ export class GlobalDeclarations {
     this.forget(name);
     let last = this.chunks.length - 1;
     if (this.chunks[last].size >= CHUNK_SIZE) this.chunks.push(new Map()), last++;
-    this.chunks[last].set(name, flat(declaration));
+    this.chunks[last].set(name, flattenRope(declaration));
     this.chunkOf.set(name, last);
     this.texts[last] = undefined;
     this.aliases.delete(name);
@@ -92,15 +92,15 @@ export class GlobalDeclarations {
 
   /**
    * Declares a cell's name once a later cell mentions it. Most of what a name costs in memory is its declaration's
-   * syntax tree, symbols and types in the program, kept for the whole session (~3.4 KB a printed function, heap
-   * snapshots 2026-11-26); a name used only in the cell that defines it, as notebooks often do, need not pay it.
+   * syntax tree, symbols and types in the program, kept for the whole session (docs/performance.md, "The cell
+   * engine"); a name used only in the cell that defines it, as notebooks often do, need not pay it.
    * A name that was already mentioned stays declared: earlier cells' modules may name it.
    */
   private defer(name: string, declaration: string): void {
     if (this.chunkOf.has(name)) return this.set(name, declaration);
     this.forget(name);
     this.aliases.delete(name);
-    this.pending.set(name, flat(declaration));
+    this.pending.set(name, flattenRope(declaration));
   }
 
   /**

@@ -7,12 +7,12 @@ import { LIB_FILE } from './lib';
  * @types/node is 2.2 MB of declarations, most of it doc comments; parsing those comments into JSDoc nodes is a
  * large share of the engine's start-up (measured below) and of its heap. Type-checking TypeScript never reads them
  * (only @see/@link, for editors). What is lost: inspect/completion docs of Node APIs. The merged ES lib is lean
- * too, its docs read on demand (libDocs.ts). The cells and the runtime keep theirs (inspect shows a cell
+ * too, its docs read on demand (lib-docs.ts). The cells and the runtime keep theirs (inspect shows a cell
  * function's doc comment).
  */
 const LEAN = ts.JSDocParsingMode.ParseNone;
 
-/** Declaration files whose doc comments are not parsed: typing packages, and the merged ES lib (libDocs.ts). */
+/** Declaration files whose doc comments are not parsed: typing packages, and the merged ES lib (lib-docs.ts). */
 export function isLeanFile(fileName: string): boolean {
   return fileName === LIB_FILE || fileName.includes('/node_modules/@types/') || fileName.includes('/node_modules/undici-types/');
 }

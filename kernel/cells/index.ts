@@ -10,26 +10,23 @@
  *   Options: ES2022 target, lib ES2023 + esnext.disposable (as one merged file, lib.ts), strict except
  *   noImplicitAny, "concurrent.futures" /
  *   "concurrent" / "tsfutures" resolve to the runtime. Node types: a small script of Node's common globals
- *   (nodeLite.ts) until a cell imports a Node builtin, names `NodeJS.` or fails on something the lite script
+ *   (node-lite.ts) until a cell imports a Node builtin, names `NodeJS.` or fails on something the lite script
  *   declares; from then on the full @types/node (one-time ~0.5 s), and the cell is checked against it.
- * - Speed (`npm run bench:kernel`, 2026-11-25 session 3, 400 cells, vs ipykernel in the same run: declare median
- *   0.80-0.82x with the default young generation, 0.91-0.96x with the kernel's 2 x 4 MB one): the compiler loads from
- *   a V8 code cache (typescriptCode.ts) or the kernel's start-up snapshot; the ES lib is one merged file (lib.ts: ~50
- *   lib files made every new program and checker ~1.5 ms slower); @types/node is left out until needed (nodeLite.ts);
+ * - Speed (figures and the commands that measure them: docs/performance.md, "The cell engine"): the compiler loads
+ *   from a V8 code cache (typescript-code.ts) or the kernel's start-up snapshot; the ES lib is one merged file
+ *   (lib.ts: separate lib files made every new program and checker slower); @types/node is left out until needed (node-lite.ts);
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
  *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
- *   Per-cell floor (in-process): a new program ~0.5 ms and checker ~0.6 ms (createTypeChecker's own closures are
- *   ~150 KB of the ~580 KB a declaring cell allocates), diagnostics ~0.6, emit ~0.5, GC ~0.6.
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
  *   cell's pending work is abandoned, not cancelled (JavaScript cannot cancel a promise).
  */
 // First: loads the compiler from V8's code cache (and sets the GC flag) before anything requires 'typescript'.
-import { saveTypeScriptCodeCache } from './typescriptCode';
+import { saveTypeScriptCodeCache } from './typescript-code';
 // `import ts = require` in every engine module: `import * as` copied the compiler's ~2250 exports into a new
 // namespace object per importing module (~30 ms of start-up over ten modules).
 import ts = require('typescript');
@@ -41,10 +38,10 @@ import { complete, identifierStart, inspect } from './introspect';
 import { importBindings, topLevelNames } from './names';
 import { CellModules } from './cell-modules';
 import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-options';
-import { mayNeedNodeTypes, usesNodeModules } from './nodeLite';
+import { mayNeedNodeTypes, usesNodeModules } from './node-lite';
 import { CellProject } from './project';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
-import { loadRuntime, provideDeno, runtimeModule } from './runtimeLocation';
+import { loadRuntime, provideDeno, runtimeModule } from './runtime-location';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
@@ -86,7 +83,7 @@ export function createEngine(options: EngineOptions): CellEngine {
 
 export class TypeScriptCellEngine implements CellEngine {
   readonly languageVersion = ts.version;
-  /** Whether cells are checked against the full @types/node yet, or still the lite globals (nodeLite.ts). */
+  /** Whether cells are checked against the full @types/node yet, or still the lite globals (node-lite.ts). */
   get nodeTypes(): 'lite' | 'full' {
     return this.project.hasNodeTypes ? 'full' : 'lite';
   }
@@ -189,7 +186,7 @@ export class TypeScriptCellEngine implements CellEngine {
     if (diagnostics.length && !this.project.hasNodeTypes) {
       const program = this.project.program();
       if (mayNeedNodeTypes(program, program.getSourceFile(fileName)!, diagnostics, this.project.nodeLiteFile)) {
-        // The lite globals may be what is wrong (nodeLite.ts): the full @types/node decides.
+        // The lite globals may be what is wrong (node-lite.ts): the full @types/node decides.
         this.project.useNodeTypes();
         diagnostics = this.diagnostics(fileName, code.length);
       }

@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import type { Completion, Inspection } from '../protocol/engine';
-import { libDocumentation } from './libDocs';
-import { usesNodeModules } from './nodeLite';
+import { libDocumentation } from './lib-docs';
+import { usesNodeModules } from './node-lite';
 import type { CellProject } from './project';
 
 /** complete_request and inspect_request, answered by the language service on a scratch copy of the cell. */
@@ -77,7 +77,7 @@ export function inspect(project: CellProject, code: string, cursorPos: number, _
     const name = code.slice(identifierStart(code, pos), identifierEnd(code, pos));
     if (isInternal(name)) continue;
     const signature = ts.displayPartsToString(info.displayParts);
-    // The lib is parsed without its doc comments (libDocs.ts): its symbols' docs are read on demand.
+    // The lib is parsed without its doc comments (lib-docs.ts): its symbols' docs are read on demand.
     const docs = info.documentation?.length || info.tags?.length ? info : (libDocumentation(symbolAt(project, file, pos)) ?? info);
     const doc = ts.displayPartsToString(docs.documentation);
     const tags = (docs.tags ?? []).map((t) => `@${t.name}${t.text ? ' ' + ts.displayPartsToString(t.text) : ''}`);

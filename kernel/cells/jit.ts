@@ -4,10 +4,10 @@ import type * as TS from 'typescript';
 /**
  * Keeps V8's optimising compiler (TurboFan) away from the compiler's per-cell factories. Every cell builds a new
  * program and a new type checker, so `createTypeChecker` and `createProgram` -- huge closures whose bodies only
- * create their thousands of inner functions -- turn "hot" after some cells, and TurboFan then spends ~1.2 s and
- * ~0.7 s of a core on them in the background (`--trace-opt`, 2026-11-25), with a load-elimination pass that peaked
- * at 136 MB of zone memory (heaptrack): glibc kept most of it mapped, so a kernel's RSS after 1000 cells jumped by
- * ~100 MiB in some runs and not others. Their inner functions -- the real work -- are optimised as before.
+ * create their thousands of inner functions -- turn "hot" after some cells, and TurboFan then spends seconds of a
+ * core on them in the background, in zone memory that glibc keeps mapped, so a kernel's RSS jumped in some runs and
+ * not others (figures: docs/performance.md, "The cell engine"). Their inner functions -- the real work -- are
+ * optimised as before.
  * `%NeverOptimizeFunction` is V8's own switch for this; natives syntax is on only while it is called, so cells
  * and the code cache see the same flags as before.
  */

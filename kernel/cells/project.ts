@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import ts = require('typescript');
 import { createDocumentRegistry } from './documents';
 import { LIB_FILE, libText, resolveLibrary } from './lib';
-import { NODE_LITE_TYPES } from './nodeLite';
+import { NODE_LITE_TYPES } from './node-lite';
 import { cellCompilerOptions } from './compiler-options';
 import type { CellLanguage } from './language';
 import { parseNpmSpecifier } from './npm-specifier';
-import { RUNTIME_MODULES, runtimeTypesFile, TSLAB_MODULE, tslabTypesFile } from './runtimeLocation';
+import { RUNTIME_MODULES, runtimeTypesFile, TSLAB_MODULE, tslabTypesFile } from './runtime-location';
 
 /**
  * The notebook as a TypeScript project kept in one LanguageService, so every cell reuses the previous program
@@ -19,7 +19,7 @@ import { RUNTIME_MODULES, runtimeTypesFile, TSLAB_MODULE, tslabTypesFile } from 
  * - global declaration scripts (not modules; chunks of one list, see declarations.ts CHUNK_SIZE) naming everything
  *   visible to the next cell (runtime exports, notebook globals, earlier cells' top-level names), and one module
  *   of global aliases for the names that are namespaces too (`import * as fs`: `fs.Stats` in a later cell);
- * - until a cell needs @types/node, a script of Node's common globals (nodeLite.ts);
+ * - until a cell needs @types/node, a script of Node's common globals (node-lite.ts);
  * - a scratch module holding the code being completed/inspected.
  * The program's roots are only these: earlier cells enter it through `import("./cell")` types in the script,
  * so a cell whose names were all redefined later drops out of the program.
@@ -174,7 +174,7 @@ export class CellProject {
     }
   }
 
-  /** Whether the program has the full @types/node (else the lite globals of nodeLite.ts). */
+  /** Whether the program has the full @types/node (else the lite globals of node-lite.ts). */
   get hasNodeTypes(): boolean {
     return this.nodeTypes;
   }

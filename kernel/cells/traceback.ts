@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { inspect } from 'node:util';
 import ts = require('typescript');
 import type { CellOutcome } from '../protocol/engine';
-import { flat } from './flat';
+import { flattenRope } from './flatten-rope';
 import { decodeMappings, type LineMappings, mappingsOf, originalLine } from './sourcemap';
 
 /**
@@ -20,7 +20,7 @@ export const NON_ERROR_NAME = 'Uncaught';
 /**
  * Kept as the cell's text and its map's VLQ string, decoded only when a traceback needs them: every cell that ran
  * stays here for the whole session (a function it defined may throw later), and decoded maps (a few arrays per
- * segment) were most of what each cell left behind on the heap (~2 KB of ~2.2 KB a cell, 2026-11-25).
+ * segment) were most of what each cell left behind on the heap (docs/performance.md, "The cell engine").
  */
 class CellSource {
   /** Decoded by the first traceback through this cell (one per frame otherwise), then kept: such cells are few. */
@@ -44,7 +44,7 @@ export class CellSources {
   private readonly cells = new Map<string, CellSource>();
 
   add(scriptFile: string, label: string, code: string, sourceMap: string): void {
-    this.cells.set(flat(scriptFile), new CellSource(flat(label), code, mappingsOf(sourceMap)));
+    this.cells.set(flattenRope(scriptFile), new CellSource(flattenRope(label), code, mappingsOf(sourceMap)));
   }
 
   get(scriptFile: string): CellSource | undefined {

@@ -119,169 +119,203 @@ function awaitsAtTopLevel(node: ts.Node): boolean {
 }
 
 function globalize(file: ts.SourceFile, context: ts.TransformationContext, options: TransformOptions, globals: string[]): ts.SourceFile {
-  const f = context.factory;
   if (DYNAMIC_IMPORT.test(file.text)) file = ts.visitEachChild(file, dynamicImports(context), context);
-  const hoisted: ts.Statement[] = [];
-  const body: ts.Statement[] = [];
-  const names = new Set<string>();
-  const shadowed = options.shadowed ?? new Set<string>();
-  const shadowing: string[] = [];
-  const declare = (name: string) => {
-    if (names.has(name)) return;
-    names.add(name);
-    if (shadowed.has(name)) shadowing.push(name);
-    else globals.push(name);
-  };
-  const helper = (name: string) => f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), name);
-  const isValue = (name: string) => !options.valueNames || options.valueNames.has(name);
-  const assign = (target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement =>
-    ts.setTextRange(f.createExpressionStatement(f.createAssignment(target, value)), range);
-  const requireCall = (spec: ts.Expression) =>
-    f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'require'), undefined, [spec]);
-
+  const cell = new CellRewrite(context.factory, options, globals);
   const suffixStart = options.suffixStart ?? Infinity;
   // By where a statement ends: its pos includes the trivia before it, so the engine's first statement starts inside
   // a cell that ends with a newline (and the cell's last expression would no longer be last).
   const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.end <= suffixStart);
   const last = statements[statements.length - 1];
   let isAsync = false;
-
   for (const stmt of statements) {
     isAsync ||= awaitsAtTopLevel(stmt);
-    if (hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) continue;
+    if (!hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) rewriteStatement(cell, stmt, stmt === last);
+  }
+  return wrapCell(cell, file, isAsync);
+}
 
-    if (ts.isImportDeclaration(stmt)) {
-      const clause = stmt.importClause;
-      if (clause?.isTypeOnly) continue;
-      const mod = requireCall(stmt.moduleSpecifier);
-      if (!clause) {
-        hoisted.push(ts.setTextRange(f.createExpressionStatement(mod), stmt));
-        continue;
-      }
-      if (clause.name && isValue(clause.name.text)) {
-        declare(clause.name.text);
-        const interop = f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'importDefault'), undefined, [mod]);
-        hoisted.push(assign(f.createIdentifier(clause.name.text), interop, stmt));
-      }
-      const bindings = clause.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings) && isValue(bindings.name.text)) {
-        declare(bindings.name.text);
-        hoisted.push(assign(f.createIdentifier(bindings.name.text), mod, stmt));
-      } else if (bindings && ts.isNamedImports(bindings)) {
-        for (const spec of bindings.elements) {
-          if (spec.isTypeOnly || !isValue(spec.name.text)) continue;
-          declare(spec.name.text);
-          const imported = spec.propertyName ?? spec.name;
-          const access = ts.isIdentifier(imported)
-            ? f.createPropertyAccessExpression(requireCall(stmt.moduleSpecifier), imported.text)
-            : f.createElementAccessExpression(requireCall(stmt.moduleSpecifier), f.createStringLiteral(imported.text));
-          hoisted.push(assign(f.createIdentifier(spec.name.text), access, spec));
-        }
-      }
-      continue;
-    }
+/** What the rewrite of one cell gathers: hoisted imports and functions, the body in order, and the names declared. */
+class CellRewrite {
+  readonly hoisted: ts.Statement[] = [];
+  readonly body: ts.Statement[] = [];
+  /** This cell's imports that shadow a global: kept in `__tsf.shadows` rather than made globals. */
+  readonly shadowing: string[] = [];
+  readonly shadowed: ReadonlySet<string>;
+  private readonly names = new Set<string>();
 
-    if (ts.isImportEqualsDeclaration(stmt)) {
-      if (stmt.isTypeOnly || !isValue(stmt.name.text)) continue;
-      declare(stmt.name.text);
-      const ref = stmt.moduleReference;
-      const value = ts.isExternalModuleReference(ref) ? requireCall(ref.expression) : entityToExpression(f, ref);
-      hoisted.push(assign(f.createIdentifier(stmt.name.text), value, stmt));
-      continue;
-    }
-
-    if (ts.isExportDeclaration(stmt)) continue;
-    if (ts.isExportAssignment(stmt)) {
-      body.push(ts.setTextRange(f.createExpressionStatement(stmt.expression), stmt));
-      continue;
-    }
-    if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) continue;
-
-    if (ts.isVariableStatement(stmt)) {
-      const list = stmt.declarationList;
-      if (list.flags & ts.NodeFlags.Using) {
-        // using / await using: stays a local binding so it is disposed at the end of the cell.
-        body.push(stmt);
-        continue;
-      }
-      const isVar = (list.flags & ts.NodeFlags.BlockScoped) === 0;
-      for (const decl of list.declarations) {
-        for (const n of boundNames(decl.name)) declare(n);
-        if (decl.initializer) {
-          body.push(assign(bindingToTarget(f, decl.name), decl.initializer, decl));
-        } else if (!isVar && ts.isIdentifier(decl.name)) {
-          // `let x;` run again resets x, as it would in a fresh scope.
-          body.push(assign(f.createIdentifier(decl.name.text), f.createVoidZero(), decl));
-        }
-      }
-      continue;
-    }
-
-    if (ts.isFunctionDeclaration(stmt)) {
-      if (!stmt.body || !stmt.name) {
-        if (stmt.body) body.push(stmt);
-        continue;
-      }
-      declare(stmt.name.text);
-      const fn = f.createFunctionExpression(
-        runtimeModifiers(stmt) as ts.Modifier[] | undefined,
-        stmt.asteriskToken,
-        undefined, // anonymous: it takes the global's name, and recursion goes through the global like Python's
-        stmt.typeParameters,
-        stmt.parameters,
-        stmt.type,
-        stmt.body,
-      );
-      ts.setTextRange(fn, stmt);
-      hoisted.push(assign(f.createIdentifier(stmt.name.text), fn, stmt));
-      continue;
-    }
-
-    if (ts.isClassDeclaration(stmt) && stmt.name) {
-      declare(stmt.name.text);
-      const cls = f.createClassExpression(
-        runtimeModifiers(stmt),
-        stmt.name,
-        stmt.typeParameters,
-        stmt.heritageClauses,
-        stmt.members,
-      );
-      ts.setTextRange(cls, stmt);
-      body.push(assign(f.createIdentifier(stmt.name.text), cls, stmt));
-      continue;
-    }
-
-    if ((ts.isEnumDeclaration(stmt) || ts.isModuleDeclaration(stmt)) && ts.isIdentifier(stmt.name)) {
-      const name = stmt.name.text;
-      if (!isValue(name)) continue; // a namespace of types only emits nothing
-      declare(name);
-      // TypeScript emits these as `var E; (function (E) {...})(E || (E = {}))`: evaluate that in a closure.
-      const stripped = ts.isEnumDeclaration(stmt)
-        ? f.updateEnumDeclaration(stmt, undefined, stmt.name, stmt.members)
-        : f.updateModuleDeclaration(stmt, undefined, stmt.name, stmt.body);
-      const closure = f.createArrowFunction(undefined, undefined, [], undefined, undefined,
-        f.createBlock([stripped, f.createReturnStatement(f.createIdentifier(name))], true));
-      body.push(assign(f.createIdentifier(name), f.createCallExpression(f.createParenthesizedExpression(closure), undefined, []), stmt));
-      continue;
-    }
-
-    if (stmt === last && ts.isExpressionStatement(stmt)) {
-      const boxed = f.createArrayLiteralExpression([stmt.expression]);
-      body.push(ts.setTextRange(f.createReturnStatement(boxed), stmt));
-      continue;
-    }
-    body.push(stmt);
+  constructor(readonly f: ts.NodeFactory, private readonly options: TransformOptions, readonly globals: string[]) {
+    this.shadowed = options.shadowed ?? new Set<string>();
   }
 
+  declare(name: string): void {
+    if (this.names.has(name)) return;
+    this.names.add(name);
+    if (this.shadowed.has(name)) this.shadowing.push(name);
+    else this.globals.push(name);
+  }
+
+  isValue(name: string): boolean {
+    return !this.options.valueNames || this.options.valueNames.has(name);
+  }
+
+  assign(target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement {
+    return ts.setTextRange(this.f.createExpressionStatement(this.f.createAssignment(target, value)), range);
+  }
+
+  /** `name = value` to a global (or a shadowing import) of that name. */
+  assignName(name: string, value: ts.Expression, range: ts.Node): ts.Statement {
+    return this.assign(this.f.createIdentifier(name), value, range);
+  }
+
+  helper(name: string): ts.PropertyAccessExpression {
+    return this.f.createPropertyAccessExpression(this.f.createIdentifier(CELL_HELPER), name);
+  }
+
+  requireCall(spec: ts.Expression): ts.CallExpression {
+    return this.f.createCallExpression(this.helper('require'), undefined, [spec]);
+  }
+}
+
+/** One top-level statement: declarations become assignments to globals, everything else keeps its place. */
+function rewriteStatement(cell: CellRewrite, stmt: ts.Statement, isLast: boolean): void {
+  if (ts.isImportDeclaration(stmt)) return rewriteImport(cell, stmt);
+  if (ts.isImportEqualsDeclaration(stmt)) return rewriteImportEquals(cell, stmt);
+  if (ts.isExportDeclaration(stmt)) return;
+  if (ts.isExportAssignment(stmt)) {
+    cell.body.push(ts.setTextRange(cell.f.createExpressionStatement(stmt.expression), stmt));
+    return;
+  }
+  if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) return;
+  if (ts.isVariableStatement(stmt)) return rewriteVariables(cell, stmt);
+  if (ts.isFunctionDeclaration(stmt)) return rewriteFunction(cell, stmt);
+  if (ts.isClassDeclaration(stmt) && stmt.name) return rewriteClass(cell, stmt, stmt.name);
+  if ((ts.isEnumDeclaration(stmt) || ts.isModuleDeclaration(stmt)) && ts.isIdentifier(stmt.name)) {
+    return rewriteEnumOrNamespace(cell, stmt, stmt.name.text);
+  }
+  if (isLast && ts.isExpressionStatement(stmt)) {
+    // The cell's value, boxed so that an un-awaited promise is shown as is.
+    const boxed = cell.f.createArrayLiteralExpression([stmt.expression]);
+    cell.body.push(ts.setTextRange(cell.f.createReturnStatement(boxed), stmt));
+    return;
+  }
+  cell.body.push(stmt);
+}
+
+/** `import d, * as ns, { a, b as c } from "m"` -> hoisted assignments from `__tsf.require("m")`. */
+function rewriteImport(cell: CellRewrite, stmt: ts.ImportDeclaration): void {
+  const { f } = cell;
+  const clause = stmt.importClause;
+  if (clause?.isTypeOnly) return;
+  const mod = cell.requireCall(stmt.moduleSpecifier);
+  if (!clause) {
+    cell.hoisted.push(ts.setTextRange(f.createExpressionStatement(mod), stmt));
+    return;
+  }
+  if (clause.name && cell.isValue(clause.name.text)) {
+    cell.declare(clause.name.text);
+    const interop = f.createCallExpression(cell.helper('importDefault'), undefined, [mod]);
+    cell.hoisted.push(cell.assignName(clause.name.text, interop, stmt));
+  }
+  const bindings = clause.namedBindings;
+  if (bindings && ts.isNamespaceImport(bindings) && cell.isValue(bindings.name.text)) {
+    cell.declare(bindings.name.text);
+    cell.hoisted.push(cell.assignName(bindings.name.text, mod, stmt));
+  } else if (bindings && ts.isNamedImports(bindings)) {
+    for (const spec of bindings.elements) {
+      if (spec.isTypeOnly || !cell.isValue(spec.name.text)) continue;
+      cell.declare(spec.name.text);
+      const imported = spec.propertyName ?? spec.name;
+      const access = ts.isIdentifier(imported)
+        ? f.createPropertyAccessExpression(cell.requireCall(stmt.moduleSpecifier), imported.text)
+        : f.createElementAccessExpression(cell.requireCall(stmt.moduleSpecifier), f.createStringLiteral(imported.text));
+      cell.hoisted.push(cell.assignName(spec.name.text, access, spec));
+    }
+  }
+}
+
+/** `import x = require("m")` or `import x = A.B`: hoisted like an import. */
+function rewriteImportEquals(cell: CellRewrite, stmt: ts.ImportEqualsDeclaration): void {
+  if (stmt.isTypeOnly || !cell.isValue(stmt.name.text)) return;
+  cell.declare(stmt.name.text);
+  const ref = stmt.moduleReference;
+  const value = ts.isExternalModuleReference(ref) ? cell.requireCall(ref.expression) : entityToExpression(cell.f, ref);
+  cell.hoisted.push(cell.assignName(stmt.name.text, value, stmt));
+}
+
+/** `const/let/var` -> assignments in place (destructuring too); `using` stays a local binding. */
+function rewriteVariables(cell: CellRewrite, stmt: ts.VariableStatement): void {
+  const list = stmt.declarationList;
+  if (list.flags & ts.NodeFlags.Using) {
+    // using / await using: stays a local binding so it is disposed at the end of the cell.
+    cell.body.push(stmt);
+    return;
+  }
+  const isVar = (list.flags & ts.NodeFlags.BlockScoped) === 0;
+  for (const decl of list.declarations) {
+    for (const n of boundNames(decl.name)) cell.declare(n);
+    if (decl.initializer) {
+      cell.body.push(cell.assign(bindingToTarget(cell.f, decl.name), decl.initializer, decl));
+    } else if (!isVar && ts.isIdentifier(decl.name)) {
+      // `let x;` run again resets x, as it would in a fresh scope.
+      cell.body.push(cell.assignName(decl.name.text, cell.f.createVoidZero(), decl));
+    }
+  }
+}
+
+/** `function f() {}` -> a hoisted `f = function () {}`; an overload signature emits nothing. */
+function rewriteFunction(cell: CellRewrite, stmt: ts.FunctionDeclaration): void {
+  if (!stmt.body || !stmt.name) {
+    if (stmt.body) cell.body.push(stmt);
+    return;
+  }
+  cell.declare(stmt.name.text);
+  const fn = cell.f.createFunctionExpression(
+    runtimeModifiers(stmt) as ts.Modifier[] | undefined,
+    stmt.asteriskToken,
+    undefined, // anonymous: it takes the global's name, and recursion goes through the global like Python's
+    stmt.typeParameters,
+    stmt.parameters,
+    stmt.type,
+    stmt.body,
+  );
+  ts.setTextRange(fn, stmt);
+  cell.hoisted.push(cell.assignName(stmt.name.text, fn, stmt));
+}
+
+/** `class C {}` -> `C = class C {}` in place (classes are not hoisted). */
+function rewriteClass(cell: CellRewrite, stmt: ts.ClassDeclaration, name: ts.Identifier): void {
+  cell.declare(name.text);
+  const cls = cell.f.createClassExpression(runtimeModifiers(stmt), name, stmt.typeParameters, stmt.heritageClauses, stmt.members);
+  ts.setTextRange(cls, stmt);
+  cell.body.push(cell.assignName(name.text, cls, stmt));
+}
+
+/** `enum E {}` / `namespace N {}` -> `E = (() => { enum E {...}; return E; })()` in place. */
+function rewriteEnumOrNamespace(cell: CellRewrite, stmt: ts.EnumDeclaration | ts.ModuleDeclaration, name: string): void {
+  if (!cell.isValue(name)) return; // a namespace of types only emits nothing
+  cell.declare(name);
+  const { f } = cell;
+  // TypeScript emits these as `var E; (function (E) {...})(E || (E = {}))`: evaluate that in a closure.
+  const stripped = ts.isEnumDeclaration(stmt)
+    ? f.updateEnumDeclaration(stmt, undefined, stmt.name, stmt.members)
+    : f.updateModuleDeclaration(stmt, undefined, stmt.name, stmt.body);
+  const closure = f.createArrowFunction(undefined, undefined, [], undefined, undefined,
+    f.createBlock([stripped, f.createReturnStatement(f.createIdentifier(name))], true));
+  cell.body.push(cell.assignName(name, f.createCallExpression(f.createParenthesizedExpression(closure), undefined, []), stmt));
+}
+
+/** `var globals...; ((shadowed...) => { hoisted; keep shadows; body })(__tsf.shadows.x...)`, async when it awaits. */
+function wrapCell(cell: CellRewrite, file: ts.SourceFile, isAsync: boolean): ts.SourceFile {
+  const { f, shadowed, globals } = cell;
   // This cell's shadowing imports are kept for the later cells (after all imports: one may fail).
-  const shadows = helper('shadows');
-  const keep = shadowing.map((name) =>
+  const shadows = cell.helper('shadows');
+  const keep = cell.shadowing.map((name) =>
     f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(shadows, name), f.createIdentifier(name))));
   const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
   const wrapper = f.createArrowFunction(
     isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
     undefined, parameters, undefined, undefined,
-    f.createBlock([...hoisted, ...keep, ...body], true),
+    f.createBlock([...cell.hoisted, ...keep, ...cell.body], true),
   );
   const args = [...shadowed].map((name) => f.createPropertyAccessExpression(shadows, name));
   const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, args));

@@ -49,7 +49,10 @@ export function validName(name: string): boolean {
  * thread that mallocs (V8's compiler and GC helpers, the io thread, zeromq) an arena of its own, up to 8 per core,
  * and memory freed in one stays mapped. And MALLOC_TRIM_THRESHOLD_=131072: glibc returns freed memory at the top of
  * its heap beyond 128 kB (its default, which it raises up to 64 MB as large blocks come and go, keeping them
- * resident). What each saves: docs/performance.md, "Kernel memory".
+ * resident). And GLIBC_TUNABLES=glibc.malloc.hugetlb=1: large blocks (a 128 MB result from a process pool's worker)
+ * are backed by transparent huge pages, one page fault per 2 MB instead of per 4 KB, which in a VM cost ~20 us each
+ * and dominated receiving big data (runtime/futures/big-payloads.ts gives its workers the same). What each saves:
+ * docs/performance.md, "Kernel memory" and "Big data to and from process workers".
  */
 export function kernelJson(): { argv: string[] } & Record<string, unknown> {
   const template = JSON.parse(readFileSync(path.join(ROOT, 'kernel.json'), 'utf8')) as { argv: string[] };

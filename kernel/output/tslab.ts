@@ -1,6 +1,6 @@
 /**
  * tslab's display module, `import * as tslab from "tslab"`, provided by the kernel itself (the cells' require and
- * the type checker map the name here, kernel/cells/runtimeLocation.ts) so notebooks written for tslab render
+ * the type checker map the name here, kernel/cells/runtime-location.ts) so notebooks written for tslab render
  * unchanged without tslab installed. Same surface as tslab's public.d.ts: display, newDisplay(), versions.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The kernel's own diagnostics. They go straight to file descriptor 2, bypassing process.stderr, because in the
- * kernel process process.stderr is routed to the notebook (output.ts): a protocol warning must reach the terminal
+ * kernel process process.stderr is routed to the notebook (kernel/output/stdio.ts): a protocol warning must reach the terminal
  * that started the kernel, not a user's cell. Works the same from the io thread.
  *
  * fd 2 is often a pipe that libuv made non-blocking: under a burst (a flood of bad messages) the pipe fills and a

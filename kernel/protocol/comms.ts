@@ -4,7 +4,7 @@
  * the cell's output). Comm messages from the frontend are handled even while a cell awaits (dispatcher.ts), so a
  * Cancel button reaches the kernel during `await wait(...)`.
  */
-import type { ContentOf, Message } from '../transport/wire';
+import type { ContentOf, Message, Untrusted } from '../transport/wire';
 import type { Session } from './session';
 import type { CellContext, OutputRouter } from '../output';
 import { comms } from '../../runtime/comm/manager';
@@ -60,14 +60,14 @@ function asCommMessage(message: Message): CommMessage {
 }
 
 function commIdOf(message: Message): string {
-  return String((message.content as { comm_id?: unknown }).comm_id);
+  return String((message.content as Untrusted<ContentOf<'comm_msg'>>).comm_id);
 }
 
 /** A comm_open to a target nobody registered is closed again at once, as ipykernel does. */
 export function commOpen(session: Session, message: Message): void {
   loadWidgets();
   if (comms._handleOpen(asCommMessage(message))) return;
-  const target = (message.content as { target_name?: unknown }).target_name;
+  const target = (message.content as Untrusted<ContentOf<'comm_open'>>).target_name;
   log('warning', `comm_open for unknown target ${JSON.stringify(target)} (comm ${commIdOf(message)}): closing it`);
   session.send('iopub', 'comm_close', { comm_id: commIdOf(message), data: {} }, message.header);
 }
@@ -83,6 +83,6 @@ export function commClose(message: Message): void {
 /** comm_info_reply's `comms`: the open comms, only those of `target_name` when the request names one. */
 export function commInfo(message: Message): Record<string, { target_name: string }> {
   loadWidgets();
-  const target = (message.content as { target_name?: unknown }).target_name;
+  const target = (message.content as Untrusted<ContentOf<'comm_info_request'>>).target_name;
   return comms._handleInfo(typeof target === 'string' && target ? target : undefined);
 }

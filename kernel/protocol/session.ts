@@ -110,7 +110,7 @@ export class Session {
   startIoThread(): void {
     if (this.worker || this.closing) return; // once; and not for a session already closed (a quick shutdown)
     const data: IoThreadData = { connection: this.connection, session: this.id, memory: this.memory, gate: interruptGate().buffer, parentPid: this.parentPid };
-    // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (output.ts).
+    // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (kernel/output/stdio.ts).
     const worker = (this.worker = new Worker(path.join(__dirname, '..', 'transport', 'io-thread.js'), { workerData: data, stdout: true, stderr: true }));
     traceStartup('io thread created');
     worker.stdout.resume();

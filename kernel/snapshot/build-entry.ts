@@ -140,7 +140,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     fresh = BUILT_KEY !== undefined && (rootRequire(path.join(dist, 'snapshot', 'index.js')) as typeof import('./index')).snapshotKey() === BUILT_KEY;
   } catch { /* files gone or unreadable: not fresh */ }
   if (fresh && warm) {
-    // The compiler the engine requires is this one (typescriptCode.ts then sees it loaded and does nothing).
+    // The compiler the engine requires is this one (typescript-code.ts then sees it loaded and does nothing).
     const mod = new Module(TS_FILE);
     mod.filename = TS_FILE;
     mod.exports = warm.ts;

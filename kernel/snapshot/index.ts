@@ -161,7 +161,7 @@ function deadMarkers(blob: string): string[] {
  */
 export function buildSnapshot(blob: string = blobPath(), probeFirst: string[] = []): void {
   const dir = path.dirname(blob);
-  // Two plain mkdirs, not { recursive: true } (see typescriptCode.ts).
+  // Two plain mkdirs, not { recursive: true } (see typescript-code.ts).
   for (const d of [path.dirname(dir), dir]) if (!fs.existsSync(d)) fs.mkdirSync(d);
   const lock = `${blob}.building`;
   try {

@@ -1,6 +1,6 @@
 /**
  * Keeps the cache directory ($XDG_CACHE_HOME/tsfutures) from filling up: every checkout and node binary has its own
- * start-up blob (index.ts blobPath, ~21 MB) and every typescript.js its own code cache (kernel/cells/typescriptCode.ts,
+ * start-up blob (index.ts blobPath, ~21 MB) and every typescript.js its own code cache (kernel/cells/typescript-code.ts,
  * ~3.9 MB), and nothing else ever deletes an old one (measured on a developer machine: 5 blobs and 10 code caches in a
  * day, from CI clones and test copies). Run whenever a blob is about to be written (index.ts buildSnapshot).
  *

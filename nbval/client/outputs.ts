@@ -4,23 +4,12 @@
  * with the same display_id, clear_output empties the list (with wait=true: just before the next output).
  */
 
-export interface StreamOutput {
-  output_type: 'stream';
-  name: 'stdout' | 'stderr';
-  text: string;
-}
-export interface DataOutput {
-  output_type: 'display_data' | 'execute_result';
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  execution_count?: number | null;
-}
-export interface ErrorOutput {
-  output_type: 'error';
-  ename: string;
-  evalue: string;
-  traceback: string[];
-}
+import type * as nbformat from '@jupyterlab/nbformat';
+
+/** nbformat's outputs; a stream's text is one string here (chunks are joined as they arrive). */
+export type StreamOutput = nbformat.IStream & { text: string };
+export type DataOutput = nbformat.IDisplayData | nbformat.IExecuteResult;
+export type ErrorOutput = nbformat.IError;
 export type NbOutput = StreamOutput | DataOutput | ErrorOutput;
 
 /** What a live observer sees: a new output or stream chunk, an update of earlier outputs, or a clear. */
@@ -42,12 +31,10 @@ export class OutputCollector {
         return true;
       case 'display_data':
       case 'execute_result': {
-        const output: DataOutput = {
-          output_type: msgType,
-          data: content.data ?? {},
-          metadata: content.metadata ?? {},
-          ...(msgType === 'execute_result' ? { execution_count: content.execution_count ?? null } : {}),
-        };
+        const output: DataOutput =
+          msgType === 'execute_result'
+            ? { output_type: msgType, data: content.data ?? {}, metadata: content.metadata ?? {}, execution_count: content.execution_count ?? null }
+            : { output_type: msgType, data: content.data ?? {}, metadata: content.metadata ?? {} };
         this.add(output, content.transient?.display_id);
         return true;
       }

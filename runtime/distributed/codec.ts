@@ -9,7 +9,8 @@ import { errorClass, serializeChunk } from '../futures/pool-executor';
 import { toErrorInfo, type ErrorInfo, type FunctionDef } from '../futures/pool-protocol';
 import type { PoolOptions } from '../futures/pool';
 import type { Payload } from '../futures/shared-memory';
-import { encodeArgs, parentReceiver, shipFunction } from '../futures/shipping';
+import { encodeArgs } from '../futures/encode-args';
+import { parentReceiver, shipFunction } from '../futures/shipping';
 import type { EncodedCall } from './protocol';
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');

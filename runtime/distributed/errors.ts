@@ -2,7 +2,7 @@
  * The Python builtin error the distributed executor raises that the rest of the runtime does not: Redis out of
  * reach (`ConnectionError`, an OSError in Python).
  */
-import { PyException } from '../python/errors';
+import { PyException, pythonName } from '../python/errors';
 
 export class ConnectionError extends PyException {}
-ConnectionError.prototype.name = 'ConnectionError';
+pythonName(ConnectionError, 'ConnectionError');

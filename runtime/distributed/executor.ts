@@ -339,7 +339,7 @@ export class DistributedExecutor extends Executor {
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', () => resolve());
-      if (child.connected) child.send({ t: 'stop' });
+      if (child.connected) child.send({ kind: 'stop' });
       else child.kill('SIGTERM');
     });
   }

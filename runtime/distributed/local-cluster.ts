@@ -44,9 +44,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   child.send(request);
   const reply = await new Promise<LocalHostReply>((resolve) => {
     child.once('message', (m) => resolve(m as LocalHostReply));
-    child.once('exit', (code, signal) => resolve({ t: 'failed', message: `the local cluster exited (${signal ?? `code ${code}`})` }));
+    child.once('exit', (code, signal) => resolve({ kind: 'failed', message: `the local cluster exited (${signal ?? `code ${code}`})` }));
   });
-  if (reply.t === 'failed') {
+  if (reply.kind === 'failed') {
     child.kill('SIGKILL');
     throw new RuntimeError(`cannot start the local cluster: ${reply.message}`);
   }

@@ -15,7 +15,7 @@ export interface LocalHostRequest {
   redisServer: string;
 }
 
-export type LocalHostReply = { t: 'ready'; url: string; pids: number[] } | { t: 'failed'; message: string };
+export type LocalHostReply = { kind: 'ready'; url: string; pids: number[] } | { kind: 'failed'; message: string };
 
 async function main(request: LocalHostRequest): Promise<void> {
   const redis = await startRedisServer(request.redisServer);
@@ -31,16 +31,16 @@ async function main(request: LocalHostRequest): Promise<void> {
   })());
   process.on('disconnect', () => void stop());
   process.on('message', (msg) => {
-    if ((msg as { t?: string }).t === 'stop') void stop();
+    if ((msg as { kind?: string }).kind === 'stop') void stop();
   });
   process.on('SIGTERM', () => void stop());
   await supervisor.ready;
-  process.send?.({ t: 'ready', url: redis.url, pids: [redis.pid, ...supervisor.pids()] } satisfies LocalHostReply);
+  process.send?.({ kind: 'ready', url: redis.url, pids: [redis.pid, ...supervisor.pids()] } satisfies LocalHostReply);
 }
 
 process.once('message', (msg) => {
   main(msg as LocalHostRequest).catch((e) => {
-    process.send?.({ t: 'failed', message: (e as Error).message } satisfies LocalHostReply, () => process.exit(1));
+    process.send?.({ kind: 'failed', message: (e as Error).message } satisfies LocalHostReply, () => process.exit(1));
   });
 });
 process.once('disconnect', () => setTimeout(() => process.exit(0), 3_000).unref());

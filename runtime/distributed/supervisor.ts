@@ -56,7 +56,7 @@ export function startSupervisor(options: SupervisorOptions): Supervisor {
     child.send(settings);
     let counted = false;
     child.on('message', (msg) => {
-      if ((msg as { t?: string }).t === 'ready' && !counted) {
+      if ((msg as { kind?: string }).kind === 'ready' && !counted) {
         counted = true;
         if (++readyCount === options.processes) markReady();
       }

@@ -239,7 +239,7 @@ async function run(settings: WorkerSettings): Promise<void> {
   let closing = false;
   void listen();
   await worker.waitUntilReady();
-  process.send?.({ t: 'ready', name });
+  process.send?.({ kind: 'ready', name });
 
   const stop = async (): Promise<void> => {
     if (closing) return;
@@ -253,7 +253,7 @@ async function run(settings: WorkerSettings): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   process.on('message', (msg) => {
-    if ((msg as { t?: string }).t === 'stop') void stop();
+    if ((msg as { kind?: string }).kind === 'stop') void stop();
   });
 }
 

@@ -48,68 +48,11 @@ export function freeNames(expression: string): FreeNames {
   const free = new Set<string>();
   const exportsMembers = new Set<string>();
   const scopes: Set<string>[] = [];
-
   const declared = (name: string) => scopes.some((s) => s.has(name));
-
-  /** Names bound by a declaration name (identifier or destructuring pattern). */
-  function bindingNames(name: TS.BindingName, into: Set<string>): void {
-    if (t.isIdentifier(name)) into.add(name.text);
-    else for (const el of name.elements) if (!t.isOmittedExpression(el)) bindingNames(el.name, into);
-  }
-
-  /** var declarations and nested function declarations hoisted to a function scope (not entering nested functions). */
-  function hoisted(body: TS.Node, into: Set<string>): void {
-    const visit = (n: TS.Node): void => {
-      if (t.isVariableDeclarationList(n) && !(n.flags & (t.NodeFlags.Let | t.NodeFlags.Const))) {
-        for (const d of n.declarations) bindingNames(d.name, into);
-      }
-      if (t.isFunctionDeclaration(n)) {
-        if (n.name) into.add(n.name.text);
-        return;
-      }
-      if (t.isFunctionLike(n) || t.isClassLike(n)) return;
-      t.forEachChild(n, visit);
-    };
-    t.forEachChild(body, visit);
-  }
-
-  /** let/const/class/function declared directly in a block-like node. */
-  function lexical(statements: readonly TS.Node[], into: Set<string>): void {
-    for (const s of statements) {
-      if (t.isVariableStatement(s) && s.declarationList.flags & (t.NodeFlags.Let | t.NodeFlags.Const)) {
-        for (const d of s.declarationList.declarations) bindingNames(d.name, into);
-      } else if ((t.isClassDeclaration(s) || t.isFunctionDeclaration(s)) && s.name) {
-        into.add(s.name.text);
-      }
-    }
-  }
-
-  function isReference(id: TS.Identifier): boolean {
-    const p = id.parent;
-    if (!p) return true;
-    if (t.isPropertyAccessExpression(p) && p.name === id) return false;
-    if ((t.isPropertyAssignment(p) || t.isMethodDeclaration(p) || t.isPropertyDeclaration(p) ||
-      t.isGetAccessor(p) || t.isSetAccessor(p) || t.isPropertySignature(p)) && p.name === id) return false;
-    if (t.isBindingElement(p) && p.propertyName === id) return false;
-    if ((t.isVariableDeclaration(p) || t.isParameter(p) || t.isBindingElement(p) || t.isFunctionDeclaration(p) ||
-      t.isFunctionExpression(p) || t.isClassDeclaration(p) || t.isClassExpression(p)) && p.name === id) return false;
-    if (t.isLabeledStatement(p) || t.isBreakStatement(p) || t.isContinueStatement(p)) return false;
-    if (t.isMetaProperty(p)) return false;
-    return true;
-  }
-
-  function withScope(names: Set<string>, run: () => void): void {
-    scopes.push(names);
-    try {
-      run();
-    } finally {
-      scopes.pop();
-    }
-  }
 
   function visit(n: TS.Node): void {
     if (t.isIdentifier(n)) {
-      if (isReference(n) && !declared(n.text)) {
+      if (isReference(t, n) && !declared(n.text)) {
         free.add(n.text);
         if (n.text === 'exports' && t.isPropertyAccessExpression(n.parent) && n.parent.expression === n) {
           exportsMembers.add(n.parent.name.text);
@@ -117,51 +60,105 @@ export function freeNames(expression: string): FreeNames {
       }
       return;
     }
-    if (t.isFunctionLike(n)) {
-      const names = new Set<string>(['arguments']);
-      // A named function expression sees its own name.
-      if (t.isFunctionExpression(n) && n.name) names.add(n.name.text);
-      for (const p of n.parameters) bindingNames(p.name, names);
-      const body = (n as TS.FunctionLikeDeclarationBase).body;
-      if (body) {
-        hoisted(body, names);
-        if (t.isBlock(body)) lexical(body.statements, names);
-      }
-      // Computed method names and parameter defaults are visited inside the scope: close enough for shipping.
-      withScope(names, () => t.forEachChild(n, visit));
+    const scope = scopeNames(t, n);
+    if (!scope) {
+      t.forEachChild(n, visit);
       return;
     }
-    if (t.isClassLike(n)) {
-      const names = new Set<string>();
-      if (n.name) names.add(n.name.text);
-      withScope(names, () => t.forEachChild(n, visit));
-      return;
+    scopes.push(scope);
+    try {
+      t.forEachChild(n, visit);
+    } finally {
+      scopes.pop();
     }
-    if (t.isBlock(n) || t.isCaseBlock(n) || t.isSourceFile(n)) {
-      const names = new Set<string>();
-      const statements = t.isCaseBlock(n) ? n.clauses.flatMap((c) => [...c.statements]) : [...n.statements];
-      lexical(statements, names);
-      withScope(names, () => t.forEachChild(n, visit));
-      return;
-    }
-    if (t.isForStatement(n) || t.isForInStatement(n) || t.isForOfStatement(n)) {
-      const names = new Set<string>();
-      const init = t.isForStatement(n) ? n.initializer : n.initializer;
-      if (init && t.isVariableDeclarationList(init)) for (const d of init.declarations) bindingNames(d.name, names);
-      withScope(names, () => t.forEachChild(n, visit));
-      return;
-    }
-    if (t.isCatchClause(n)) {
-      const names = new Set<string>();
-      if (n.variableDeclaration) bindingNames(n.variableDeclaration.name, names);
-      withScope(names, () => t.forEachChild(n, visit));
-      return;
-    }
-    t.forEachChild(n, visit);
   }
 
   visit(file);
   return { names: [...free], exportsMembers: [...exportsMembers] };
+}
+
+/** The names a node declares for the code inside it, when it opens a scope (function, class, block, loop, catch). */
+function scopeNames(t: typeof TS, n: TS.Node): Set<string> | undefined {
+  const names = new Set<string>();
+  if (t.isFunctionLike(n)) {
+    names.add('arguments');
+    // A named function expression sees its own name.
+    if (t.isFunctionExpression(n) && n.name) names.add(n.name.text);
+    for (const p of n.parameters) bindingNames(t, p.name, names);
+    const body = (n as TS.FunctionLikeDeclarationBase).body;
+    if (body) {
+      hoistedNames(t, body, names);
+      if (t.isBlock(body)) lexicalNames(t, body.statements, names);
+    }
+    // Computed method names and parameter defaults are visited inside the scope: close enough for shipping.
+    return names;
+  }
+  if (t.isClassLike(n)) {
+    if (n.name) names.add(n.name.text);
+    return names;
+  }
+  if (t.isBlock(n) || t.isCaseBlock(n) || t.isSourceFile(n)) {
+    lexicalNames(t, t.isCaseBlock(n) ? n.clauses.flatMap((c) => [...c.statements]) : [...n.statements], names);
+    return names;
+  }
+  if (t.isForStatement(n) || t.isForInStatement(n) || t.isForOfStatement(n)) {
+    const init = n.initializer;
+    if (init && t.isVariableDeclarationList(init)) for (const d of init.declarations) bindingNames(t, d.name, names);
+    return names;
+  }
+  if (t.isCatchClause(n)) {
+    if (n.variableDeclaration) bindingNames(t, n.variableDeclaration.name, names);
+    return names;
+  }
+  return undefined;
+}
+
+/** Names bound by a declaration name (identifier or destructuring pattern). */
+function bindingNames(t: typeof TS, name: TS.BindingName, into: Set<string>): void {
+  if (t.isIdentifier(name)) into.add(name.text);
+  else for (const el of name.elements) if (!t.isOmittedExpression(el)) bindingNames(t, el.name, into);
+}
+
+/** var declarations and nested function declarations hoisted to a function scope (not entering nested functions). */
+function hoistedNames(t: typeof TS, body: TS.Node, into: Set<string>): void {
+  const visit = (n: TS.Node): void => {
+    if (t.isVariableDeclarationList(n) && !(n.flags & (t.NodeFlags.Let | t.NodeFlags.Const))) {
+      for (const d of n.declarations) bindingNames(t, d.name, into);
+    }
+    if (t.isFunctionDeclaration(n)) {
+      if (n.name) into.add(n.name.text);
+      return;
+    }
+    if (t.isFunctionLike(n) || t.isClassLike(n)) return;
+    t.forEachChild(n, visit);
+  };
+  t.forEachChild(body, visit);
+}
+
+/** let/const/class/function declared directly in a block-like node. */
+function lexicalNames(t: typeof TS, statements: readonly TS.Node[], into: Set<string>): void {
+  for (const s of statements) {
+    if (t.isVariableStatement(s) && s.declarationList.flags & (t.NodeFlags.Let | t.NodeFlags.Const)) {
+      for (const d of s.declarationList.declarations) bindingNames(t, d.name, into);
+    } else if ((t.isClassDeclaration(s) || t.isFunctionDeclaration(s)) && s.name) {
+      into.add(s.name.text);
+    }
+  }
+}
+
+/** False for identifiers that name rather than read: property names, declared names, labels, `new.target`. */
+function isReference(t: typeof TS, id: TS.Identifier): boolean {
+  const p = id.parent;
+  if (!p) return true;
+  if (t.isPropertyAccessExpression(p) && p.name === id) return false;
+  if ((t.isPropertyAssignment(p) || t.isMethodDeclaration(p) || t.isPropertyDeclaration(p) ||
+    t.isGetAccessor(p) || t.isSetAccessor(p) || t.isPropertySignature(p)) && p.name === id) return false;
+  if (t.isBindingElement(p) && p.propertyName === id) return false;
+  if ((t.isVariableDeclaration(p) || t.isParameter(p) || t.isBindingElement(p) || t.isFunctionDeclaration(p) ||
+    t.isFunctionExpression(p) || t.isClassDeclaration(p) || t.isClassExpression(p)) && p.name === id) return false;
+  if (t.isLabeledStatement(p) || t.isBreakStatement(p) || t.isContinueStatement(p)) return false;
+  if (t.isMetaProperty(p)) return false;
+  return true;
 }
 
 /** The private names (`#x` fields and methods) a class's source declares: instances holding them cannot travel. */

@@ -14,6 +14,9 @@ export interface EncodedInstance {
   f: Record<string, unknown>;
 }
 
+/** The key of a function passed as a value: `{ [FN]: id }`, the id of its shipped bundle or of its reference. */
+export const FN = '\u0000tsf:function';
+
 /** Whether structured clone copies this object by itself (dates, buffers...) or it is a plain container we walk. */
 function kindOf(value: object): 'leaf' | 'array' | 'map' | 'set' | 'plain' | 'instance' {
   if (Array.isArray(value)) return 'array';
@@ -26,8 +29,12 @@ function kindOf(value: object): 'leaf' | 'array' | 'map' | 'set' | 'plain' | 'in
   return 'instance';
 }
 
-/** The first class instance found in `value` (walking arrays, Maps, Sets and plain objects), if any. */
+/**
+ * The first class instance or function found in `value` (walking arrays, Maps, Sets and plain objects), if any:
+ * both travel encoded.
+ */
 export function findInstance(value: unknown, seen = new Set<object>()): object | undefined {
+  if (typeof value === 'function') return value;
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
   seen.add(value);
   switch (kindOf(value)) {
@@ -37,7 +44,7 @@ export function findInstance(value: unknown, seen = new Set<object>()): object |
       return value;
     case 'array':
       for (const x of value as unknown[]) {
-        if (x !== null && typeof x === 'object') {
+        if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
           const found = findInstance(x, seen);
           if (found) return found;
         }
@@ -64,13 +71,41 @@ export function findInstance(value: unknown, seen = new Set<object>()): object |
   }
 }
 
+/** Whether `value` is or holds a function (in arrays, Maps, Sets, plain objects or instances' own fields). */
+export function holdsFunction(value: unknown, seen = new Set<object>()): boolean {
+  if (typeof value === 'function') return true;
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  switch (kindOf(value)) {
+    case 'leaf':
+      return false;
+    case 'array':
+    case 'set':
+      for (const x of value as Iterable<unknown>) if (holdsFunction(x, seen)) return true;
+      return false;
+    case 'map':
+      for (const [k, v] of value as Map<unknown, unknown>) if (holdsFunction(k, seen) || holdsFunction(v, seen)) return true;
+      return false;
+    default:
+      return Object.keys(value).some((k) => holdsFunction((value as Record<string, unknown>)[k], seen));
+  }
+}
+
 /**
  * A copy of `value` with every class instance replaced by an EncodedInstance; `classId` names (or refuses, by
- * throwing) the instance's class, or returns undefined to send the instance as a plain object. Shared and cyclic references stay shared and cyclic.
+ * throwing) the instance's class, or returns undefined to send the instance as a plain object. `functionId`
+ * (when given) names a function passed as a value, or refuses it by throwing. Shared and cyclic references stay
+ * shared and cyclic.
  */
-export function encodeInstances(value: unknown, classId: (instance: object) => string | undefined): unknown {
-  const memo = new Map<object, unknown>();
+export function encodeInstances(value: unknown, classId: (instance: object) => string | undefined,
+  functionId?: (fn: Function) => string): unknown {
+  const memo = new Map<unknown, unknown>();
   const walk = (x: unknown): unknown => {
+    if (typeof x === 'function' && functionId) {
+      let out = memo.get(x);
+      if (out === undefined) memo.set(x, (out = { [FN]: functionId(x) }));
+      return out;
+    }
     if (x === null || typeof x !== 'object') return x;
     const known = memo.get(x);
     if (known !== undefined) return known;
@@ -118,12 +153,20 @@ function isEncoded(x: object): x is EncodedInstance {
   return Object.prototype.hasOwnProperty.call(x, TAG);
 }
 
-/** Rebuilds the instances of an encoded value, in place: each gets its class's prototype and its own fields. */
+/**
+ * Rebuilds the instances of an encoded value, in place: each gets its class's prototype and its own fields; a
+ * function passed as a value is the one `classById` gives for its id (bundles and references alike).
+ */
 export function decodeInstances(value: unknown, classById: (id: string) => Function): unknown {
   const memo = new Map<object, unknown>();
   const walk = (x: unknown): unknown => {
     if (x === null || typeof x !== 'object') return x;
     if (memo.has(x)) return memo.get(x);
+    if (Object.prototype.hasOwnProperty.call(x, FN)) {
+      const fn = classById((x as Record<string, string>)[FN]!);
+      memo.set(x, fn);
+      return fn;
+    }
     if (isEncoded(x)) {
       const cls = classById(x[TAG]);
       const instance = Object.create(cls.prototype as object) as Record<string, unknown>;

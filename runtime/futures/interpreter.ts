@@ -7,7 +7,6 @@ import { BrokenThreadPool } from './_base';
 import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { threadTransport } from './transports';
 import { markTransfer } from './shared-memory';
-import { REPR, addressOf } from '../python/repr';
 import { pythonName } from '../python/errors';
 
 export class BrokenInterpreterPool extends BrokenThreadPool {}
@@ -16,6 +15,8 @@ pythonName(BrokenInterpreterPool, 'BrokenInterpreterPool');
 const INIT_FAILED = 'A thread initializer failed, the thread pool is not usable anymore';
 
 export class InterpreterPoolExecutor extends PoolExecutor {
+  static override pyModule = 'concurrent.futures.interpreter';
+
   constructor(options: PoolExecutorOptions & { thread_name_prefix?: string } = {}) {
     super(options, {
       transport: threadTransport,
@@ -40,9 +41,5 @@ export class InterpreterPoolExecutor extends PoolExecutor {
    */
   static transfer<T extends ArrayBuffer | ArrayBufferView>(buffer: T): T {
     return markTransfer(buffer);
-  }
-
-  [REPR](): string {
-    return `<concurrent.futures.interpreter.InterpreterPoolExecutor object at ${addressOf(this)}>`;
   }
 }

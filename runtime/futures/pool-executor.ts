@@ -4,10 +4,12 @@
  */
 import * as v8 from 'node:v8';
 import { Executor, Future, RuntimeError, ValueError, shutdownOptions, takeMapOptions, type ShutdownOptions } from './_base';
+import { isLifted, landBig, releaseLifted, type LiftedBytes } from './big-payloads';
 import { mapInChunks } from './chunked-map';
 import { WorkerPool, type PoolFuture, type Transport } from './pool';
 import type { FunctionDef } from './pool-protocol';
-import { encodeArgs, lookupName, parentReceiver, shipFunction } from './shipping';
+import { encodeArgs } from './encode-args';
+import { lookupName, parentReceiver, shipFunction } from './shipping';
 import type { Payload } from './shared-memory';
 import * as pythonErrors from '../python/errors';
 import { TypeError } from '../python/errors';
@@ -39,7 +41,7 @@ function toDef(fn: Function): FunctionDef {
 
 export abstract class PoolExecutor extends Executor {
   protected readonly pool: WorkerPool;
-  private readonly share: { shareMemory: boolean };
+  private readonly share: { shareMemory: boolean; liftBig: boolean };
   private shutdownCalled = false;
 
   constructor(options: PoolExecutorOptions, flavour: PoolFlavour) {
@@ -49,8 +51,9 @@ export abstract class PoolExecutor extends Executor {
     if (options.initializer != null && typeof options.initializer !== 'function') {
       throw new TypeError('initializer must be a callable');
     }
+    // Initializer arguments are read by every worker: they stay in the message, not in a file one task releases.
     const share = { shareMemory: flavour.sharesMemory };
-    this.share = share;
+    this.share = { ...share, liftBig: !flavour.sharesMemory };
     this.pool = new WorkerPool(flavour.transport, {
       maxWorkers,
       maxTasksPerChild: flavour.maxTasksPerChild,
@@ -61,7 +64,10 @@ export abstract class PoolExecutor extends Executor {
       futureDiedMessage: flavour.futureDiedMessage,
       initFailedMessage: flavour.initFailedMessage,
       receive: {
-        result: (value, encoded) => (encoded ? parentReceiver.decodeEncoded(value) : value),
+        result: (value, encoded, lifted) => {
+          const landed = lifted ? landBig(value as LiftedBytes) : value;
+          return encoded ? parentReceiver.decodeEncoded(landed) : landed;
+        },
         error: (info) => parentReceiver.error(info, errorClass),
       },
     });
@@ -90,6 +96,7 @@ export abstract class PoolExecutor extends Executor {
     const def = toDef(fn);
     const future = new Future<T>();
     noteSubmit(this, future, fn); // timeline stamps
+    if (isLifted(argBytes)) future.add_done_callback(() => releaseLifted(argBytes));
     this.pool.enqueue(future as unknown as PoolFuture, def, argBytes, chunk);
     return future;
   }
@@ -147,7 +154,8 @@ export function serializeChunk(fnName: string, columns: unknown[][], share: { sh
   try {
     return encodeArgs(fnName, columns, share);
   } catch (error) {
-    for (let i = 0; i < columns[0]!.length; i++) encodeArgs(fnName, columns.map((c) => c[i]), share);
+    const check = { shareMemory: share.shareMemory };
+    for (let i = 0; i < columns[0]!.length; i++) encodeArgs(fnName, columns.map((c) => c[i]), check);
     throw error;
   }
 }

@@ -12,12 +12,12 @@ export type TaskSpec = [task: number, fn: string, args: Payload, chunk: boolean]
 
 export type ToWorker =
   /** `runtime`: the names of the runtime's exports the parent has, which shipped code may use as globals. */
-  | { t: 'init'; initializer: FunctionDef | null; initargs: Payload | null; runtime: string[] }
-  | { t: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
+  | { kind: 'init'; initializer: FunctionDef | null; initargs: Payload | null; runtime: string[] }
+  | { kind: 'run'; defs: FunctionDef[]; tasks: TaskSpec[] }
   /** Finish: the worker exits once its queue is empty. */
-  | { t: 'stop' }
+  | { kind: 'stop' }
   /** A spare worker (spare-worker.ts) loads what a first task would, while it waits for a pool. */
-  | { t: 'preload' };
+  | { kind: 'preload' };
 
 /** How an exception crosses back: enough to rebuild an Error of the same name and message with the child's stack. */
 export interface ErrorInfo {
@@ -33,14 +33,17 @@ export interface ErrorInfo {
   fields?: unknown;
 }
 
-/** [task id, ok, value or ErrorInfo, worker-side milliseconds, whether the value holds encoded class instances] */
-export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean];
+/**
+ * [task id, ok, value or ErrorInfo, worker-side milliseconds, whether the value holds encoded class instances,
+ * whether the value is v8 bytes with its large buffers in a file (big-payloads.ts)]
+ */
+export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean, lifted?: boolean];
 
 export type FromWorker =
-  | { t: 'ready' }
-  | { t: 'results'; results: TaskResult[] }
+  | { kind: 'ready' }
+  | { kind: 'results'; results: TaskResult[] }
   /** The initializer failed: the worker is about to exit and the pool is broken. */
-  | { t: 'initfail'; error: ErrorInfo };
+  | { kind: 'initfail'; error: ErrorInfo };
 
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error || (e !== null && typeof e === 'object' && 'message' in e && 'stack' in e)) {

@@ -5,6 +5,7 @@
  * print, range, sum...
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
+import { liftBig, setWorkerSide, type LiftedBytes } from './big-payloads';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
@@ -47,6 +48,7 @@ if (isMainThread) {
   // No orphans: when the parent goes away (exit, crash, SIGKILL) the channel closes and so do we; while a task
   // blocks this thread, a thread of our own notices instead (parent-watch.ts, started with the first task).
   process.on('disconnect', () => process.exit(0));
+  setWorkerSide(Number(process.argv[2]) || process.ppid);
 }
 
 const receiver = new Receiver();
@@ -92,17 +94,26 @@ function flush(): void {
   pending = [];
   lastFlush = performance.now();
   try {
-    channel.send({ t: 'results', results });
+    channel.send({ kind: 'results', results });
   } catch {
     for (const r of results) {
       try {
-        channel.send({ t: 'results', results: [r] });
+        channel.send({ kind: 'results', results: [r] });
       } catch {
         const what = (r[2] as object | null)?.constructor?.name ?? typeof r[2];
         const error = new TypeError(`cannot send the result back from the worker: a ${what} cannot be cloned`);
-        channel.send({ t: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
+        channel.send({ kind: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
       }
     }
+  }
+}
+
+/** A result's large buffers go beside the message; one that cannot be cloned takes the plain path and its error. */
+function liftResult(value: unknown): LiftedBytes | undefined {
+  try {
+    return liftBig(value);
+  } catch {
+    return undefined;
   }
 }
 
@@ -135,7 +146,9 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
       if (isThenable(value)) value = await value;
     }
     const out = receiver.encode(value);
-    pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
+    const lifted = isMainThread ? liftResult(out.value) : undefined;
+    if (lifted) pending.push([task, true, lifted, performance.now() - started, out.encoded, true]);
+    else pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
   } catch (e) {
     pending.push([task, false, errorInfo(e), performance.now() - started]);
   }
@@ -165,7 +178,7 @@ function exit(): void {
 }
 
 channel.onMessage((msg) => {
-  switch (msg.t) {
+  switch (msg.kind) {
     case 'init':
       installRuntimeGlobals(msg.runtime);
       void initialize(msg.initializer, msg.initargs);
@@ -192,13 +205,13 @@ async function initialize(initializer: FunctionDef | null, initargs: Payload | n
       const r = defined(initializer[0])(...(initargs ? receiver.decodeArgs(initargs) : []));
       if (isThenable(r)) await r;
     } catch (e) {
-      channel.send({ t: 'initfail', error: errorInfo(e) });
+      channel.send({ kind: 'initfail', error: errorInfo(e) });
       // Like CPython: a worker whose initializer failed stops, and the parent marks the pool broken.
       setImmediate(exit);
       return;
     }
   }
   initialized = true;
-  channel.send({ t: 'ready' });
+  channel.send({ kind: 'ready' });
   void drain();
 }

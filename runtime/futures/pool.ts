@@ -8,6 +8,7 @@
  * worker gets its next task only when idle. Once workers report tasks that take well under a millisecond, tasks
  * go out in batches (many per message) to amortise the IPC cost.
  */
+import { Fifo } from './fifo';
 import type { ErrorInfo, FromWorker, FunctionDef, TaskResult, ToWorker } from './pool-protocol';
 import type { Payload } from './shared-memory';
 import { noteStart } from '../timeline/record';
@@ -59,7 +60,8 @@ export interface PoolOptions {
   initFailedMessage: string;
   /** Rebuilds what workers send back: results (with class instances) and errors (as their classes). */
   receive: {
-    result(value: unknown, encoded: boolean): unknown;
+    /** `lifted`: the value's large buffers wait in a file (big-payloads.ts). */
+    result(value: unknown, encoded: boolean, lifted: boolean): unknown;
     error(info: ErrorInfo): unknown;
   };
 }
@@ -72,7 +74,8 @@ interface Item {
   chunk: boolean;
 }
 
-interface Worker {
+/** The pool's side of one worker: its link, the tasks sent to it and the functions it has compiled. */
+interface WorkerHandle {
   link: WorkerLink;
   inflight: Map<number, Item>;
   defs: Set<string>;
@@ -90,11 +93,10 @@ const BATCH = 128;
 const FAST_CAP_PER_WORKER = 512;
 
 export class WorkerPool {
-  private readonly queue: Item[] = [];
-  private queueHead = 0;
+  private readonly queue = new Fifo<Item>();
   /** Running but not yet sent: the one task CPython's call queue would hold for the next free worker (pumpOneEach). */
   private parked: Item | undefined = undefined;
-  private readonly workers = new Set<Worker>();
+  private readonly workers = new Set<WorkerHandle>();
   private nextId = 0;
   private inflight = 0;
   /** Moving average of the worker-side duration of a task, in ms; undefined until the first result. */
@@ -128,27 +130,12 @@ export class WorkerPool {
     }
   }
 
-  private get queued(): number {
-    return this.queue.length - this.queueHead;
-  }
-
-  private takeQueued(): Item | undefined {
-    if (this.queueHead >= this.queue.length) return undefined;
-    const item = this.queue[this.queueHead]!;
-    this.queue[this.queueHead++] = undefined as never;
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
-    return item;
-  }
-
   private pump(): void {
     if (this.brokenMessage !== null) return;
     const fast = this.avgMs !== undefined && this.avgMs < FAST_TASK_MS;
     if (fast) this.pumpBatches();
     else this.pumpOneEach();
-    if (this.shuttingDown && !this.queued && !this.parked) {
+    if (this.shuttingDown && !this.queue.length && !this.parked) {
       for (const w of this.workers) if (!w.inflight.size) this.stopWorker(w);
     }
   }
@@ -166,7 +153,7 @@ export class WorkerPool {
       this.parked = undefined;
       if (!item) {
         if (this.inflight >= maxWorkers + EXTRA_QUEUED_CALLS) break;
-        item = this.takeQueued();
+        item = this.queue.shift();
         if (!item) break;
         if (!item.future.set_running_or_notify_cancel()) continue; // cancelled while pending
       }
@@ -183,15 +170,15 @@ export class WorkerPool {
   private pumpBatches(): void {
     const { maxWorkers, maxTasksPerChild } = this.options;
     const limit = maxWorkers * FAST_CAP_PER_WORKER;
-    while ((this.queued || this.parked) && this.inflight < limit) {
-      let best: Worker | undefined;
+    while ((this.queue.length || this.parked) && this.inflight < limit) {
+      let best: WorkerHandle | undefined;
       for (const w of this.workers) {
         if (w.stopping || w.inflight.size >= FAST_CAP_PER_WORKER) continue;
         if (!best || w.inflight.size < best.inflight.size) best = w;
       }
       if ((!best || best.inflight.size > 0) && this.liveWorkers() < maxWorkers) best = this.spawn();
       if (!best) break;
-      let room = Math.min(FAST_CAP_PER_WORKER - best.inflight.size, limit - this.inflight, Math.max(1, Math.min(BATCH, Math.ceil(this.queued / maxWorkers))));
+      let room = Math.min(FAST_CAP_PER_WORKER - best.inflight.size, limit - this.inflight, Math.max(1, Math.min(BATCH, Math.ceil(this.queue.length / maxWorkers))));
       if (maxTasksPerChild !== null) room = Math.min(room, maxTasksPerChild - best.assigned);
       const items: Item[] = [];
       if (this.parked && room > 0) {
@@ -199,7 +186,7 @@ export class WorkerPool {
         this.parked = undefined;
       }
       while (items.length < room) {
-        const item = this.takeQueued();
+        const item = this.queue.shift();
         if (!item) break;
         if (item.future.set_running_or_notify_cancel()) items.push(item); // else cancelled while pending
       }
@@ -209,13 +196,13 @@ export class WorkerPool {
   }
 
   /** An idle worker, starting one when none is idle and there is room; undefined when all are busy. */
-  private idleWorker(): Worker | undefined {
+  private idleWorker(): WorkerHandle | undefined {
     for (const w of this.workers) if (!w.stopping && !w.inflight.size) return w;
     return this.liveWorkers() < this.options.maxWorkers ? this.spawn() : undefined;
   }
 
   /** Sends running items to a worker in one message, with the function definitions it has not seen yet. */
-  private dispatch(worker: Worker, items: Item[]): void {
+  private dispatch(worker: WorkerHandle, items: Item[]): void {
     const defs: FunctionDef[] = [];
     const tasks: [number, string, Payload, boolean][] = [];
     for (const item of items) {
@@ -230,7 +217,7 @@ export class WorkerPool {
     this.inflight += tasks.length;
     worker.assigned += tasks.length;
     worker.link.setRef(true);
-    worker.link.send({ t: 'run', defs, tasks });
+    worker.link.send({ kind: 'run', defs, tasks });
     const { maxTasksPerChild } = this.options;
     if (maxTasksPerChild !== null && worker.assigned >= maxTasksPerChild) this.stopWorker(worker);
   }
@@ -241,8 +228,8 @@ export class WorkerPool {
     return n;
   }
 
-  private spawn(): Worker {
-    const worker: Worker = {
+  private spawn(): WorkerHandle {
+    const worker: WorkerHandle = {
       link: undefined as never,
       inflight: new Map(),
       defs: new Set(),
@@ -254,28 +241,28 @@ export class WorkerPool {
       exit: (description) => this.onExit(worker, description),
     });
     this.workers.add(worker);
-    worker.link.send({ t: 'init', initializer: this.options.initializer, initargs: this.options.initargs, runtime: runtimeExportNames() });
+    worker.link.send({ kind: 'init', initializer: this.options.initializer, initargs: this.options.initargs, runtime: runtimeExportNames() });
     return worker;
   }
 
   /** The worker finishes what it has, then exits (max_tasks_per_child, shutdown). */
-  private stopWorker(w: Worker): void {
+  private stopWorker(w: WorkerHandle): void {
     if (w.stopping) return;
     w.stopping = true;
-    w.link.send({ t: 'stop' });
+    w.link.send({ kind: 'stop' });
   }
 
-  private onMessage(w: Worker, msg: FromWorker): void {
-    if (msg.t === 'results') {
+  private onMessage(w: WorkerHandle, msg: FromWorker): void {
+    if (msg.kind === 'results') {
       this.onResults(w, msg.results);
-    } else if (msg.t === 'initfail') {
+    } else if (msg.kind === 'initfail') {
       process.stderr.write(`Exception in initializer:\n${msg.error.stack ?? `${msg.error.name}: ${msg.error.message}`}\n`);
       this.breakPool(this.options.initFailedMessage, this.options.futureDiedMessage);
     }
   }
 
-  private onResults(w: Worker, results: TaskResult[]): void {
-    for (const [id, ok, payload, ms, encoded] of results) {
+  private onResults(w: WorkerHandle, results: TaskResult[]): void {
+    for (const [id, ok, payload, ms, encoded, lifted] of results) {
       const item = w.inflight.get(id);
       if (!item) continue;
       w.inflight.delete(id);
@@ -284,7 +271,7 @@ export class WorkerPool {
       if (item.future.done()) continue;
       let outcome: unknown;
       try {
-        outcome = ok ? this.options.receive.result(payload, encoded === true) : this.options.receive.error(payload as ErrorInfo);
+        outcome = ok ? this.options.receive.result(payload, encoded === true, lifted === true) : this.options.receive.error(payload as ErrorInfo);
       } catch (error) {
         item.future.set_exception(error); // a class the parent no longer has: the task's failure, not the pool's
         continue;
@@ -292,11 +279,11 @@ export class WorkerPool {
       if (ok) item.future.set_result(outcome);
       else item.future.set_exception(outcome);
     }
-    if (!w.inflight.size && !this.queued && !this.parked && !this.shuttingDown) w.link.setRef(false);
+    if (!w.inflight.size && !this.queue.length && !this.parked && !this.shuttingDown) w.link.setRef(false);
     this.pump();
   }
 
-  private onExit(w: Worker, description: string): void {
+  private onExit(w: WorkerHandle, description: string): void {
     const expected = w.stopping && !w.inflight.size;
     if (!expected && this.brokenMessage === null) {
       this.breakPool(this.options.diedMessage, this.options.futureDiedMessage, description);
@@ -321,7 +308,7 @@ export class WorkerPool {
     this.inflight = 0;
     if (this.parked) failed.push(this.parked.future);
     this.parked = undefined;
-    for (let item = this.takeQueued(); item; item = this.takeQueued()) failed.push(item.future);
+    for (let item = this.queue.shift(); item; item = this.queue.shift()) failed.push(item.future);
     for (const w of this.workers) w.link.kill();
     for (const f of failed) {
       if (f.done()) continue;
@@ -338,7 +325,7 @@ export class WorkerPool {
   shutdown(cancelFutures: boolean): Promise<void> {
     this.shuttingDown = true;
     if (cancelFutures) {
-      for (let item = this.takeQueued(); item; item = this.takeQueued()) item.future.cancel();
+      for (let item = this.queue.shift(); item; item = this.queue.shift()) item.future.cancel();
     }
     // Keep the parent alive until the workers are gone: whoever awaits this promise expects it to settle.
     for (const w of this.workers) w.link.setRef(true);

@@ -6,7 +6,6 @@ import * as os from 'node:os';
 import { BrokenProcessPool, ValueError } from './_base';
 import { PoolExecutor, type PoolExecutorOptions } from './pool-executor';
 import { processTransport } from './transports';
-import { REPR, addressOf } from '../python/repr';
 import { TypeError } from '../python/errors';
 
 export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
@@ -14,6 +13,8 @@ export interface ProcessPoolExecutorOptions extends PoolExecutorOptions {
 }
 
 export class ProcessPoolExecutor extends PoolExecutor {
+  static override pyModule = 'concurrent.futures.process';
+
   constructor(options: ProcessPoolExecutorOptions = {}) {
     const perChild = options.max_tasks_per_child ?? null;
     if (perChild !== null) {
@@ -34,9 +35,5 @@ export class ProcessPoolExecutor extends PoolExecutor {
 
   protected brokenError(message: string): Error {
     return new BrokenProcessPool(message);
-  }
-
-  [REPR](): string {
-    return `<concurrent.futures.process.ProcessPoolExecutor object at ${addressOf(this)}>`;
   }
 }

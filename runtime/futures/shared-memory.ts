@@ -6,12 +6,14 @@
  */
 import * as v8 from 'node:v8';
 import { types } from 'node:util';
+import { isLifted, landBig, type LiftedBytes } from './big-payloads';
 
 /**
  * Arguments as they travel: v8 bytes, or (worker threads) bytes with the SharedArrayBuffers they share and the
- * ArrayBuffers they transfer, which go beside the bytes in the message.
+ * ArrayBuffers they transfer, which go beside the bytes in the message; or (processes) bytes whose large buffers
+ * wait in a file (big-payloads.ts).
  */
-export type Payload = Uint8Array | { bytes: Uint8Array; shared: SharedArrayBuffer[]; transfer?: ArrayBuffer[] };
+export type Payload = Uint8Array | { bytes: Uint8Array; shared: SharedArrayBuffer[]; transfer?: ArrayBuffer[] } | LiftedBytes;
 
 /** ArrayBuffers the caller asked to transfer (InterpreterPoolExecutor.transfer): moved to the worker, not copied. */
 const marked = new WeakSet<ArrayBufferLike>();
@@ -172,6 +174,7 @@ export function serializeSharing(value: unknown): Payload {
 /** The value of a Payload: its SharedArrayBuffers the very ones the sender has, its transferred buffers moved here. */
 export function deserializePayload(payload: Payload): unknown {
   if (payload instanceof Uint8Array) return v8.deserialize(payload);
+  if (isLifted(payload)) return landBig(payload);
   const transfer = payload.transfer ?? [];
   const d = new SharingDeserializer(payload.bytes, payload.shared, transfer);
   d.readHeader();

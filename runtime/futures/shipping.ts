@@ -13,7 +13,6 @@ import { encodeInstances, findInstance } from './instances';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
-import { findShared, findTransfers, serializeSharing, type Payload } from './shared-memory';
 import { TypeError as PyTypeError } from '../python/errors';
 
 export type Resolution = { found: true; value: unknown } | { found: false };
@@ -44,7 +43,9 @@ export function setGlobalResolver(resolve: GlobalResolver | null): void {
 
 /**
  * Module-level names are invisible to reflection, so a module whose functions are submitted registers the
- * scope that holds its top-level names (usually its own `module.exports`). Consulted after the global resolver.
+ * scope that holds its top-level names (usually its own `module.exports`). For a function of that module, its
+ * scope comes first (a module's own `factor` beats a global `factor`, as in the module itself); for any other
+ * function, the scopes are consulted after the global resolver.
  */
 const scopes: object[] = [];
 export function registerShippingScope(scope: object): void {
@@ -52,7 +53,13 @@ export function registerShippingScope(scope: object): void {
   shipped = new WeakMap();
 }
 
-function resolve(name: string): Resolution {
+/** The registered scope that holds `fn`: its module, whose names it sees before any global. */
+function homeOf(fn: Function): object | undefined {
+  return scopes.find((scope) => Object.values(scope).includes(fn));
+}
+
+function resolve(name: string, home?: object): Resolution {
+  if (home && name in home) return { found: true, value: (home as Record<string, unknown>)[name] };
   const r = globalResolver(name);
   if (r.found) return r;
   for (const scope of scopes) if (name in scope) return { found: true, value: (scope as Record<string, unknown>)[name] };
@@ -87,12 +94,14 @@ interface Built {
   bundle: ShippedFunction;
   /** Every name the bundle resolved, with the value it saw: the bundle is reused while they are all unchanged. */
   bindings: [string, unknown][];
+  /** The function's module scope, if registered (homeOf). */
+  home: object | undefined;
 }
 
 let shipped = new WeakMap<Function, Built>();
 
 /** Describes a value for error messages: "a Socket", "a function". */
-function kind(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value !== 'object' || value === null) return `a ${value === null ? 'null' : typeof value}`;
   const ctor = (value as object | null)?.constructor?.name;
   return ctor ? `a ${ctor}` : `a ${typeof value}`;
@@ -115,7 +124,7 @@ function displayName(fn: Function): string {
 export function shipFunction(fn: Function): ShippedFunction {
   const cached = shipped.get(fn);
   if (cached && cached.bindings.every(([name, value]) => {
-    const r = resolve(name);
+    const r = resolve(name, cached.home);
     return r.found && r.value === value;
   })) return cached.bundle;
   building.add(fn);
@@ -130,115 +139,157 @@ export function shipFunction(fn: Function): ShippedFunction {
 }
 
 function build(root: Function): Built {
-  const fail = (why: string): never => {
-    throw new ShippingError(`cannot ship function '${displayName(root)}' to a worker process: ${why}`);
-  };
-  /** "it uses 'a', which uses 'b', which uses" for a dependency reached through the chain of names a, b. */
-  const uses = (chain: string[]): string => ['it uses', ...chain.map((n) => `'${n}', which uses`)].join(' ');
+  return new BundleBuilder(root).build();
+}
 
-  const bound = new Map<unknown, string>(); // value -> the name it is bound to in the bundle
-  const boundNames = new Set<string>();
-  const lines: string[] = [];
-  const aliases: string[] = []; // `const g = f;` must follow every definition
-  const values: Record<string, unknown> = {};
-  const bindings: [string, unknown][] = [];
-  const runtime = runtimeNames();
-  const classes = new Map<string, FunctionDef>();
+/** "it uses 'a', which uses 'b', which uses" for a dependency reached through the chain of names a, b. */
+function uses(chain: string[]): string {
+  return ['it uses', ...chain.map((n) => `'${n}', which uses`)].join(' ');
+}
+
+/**
+ * One function's bundle: its source after the sources of the functions and classes it uses (transitively), the
+ * constants it uses as `values`, references for what every worker can look up.
+ */
+class BundleBuilder {
+  private readonly home: object | undefined;
+  /** value -> the name it is bound to in the bundle */
+  private readonly bound = new Map<unknown, string>();
+  private readonly boundNames = new Set<string>();
+  private readonly lines: string[] = [];
+  /** `const g = f;` must follow every definition. */
+  private readonly aliases: string[] = [];
+  private readonly values: Record<string, unknown> = {};
+  private readonly bindings: [string, unknown][] = [];
+  private readonly runtime = runtimeNames();
+  private readonly classes = new Map<string, FunctionDef>();
+
+  constructor(private readonly root: Function) {
+    this.home = homeOf(root);
+  }
+
+  build(): Built {
+    // The root is the bundle's return value. It is bound to its own name when that name resolves to it, so a
+    // dependency that calls it back (mutual recursion) finds it.
+    const { root, home } = this;
+    const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name, home) : { found: false as const };
+    const rootName = self.found && self.value === root ? root.name : '__tsf_root';
+    this.emitFunction(root, rootName, []);
+    return this.finish(rootName);
+  }
+
+  private fail(why: string): never {
+    throw new ShippingError(`cannot ship function '${displayName(this.root)}' to a worker process: ${why}`);
+  }
+
+  private bind(value: unknown, name: string): void {
+    this.bound.set(value, name);
+    this.boundNames.add(name);
+  }
 
   /** Emits `fn` bound to `name`, after what it uses; `chain` names the path from the root to `fn`. */
-  const emitFunction = (fn: Function, name: string, chain: string[]): void => {
+  private emitFunction(fn: Function, name: string, chain: string[]): void {
     const ref = referenceOf(fn);
     if (ref) {
       // Runtime exports, intrinsics and imported functions: the worker looks them up, as unpickling does.
-      bound.set(fn, name);
-      boundNames.add(name);
-      lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
+      this.bind(fn, name);
+      this.lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
       return;
     }
     const source = sourceOf(fn);
     if (source === undefined) {
       const what = fn.name.startsWith('bound ') ? 'a bound function' : 'a native function';
-      return fail(chain.length ? `${uses(chain.slice(0, -1))} '${name}', ${what} with no source to ship`
+      return this.fail(chain.length ? `${uses(chain.slice(0, -1))} '${name}', ${what} with no source to ship`
         : `it is ${what} with no source to ship; pass a function defined in a cell or module`);
     }
-    bound.set(fn, name);
-    boundNames.add(name);
-    const free = freeNames(source);
-    for (const dep of free.names) {
-      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports').found) {
-        // tsc's CommonJS output reads a module's own exported constants as `exports.X`.
-        for (const member of free.exportsMembers) useName(member, chain, true);
-        if (!boundNames.has('exports')) lines.push(`const exports = { ${free.exportsMembers.join(', ')} };`);
-        boundNames.add('exports');
-        continue;
-      }
-      useName(dep, chain, false);
-    }
+    this.bind(fn, name);
+    this.useFreeNames(source, chain);
     // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
     const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
-    lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
-  };
+    this.lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
+  }
 
-  const useName = (name: string, chain: string[], required: boolean): void => {
-    if (boundNames.has(name)) return;
-    const r = resolve(name);
-    const value = r.found ? r.value : undefined;
-    if (!required) {
-      // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
-      // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`).
-      if (builtins().has(name) && (!r.found || referenceOf(value)?.[0] !== 'module')) return;
-      // The runtime's names are preloaded in workers, unless rebound to something else.
-      if (name in runtime && (!r.found || value === runtime[name])) return;
+  private useFreeNames(source: string, chain: string[]): void {
+    const free = freeNames(source);
+    for (const dep of free.names) {
+      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', this.home).found) {
+        // tsc's CommonJS output reads a module's own exported constants as `exports.X`.
+        for (const member of free.exportsMembers) this.useName(member, chain, true);
+        if (!this.boundNames.has('exports')) this.lines.push(`const exports = { ${free.exportsMembers.join(', ')} };`);
+        this.boundNames.add('exports');
+        continue;
+      }
+      this.useName(dep, chain, false);
     }
-    if (!r.found) return fail(`${uses(chain)} '${name}', a local variable of an enclosing function`);
-    bindings.push([name, value]);
-    const known = bound.get(value);
+  }
+
+  /** Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference or a value. */
+  private useName(name: string, chain: string[], required: boolean): void {
+    if (this.boundNames.has(name)) return;
+    const r = resolve(name, this.home);
+    const value = r.found ? r.value : undefined;
+    if (!required && this.isPreloaded(name, r)) return;
+    if (!r.found) return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function`);
+    this.bindings.push([name, value]);
+    const known = this.bound.get(value);
     if (known !== undefined) {
-      aliases.push(`const ${name} = ${known};`);
-      boundNames.add(name);
+      this.aliases.push(`const ${name} = ${known};`);
+      this.boundNames.add(name);
       return;
     }
-    if (typeof value === 'function') return emitFunction(value, name, [...chain, name]);
+    if (typeof value === 'function') return this.emitFunction(value, name, [...chain, name]);
+    this.emitValue(name, value, chain);
+    if (value !== null && typeof value === 'object') this.bound.set(value, name);
+    this.boundNames.add(name);
+  }
+
+  /** Whether a worker has the name without shipping, as the parent sees it. */
+  private isPreloaded(name: string, r: Resolution): boolean {
+    const value = r.found ? r.value : undefined;
+    // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
+    // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`).
+    if (builtins().has(name) && (!r.found || referenceOf(value)?.[0] !== 'module')) return true;
+    // The runtime's names are preloaded in workers, unless rebound to something else.
+    return name in this.runtime && (!r.found || value === this.runtime[name]);
+  }
+
+  /** A value that is not a function: a reference the worker looks up, or a constant that travels by clone. */
+  private emitValue(name: string, value: unknown, chain: string[]): void {
     const ref = referenceOf(value);
     if (ref) {
-      lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
-    } else {
-      // Cloneable as it is first (a native handle is not), then with its class instances encoded.
-      try {
-        v8.serialize(value);
-      } catch {
-        return fail(`${uses(chain)} '${name}' (${kind(value)}), which cannot be cloned`);
-      }
-      withClasses(value, classes, () => `cannot ship function '${displayName(root)}' to a worker process: ${uses(chain)} '${name}'`);
-      values[name] = value;
+      this.lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
+      return;
     }
-    if (value !== null && typeof value === 'object') bound.set(value, name);
-    boundNames.add(name);
-  };
+    // Cloneable as it is first (a native handle is not), then with its class instances encoded.
+    try {
+      v8.serialize(value);
+    } catch {
+      return this.fail(`${uses(chain)} '${name}' (${describeValue(value)}), which cannot be cloned`);
+    }
+    withClasses(value, this.classes, () => `cannot ship function '${displayName(this.root)}' to a worker process: ${uses(chain)} '${name}'`);
+    this.values[name] = value;
+  }
 
-  // The root is the bundle's return value. It is bound to its own name when that name resolves to it, so a
-  // dependency that calls it back (mutual recursion) finds it.
-  const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name) : { found: false as const };
-  const rootName = self.found && self.value === root ? root.name : '__tsf_root';
-  emitFunction(root, rootName, []);
-
-  const valueNames = Object.keys(values);
-  const header = valueNames.length ? `const { ${valueNames.join(', ')} } = values;` : '';
-  const code = `"use strict";\n${header}\n${lines.join('\n')}\n${aliases.join('\n')}\nreturn ${rootName};`;
-  const valueBytes = valueNames.length ? v8.serialize(withClasses(values, classes, () =>
-    `cannot ship function '${displayName(root)}' to a worker process`)) : null;
-  const hash = crypto.createHash('sha1').update(code);
-  if (valueBytes) hash.update(valueBytes);
-  return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings };
+  /** The code (constants unpacked, definitions, aliases, the root returned), its values and its id. */
+  private finish(rootName: string): Built {
+    const valueNames = Object.keys(this.values);
+    const header = valueNames.length ? `const { ${valueNames.join(', ')} } = values;` : '';
+    const code = `"use strict";\n${header}\n${this.lines.join('\n')}\n${this.aliases.join('\n')}\nreturn ${rootName};`;
+    const valueBytes = valueNames.length ? v8.serialize(withClasses(this.values, this.classes, () =>
+      `cannot ship function '${displayName(this.root)}' to a worker process`)) : null;
+    const hash = crypto.createHash('sha1').update(code);
+    if (valueBytes) hash.update(valueBytes);
+    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings, home: this.home };
+  }
 }
 
 /**
  * A value ready for v8.serialize: itself, or an Envelope with its class instances encoded and the bundles of their
  * classes. `context` starts the error message when an instance cannot travel.
  */
-function withClasses(value: unknown, defs: Map<string, FunctionDef>, context: () => string): unknown {
+export function withClasses(value: unknown, defs: Map<string, FunctionDef>, context: () => string): unknown {
   if (!findInstance(value)) return value;
-  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context));
+  const encoded = encodeInstances(value, (x) => instanceClassId(x, defs, context), (fn) => functionValueId(fn, defs, context));
   return { classes: [...defs.values()], value: encoded } satisfies Envelope;
 }
 
@@ -262,6 +313,28 @@ function isClass(fn: Function): boolean {
 
 /** Classes whose source (parsed once) declares no private names: instances of them are not re-checked. */
 const withoutPrivateNames = new WeakSet<Function>();
+
+/**
+ * The id a function passed as a value travels under, as the submitted function itself does: a reference (a runtime
+ * export, an intrinsic, an imported function) or its bundle, which joins `defs`. Fails naming the function.
+ */
+function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: () => string): string {
+  const ref = referenceOf(fn);
+  if (ref) {
+    const id = REF_ID + JSON.stringify(ref);
+    parentReceiver.classes.replace(id, fn);
+    return id;
+  }
+  let bundle: ShippedFunction;
+  try {
+    bundle = shipFunction(fn);
+  } catch (e) {
+    throw new ShippingError(`${context()}: ${(e as Error).message}`);
+  }
+  parentReceiver.classes.replace(bundle.id, fn);
+  defs.set(bundle.id, [bundle.id, bundle.code, bundle.values]);
+  return bundle.id;
+}
 
 /** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
@@ -292,49 +365,4 @@ function instanceClassId(instance: object, defs: Map<string, FunctionDef>, conte
   parentReceiver.classes.replace(bundle.id, cls);
   defs.set(bundle.id, [bundle.id, bundle.code, bundle.values]);
   return bundle.id;
-}
-
-/**
- * Arguments travel by structured clone, class instances with their classes; checking (and serializing) here makes a
- * bad argument fail at submit, naming it. `shareMemory` (worker threads): SharedArrayBuffers stay shared; without it
- * (processes) they are refused. Returns what the receiving side's `Receiver.decodeArgs` takes.
- */
-export function encodeArgs(fnName: string, args: unknown[], options: { shareMemory: boolean }): Payload {
-  const what = (i: number) => `cannot send argument ${i + 1} of '${fnName || '<anonymous>'}' to a worker process`;
-  const sharedAt = args.findIndex((a) => findShared(a) !== undefined);
-  if (sharedAt >= 0 && !options.shareMemory) {
-    throw new ShippingError(`${what(sharedAt)}: a SharedArrayBuffer cannot be shared with another process; ` +
-      'use InterpreterPoolExecutor (worker threads share memory), or pass a copy');
-  }
-  const outOfBand = options.shareMemory && (sharedAt >= 0 || findTransfers(args).length > 0);
-  const serialize = outOfBand ? serializeSharing : (value: unknown) => v8.serialize(value);
-  const uncloneable = (i: number): never => {
-    throw new ShippingError(`${what(i)}: ${kind(args[i])} cannot be cloned`);
-  };
-  const firstUncloneable = (): number => args.findIndex((a) => {
-    try {
-      serialize(a);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (!findInstance(args)) {
-    try {
-      return serialize(args);
-    } catch {
-      return uncloneable(firstUncloneable());
-    }
-  }
-  // Cloneable as they are first (a native handle is not), then with their class instances encoded.
-  const bad = firstUncloneable();
-  if (bad >= 0) uncloneable(bad);
-  const classes = new Map<string, FunctionDef>();
-  args.forEach((a, i) => withClasses(a, classes, () => what(i))); // names the argument whose instance cannot travel
-  return serialize(withClasses(args, classes, () => what(0)));
-}
-
-/** encodeArgs for a process (no shared memory): the v8 bytes the worker's `Receiver.decodeArgs` takes. */
-export function serializeArgs(fnName: string, args: unknown[]): Uint8Array {
-  return encodeArgs(fnName, args, { shareMemory: false }) as Uint8Array;
 }

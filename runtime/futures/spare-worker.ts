@@ -54,7 +54,7 @@ export class SpareKeeper implements Transport {
     let link: WorkerLink;
     const watched: WorkerEvents = {
       message: (msg) => {
-        if (msg.t === 'results') this.addTasks(link, -msg.results.length);
+        if (msg.kind === 'results') this.addTasks(link, -msg.results.length);
         events.message(msg);
       },
       exit: (description) => {
@@ -72,7 +72,7 @@ export class SpareKeeper implements Transport {
     return {
       id: link.id,
       send: (msg) => {
-        if (msg.t === 'run') this.addTasks(link, msg.tasks.length);
+        if (msg.kind === 'run') this.addTasks(link, msg.tasks.length);
         link.send(msg);
       },
       setRef: (ref) => link.setRef(ref),
@@ -150,6 +150,6 @@ export class SpareKeeper implements Transport {
     spare.timer.unref();
     this.spare = spare;
     link.setRef(false);
-    link.send({ t: 'preload' });
+    link.send({ kind: 'preload' });
   }
 }

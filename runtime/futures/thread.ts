@@ -38,7 +38,7 @@ class WorkItem {
 }
 
 /** One worker "thread": a slot that runs one task at a time. */
-interface Worker {
+interface ThreadSlot {
   readonly index: number;
   readonly name: string;
   initialized: boolean;
@@ -62,7 +62,7 @@ export class ThreadPoolExecutor extends Executor {
   private readonly initializer: ((...args: any[]) => unknown) | null;
   private readonly initargs: unknown[];
   private readonly queue = new Fifo<WorkItem>();
-  private readonly idle: Worker[] = [];
+  private readonly idle: ThreadSlot[] = [];
   private workerCount = 0;
   /** Workers running (or initializing for) a task; shutdown(wait) resolves when this is 0 and the queue is empty. */
   private active = 0;
@@ -99,7 +99,7 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /** An idle worker, else a new one while fewer than max_workers exist (CPython's _adjust_thread_count). */
-  private freeWorker(): Worker | undefined {
+  private freeWorker(): ThreadSlot | undefined {
     const worker = this.idle.shift();
     if (worker) {
       this.active++;
@@ -111,7 +111,7 @@ export class ThreadPoolExecutor extends Executor {
     return { index, name: `${this._thread_name_prefix}_${index}`, initialized: this.initializer === null };
   }
 
-  private initializeThenBegin(worker: Worker, item: WorkItem): void {
+  private initializeThenBegin(worker: ThreadSlot, item: WorkItem): void {
     try {
       this.initializer!(...this.initargs);
     } catch (e) {
@@ -131,7 +131,7 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /** The worker takes `item`: RUNNING now, body on the next macrotask; a cancelled item is skipped (and notified). */
-  private begin(worker: Worker, item: WorkItem): void {
+  private begin(worker: ThreadSlot, item: WorkItem): void {
     let go: boolean;
     try {
       go = item.future.set_running_or_notify_cancel();
@@ -148,7 +148,7 @@ export class ThreadPoolExecutor extends Executor {
     setImmediate(() => this.run(worker, item));
   }
 
-  private run(worker: Worker, item: WorkItem): void {
+  private run(worker: ThreadSlot, item: WorkItem): void {
     // The timeline's start is when the body really begins: slots that took their tasks at once still run their
     // synchronous bodies one after another on this event loop, and the picture should show them taking turns.
     noteStart(item.future, worker.index);
@@ -170,7 +170,7 @@ export class ThreadPoolExecutor extends Executor {
     );
   }
 
-  private settle(worker: Worker, item: WorkItem, ok: boolean, value: unknown): void {
+  private settle(worker: ThreadSlot, item: WorkItem, ok: boolean, value: unknown): void {
     try {
       if (ok) item.future.set_result(value);
       else item.future.set_exception(value);
@@ -182,7 +182,7 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /** After a task: the next queued item for this worker, else the worker goes idle. */
-  private takeNext(worker: Worker): void {
+  private takeNext(worker: ThreadSlot): void {
     const item = this.queue.shift();
     if (item) {
       this.begin(worker, item);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
+import { cleanUpOnce, removeWorkerFiles, workerEnv } from './big-payloads';
 import { orphanProofLaunch } from './parent-watch';
 import type { ToWorker } from './pool-protocol';
 import { SpareKeeper } from './spare-worker';
@@ -31,11 +32,12 @@ function killChildrenAtExit(): void {
 export const processTransport: Transport = new SpareKeeper(
   function startProcess(events: WorkerEvents): WorkerLink {
     killChildrenAtExit();
+    cleanUpOnce();
     // stdout/stderr are piped and forwarded through the parent's streams so a kernel capturing them sees a
     // worker's print() output; the parent's node flags (--inspect, loaders) are not passed on. The launch makes the
     // worker die with this process even while its main thread is blocked (parent-watch.ts).
     const { execPath, execArgv, args } = orphanProofLaunch(process.pid);
-    const child = fork(workerEntry(), args, { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath, execArgv });
+    const child = fork(workerEntry(), args, { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath, execArgv, env: workerEnv() });
     liveChildren.add(child);
     child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
@@ -45,6 +47,7 @@ export const processTransport: Transport = new SpareKeeper(
       if (ended) return;
       ended = true;
       liveChildren.delete(child);
+      if (child.pid !== undefined) removeWorkerFiles(child.pid);
       events.exit(description);
     };
     // 'close' (not 'exit') comes after the IPC channel has delivered everything the child sent.
@@ -71,8 +74,8 @@ export const processTransport: Transport = new SpareKeeper(
 
 /** The ArrayBuffers a message's arguments asked to move (InterpreterPoolExecutor.transfer). */
 function transferList(msg: ToWorker): ArrayBuffer[] {
-  const payloads = msg.t === 'run' ? msg.tasks.map((t) => t[2]) : msg.t === 'init' ? [msg.initargs] : [];
-  return payloads.flatMap((p) => (p && !(p instanceof Uint8Array) && p.transfer) || []);
+  const payloads = msg.kind === 'run' ? msg.tasks.map((t) => t[2]) : msg.kind === 'init' ? [msg.initargs] : [];
+  return payloads.flatMap((p) => (p && 'transfer' in p && p.transfer) || []);
 }
 
 export const threadTransport: Transport = new SpareKeeper(

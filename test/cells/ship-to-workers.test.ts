@@ -39,6 +39,7 @@ class NeedsMore extends Error {
   constructor(public need: number) { super(\`need \${need} more\`); }
 }
 class RemoteAppError extends Error {}
+function shipTriple(x: number) { return 3 * x; }
 const pools = { Process: new ProcessPoolExecutor({ max_workers: 2 }), Interpreter: new InterpreterPoolExecutor({ max_workers: 2 }) };
 async function first(it: AsyncIterable<unknown>) { for await (const x of it) return x; }
 `);
@@ -71,6 +72,16 @@ const cases: [string, string, string, unknown][] = [
     '(async () => { const e = await pool.submit((n: number) => { throw new NeedsMore(n); }, 7).exception() as NeedsMore; return [e instanceof NeedsMore, e.need, e.message, String((e.cause as Error).stack).includes("shipped-")]; })()',
     '(async () => { try { await first(pool.map((n: number) => { throw new NeedsMore(n); }, [7])); return "no error"; } catch (e: any) { return [e instanceof NeedsMore, e.need, e.message, String(e.cause.stack).includes("shipped-")]; } })()',
     [true, 7, 'need 7 more', true]],
+  ['functions as arguments (an arrow, a runtime builtin, a cell function and an intrinsic in an array)',
+    `(async () => [
+      await pool.submit((f: (y: number) => number, x: number) => f(x), (y: number) => y * 2, 21).result(),
+      await pool.submit((f: Function, a: number[]) => f(...a), pow, [2, 5]).result(),
+      await pool.submit((fs: ((x: number) => number)[]) => fs.map((f) => f(9)), [shipTriple, Math.sqrt]).result()])()`,
+    `(async () => { const out: unknown[] = [];
+      for await (const x of pool.map((f: Function, a: unknown[]) => f(...a), [(y: number) => y * 2, pow, (fs: ((x: number) => number)[]) => fs.map((f) => f(9))],
+        [[21], [2, 5], [[shipTriple, Math.sqrt]]])) out.push(x);
+      return out; })()`,
+    [42, 32, [27, 3]]],
 ];
 
 describe.each(['Process', 'Interpreter'])('%sPoolExecutor', (kind) => {
@@ -104,6 +115,15 @@ describe('the issue\'s examples', () => {
       'ModuleNotFoundError("No module named \'not-installed-anywhere\'")', 8,
       'ModuleNotFoundError("No module named \'not-installed-anywhere\'")', 8,
     ]);
+  });
+
+  test('a function argument that cannot ship fails at submit, naming it', async () => {
+    expect(await ok(`(() => {
+      let n = 0;
+      const bump = () => ++n;
+      return Object.values(pools).map((pool) => { try { pool.submit((f: () => number) => f(), bump); return 'submitted'; } catch (e) { return String(e); } });
+    })()`)).toEqual(Array(2).fill("TypeError: cannot send argument 1 of '<anonymous>' to a worker process: cannot ship function 'bump' " +
+      "to a worker process: it uses 'n', a local variable of an enclosing function"));
   });
 
   test('a non-callable fails its future with Python\'s message, as CPython reports it', async () => {

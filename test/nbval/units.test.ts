@@ -10,6 +10,7 @@ import { OutputCollector, type NbOutput } from '../../nbval/client/outputs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { IMimeBundle } from '@jupyterlab/nbformat';
 
 const code = (source: string, tags?: string[]): Cell => ({ cell_type: 'code', source, metadata: tags ? { tags } : {}, outputs: [] });
 
@@ -123,7 +124,7 @@ describe('diff and compare', () => {
     expect(compareOutputs([s('xyzdef\n')], [s('abcdef\r'), s('xyz\n')], options)).toEqual([]);
   });
   test('every mimetype is compared but PNG/JPEG images and widget views', () => {
-    const data = (d: Record<string, unknown>): NbOutput => ({ output_type: 'display_data', data: d, metadata: {} });
+    const data = (d: IMimeBundle): NbOutput => ({ output_type: 'display_data', data: d, metadata: {} });
     for (const mime of ['application/javascript', 'text/latex', 'text/html', 'image/svg+xml']) {
       expect(compareOutputs([data({ [mime]: 'a' })], [data({ [mime]: 'b' })], options).map((m) => m.field)).toEqual([mime]);
     }

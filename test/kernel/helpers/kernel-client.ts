@@ -15,7 +15,7 @@ import { createMessage, createUncheckedMessage, decode, encode, Signer, type Mes
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'tsfutures.js');
-/** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_). */
+/** kernel.json's env, as the built-in spec reads it (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_, GLIBC_TUNABLES). */
 export const KERNEL_JSON_ENV = builtinTsfuturesSpec().env;
 /** The launcher's V8 flags (bin/tsfutures-kernel.sh), which every installed kernel runs with. */
 export const V8_FLAGS = kernelV8Flags(ROOT);

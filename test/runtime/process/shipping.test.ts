@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import { Receiver } from '../../../runtime/futures/rebuild';
-import { serializeArgs, setGlobalResolver, shipFunction } from '../../../runtime/futures/shipping';
+import { serializeArgs } from '../../../runtime/futures/encode-args';
+import { setGlobalResolver, shipFunction } from '../../../runtime/futures/shipping';
 import { scaledTriangle, pointNorm, triangle } from './fixture';
 
 /** Evaluates a bundle the way pool-worker does. */
@@ -16,6 +17,18 @@ describe('shipping', () => {
     const b = shipFunction(scaledTriangle);
     expect(b.code).toContain('const triangle =');
     expect(load(scaledTriangle)(4)).toBe(30);
+  });
+
+  test("a module function sees its module's names before a global of the same name, as it does in its module", () => {
+    setGlobalResolver((name) => (name === 'SCALE' || name === 'triangle' ? { found: true, value: name === 'SCALE' ? 100 : () => 1 } : { found: false }));
+    expect(load(scaledTriangle)(4)).toBe(30);
+    setGlobalResolver(null);
+    (globalThis as Record<string, unknown>).SCALE = 100;
+    try {
+      expect(load(scaledTriangle)(4)).toBe(30);
+    } finally {
+      delete (globalThis as Record<string, unknown>).SCALE;
+    }
   });
 
   test('ships classes used by a function', () => {
@@ -80,8 +93,19 @@ describe('shipping', () => {
     expect(await load(async (x: number) => x * 3)(2)).toBe(6);
   });
 
-  test('an uncloneable argument is refused', () => {
-    expect(() => serializeArgs('f', [1, () => 2])).toThrow(
-      "cannot send argument 2 of 'f' to a worker process: a function cannot be cloned");
+  test('an uncloneable argument is refused, and so is a function argument that cannot ship, naming it', () => {
+    expect(() => serializeArgs('f', [1, new WeakMap()])).toThrow(
+      "cannot send argument 2 of 'f' to a worker process: a WeakMap cannot be cloned");
+    let counter = 0;
+    const bump = () => ++counter;
+    expect(() => serializeArgs('f', [1, { cb: bump }])).toThrow(
+      "cannot send argument 2 of 'f' to a worker process: cannot ship function 'bump' to a worker process: it uses " +
+      "'counter', a local variable of an enclosing function");
+  });
+
+  test('a function argument travels as the submitted function does, rebuilt on the other side', () => {
+    const payload = serializeArgs('apply', [(y: number) => y * 2, { f: triangle }, [Math.max]]);
+    const [double, { f }, [max]] = new Receiver().decodeArgs(payload) as [Function, { f: Function }, Function[]];
+    expect([double!(21), f(4), max!(1, 9)]).toEqual([42, 10, 9]);
   });
 });

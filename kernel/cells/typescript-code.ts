@@ -18,12 +18,11 @@ import * as vm from 'node:vm';
  */
 
 /**
- * Every cell builds a new program and type checker (~70 MB live in all) and drops the previous one; V8 then lets
- * the old generation grow to ~4x the live heap before collecting (measured RSS 450 MiB after 400 cells). Growing
- * by 1.5x instead: RSS ~290 MiB, per-cell CPU unchanged within noise. Set here, before the compiler is compiled:
- * V8 rejects a code cache made under other flags. This applies to kernels started without the start-up snapshot:
- * V8 flags are not part of a snapshot, so one started from it runs with V8's own factor (measured 2026-11-26, ~1.8x
- * the live old space there); setting 20-50 % in such a kernel changed neither its RSS over 10 000 cells nor latency.
+ * Every cell builds a new program and type checker and drops the previous one; V8 then lets the old generation
+ * grow to ~4x the live heap before collecting. Growing by 1.5x instead keeps the RSS down at no per-cell CPU cost
+ * (figures: docs/performance.md, "The cell engine"). Set here, before the compiler is compiled: V8 rejects a code
+ * cache made under other flags. This applies to kernels started without the start-up snapshot: V8 flags are not
+ * part of a snapshot, so one started from it runs with V8's own factor, where setting the flag made no difference.
  */
 v8.setFlagsFromString('--heap-growing-percent=50');
 
