@@ -78,7 +78,7 @@ function kernelInfo(k: Kernel, req: Request): void {
     protocol_version: PROTOCOL_VERSION,
     implementation: 'tsfutures',
     implementation_version: implementationVersion(),
-    language_info: languageInfo(k.engines.language, version),
+    language_info: languageInfo(k.engine.language, version),
     banner: `tsfutures ${implementationVersion()} — TypeScript ${version} on Node.js ${process.versions.node}, with Python's concurrent.futures`,
     help_links: [
       { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEngine } from '../../kernel/cells';
 import { REALM_GLOBAL } from '../../kernel/cells/runner';
-import type { CellEngine } from '../../kernel/engine';
+import type { CellEngine } from '../../kernel/protocol/engine';
 
 let dir: string;
 let engine: CellEngine;

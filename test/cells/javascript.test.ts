@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEngine } from '../../kernel/cells';
 import { cellLanguage, LANGUAGE_ENV } from '../../kernel/cells/language';
-import type { CellEngine } from '../../kernel/engine';
+import type { CellEngine } from '../../kernel/protocol/engine';
 
 const CELLS = {
   'a number += a string': 'let now = 1700000000000;\nnow += "hello";\nnow',
