@@ -52,7 +52,8 @@ export class ClientConnection {
     this.conn.on('end', () => this.ended());
     this.conn.on('ready', () => this.reconnected());
     this.reader = new IORedis(url, { ...options, maxRetriesPerRequest: null });
-    this.reader.on('error', () => undefined);
+    // The reader may be first to meet an untrusted certificate: then it must not retry either.
+    this.reader.on('error', (e: Error) => { if (untrusted(e)) this.lastError = e; });
     this.bull = new Queue(queue, { connection: this.conn, streams: { events: { maxLen: 1_000 } } });
     this.bull.on('error', () => undefined);
     this.ready = (async () => {
@@ -119,8 +120,19 @@ export class ClientConnection {
       await this.conn.del(aliveKey(this.queue, this.client), inboxKey(this.queue, this.client)).catch(() => undefined);
     }
     await this.bull.close().catch(() => undefined);
+    quietSocket(this.reader);
     this.reader.disconnect();
     if (this.conn.status === 'ready') await this.conn.quit().catch(() => undefined);
+    quietSocket(this.conn);
     this.conn.disconnect();
   }
+}
+
+/**
+ * Closing a TLS socket mid-handshake (a failed connect() closes the reader while it is still handshaking) can make it
+ * emit two errors: the refused certificate, then the server's alert. ioredis listens for a socket's first error only,
+ * so the second would surface as an uncaught exception in whoever runs at that moment.
+ */
+function quietSocket(redis: Redis): void {
+  (redis.stream as NodeJS.EventEmitter | undefined)?.on('error', () => undefined);
 }
