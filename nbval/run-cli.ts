@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { isKernelSpecInstalled, TSFUTURES_KERNEL } from './client/kernelspecs';
 import { PACKAGE_ROOT } from '../kernel/install/package-root';
 import type { NbOutput, OutputEvent } from './client/outputs';
+import type { KernelInfo } from './client/client';
 import { parseArgs, seconds, UsageError } from './args';
 import { cellOptions } from './markers';
 import { isCodeCell, joinLines, loadNotebook, NotebookError, saveNotebook, setCellOutputs, type LoadedNotebook } from './notebook';
@@ -168,8 +169,9 @@ function markAsNbformat45(loaded: LoadedNotebook): void {
 }
 
 /** Like nbclient: the executed notebook records the kernel's language_info. */
-function addLanguageInfo(loaded: LoadedNotebook, kernelInfo: Record<string, any> | undefined): void {
-  if (kernelInfo?.language_info) loaded.notebook.metadata.language_info = kernelInfo.language_info;
+function addLanguageInfo(loaded: LoadedNotebook, kernelInfo: KernelInfo | undefined): void {
+  // A reply without status (kernels before protocol 5.1) still carries language_info.
+  if (kernelInfo && 'language_info' in kernelInfo && kernelInfo.language_info) loaded.notebook.metadata.language_info = kernelInfo.language_info;
 }
 
 /** With Jupyter on PATH but our kernelspec missing, Jupyter could not open the result: install it (--user). */

@@ -75,7 +75,8 @@ export class NotebookSession {
       });
       if (reply.status === 'error' || reply.status === 'aborted') {
         const shown = outputs.find((o): o is ErrorOutput => o.output_type === 'error');
-        const error = shown ?? { output_type: 'error', ename: String(reply.ename ?? 'Error'), evalue: String(reply.evalue ?? reply.status), traceback: reply.traceback ?? [] };
+        const failure = reply.status === 'error' ? reply : undefined; // an aborted reply names no error
+        const error = shown ?? { output_type: 'error', ename: String(failure?.ename ?? 'Error'), evalue: String(failure?.evalue ?? reply.status), traceback: failure?.traceback ?? [] };
         return { status: 'error', outputs, executionCount, error };
       }
       return { status: 'ok', outputs, executionCount };

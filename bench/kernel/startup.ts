@@ -30,7 +30,7 @@ async function startOnce(spec: KernelSpec): Promise<{ total: number; steps: Map<
     const client = await manager.start();
     steps.set('kernel_info reply (client)', now() - t0);
     const { reply } = await client.execute('1+1');
-    if (reply.status !== 'ok') throw new Error(`1+1 failed: ${reply.ename}`);
+    if (reply.status !== 'ok') throw new Error(`1+1 failed: ${reply.status === 'error' ? reply.ename : reply.status}`);
     const total = now() - t0;
     for (const m of manager.stderr.matchAll(/startup (.+) (\d+\.\d)$/gm)) steps.set(m[1], Number(m[2]) - t0);
     return { total, steps };

@@ -20,8 +20,13 @@ export interface ExecuteOptions {
   silent?: boolean;
 }
 
+/** An execute_reply's content as the messaging spec defines it (ok, error or aborted). */
+export type ExecuteReply = ContentOf<'execute_reply'>;
+/** A kernel_info_reply's content. */
+export type KernelInfo = ContentOf<'kernel_info_reply'>;
+
 export interface ExecuteResult {
-  reply: Record<string, any>;
+  reply: ExecuteReply;
   outputs: NbOutput[];
   executionCount: number | null;
 }
@@ -35,7 +40,7 @@ export class CellTimeoutError extends Error {
   constructor(
     readonly seconds: number,
     readonly outputs: NbOutput[],
-    readonly reply: Record<string, any> | undefined,
+    readonly reply: ExecuteReply | undefined,
   ) {
     super(`Timeout of ${seconds} seconds exceeded while executing cell`);
   }
@@ -83,7 +88,7 @@ export class KernelClient {
    * Waits until the kernel answers kernel_info AND our iopub subscription receives messages
    * (SUB sockets are slow joiners: outputs published before the subscription lands are lost).
    */
-  async kernelInfo(timeoutSeconds = 60): Promise<Record<string, any>> {
+  async kernelInfo(timeoutSeconds = 60): Promise<KernelInfo> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     let reply: Message | undefined;
     while (!this.closed) {
@@ -95,7 +100,7 @@ export class KernelClient {
       else attempt.cancel();
       // Each kernel_info_request makes the kernel publish busy/idle on iopub, so retrying feeds the check.
       if (reply && (await withTimeout(this.iopubReady.then(() => true), Math.min(deadline - Date.now(), 300)))) {
-        return reply.content as Record<string, any>;
+        return reply.content as KernelInfo;
       }
     }
     throw new KernelDiedError('client closed');
@@ -121,7 +126,7 @@ export class KernelClient {
       const finish = () => {
         if (!reply || !idle) return;
         cleanup();
-        const replyContent = reply.content as Record<string, any>;
+        const replyContent = reply.content as ExecuteReply;
         if (timedOut) reject(new CellTimeoutError(options.timeout!, collector.outputs, replyContent));
         else resolve({ reply: replyContent, outputs: collector.outputs, executionCount: replyContent.execution_count ?? null });
       };
@@ -132,11 +137,10 @@ export class KernelClient {
         },
         onIopub: (msg) => {
           const type = msg.header.msg_type;
-          const c = msg.content as Record<string, any>;
-          if (type === 'status' && c.execution_state === 'idle') {
+          if (type === 'status' && (msg.content as ContentOf<'status'>).execution_state === 'idle') {
             idle = true;
             finish();
-          } else collector.handle(type, c);
+          } else collector.handle(type, msg.content);
         },
         fail: (error) => {
           cleanup();
@@ -158,7 +162,7 @@ export class KernelClient {
           }
           graceTimer = setTimeout(() => {
             cleanup();
-            reject(new CellTimeoutError(options.timeout!, collector.outputs, reply?.content as Record<string, any> | undefined));
+            reject(new CellTimeoutError(options.timeout!, collector.outputs, reply?.content as ExecuteReply | undefined));
           }, (options.graceSeconds ?? 5) * 1000);
         }, options.timeout * 1000);
       }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { KernelClient } from './client';
 import { newConnectionInfo, type ConnectionInfo } from './connection';
 import type { KernelSpec } from './kernelspecs';
+import type { KernelInfo } from './client';
 
 /** Keep the tail of the kernel's stderr: enough for a traceback, bounded for a chatty kernel. */
 const STDERR_LIMIT = 64 * 1024;
@@ -28,7 +29,7 @@ export class KernelManager {
   private exitPromise: Promise<number | null> = Promise.resolve(null);
   connection: ConnectionInfo | undefined;
   client: KernelClient | undefined;
-  kernelInfo: Record<string, any> | undefined;
+  kernelInfo: KernelInfo | undefined;
 
   constructor(
     readonly spec: KernelSpec,

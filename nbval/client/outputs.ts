@@ -5,6 +5,7 @@
  */
 
 import type * as nbformat from '@jupyterlab/nbformat';
+import type { ContentOf } from '../../kernel/transport/wire';
 
 /** nbformat's outputs; a stream's text is one string here (chunks are joined as they arrive). */
 export type StreamOutput = nbformat.IStream & { text: string };
@@ -24,28 +25,34 @@ export class OutputCollector {
   constructor(private readonly onEvent?: (event: OutputEvent) => void) {}
 
   /** Feeds one iopub message; returns false for message types that are not outputs (status, execute_input...). */
-  handle(msgType: string, content: Record<string, any>): boolean {
+  handle(msgType: string, content: unknown): boolean {
+    // Each content is read as the spec's type for its msg_type; a kernel may still leave optional fields out.
     switch (msgType) {
-      case 'stream':
-        this.addStream(content.name, String(content.text ?? ''));
+      case 'stream': {
+        const c = content as ContentOf<'stream'>;
+        this.addStream(c.name, String(c.text ?? ''));
         return true;
+      }
       case 'display_data':
       case 'execute_result': {
+        const c = content as Partial<ContentOf<'execute_result'>> & ContentOf<'display_data'>;
         const output: DataOutput =
           msgType === 'execute_result'
-            ? { output_type: msgType, data: content.data ?? {}, metadata: content.metadata ?? {}, execution_count: content.execution_count ?? null }
-            : { output_type: msgType, data: content.data ?? {}, metadata: content.metadata ?? {} };
-        this.add(output, content.transient?.display_id);
+            ? { output_type: msgType, data: c.data ?? {}, metadata: c.metadata ?? {}, execution_count: c.execution_count ?? null }
+            : { output_type: msgType, data: c.data ?? {}, metadata: c.metadata ?? {} };
+        this.add(output, displayIdOf(c));
         return true;
       }
       case 'update_display_data':
-        this.updateDisplay(content);
+        this.updateDisplay(content as ContentOf<'update_display_data'>);
         return true;
-      case 'error':
-        this.add({ output_type: 'error', ename: String(content.ename), evalue: String(content.evalue), traceback: content.traceback ?? [] });
+      case 'error': {
+        const c = content as ContentOf<'error'>;
+        this.add({ output_type: 'error', ename: String(c.ename), evalue: String(c.evalue), traceback: c.traceback ?? [] });
         return true;
+      }
       case 'clear_output':
-        if (content.wait) this.clearPending = true;
+        if ((content as ContentOf<'clear_output'>).wait) this.clearPending = true;
         else this.clear();
         return true;
       default:
@@ -81,13 +88,19 @@ export class OutputCollector {
     this.onEvent?.({ kind: 'output', output });
   }
 
-  private updateDisplay(content: Record<string, any>): void {
-    const id = content.transient?.display_id;
-    for (const index of this.displays.get(id) ?? []) {
+  private updateDisplay(content: ContentOf<'update_display_data'>): void {
+    const id = displayIdOf(content);
+    for (const index of id === undefined ? [] : this.displays.get(id) ?? []) {
       const target = this.outputs[index] as DataOutput;
       target.data = content.data ?? {};
       target.metadata = content.metadata ?? {};
       this.onEvent?.({ kind: 'update', output: target });
     }
   }
+}
+
+/** The display_id a display message's transient carries, if any. */
+function displayIdOf(content: { transient?: { display_id?: unknown } }): string | undefined {
+  const id = content.transient?.display_id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -112,7 +112,7 @@ export async function runForeign(file: string, spec: KernelSpec, cellTimeoutSeco
         const failed = outputs.find((o) => o.output_type === 'error') as { ename?: string; evalue?: string } | undefined;
         const stderr = outputs.map((o) => (o.output_type === 'stream' && (o as { name?: string }).name === 'stderr' ? String((o as { text?: unknown }).text) : '')).join('');
         const error =
-          reply.status !== 'ok' ? (reply.ename ? `${reply.ename}: ${reply.evalue}` : `${reply.status}: ${stderr.trim()}`) : failed ? `${failed.ename}: ${failed.evalue}` : undefined;
+          reply.status !== 'ok' ? (reply.status === 'error' && reply.ename ? `${reply.ename}: ${reply.evalue}` : `${reply.status}: ${stderr.trim()}`) : failed ? `${failed.ename}: ${failed.evalue}` : undefined;
         runs.push(error === undefined ? { ok: true, mimes } : { ok: false, error, mimes });
       } catch (e) {
         if (!(e instanceof CellTimeoutError)) throw e;

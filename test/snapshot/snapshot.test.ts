@@ -55,7 +55,8 @@ async function withKernel(body: (run: (code: string) => Promise<string>, m: Kern
   const client = await m.start();
   const run = async (code: string) => {
     const { reply, outputs } = await client.execute(code);
-    if (reply.status !== 'ok') return `${reply.ename}: ${reply.evalue}`;
+    if (reply.status === 'error') return `${reply.ename}: ${reply.evalue}`;
+    if (reply.status !== 'ok') return reply.status;
     const out = outputs.find((o) => o.output_type === 'execute_result') as { data: Record<string, string> } | undefined;
     return out?.data['text/plain'] ?? '';
   };
