@@ -122,70 +122,62 @@ function writeFlag(file: PathLike, options: WriteFileOptions): string {
   return options.append ? 'a' : 'w';
 }
 
-export async function readTextFile(file: PathLike): Promise<string> {
+/** Runs a file operation, its Node error turned into Deno's (fileError). */
+function fileCall<T>(op: string, file: PathLike, call: () => T): T {
   try {
-    return await fs.promises.readFile(file, 'utf8');
+    return call();
   } catch (e) {
-    throw fileError(e, 'readfile', file);
+    throw fileError(e, op, file);
   }
+}
+
+async function fileCallAsync<T>(op: string, file: PathLike, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw fileError(e, op, file);
+  }
+}
+
+/** Deno hands file bytes out as a plain Uint8Array over the same memory, not a Buffer. */
+function bytesOf(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function nodeWriteOptions(file: PathLike, options: WriteFileOptions): fs.WriteFileOptions {
+  return { flag: writeFlag(file, options), mode: options.mode };
+}
+
+export function readTextFile(file: PathLike): Promise<string> {
+  return fileCallAsync('readfile', file, () => fs.promises.readFile(file, 'utf8'));
 }
 
 export function readTextFileSync(file: PathLike): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw fileError(e, 'readfile', file);
-  }
+  return fileCall('readfile', file, () => fs.readFileSync(file, 'utf8'));
 }
 
-export async function readFile(file: PathLike): Promise<Uint8Array> {
-  try {
-    const b = await fs.promises.readFile(file);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    throw fileError(e, 'readfile', file);
-  }
+export function readFile(file: PathLike): Promise<Uint8Array> {
+  return fileCallAsync('readfile', file, async () => bytesOf(await fs.promises.readFile(file)));
 }
 
 export function readFileSync(file: PathLike): Uint8Array {
-  try {
-    const b = fs.readFileSync(file);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    throw fileError(e, 'readfile', file);
-  }
+  return fileCall('readfile', file, () => bytesOf(fs.readFileSync(file)));
 }
 
-export async function writeTextFile(file: PathLike, data: string, options: WriteFileOptions = {}): Promise<void> {
-  try {
-    await fs.promises.writeFile(file, data, { flag: writeFlag(file, options), mode: options.mode });
-  } catch (e) {
-    throw fileError(e, 'writefile', file);
-  }
+export function writeTextFile(file: PathLike, data: string, options: WriteFileOptions = {}): Promise<void> {
+  return fileCallAsync('writefile', file, () => fs.promises.writeFile(file, data, nodeWriteOptions(file, options)));
 }
 
 export function writeTextFileSync(file: PathLike, data: string, options: WriteFileOptions = {}): void {
-  try {
-    fs.writeFileSync(file, data, { flag: writeFlag(file, options), mode: options.mode });
-  } catch (e) {
-    throw fileError(e, 'writefile', file);
-  }
+  fileCall('writefile', file, () => fs.writeFileSync(file, data, nodeWriteOptions(file, options)));
 }
 
-export async function writeFile(file: PathLike, data: Uint8Array, options: WriteFileOptions = {}): Promise<void> {
-  try {
-    await fs.promises.writeFile(file, data, { flag: writeFlag(file, options), mode: options.mode });
-  } catch (e) {
-    throw fileError(e, 'writefile', file);
-  }
+export function writeFile(file: PathLike, data: Uint8Array, options: WriteFileOptions = {}): Promise<void> {
+  return fileCallAsync('writefile', file, () => fs.promises.writeFile(file, data, nodeWriteOptions(file, options)));
 }
 
 export function writeFileSync(file: PathLike, data: Uint8Array, options: WriteFileOptions = {}): void {
-  try {
-    fs.writeFileSync(file, data, { flag: writeFlag(file, options), mode: options.mode });
-  } catch (e) {
-    throw fileError(e, 'writefile', file);
-  }
+  fileCall('writefile', file, () => fs.writeFileSync(file, data, nodeWriteOptions(file, options)));
 }
 
 interface TestDefinition {
