@@ -14,10 +14,15 @@ export const RUNTIME_MODULES: ReadonlySet<string> = new Set(['tsfutures', 'concu
 /** tslab's display module, which the kernel provides itself (kernel/output/tslab.ts) so notebooks written for tslab render. */
 export const TSLAB_MODULE = 'tslab';
 
-/** The file the type checker resolves `tslab` to: its declarations when built, else the source. */
-export function tslabTypesFile(): string | undefined {
-  const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'output', 'tslab.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'output', 'tslab.ts')];
+/** The file the type checker reads for one of kernel/output's modules: its declarations when built, else its source. */
+function outputModuleTypesFile(name: string): string | undefined {
+  const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'output', `${name}.d.ts`), path.join(PACKAGE_ROOT, 'kernel', 'output', `${name}.ts`)];
   return candidates.find((f) => fs.existsSync(f));
+}
+
+/** The file the type checker resolves `tslab` to. */
+export function tslabTypesFile(): string | undefined {
+  return outputModuleTypesFile('tslab');
 }
 
 /**
@@ -27,8 +32,7 @@ export function tslabTypesFile(): string | undefined {
  */
 export function provideDeno(shadows: Record<string, unknown>, declare: (declaration: string) => void): boolean {
   try {
-    const candidates = [path.join(PACKAGE_ROOT, 'dist', 'kernel', 'output', 'deno.d.ts'), path.join(PACKAGE_ROOT, 'kernel', 'output', 'deno.ts')];
-    const types = candidates.find((f) => fs.existsSync(f))?.replace(/(?:\.d)?\.ts$/, '');
+    const types = outputModuleTypesFile('deno')?.replace(/(?:\.d)?\.ts$/, '');
     if (!types) return false;
     let value: unknown;
     Object.defineProperty(shadows, 'Deno', { get: () => (value ??= require(path.resolve(__dirname, '..', 'output', 'deno'))), enumerable: true, configurable: true });
