@@ -122,8 +122,8 @@ export const WATCHES: unique symbol = Symbol.for('tsfutures.futures.watches') as
 
 async function* asCompletedIterator<T>(fs: Set<Future<T>>, timeout: number | null): AsyncGenerator<Future<T>, void, undefined> {
   // CPython's as_completed is a generator: its deadline is taken at the first next(), not at the call.
-  const end_time = timeout === null ? null : timeout + monotonic();
-  const total_futures = fs.size;
+  const endTime = timeout === null ? null : timeout + monotonic();
+  const totalFutures = fs.size;
   const finished = [...fs].filter(isFinished);
   const pending = new Set([...fs].filter((f) => !isFinished(f)));
   const waiter = createAndInstallWaiters(fs, AS_COMPLETED);
@@ -136,12 +136,12 @@ async function* asCompletedIterator<T>(fs: Set<Future<T>>, timeout: number | nul
       yield f;
     }
     while (pending.size) {
-      let wait_timeout: number | null = null;
-      if (end_time !== null) {
-        wait_timeout = end_time - monotonic();
-        if (wait_timeout < 0) throw new TimeoutError(`${pending.size} (of ${total_futures}) futures unfinished`);
+      let waitTimeout: number | null = null;
+      if (endTime !== null) {
+        waitTimeout = endTime - monotonic();
+        if (waitTimeout < 0) throw new TimeoutError(`${pending.size} (of ${totalFutures}) futures unfinished`);
       }
-      await waiter.event.wait(wait_timeout);
+      await waiter.event.wait(waitTimeout);
       const batch = waiter.finished_futures as Future<T>[];
       waiter.finished_futures = [];
       waiter.event.clear();
@@ -202,39 +202,39 @@ export abstract class Executor {
    * a task's error is thrown at its position and the remaining futures are cancelled on error or early exit.
    */
   map<R>(fn: (...args: any[]) => R, ...rest: unknown[]): AsyncIterable<Awaited<R>> {
-    const { iterables, buffersize, end_time } = mapArguments(rest, takeMapOptions(rest));
+    const { iterables, buffersize, endTime } = mapArguments(rest, takeMapOptions(rest));
 
-    const args_iter = zipRows(iterables);
+    const argsIter = zipRows(iterables);
     const fs = new Fifo<Future<Awaited<R>>>(); // taken from the front: an array's shift() is O(n) when large
     while (buffersize === null || fs.length < buffersize) {
-      const args = args_iter.next();
+      const args = argsIter.next();
       if (args.done) break;
       fs.push(this.submit(fn, ...args.value));
     }
-    return this.resultIterator(fn, fs, args_iter, buffersize !== null, end_time);
+    return this.resultIterator(fn, fs, argsIter, buffersize !== null, endTime);
   }
 
   // Yields live in a separate generator so that map() submits before the first result is asked for.
   private async *resultIterator<R>(
     fn: (...args: any[]) => R,
     fs: Fifo<Future<Awaited<R>>>,
-    args_iter: Generator<unknown[]>,
+    argsIter: Generator<unknown[]>,
     buffered: boolean,
-    end_time: number | null,
+    endTime: number | null,
   ): AsyncGenerator<Awaited<R>, void, undefined> {
     try {
       while (fs.length) {
         // Buffered: one new task per result taken. (CPython also stops feeding once the executor was collected.)
         if (buffered) {
-          const next = args_iter.next();
+          const next = argsIter.next();
           if (!next.done) fs.push(this.submit(fn, ...next.value));
         }
         const fut = fs.shift()!;
-        yield await resultOrCancel(fut, end_time === null ? null : end_time - monotonic());
+        yield await resultOrCancel(fut, endTime === null ? null : endTime - monotonic());
       }
     } finally {
       for (const f of fs.drain()) f.cancel();
-      args_iter.return(undefined);
+      argsIter.return(undefined);
     }
   }
 
@@ -264,7 +264,7 @@ export function takeMapOptions(rest: unknown[]): MapOptions {
 export function mapArguments(
   rest: unknown[],
   options: MapOptions,
-): { iterables: Iterable<unknown>[]; buffersize: number | null; end_time: number | null } {
+): { iterables: Iterable<unknown>[]; buffersize: number | null; endTime: number | null } {
   const iterables = rest as Iterable<unknown>[];
   for (const it of iterables) {
     if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
@@ -274,7 +274,7 @@ export function mapArguments(
   const { timeout = null, buffersize = null } = options;
   if (buffersize !== null && !Number.isInteger(buffersize)) throw new TypeError('buffersize must be an integer or None');
   if (buffersize !== null && buffersize < 1) throw new ValueError('buffersize must be None or >= 1.');
-  return { iterables, buffersize, end_time: timeout === null ? null : timeout + monotonic() };
+  return { iterables, buffersize, endTime: timeout === null ? null : timeout + monotonic() };
 }
 
 /** Normalises shutdown's arguments: Python's `shutdown(wait=True, *, cancel_futures=False)`. */

@@ -53,7 +53,7 @@ export function mapInChunks(
   const chunksize = options.chunksize ?? 1;
   if (chunksize < 1) throw new ValueError('chunksize must be >= 1.');
   if (chunksize === 1) return undefined;
-  const { iterables, buffersize, end_time: endTime } = mapArguments(rest, options);
+  const { iterables, buffersize, endTime } = mapArguments(rest, options);
   const chunks = columnChunks(iterables, chunksize);
   const futures = new Fifo<Future<unknown[]>>();
   const submitNext = (): boolean => {

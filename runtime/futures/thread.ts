@@ -73,12 +73,12 @@ export class ThreadPoolExecutor extends Executor {
     super();
     const opts: ThreadPoolExecutorOptions = typeof options === 'number' ? { max_workers: options } : (options ?? {});
     // CPython: cpu_count + 4 suits both CPU tasks that release the GIL and I/O; capped at 32.
-    const max_workers = opts.max_workers ?? Math.min(32, (os.cpus().length || 1) + 4);
-    if (max_workers <= 0) throw new ValueError('max_workers must be greater than 0');
+    const maxWorkers = opts.max_workers ?? Math.min(32, (os.cpus().length || 1) + 4);
+    if (maxWorkers <= 0) throw new ValueError('max_workers must be greater than 0');
     if (opts.initializer != null && typeof opts.initializer !== 'function') {
       throw new TypeError('initializer must be a callable');
     }
-    this._max_workers = max_workers;
+    this._max_workers = maxWorkers;
     this._thread_name_prefix = opts.thread_name_prefix || `ThreadPoolExecutor-${poolCounter++}`;
     this.initializer = opts.initializer ?? null;
     this.initargs = opts.initargs ?? [];

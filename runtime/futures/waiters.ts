@@ -50,15 +50,15 @@ class FirstCompletedWaiter extends Waiter {
 /** Used by wait(FIRST_EXCEPTION) and wait(ALL_COMPLETED). */
 class AllCompletedWaiter extends Waiter {
   constructor(
-    private num_pending_calls: number,
-    private readonly stop_on_exception: boolean,
+    private pendingCalls: number,
+    private readonly stopOnException: boolean,
   ) {
     super();
   }
 
   private decrementPendingCalls(): void {
-    this.num_pending_calls -= 1;
-    if (!this.num_pending_calls) this.event.set();
+    this.pendingCalls -= 1;
+    if (!this.pendingCalls) this.event.set();
   }
 
   override add_result(future: Waitable): void {
@@ -67,7 +67,7 @@ class AllCompletedWaiter extends Waiter {
   }
   override add_exception(future: Waitable): void {
     super.add_exception(future);
-    if (this.stop_on_exception) this.event.set();
+    if (this.stopOnException) this.event.set();
     else this.decrementPendingCalls();
   }
   override add_cancelled(future: Waitable): void {
