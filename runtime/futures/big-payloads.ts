@@ -120,6 +120,15 @@ class LandingDeserializer extends v8.DefaultDeserializer {
   }
 }
 
+/** One system call, where fs.rmSync({ force }) makes three (two stats and the unlink). */
+function unlinkIfThere(name: string): void {
+  try {
+    fs.unlinkSync(name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 function writeAll(fd: number, chunks: Uint8Array[]): void {
   let position = 0;
   for (const chunk of chunks) {
@@ -177,11 +186,13 @@ export function landBig({ bytes, file }: LiftedBytes): unknown {
   const fd = fs.openSync(file.path, 'r');
   const landed: ArrayBuffer[] = [];
   try {
-    if (file.named) fs.rmSync(file.path, { force: true });
+    if (file.named) unlinkIfThere(file.path);
     let position = 0;
     for (const size of file.sizes) {
-      const buffer = new ArrayBuffer(size);
-      const into = new Uint8Array(buffer);
+      // Not zero-filled first (new ArrayBuffer's calloc would write every page once more): the read fills it all,
+      // or throws and the buffer is dropped. A buffer of its own (allocUnsafeSlow never pools), exactly `size` long.
+      const into = Buffer.allocUnsafeSlow(size);
+      const buffer = into.buffer as ArrayBuffer;
       for (let done = 0; done < size;) {
         const n = fs.readSync(fd, into, done, size - done, position + done);
         if (n === 0) throw new Error(`a large value's file ended after ${position + done} of its bytes`);
@@ -253,11 +264,27 @@ export function cleanUpOnce(): void {
 }
 
 /**
- * The environment a worker starts with: glibc backs large allocations with transparent huge pages, so a received
- * buffer's memory costs one page fault per 2 MB instead of one per 4 KB (the faults dominated: ~20 us each in a VM).
+ * glibc tunables a worker starts with, unless its environment sets them. Page faults dominate receiving big data (a
+ * fresh 4 KB page costs ~20-30 us in a VM): `hugetlb=1` backs large blocks with transparent huge pages (one fault
+ * per 2 MB); `mmap_threshold` keeps blocks under 32 MB (glibc's own ceiling for its dynamic threshold, which an
+ * explicit MALLOC_TRIM_THRESHOLD_ such as kernel.json's turns off) in the heap, where they get huge pages too (a
+ * mapping of its own under 2 MB never does) and freed ones are reused without faulting again.
  */
+export const WORKER_TUNABLES: Record<string, string> = {
+  'glibc.malloc.hugetlb': '1',
+  'glibc.malloc.mmap_threshold': String(32 * 1024 * 1024),
+};
+/** glibc's older environment variables for the same settings: a user's value there is kept too. */
+const TUNABLE_ALIASES: Record<string, string> = { 'glibc.malloc.mmap_threshold': 'MALLOC_MMAP_THRESHOLD_' };
+
+/** The environment a worker starts with: the parent's, with WORKER_TUNABLES added to GLIBC_TUNABLES where unset. */
 export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (process.platform !== 'linux' || /glibc\.malloc\.hugetlb/.test(env.GLIBC_TUNABLES ?? '')) return env;
-  const tunables = [env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1'].filter(Boolean).join(':');
-  return { ...env, GLIBC_TUNABLES: tunables };
+  if (process.platform !== 'linux') return env;
+  const given = env.GLIBC_TUNABLES ?? '';
+  const set = new Set(given.split(':').map((t) => t.split('=')[0]));
+  const added = Object.entries(WORKER_TUNABLES)
+    .filter(([name]) => !set.has(name) && env[TUNABLE_ALIASES[name] ?? ''] === undefined)
+    .map(([name, value]) => `${name}=${value}`);
+  if (!added.length) return env;
+  return { ...env, GLIBC_TUNABLES: [given, ...added].filter(Boolean).join(':') };
 }

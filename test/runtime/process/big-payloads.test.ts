@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
-import { LIFT_BYTES } from '../../../runtime/futures/big-payloads';
+import { LIFT_BYTES, workerEnv } from '../../../runtime/futures/big-payloads';
 
 const MB = 1024 * 1024;
 const shmFiles = () => fs.readdirSync('/dev/shm').filter((n) => n.startsWith('tsfutures-'));
@@ -78,6 +78,11 @@ linux('ProcessPoolExecutor: large buffers beside the channel', () => {
     expect(heldFiles().length).toBe(before);
     expect(shmFiles().filter((n) => n.startsWith(`tsfutures-${process.pid}-`))).toEqual([]);
   }, 60_000);
+
+  test('a worker starts with the huge-page heap (glibc tunables) a received buffer lands in', async () => {
+    const tunables = await pool.submit(() => process.env.GLIBC_TUNABLES ?? '').result();
+    expect(tunables.split(':')).toEqual(expect.arrayContaining(['glibc.malloc.hugetlb=1', 'glibc.malloc.mmap_threshold=33554432']));
+  });
 });
 
 linux('big payloads leave nothing behind', () => {
@@ -127,4 +132,24 @@ linux('big payloads leave nothing behind', () => {
     expect(held).toBe('2'); // both arguments were in files, held by the parent only
     expect(shmFiles().filter((n) => n.startsWith(`tsfutures-${pid}-`))).toEqual([]);
   }, 60_000);
+});
+
+describe('workerEnv: glibc tunables for a process-pool worker', () => {
+  const tunables = (env: NodeJS.ProcessEnv) => workerEnv(env).GLIBC_TUNABLES;
+  const onLinux = process.platform === 'linux' ? test : test.skip;
+
+  onLinux('added to what the parent has, kernel.json\'s hugetlb included', () => {
+    expect(tunables({})).toBe('glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432');
+    expect(tunables({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' })).toBe('glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432');
+    expect(tunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }))
+      .toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432');
+  });
+
+  onLinux('a value the user set is kept, in GLIBC_TUNABLES or in its MALLOC_ variable', () => {
+    expect(tunables({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072:glibc.malloc.hugetlb=0' }))
+      .toBe('glibc.malloc.mmap_threshold=131072:glibc.malloc.hugetlb=0');
+    expect(tunables({ MALLOC_MMAP_THRESHOLD_: '131072' })).toBe('glibc.malloc.hugetlb=1');
+    const env = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576' };
+    expect(workerEnv(env)).toBe(env);
+  });
 });
