@@ -4,11 +4,12 @@
  * A node started with NODE_EXTRA_CA_CERTS builds its root store at boot (node 20): it parses its ~140 bundled roots
  * and every certificate of the file, while a node without the variable builds the store at its first TLS connection.
  * Environments that point the variable at the system bundle (/etc/ssl/certs/ca-certificates.crt, ~140 certificates,
- * most of them node's own roots) so make every worker boot spend about a third of its CPU on certificates it already
- * has (docs/performance.md, "Pool start-up"). A worker gets instead a file of the certificates node does not bundle,
- * or no variable when there are none: the store it builds holds the same certificates, so TLS in a task trusts
- * exactly what it trusted before. The file is computed once per bundle and node version and kept in the cache
- * directory; when it cannot be written the worker gets the variable unchanged.
+ * most of them node's own roots) so make every worker boot spend about a fifth of its CPU parsing certificates it
+ * already has (docs/performance.md, "A process's first pool"). A worker gets instead a file of the certificates node
+ * does not bundle, or no variable when there are none: the store it builds holds the same certificates, so TLS in a
+ * task trusts exactly what it trusted before. A worker whose store does not start from node's roots (--use-openssl-ca)
+ * keeps the variable as it is. The file is computed once per bundle and node binary and kept in the cache directory;
+ * when it cannot be written the worker gets the variable unchanged.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -64,17 +65,33 @@ function leanFile(file: string, key: string): string | undefined {
   }
 }
 
+/**
+ * Whether a worker's root store starts from node's bundled roots, as the lean file assumes: not under
+ * --use-openssl-ca, nor in a node built to use OpenSSL's store by default (unless --use-bundled-ca).
+ */
+function bundledRoots(env: NodeJS.ProcessEnv): boolean {
+  const options = env.NODE_OPTIONS ?? '';
+  if (options.includes('--use-openssl-ca')) return false;
+  if (options.includes('--use-bundled-ca')) return true;
+  const defines = (process.config.target_defaults as { defines?: unknown } | undefined)?.defines;
+  return !(Array.isArray(defines) && defines.includes('NODE_OPENSSL_CERT_STORE'));
+}
+
 /** `env` with NODE_EXTRA_CA_CERTS naming only the certificates node does not bundle (see the header). */
 export function withLeanExtraCaCerts(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const file = env[VARIABLE];
-  if (!file) return env;
+  if (!file || !bundledRoots(env)) return env;
   let stat: fs.Stats;
+  let node: fs.Stats;
   try {
     stat = fs.statSync(file);
+    node = fs.statSync(process.execPath);
   } catch {
     return env; // node warns about a missing file at each start: the worker keeps doing so
   }
-  const key = createHash('sha1').update(`${process.version}\0${path.resolve(file)}\0${stat.size}\0${stat.mtimeMs}`).digest('hex').slice(0, 16);
+  // The worker runs this node binary (parent-watch.ts): its roots are the ones this process compared with.
+  const identity = [process.version, process.execPath, node.mtimeMs, path.resolve(file), stat.size, stat.mtimeMs].join('\0');
+  const key = createHash('sha1').update(identity).digest('hex').slice(0, 16);
   if (memo?.key !== key) memo = { key, lean: leanFile(file, key) };
   if (memo.lean === undefined) return env;
   const out = { ...env };

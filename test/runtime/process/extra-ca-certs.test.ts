@@ -69,6 +69,12 @@ test('a block it cannot read whole, a missing file or no variable: the environme
   expect(withLeanExtraCaCerts(none)).toBe(none);
 });
 
+test('a worker whose root store is not node\'s bundled roots (--use-openssl-ca) gets the variable as it is', () => {
+  const env = { NODE_EXTRA_CA_CERTS: bundle('openssl-store.crt', ROOT_A, TEST_CA), NODE_OPTIONS: '--use-openssl-ca' };
+  expect(withLeanExtraCaCerts(env)).toBe(env);
+  expect(withLeanExtraCaCerts({ ...env, NODE_OPTIONS: '--use-bundled-ca' }).NODE_EXTRA_CA_CERTS).not.toBe(env.NODE_EXTRA_CA_CERTS);
+});
+
 /** In a worker: GETs the URL over HTTPS with node's default trust; its body and the worker's variable. */
 function fetchText(url: string): Promise<[string, string | undefined]> {
   return new Promise((resolve, reject) => {
