@@ -14,7 +14,6 @@
  * the re-parented one (and a death signal set after the parent's death is never sent).
  */
 import { existsSync } from 'node:fs';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
 
 /** Within the 2 s a worker may outlive its parent, with room for a loaded machine's scheduling. */
 const POLL_MS = 500;
@@ -47,7 +46,9 @@ export function endWithParent(argv: string[] = process.argv): void {
   if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
   if (argv[3] === DEATH_SIGNAL_SET) return;
   try {
-    const thread = new Worker(SOURCE, { eval: true, workerData: parent, env: SHARE_ENV, stdin: false, stdout: false, stderr: false, trackUnmanagedFds: false });
+    // Loaded here, not at the top: a worker with the death signal never needs it, and its boot would pay for it.
+    const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+    const thread = new threads.Worker(SOURCE, { eval: true, workerData: parent, env: threads.SHARE_ENV, stdin: false, stdout: false, stderr: false, trackUnmanagedFds: false });
     thread.on('error', () => { /* the watch is a safety net: its loss must not end the worker */ });
     thread.unref();
   } catch {

@@ -4,7 +4,7 @@
  * The runtime's exports are globals, loaded on first use (worker-globals.ts), so shipped notebook code can call
  * print, range, sum...
  */
-import { isMainThread, parentPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { liftBig, setWorkerSide, type LiftedBytes } from './big-payloads';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
@@ -15,6 +15,15 @@ import { TypeError } from '../python/errors';
 import { installRuntimeGlobals, loadRuntime } from './worker-globals';
 
 type Send = (msg: FromWorker) => void;
+
+/**
+ * A child process of a process pool has its IPC channel from boot, a thread of an interpreter pool never has one.
+ * Only threads load node:worker_threads (for their parentPort): a child process would spend a few ms of the boot
+ * that its pool's first result waits for.
+ */
+const threads = process.send ? undefined : (require('node:worker_threads') as typeof import('node:worker_threads'));
+const isMainThread = threads?.isMainThread ?? true;
+const parentPort: MessagePort | null = threads?.parentPort ?? null;
 
 /** Messages handed to the IPC channel but not yet written: exiting before they are would lose results. */
 let unsent = 0;

@@ -85,23 +85,43 @@ function isPlainData(value: object): boolean {
 }
 
 let builtinIndex: Map<unknown, Reference> | undefined;
+/** Builtin modules already in builtinIndex, and how long node's list of loaded modules was when it was last read. */
+const indexedBuiltins = new Set<string>();
+let loadListLength = -1;
+const UNSHIPPED_BUILTINS = ['sys', 'punycode', 'wasi', 'test', 'sqlite', 'inspector', 'trace_events'];
 
-/** Node's builtin modules and their top-level members, by identity (`import * as os from 'os'` in a module). */
+/** The public builtin modules this process has loaded, or undefined when node does not say (then: all of them). */
+function loadedBuiltins(list: readonly string[] | undefined): Set<string> | undefined {
+  if (!list) return undefined;
+  const prefix = 'NativeModule ';
+  return new Set(list.filter((e) => e.startsWith(prefix)).map((e) => e.slice(prefix.length)));
+}
+
+/**
+ * Node's builtin modules and their top-level members, by identity (`import * as os from 'os'` in a module). Only
+ * the modules this process has loaded (node's process.moduleLoadList): a value of a module nobody loaded cannot be
+ * at hand, and loading every builtin made the first function shipped (a kernel's first pool) wait ~70 ms of CPU.
+ * Modules loaded later join the index at the next lookup.
+ */
 function builtins(): Map<unknown, Reference> {
-  if (!builtinIndex) {
-    builtinIndex = new Map();
-    for (const name of builtinModules) {
-      if (name.startsWith('_') || ['sys', 'punycode', 'wasi', 'test', 'sqlite', 'inspector', 'trace_events'].includes(name)) continue;
-      let exports: unknown;
-      try {
-        exports = require(name);
-      } catch {
-        continue; // not loadable in this Node: never shipped
-      }
-      indexMembers(builtinIndex, (path) => ['module', `node:${name}`, null, path], exports, false);
+  const list = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+  if (builtinIndex && (list ? list.length === loadListLength : true)) return builtinIndex;
+  const index = (builtinIndex ??= new Map());
+  loadListLength = list?.length ?? -1;
+  const loaded = loadedBuiltins(list);
+  for (const name of builtinModules) {
+    if (indexedBuiltins.has(name) || name.startsWith('_') || UNSHIPPED_BUILTINS.includes(name)) continue;
+    if (loaded && !loaded.has(name)) continue;
+    indexedBuiltins.add(name);
+    let exports: unknown;
+    try {
+      exports = require(name);
+    } catch {
+      continue; // not loadable in this Node: never shipped
     }
+    indexMembers(index, (path) => ['module', `node:${name}`, null, path], exports, false);
   }
-  return builtinIndex;
+  return index;
 }
 
 /** Intrinsics by realm: a cell's `Math.max` belongs to the kernel's realm, a jest test's to its own context. */

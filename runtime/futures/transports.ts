@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
 import { cleanUpOnce, removeWorkerFiles, workerEnv } from './big-payloads';
+import { withLeanExtraCaCerts } from './extra-ca-certs';
 import { orphanProofLaunch } from './parent-watch';
 import type { ToWorker } from './pool-protocol';
 import { SpareKeeper } from './spare-worker';
@@ -35,9 +36,10 @@ export const processTransport: Transport = new SpareKeeper(
     cleanUpOnce();
     // stdout/stderr are piped and forwarded through the parent's streams so a kernel capturing them sees a
     // worker's print() output; the parent's node flags (--inspect, loaders) are not passed on. The launch makes the
-    // worker die with this process even while its main thread is blocked (parent-watch.ts).
+    // worker die with this process even while its main thread is blocked (parent-watch.ts). Its environment is ours,
+    // with the big-payload tunables and without re-parsing certificates node bundles (extra-ca-certs.ts).
     const { execPath, execArgv, args } = orphanProofLaunch(process.pid);
-    const child = fork(workerEntry(), args, { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath, execArgv, env: workerEnv() });
+    const child = fork(workerEntry(), args, { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath, execArgv, env: withLeanExtraCaCerts(workerEnv()) });
     liveChildren.add(child);
     child.stdout!.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));

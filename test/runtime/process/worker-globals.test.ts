@@ -13,6 +13,11 @@ export function runtimeLoaded(): boolean {
   return Object.keys(require.cache).some((file) => /[\\/]runtime[\\/]index\.js$/.test(file));
 }
 
+/** Uses names of the runtime's Python layer only, as the lecture's sum_generate does. */
+function usesPython(n: number): [boolean, number] {
+  return [runtimeLoaded(), sum(range(n))];
+}
+
 /** Uses runtime names as globals, as notebook code does. */
 function usesRuntime(n: number): [boolean, number, string] {
   return [runtimeLoaded(), sum(range(n)), typeof ThreadPoolExecutor];
@@ -33,6 +38,9 @@ describe.each(kinds)('%s', (_name, make) => {
   test('a task that uses no runtime name runs before the runtime is loaded; one that does loads it', async () => {
     const pool = make();
     try {
+      expect(await pool.submit(runtimeLoaded).result()).toBe(false);
+      // Python builtins load the Python layer alone; the first other name loads the rest.
+      expect(await pool.submit(usesPython, 4).result()).toEqual([false, 6]);
       expect(await pool.submit(runtimeLoaded).result()).toBe(false);
       expect(await pool.submit(usesRuntime, 5).result()).toEqual([false, 10, 'function']);
       expect(await pool.submit(runtimeLoaded).result()).toBe(true);
