@@ -17,7 +17,8 @@
  *   (lib.ts: separate lib files made every new program and checker slower); @types/node is left out until needed (node-lite.ts);
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
- *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts);
+ *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts),
+ *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply;
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
@@ -208,8 +209,7 @@ export class TypeScriptCellEngine implements CellEngine {
     for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
     if (names.includes('Deno')) this.denoBound = false;
     for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
-    // The names with a value decide only which imports, enums and namespaces the emit keeps: without those the
-    // cell's declarations can wait until its reply is sent.
+    // Which names are values matters only to imports, enums and namespaces: without them, publishing can wait.
     const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
     const valueNames = needsValueNames ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
     if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, new Set(ownShadows)));
