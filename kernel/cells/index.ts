@@ -17,7 +17,8 @@
  *   (lib.ts: separate lib files made every new program and checker slower); @types/node is left out until needed (node-lite.ts);
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
- *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts);
+ *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts),
+ *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply;
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
@@ -45,7 +46,7 @@ import { loadRuntime, provideDeno, runtimeModule } from './runtime-location';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
-import { isRelativeSpecifier } from './local-modules';
+import { createsFunctions, declaresImportsOrScopes, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import type { CellLanguage } from './language';
 
 export interface EngineOptions {
@@ -55,12 +56,6 @@ export interface EngineOptions {
   globals?: Record<string, unknown>;
   /** JavaScript cells are checked as JavaScript files (project.ts): type errors are not failures, as in tslab's --js. */
   language?: CellLanguage;
-}
-
-/** Whether the cell's code holds a function or class (whose code may run, and throw, after the cell). */
-function createsFunctions(file: ts.SourceFile): boolean {
-  const visit = (node: ts.Node): boolean => ts.isFunctionLike(node) || ts.isClassLike(node) || !!ts.forEachChild(node, (child) => (visit(child) ? true : undefined));
-  return visit(file);
 }
 
 const CANNOT_FIND_MODULE = 2307;
@@ -103,6 +98,8 @@ export class TypeScriptCellEngine implements CellEngine {
   private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
+  /** A cell's declarations not yet handed to the project (publishLater): done before anything checks again. */
+  private unpublished: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
     const runtime = loadRuntime();
@@ -160,6 +157,7 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   async execute(code: string): Promise<CellOutcome> {
+    this.settle();
     const n = ++this.executionCount;
     this.runner.beginCell();
     const label = `Cell In[${n}]`;
@@ -211,7 +209,10 @@ export class TypeScriptCellEngine implements CellEngine {
     for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
     if (names.includes('Deno')) this.denoBound = false;
     for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
-    const valueNames = names.length ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
+    // Which names are values matters only to imports, enums and namespaces: without them, publishing can wait.
+    const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
+    const valueNames = needsValueNames ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
+    if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, new Set(ownShadows)));
     // Shadowing imports are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
     let transformed;
@@ -230,6 +231,28 @@ export class TypeScriptCellEngine implements CellEngine {
     // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
     if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
     return outcome;
+  }
+
+  /**
+   * Publishes a cell's declarations once the reply is on its way: the kernel sends the reply and the idle status
+   * in the promise callbacks that follow the cell's outcome, and this runs after them (setImmediate), or at once
+   * when the engine is asked anything before then (settle). The cell's program stays the project's until then.
+   */
+  private publishLater(publish: () => void): void {
+    this.unpublished = publish;
+    setImmediate(() => this.settle());
+  }
+
+  private settle(): void {
+    const publish = this.unpublished;
+    this.unpublished = undefined;
+    if (!publish) return;
+    try {
+      publish();
+    } catch (error) {
+      // Not this request's failure any more (its reply is sent): the names stay unknown to later cells' checks.
+      process.emitWarning(`tsfutures: a cell's declarations were not published: ${(error as Error)?.stack ?? String(error)}`);
+    }
   }
 
   /** Errors only (suggestions are not failures); one past the code (e.g. a missing `}`) is shown at its end. */
@@ -305,6 +328,7 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   complete(code: string, cursorPos: number): Completion {
+    this.settle();
     // The names the code mentions, and the global names the completion could list (not after a `.`: members), must
     // be declared to be found.
     const start = identifierStart(code, cursorPos);
@@ -314,6 +338,7 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
+    this.settle();
     if (this.declarations.use(code)) this.publishDeclarations();
     return inspect(this.project, code, cursorPos, detailLevel, this.shadowingImports(code, []));
   }
@@ -325,23 +350,6 @@ export class TypeScriptCellEngine implements CellEngine {
   interrupt(): void {
     this.runner.interrupt();
   }
-}
-
-/** The cell's syntax tree: TSX when it has JSX (it does not parse as TS then, but does as TSX), else TS. */
-function parseCell(code: string): ts.SourceFile {
-  const parse = (kind: ts.ScriptKind) => ts.createSourceFile(kind === ts.ScriptKind.TSX ? 'cell.tsx' : 'cell.ts', code, ts.ScriptTarget.ES2022, false, kind);
-  const parsed = parse(ts.ScriptKind.TS);
-  if (!hasParseErrors(parsed) || !/<[\w>]/.test(code)) return parsed;
-  const tsx = parse(ts.ScriptKind.TSX);
-  return hasParseErrors(tsx) ? parsed : tsx;
-}
-
-function hasParseErrors(file: ts.SourceFile): boolean {
-  return ((file as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length ?? 0) > 0;
-}
-
-function mentions(code: string, name: string): boolean {
-  return new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code);
 }
 
 /**
@@ -375,10 +383,6 @@ function loadedImports(program: ts.Program, fileName: string, codeLength: number
     if (!clause || names.some(isValue)) specifiers.push(stmt.moduleSpecifier.text);
   }
   return specifiers;
-}
-
-function importsLocalModule(file: ts.SourceFile): boolean {
-  return file.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && isRelativeSpecifier(s.moduleSpecifier.text));
 }
 
 function isModuleNamespace(m: unknown): boolean {

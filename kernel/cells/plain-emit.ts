@@ -1,0 +1,68 @@
+import ts = require('typescript');
+
+/**
+ * Emits a cell that needs none of TypeScript's own transforms -- no types, JSX, decorators, class fields (which
+ * TypeScript marks as its own syntax) or ESNext syntax such as `using`: `const x = 5`, `total += 5`,
+ * `console.log(x)`, `await f()`, plain functions -- by running the engine's rewrite
+ * (transform.ts) and printing the result, with its source map, as program.emit would.
+ *
+ * Why: program.emit's own machinery (the emit resolver and host, output paths, the transformer chain, a printer per
+ * call) is most of an emit, ~0.3-0.6 ms a cell, while the rewrite and the printing are ~0.05 ms (figures:
+ * docs/performance.md, "The cell engine"). For such a cell TypeScript's transforms change nothing at an ES2022
+ * target: the output is the same text and the same mappings (test/cells/plain-emit.test.ts compares them).
+ *
+ * The source map writer and `Printer.writeFile` are TypeScript internals (present at run time, not in its typings):
+ * without them this returns undefined and the cell goes through program.emit.
+ */
+interface SourceMapGenerator {
+  toString(): string;
+}
+interface TextWriter {
+  getText(): string;
+}
+interface Internals {
+  /** A node's syntax kinds below it, as bits: what the parser saw that some transform may need to change. */
+  TransformFlags: Record<'ContainsTypeScript' | 'ContainsJsx' | 'ContainsESNext' | 'ContainsDecorators', number>;
+  createSourceMapGenerator(host: object, file: string, sourceRoot: string, sourcesDirectoryPath: string, options: ts.CompilerOptions): SourceMapGenerator;
+  createTextWriter(newLine: string): TextWriter;
+}
+type WritingPrinter = ts.Printer & { writeFile(file: ts.SourceFile, writer: TextWriter, sourceMap: SourceMapGenerator | undefined): void };
+
+const internals = ts as unknown as Partial<Internals>;
+const flags = internals.TransformFlags;
+const NEEDS_TYPESCRIPT_EMIT = flags ? flags.ContainsTypeScript | flags.ContainsJsx | flags.ContainsESNext | flags.ContainsDecorators : 0;
+const available = NEEDS_TYPESCRIPT_EMIT !== 0 && typeof internals.createSourceMapGenerator === 'function' && typeof internals.createTextWriter === 'function';
+
+/** Whether `file` is a cell TypeScript's transforms leave as it is (see the top of the file). */
+export function isPlainCell(file: ts.SourceFile): boolean {
+  return available && ((file as ts.SourceFile & { transformFlags: number }).transformFlags & NEEDS_TYPESCRIPT_EMIT) === 0;
+}
+
+/**
+ * The JavaScript and source map program.emit would write for a plain cell (isPlainCell) with `rewrite` as its
+ * only transformer. Undefined when the cell is not plain.
+ */
+export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+  if (!isPlainCell(file)) return undefined;
+  const result = ts.transform(file, [rewrite], options);
+  try {
+    // The options program.emit's printer takes from the compiler options (only some are in the public typings).
+    const printerOptions = { target: options.target, module: options.module, sourceMap: true } as ts.PrinterOptions;
+    const printer = ts.createPrinter(
+      printerOptions,
+      { onEmitNode: result.emitNodeWithNotification, isEmitNotificationEnabled: result.isEmitNotificationEnabled, substituteNode: result.substituteNode },
+    ) as WritingPrinter;
+    if (typeof printer.writeFile !== 'function') return undefined;
+    const { createSourceMapGenerator, createTextWriter } = internals as Internals;
+    // As program.emit names them: the output beside the cell's file, its map's source relative to that folder.
+    const slash = file.fileName.lastIndexOf('/');
+    const directory = file.fileName.slice(0, slash);
+    const host = { getCurrentDirectory: () => directory, getCanonicalFileName: (name: string) => name };
+    const sourceMap = createSourceMapGenerator(host, file.fileName.slice(slash + 1).replace(/\.[cm]?[jt]sx?$/, '.js'), '', directory, options);
+    const writer = createTextWriter('\n');
+    printer.writeFile(result.transformed[0], writer, sourceMap);
+    return { js: writer.getText(), sourceMap: sourceMap.toString() };
+  } finally {
+    result.dispose();
+  }
+}
