@@ -10,6 +10,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
+import { importedName } from './module-imports';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
@@ -92,11 +93,12 @@ export class ShippingError extends PyTypeError {}
 
 interface Built {
   bundle: ShippedFunction;
-  /** Every name the bundle resolved, with the value it saw: the bundle is reused while they are all unchanged. */
-  bindings: [string, unknown][];
-  /** The function's module scope, if registered (homeOf). */
-  home: object | undefined;
+  /** Every name the bundle resolved, with the value it saw: the bundle is reused while they all look up the same. */
+  bindings: [lookup: () => Resolution, value: unknown][];
 }
+
+/** A name's value, and the code binding it when that is not a plain reference or value (a module's import). */
+type Binding = ({ found: true; value: unknown; code?: string }) | { found: false };
 
 let shipped = new WeakMap<Function, Built>();
 
@@ -123,8 +125,8 @@ function displayName(fn: Function): string {
  */
 export function shipFunction(fn: Function): ShippedFunction {
   const cached = shipped.get(fn);
-  if (cached && cached.bindings.every(([name, value]) => {
-    const r = resolve(name, cached.home);
+  if (cached && cached.bindings.every(([lookup, value]) => {
+    const r = lookup();
     return r.found && r.value === value;
   })) return cached.bundle;
   building.add(fn);
@@ -160,7 +162,7 @@ class BundleBuilder {
   /** `const g = f;` must follow every definition. */
   private readonly aliases: string[] = [];
   private readonly values: Record<string, unknown> = {};
-  private readonly bindings: [string, unknown][] = [];
+  private readonly bindings: [() => Resolution, unknown][] = [];
   private readonly runtime = runtimeNames();
   private readonly classes = new Map<string, FunctionDef>();
 
@@ -203,34 +205,65 @@ class BundleBuilder {
         : `it is ${what} with no source to ship; pass a function defined in a cell or module`);
     }
     this.bind(fn, name);
-    this.useFreeNames(source, chain);
+    this.useFreeNames(fn, source, chain);
     // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
     const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
     this.lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
   }
 
-  private useFreeNames(source: string, chain: string[]): void {
+  /** Binds the free names of `owner`'s source. */
+  private useFreeNames(owner: Function, source: string, chain: string[]): void {
     const free = freeNames(source);
     for (const dep of free.names) {
       if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', this.home).found) {
-        // tsc's CommonJS output reads a module's own exported constants as `exports.X`.
-        for (const member of free.exportsMembers) this.useName(member, chain, true);
+        // tsc's CommonJS output reads a module's own exported constants as `exports.X`: from the function's module
+        // when it is known, else from the scopes.
+        for (const member of free.exportsMembers) {
+          this.useName(member, chain, true, () => {
+            const exports = this.imported(owner, 'exports', chain);
+            return exports.found && exports.value && member in (exports.value as object)
+              ? { found: true, value: (exports.value as Record<string, unknown>)[member] } : resolve(member, this.home);
+          });
+        }
         if (!this.boundNames.has('exports')) this.lines.push(`const exports = { ${free.exportsMembers.join(', ')} };`);
         this.boundNames.add('exports');
         continue;
       }
-      this.useName(dep, chain, false);
+      // What the function's own module imports under that name comes first, as it does in the module.
+      this.useName(dep, chain, false, () => {
+        const imported = this.imported(owner, dep, chain);
+        return imported.found ? imported : resolve(dep, this.home);
+      });
     }
   }
 
-  /** Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference or a value. */
-  private useName(name: string, chain: string[], required: boolean): void {
+  /** The binding an import of `owner`'s module gives `name` (module-imports.ts). */
+  private imported(owner: Function, name: string, chain: string[]): Binding {
+    try {
+      const found = importedName(owner, name);
+      return found ? { found: true, ...found } : { found: false };
+    } catch (e) {
+      return this.fail(`${uses(chain)} ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference, a value or
+   * the code an import binds it to.
+   */
+  private useName(name: string, chain: string[], required: boolean, lookup: () => Binding): void {
     if (this.boundNames.has(name)) return;
-    const r = resolve(name, this.home);
+    const r = lookup();
     const value = r.found ? r.value : undefined;
+    if (r.found && r.code) {
+      this.bindings.push([lookup, value]);
+      this.lines.push(`const ${name} = ${r.code};`);
+      this.boundNames.add(name);
+      return;
+    }
     if (!required && this.isPreloaded(name, r)) return;
     if (!r.found) return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function`);
-    this.bindings.push([name, value]);
+    this.bindings.push([lookup, value]);
     const known = this.bound.get(value);
     if (known !== undefined) {
       this.aliases.push(`const ${name} = ${known};`);
@@ -279,7 +312,7 @@ class BundleBuilder {
       `cannot ship function '${displayName(this.root)}' to a worker process`)) : null;
     const hash = crypto.createHash('sha1').update(code);
     if (valueBytes) hash.update(valueBytes);
-    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings, home: this.home };
+    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings };
   }
 }
 

@@ -27,6 +27,7 @@ beforeAll(async () => {
   await ok(`
 import { createHash } from "node:crypto";
 import { shout } from "tiny-ship-pkg";
+import { digest, loudDigest, loudBase } from "./hasher";
 class Point2D {
   constructor(public x: number, public y: number) {}
   norm() { return Math.hypot(this.x, this.y); }
@@ -56,6 +57,10 @@ const cases: [string, string, string, unknown][] = [
   ['node: import', 'pool.submit((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), "abc")',
     'pool.map((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), ["abc"])', 'ba7816bf'],
   ['npm package import', 'pool.submit(shout, "hi")', 'pool.map(shout, ["hi"])', 'HI!'],
+  ['a local module\'s function using its node: and package imports (named, namespace over a global, default)',
+    '(async () => [await pool.submit(digest, "abc").result(), await pool.submit(loudDigest, "abc").result(), await pool.submit(loudBase, "/a/b.txt").result()])()',
+    '(async () => { const out: unknown[] = []; for await (const x of pool.map((f: (s: string) => string, s: string) => f(s), [digest, loudDigest, loudBase], ["abc", "abc", "/a/b.txt"])) out.push(x); return out; })()',
+    ['ba7816bf', 'A9993E!', 'B.TXT!']],
   ['cell class instance argument and result',
     '(async () => { const p = await pool.submit((p: Point2D) => new Point2D(p.norm(), p.x), new Point2D(3, 4)).result(); return [p instanceof Point2D, p.x, p.norm()]; })()',
     '(async () => { const p = await first(pool.map((p: Point2D) => new Point2D(p.norm(), p.x), [new Point2D(3, 4)])) as Point2D; return [p instanceof Point2D, p.x, p.norm()]; })()',
