@@ -30,6 +30,8 @@ interface ModuleSource {
   load: (specifier: string) => unknown;
   exports: () => unknown;
   imports?: Map<string, ImportBinding>;
+  /** Names already bound: the code depends only on the import statement, so it is worked out once. */
+  bound: Map<string, ImportedName>;
 }
 
 /** What a module-local name of a function's module is, as shipping binds it. */
@@ -49,7 +51,7 @@ const cjsSources = new WeakMap<object, ModuleSource>();
  * before the module runs; a recompiled file replaces its earlier text.
  */
 export function registerModuleSource(filename: string, text: string, load: (specifier: string) => unknown, exports: () => unknown): void {
-  compiledInMemory.set(filename, { filename, text: () => text, load, exports });
+  compiledInMemory.set(filename, { filename, text: () => text, load, exports, bound: new Map() });
 }
 
 /** Files of this package (the runtime and the kernel): never the home of a user's function. */
@@ -71,6 +73,7 @@ function commonJsSources(): ModuleSource[] {
         text: () => (text === undefined ? (text = readOrNull(file)) : text) ?? undefined,
         load: (specifier) => m.require(specifier),
         exports: () => m.exports,
+        bound: new Map(),
       };
       cjsSources.set(m, source);
     }
@@ -108,6 +111,8 @@ export function importedName(fn: Function, name: string): ImportedName | undefin
   const home = homeModule(fn);
   if (!home) return undefined;
   if (name === 'exports') return { value: home.exports() };
+  const known = home.bound.get(name);
+  if (known) return known;
   const binding = importsOf(home)?.get(name);
   if (!binding) return undefined;
   const fromDir = path.dirname(home.filename);
@@ -122,7 +127,9 @@ export function importedName(fn: Function, name: string): ImportedName | undefin
   for (const key of binding.path) value = (value as Record<string, unknown> | null | undefined)?.[key];
   const ref: Reference = ['module', binding.specifier, builtin ? null : fromDir, binding.path];
   const code = `__tsf.ref(${JSON.stringify(ref)})`;
-  return { value, code: binding.wrap ? `${INTEROP[binding.wrap]}(${code})` : code };
+  const imported = { value, code: binding.wrap ? `${INTEROP[binding.wrap]}(${code})` : code };
+  home.bound.set(name, imported);
+  return imported;
 }
 
 /** tsc's interop helpers, as the worker applies them to what it loads. */
