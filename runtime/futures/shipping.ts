@@ -12,12 +12,12 @@ import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
 import { importedName } from './module-imports';
 import type { FunctionDef } from './pool-protocol';
-import { REF_ID, Receiver, type Envelope } from './rebuild';
+import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
+import { homeOf, resolve, scopeGeneration, userRealm, type Resolution } from './user-scope';
 import { TypeError as PyTypeError } from '../python/errors';
 
-export type Resolution = { found: true; value: unknown } | { found: false };
-export type GlobalResolver = (name: string) => Resolution;
+export { lookupName, registerShippingScope, setGlobalResolver, type GlobalResolver, type Resolution } from './user-scope';
 
 /**
  * What a worker needs to rebuild a function: `code` is the body of `function (values, require, __tsf) { ... }`
@@ -29,50 +29,6 @@ export interface ShippedFunction {
   readonly code: string;
   /** v8-serialized record of the shipped constants, or null when there are none. */
   readonly values: Uint8Array | null;
-}
-
-/** Plain Node: globalThis. The kernel's cell engine installs a resolver over the realm its cells run in. */
-const defaultResolver: GlobalResolver = (name) =>
-  name in globalThis ? { found: true, value: (globalThis as Record<string, unknown>)[name] } : { found: false };
-let globalResolver: GlobalResolver = defaultResolver;
-
-/** The kernel installs a resolver over the notebook's top-level declarations; default: globalThis. */
-export function setGlobalResolver(resolve: GlobalResolver | null): void {
-  globalResolver = resolve ?? defaultResolver;
-  shipped = new WeakMap();
-}
-
-/**
- * Module-level names are invisible to reflection, so a module whose functions are submitted registers the
- * scope that holds its top-level names (usually its own `module.exports`). For a function of that module, its
- * scope comes first (a module's own `factor` beats a global `factor`, as in the module itself); for any other
- * function, the scopes are consulted after the global resolver.
- */
-const scopes: object[] = [];
-export function registerShippingScope(scope: object): void {
-  if (!scopes.includes(scope)) scopes.push(scope);
-  shipped = new WeakMap();
-}
-
-/** The registered scope that holds `fn`: its module, whose names it sees before any global. */
-function homeOf(fn: Function): object | undefined {
-  return scopes.find((scope) => Object.values(scope).includes(fn));
-}
-
-function resolve(name: string, home?: object): Resolution {
-  if (home && name in home) return { found: true, value: (home as Record<string, unknown>)[name] };
-  const r = globalResolver(name);
-  if (r.found) return r;
-  for (const scope of scopes) if (name in scope) return { found: true, value: (scope as Record<string, unknown>)[name] };
-  return { found: false };
-}
-
-/** A name as shipped code would see it: the resolvers, then the runtime's preloaded exports. */
-export function lookupName(name: string): Resolution {
-  const r = resolve(name);
-  if (r.found) return r;
-  const runtime = runtimeNames();
-  return name in runtime ? { found: true, value: runtime[name] } : { found: false };
 }
 
 /** Names every worker has without shipping: the JS intrinsics and Node's globals. */
@@ -95,12 +51,14 @@ interface Built {
   bundle: ShippedFunction;
   /** Every name the bundle resolved, with the value it saw: the bundle is reused while they all look up the same. */
   bindings: [lookup: () => Resolution, value: unknown][];
+  /** The scopes' generation it was built in: a new resolver or scope rebuilds it. */
+  generation: number;
 }
 
 /** A name's value, and the code binding it when that is not a plain reference or value (a module's import). */
 type Binding = ({ found: true; value: unknown; code?: string }) | { found: false };
 
-let shipped = new WeakMap<Function, Built>();
+const shipped = new WeakMap<Function, Built>();
 
 /** Describes a value for error messages: "a Socket", "a function". */
 export function describeValue(value: unknown): string {
@@ -125,7 +83,7 @@ function displayName(fn: Function): string {
  */
 export function shipFunction(fn: Function): ShippedFunction {
   const cached = shipped.get(fn);
-  if (cached && cached.bindings.every(([lookup, value]) => {
+  if (cached && cached.generation === scopeGeneration() && cached.bindings.every(([lookup, value]) => {
     const r = lookup();
     return r.found && r.value === value;
   })) return cached.bundle;
@@ -175,7 +133,7 @@ class BundleBuilder {
     // dependency that calls it back (mutual recursion) finds it.
     const { root, home } = this;
     const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name, home) : { found: false as const };
-    const rootName = self.found && self.value === root ? root.name : '__tsf_root';
+    const rootName = self.found && self.value === root ? root.name : ROOT_NAME;
     this.emitFunction(root, rootName, []);
     return this.finish(rootName);
   }
@@ -206,6 +164,7 @@ class BundleBuilder {
     }
     this.bind(fn, name);
     this.useFreeNames(fn, source, chain);
+    shippedSources.set(Function.prototype.toString.call(fn), new WeakRef(fn));
     // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
     const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
     this.lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
@@ -312,7 +271,7 @@ class BundleBuilder {
       `cannot ship function '${displayName(this.root)}' to a worker process`)) : null;
     const hash = crypto.createHash('sha1').update(code);
     if (valueBytes) hash.update(valueBytes);
-    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings };
+    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings, generation: scopeGeneration() };
   }
 }
 
@@ -328,6 +287,12 @@ export function withClasses(value: unknown, defs: Map<string, FunctionDef>, cont
 
 /** The receiving side in this process: the classes it shipped, by id, to rebuild results and errors. */
 export const parentReceiver = new Receiver();
+
+/** Functions shipped by source, by their source: a worker returning one gets this process's own back. */
+const shippedSources = new Map<string, WeakRef<Function>>();
+parentReceiver.shippedBySource = (source) => shippedSources.get(source)?.deref();
+// The intrinsics a worker names come back as the user's own (the kernel's cells may run in another realm).
+parentReceiver.realm = () => userRealm;
 
 /** Bundles being built: a class reached again while its own bundle is built is inlined rather than recursed into. */
 const building = new Set<Function>();

@@ -41,6 +41,7 @@ class NeedsMore extends Error {
 }
 class RemoteAppError extends Error {}
 function shipTriple(x: number) { return 3 * x; }
+const shipAdd = (a: number, b: number) => a + b;
 const pools = { Process: new ProcessPoolExecutor({ max_workers: 2 }), Interpreter: new InterpreterPoolExecutor({ max_workers: 2 }) };
 async function first(it: AsyncIterable<unknown>) { for await (const x of it) return x; }
 `);
@@ -87,6 +88,12 @@ const cases: [string, string, string, unknown][] = [
         [[21], [2, 5], [[shipTriple, Math.sqrt]]])) out.push(x);
       return out; })()`,
     [42, 32, [27, 3]]],
+  ['functions as results, as pickle returns them (a runtime builtin, an intrinsic, a package\'s and a node: import, a cell function, an argument)',
+    `(async () => { const fns = await pool.submit((f: Function) => [pow, Math.max, shout, createHash, shipTriple, f], shipAdd).result() as Function[];
+      return fns.map((f, i) => f === [pow, Math.max, shout, createHash, shipTriple, shipAdd][i]); })()`,
+    `(async () => { const fns = await first(pool.map((f: Function) => [pow, Math.max, shout, createHash, shipTriple, f], [shipAdd])) as Function[];
+      return fns.map((f, i) => f === [pow, Math.max, shout, createHash, shipTriple, shipAdd][i]); })()`,
+    Array(6).fill(true)],
 ];
 
 describe.each(['Process', 'Interpreter'])('%sPoolExecutor', (kind) => {
@@ -131,6 +138,18 @@ describe('the issue\'s examples', () => {
       return Object.values(pools).map((pool) => { try { pool.submit((f: () => number) => f(), bump); return 'submitted'; } catch (e) { return String(e); } });
     })()`)).toEqual(Array(2).fill("TypeError: cannot send argument 1 of '<anonymous>' to a worker process: cannot ship function 'bump' " +
       "to a worker process: it uses 'bumpedTimes', a local variable of an enclosing function"));
+  });
+
+  test('a function made in the worker fails its future as CPython\'s does (it has no name the parent can find)', async () => {
+    expect(await ok(`await (async () => {
+      const out: string[] = [];
+      for (const pool of Object.values(pools)) {
+        const f = pool.submit(function shipMakeAdder() { return [1, (x: number) => x + 1]; });
+        out.push(repr(await f.exception()), repr(f).replace(/0x[0-9a-f]+/, "0x"));
+      }
+      return out;
+    })()`)).toEqual(Array(2).fill(["AttributeError(\"Can't get local object 'shipMakeAdder.<locals>.<anonymous>'\")",
+      '<Future at 0x state=finished raised AttributeError>']).flat());
   });
 
   test('a non-callable fails its future with Python\'s message, as CPython reports it', async () => {
