@@ -118,8 +118,8 @@ export function importedName(fn: Function, name: string): ImportedName | undefin
   const fromDir = path.dirname(home.filename);
   const builtin = isBuiltinSpecifier(binding.specifier);
   if (!builtin && !loadableFrom(binding.specifier, fromDir)) {
-    throw new Error(`'${name}' is imported from '${binding.specifier}' by ${home.filename}, which a worker process cannot load ` +
-      '(a TypeScript module is compiled in memory; import what it exports from the cell instead)');
+    throw new Error(`'${name}', imported from '${binding.specifier}' by ${path.basename(home.filename)}, which a worker process ` +
+      'cannot load (a TypeScript module beside the notebook is compiled in the kernel; import what the function needs from a package, a node: module or a .js file)');
   }
   const exports = home.load(binding.specifier);
   if (!builtin) registerModule(binding.specifier, fromDir, exports);
@@ -138,10 +138,11 @@ const INTEROP = {
   star: '((m) => (m && m.__esModule ? m : { ...m, default: m }))',
 };
 
+/** Whether a worker's require finds the module: a TypeScript source is not loadable (a host such as jest resolves one). */
 function loadableFrom(specifier: string, fromDir: string): boolean {
   try {
-    require('node:module').createRequire(path.join(fromDir, '__tsfutures_ship__.js')).resolve(specifier);
-    return true;
+    const file: string = require('node:module').createRequire(path.join(fromDir, '__tsfutures_ship__.js')).resolve(specifier);
+    return !/\.(?:ts|tsx|mts|cts)$/.test(file);
   } catch {
     return false;
   }

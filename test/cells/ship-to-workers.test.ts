@@ -152,6 +152,14 @@ describe('the issue\'s examples', () => {
       '<Future at 0x state=finished raised AttributeError>']).flat());
   });
 
+  test('a local module\'s function that uses another local TypeScript module fails at submit, naming both', async () => {
+    expect(await ok(`import { twiceDigest } from "./uses-hasher";
+Object.values(pools).map((pool) => { try { pool.submit(twiceDigest, "a"); return "submitted"; } catch (e) { return String(e); } })`)).toEqual(
+      Array(2).fill("TypeError: cannot ship function 'twiceDigest' to a worker process: it uses 'hasher_1', imported from './hasher' by " +
+        'uses-hasher.ts, which a worker process cannot load (a TypeScript module beside the notebook is compiled in the kernel; import ' +
+        'what the function needs from a package, a node: module or a .js file)'));
+  });
+
   test('a non-callable fails its future with Python\'s message, as CPython reports it', async () => {
     expect(await ok(`await (async () => [
       repr(await pools.Process.submit(5 as any).exception()),
