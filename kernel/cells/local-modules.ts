@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import ts = require('typescript');
+import { runtimeModule } from './runtime-location';
 
 /**
  * The notebook's own TypeScript modules (`import { f } from "./helpers"` with a helpers.ts beside the notebook),
@@ -80,6 +81,8 @@ export class LocalModules {
       }
       return this.load(specifier, dir);
     };
+    // Its functions are shipped to pool workers by source: the runtime finds what they import in this code.
+    registerModuleSource()(file, outputText, localRequire, () => entry.module.exports);
     try {
       const run = vm.compileFunction(outputText, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
       run.call(entry.module.exports, entry.module.exports, localRequire, entry.module, file, dir);
@@ -96,4 +99,12 @@ export class LocalModules {
     const entry = this.compiled.get(file);
     return !!entry && stampOf(file) === entry.stamp && entry.deps.every((dep) => this.isFresh(dep, seen));
   }
+}
+
+type RegisterModuleSource = (filename: string, text: string, load: (specifier: string) => unknown, exports: () => unknown) => void;
+let registry: RegisterModuleSource | undefined;
+/** The runtime's registry of module sources (runtime/futures/module-imports.ts); without a runtime nothing ships. */
+function registerModuleSource(): RegisterModuleSource {
+  registry ??= runtimeModule<{ registerModuleSource: RegisterModuleSource }>('futures/module-imports')?.registerModuleSource ?? (() => {});
+  return registry;
 }

@@ -154,7 +154,7 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
       value = fn(...args);
       if (isThenable(value)) value = await value;
     }
-    const out = receiver.encode(value);
+    const out = receiver.encode(value, fn);
     const lifted = isMainThread ? liftResult(out.value) : undefined;
     if (lifted) pending.push([task, true, lifted, performance.now() - started, out.encoded, true]);
     else pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);

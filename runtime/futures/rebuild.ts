@@ -8,7 +8,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { decodeInstances, encodeInstances, findInstance } from './instances';
-import { runtimeNames, type Reference } from './references';
+import { isBuiltinSpecifier, referenceOf, registerModule, runtimeNames, type Reference } from './references';
 import { AttributeError, ModuleNotFoundError } from '../python/errors';
 import type { ErrorInfo, FunctionDef } from './pool-protocol';
 import { deserializePayload, type Payload } from './shared-memory';
@@ -53,6 +53,13 @@ export function isEnvelope(x: unknown): x is Envelope {
 
 /** The prefix of class ids that are references (a package's class) rather than shipped bundles. */
 export const REF_ID = 'ref:';
+/**
+ * The prefix of a function a worker sends back that is neither a reference nor one it was sent by id: `[source,
+ * qualified name]`. The parent gives back its own function of that source, when it shipped one.
+ */
+export const SOURCE_ID = 'src:';
+/** The name a bundle binds its function to when that function has no name of its own to be found by. */
+export const ROOT_NAME = '__tsf_root';
 
 const requires = new Map<string, NodeJS.Require>();
 export const WORKER_DIR_ENV = 'TSFUTURES_WORKER_DIR';
@@ -77,17 +84,19 @@ function load(specifier: string, fromDir: string | null): unknown {
   }
 }
 
-/** The value a Reference names, in this process. */
-export function resolveReference(ref: Reference): unknown {
+/** The value a Reference names, in this process; `realm` holds the intrinsics (default: this module's globalThis). */
+export function resolveReference(ref: Reference, realm: object = globalThis): unknown {
   let value: unknown;
   let where: string;
   let members: string[];
   if (ref[0] === 'module') {
     value = load(ref[1], ref[2]);
+    // What a worker loaded, its results can name by reference too (a package's function returned).
+    if (!isBuiltinSpecifier(ref[1])) registerModule(ref[1], ref[2], value);
     where = `module '${ref[1]}'`;
     members = ref[3];
   } else {
-    value = ref[0] === 'runtime' ? runtimeNames() : globalThis;
+    value = ref[0] === 'runtime' ? runtimeNames() : realm;
     where = ref[0] === 'runtime' ? "module 'tsfutures'" : 'the global object';
     members = ref[1];
   }
@@ -106,9 +115,13 @@ export function resolveReference(ref: Reference): unknown {
  */
 export class Receiver {
   readonly classes = new ClassTable();
+  /** The parent's side: its own function of a source it shipped (shipping.ts sets it). */
+  shippedBySource?: (source: string) => Function | undefined;
+  /** The global object whose intrinsics references name: the parent's cells may run in another realm than this module. */
+  realm: () => object = () => globalThis;
   private readonly compiled = new Map<string, Function>();
   private readonly helper = {
-    ref: (ref: Reference) => resolveReference(ref),
+    ref: (ref: Reference) => resolveReference(ref, this.realm()),
     cls: (id: string, factory: () => Function) => this.classes.get(id) ?? this.classes.set(id, factory()),
   };
 
@@ -126,7 +139,14 @@ export class Receiver {
   classById = (id: string, defs?: Map<string, FunctionDef>): Function => {
     const known = this.classes.get(id);
     if (known) return known;
-    if (id.startsWith(REF_ID)) return this.classes.set(id, resolveReference(JSON.parse(id.slice(REF_ID.length))) as Function);
+    if (id.startsWith(REF_ID)) return this.classes.set(id, resolveReference(JSON.parse(id.slice(REF_ID.length)), this.realm()) as Function);
+    if (id.startsWith(SOURCE_ID)) {
+      // As unpickling a function looks it up by its qualified name: a function made in the worker has none here.
+      const [source, qualname] = JSON.parse(id.slice(SOURCE_ID.length)) as [string, string];
+      const fn = this.shippedBySource?.(source);
+      if (!fn) throw new AttributeError(`Can't get local object '${qualname}'`);
+      return fn;
+    }
     const def = defs?.get(id);
     if (!def) throw new Error(`pool-worker: unknown class ${id}`);
     return this.classes.set(id, this.rebuildFunction(def));
@@ -146,15 +166,24 @@ export class Receiver {
 
   /**
    * A value to send back: instances of known classes are encoded (the other side knows their ids); instances of
-   * classes made here (never shipped) arrive as plain objects, as structured clone would send them.
+   * classes made here (never shipped) arrive as plain objects, as structured clone would send them. Functions travel
+   * as pickle returns them: by the id they came with, by reference (a builtin, an intrinsic, an import), else by
+   * source for the other side to find among what it shipped; `task` names the function that made the value.
    */
-  encode(value: unknown): { value: unknown; encoded: boolean } {
+  encode(value: unknown, task?: Function): { value: unknown; encoded: boolean } {
     if (!findInstance(value)) return { value, encoded: false };
     let any = false;
     const out = encodeInstances(value, (instance) => {
       const id = this.classes.idOf((instance as { constructor: Function }).constructor);
       if (id !== undefined) any = true;
       return id;
+    }, (fn) => {
+      any = true;
+      const ref = this.classes.idOf(fn) === undefined ? referenceOf(fn) : undefined;
+      if (ref) return REF_ID + JSON.stringify(ref);
+      const taskName = task?.name && task.name !== ROOT_NAME ? task.name : '<anonymous>';
+      const qualname = `${taskName}.<locals>.${fn.name || '<anonymous>'}`;
+      return this.classes.idOf(fn) ?? SOURCE_ID + JSON.stringify([Function.prototype.toString.call(fn), qualname]);
     });
     return any ? { value: out, encoded: true } : { value, encoded: false };
   }

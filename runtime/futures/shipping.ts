@@ -10,13 +10,14 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
+import { importedName } from './module-imports';
 import type { FunctionDef } from './pool-protocol';
-import { REF_ID, Receiver, type Envelope } from './rebuild';
+import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
+import { homeOf, resolve, scopeGeneration, userRealm, type Resolution } from './user-scope';
 import { TypeError as PyTypeError } from '../python/errors';
 
-export type Resolution = { found: true; value: unknown } | { found: false };
-export type GlobalResolver = (name: string) => Resolution;
+export { lookupName, registerShippingScope, setGlobalResolver, type GlobalResolver, type Resolution } from './user-scope';
 
 /**
  * What a worker needs to rebuild a function: `code` is the body of `function (values, require, __tsf) { ... }`
@@ -28,50 +29,6 @@ export interface ShippedFunction {
   readonly code: string;
   /** v8-serialized record of the shipped constants, or null when there are none. */
   readonly values: Uint8Array | null;
-}
-
-/** Plain Node: globalThis. The kernel's cell engine installs a resolver over the realm its cells run in. */
-const defaultResolver: GlobalResolver = (name) =>
-  name in globalThis ? { found: true, value: (globalThis as Record<string, unknown>)[name] } : { found: false };
-let globalResolver: GlobalResolver = defaultResolver;
-
-/** The kernel installs a resolver over the notebook's top-level declarations; default: globalThis. */
-export function setGlobalResolver(resolve: GlobalResolver | null): void {
-  globalResolver = resolve ?? defaultResolver;
-  shipped = new WeakMap();
-}
-
-/**
- * Module-level names are invisible to reflection, so a module whose functions are submitted registers the
- * scope that holds its top-level names (usually its own `module.exports`). For a function of that module, its
- * scope comes first (a module's own `factor` beats a global `factor`, as in the module itself); for any other
- * function, the scopes are consulted after the global resolver.
- */
-const scopes: object[] = [];
-export function registerShippingScope(scope: object): void {
-  if (!scopes.includes(scope)) scopes.push(scope);
-  shipped = new WeakMap();
-}
-
-/** The registered scope that holds `fn`: its module, whose names it sees before any global. */
-function homeOf(fn: Function): object | undefined {
-  return scopes.find((scope) => Object.values(scope).includes(fn));
-}
-
-function resolve(name: string, home?: object): Resolution {
-  if (home && name in home) return { found: true, value: (home as Record<string, unknown>)[name] };
-  const r = globalResolver(name);
-  if (r.found) return r;
-  for (const scope of scopes) if (name in scope) return { found: true, value: (scope as Record<string, unknown>)[name] };
-  return { found: false };
-}
-
-/** A name as shipped code would see it: the resolvers, then the runtime's preloaded exports. */
-export function lookupName(name: string): Resolution {
-  const r = resolve(name);
-  if (r.found) return r;
-  const runtime = runtimeNames();
-  return name in runtime ? { found: true, value: runtime[name] } : { found: false };
 }
 
 /** Names every worker has without shipping: the JS intrinsics and Node's globals. */
@@ -92,13 +49,16 @@ export class ShippingError extends PyTypeError {}
 
 interface Built {
   bundle: ShippedFunction;
-  /** Every name the bundle resolved, with the value it saw: the bundle is reused while they are all unchanged. */
-  bindings: [string, unknown][];
-  /** The function's module scope, if registered (homeOf). */
-  home: object | undefined;
+  /** Every name the bundle resolved, with the value it saw: the bundle is reused while they all look up the same. */
+  bindings: [lookup: () => Resolution, value: unknown][];
+  /** The scopes' generation it was built in: a new resolver or scope rebuilds it. */
+  generation: number;
 }
 
-let shipped = new WeakMap<Function, Built>();
+/** A name's value, and the code binding it when that is not a plain reference or value (a module's import). */
+type Binding = ({ found: true; value: unknown; code?: string }) | { found: false };
+
+const shipped = new WeakMap<Function, Built>();
 
 /** Describes a value for error messages: "a Socket", "a function". */
 export function describeValue(value: unknown): string {
@@ -123,8 +83,8 @@ function displayName(fn: Function): string {
  */
 export function shipFunction(fn: Function): ShippedFunction {
   const cached = shipped.get(fn);
-  if (cached && cached.bindings.every(([name, value]) => {
-    const r = resolve(name, cached.home);
+  if (cached && cached.generation === scopeGeneration() && cached.bindings.every(([lookup, value]) => {
+    const r = lookup();
     return r.found && r.value === value;
   })) return cached.bundle;
   building.add(fn);
@@ -160,7 +120,7 @@ class BundleBuilder {
   /** `const g = f;` must follow every definition. */
   private readonly aliases: string[] = [];
   private readonly values: Record<string, unknown> = {};
-  private readonly bindings: [string, unknown][] = [];
+  private readonly bindings: [() => Resolution, unknown][] = [];
   private readonly runtime = runtimeNames();
   private readonly classes = new Map<string, FunctionDef>();
 
@@ -173,7 +133,7 @@ class BundleBuilder {
     // dependency that calls it back (mutual recursion) finds it.
     const { root, home } = this;
     const self = root.name && !root.name.startsWith('bound ') ? resolve(root.name, home) : { found: false as const };
-    const rootName = self.found && self.value === root ? root.name : '__tsf_root';
+    const rootName = self.found && self.value === root ? root.name : ROOT_NAME;
     this.emitFunction(root, rootName, []);
     return this.finish(rootName);
   }
@@ -203,34 +163,66 @@ class BundleBuilder {
         : `it is ${what} with no source to ship; pass a function defined in a cell or module`);
     }
     this.bind(fn, name);
-    this.useFreeNames(source, chain);
+    this.useFreeNames(fn, source, chain);
+    shippedSources.set(Function.prototype.toString.call(fn), new WeakRef(fn));
     // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
     const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
     this.lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
   }
 
-  private useFreeNames(source: string, chain: string[]): void {
+  /** Binds the free names of `owner`'s source. */
+  private useFreeNames(owner: Function, source: string, chain: string[]): void {
     const free = freeNames(source);
     for (const dep of free.names) {
       if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', this.home).found) {
-        // tsc's CommonJS output reads a module's own exported constants as `exports.X`.
-        for (const member of free.exportsMembers) this.useName(member, chain, true);
+        // tsc's CommonJS output reads a module's own exported constants as `exports.X`: from the function's module
+        // when it is known, else from the scopes.
+        for (const member of free.exportsMembers) {
+          this.useName(member, chain, true, () => {
+            const exports = this.imported(owner, 'exports', chain);
+            return exports.found && exports.value && member in (exports.value as object)
+              ? { found: true, value: (exports.value as Record<string, unknown>)[member] } : resolve(member, this.home);
+          });
+        }
         if (!this.boundNames.has('exports')) this.lines.push(`const exports = { ${free.exportsMembers.join(', ')} };`);
         this.boundNames.add('exports');
         continue;
       }
-      this.useName(dep, chain, false);
+      // What the function's own module imports under that name comes first, as it does in the module.
+      this.useName(dep, chain, false, () => {
+        const imported = this.imported(owner, dep, chain);
+        return imported.found ? imported : resolve(dep, this.home);
+      });
     }
   }
 
-  /** Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference or a value. */
-  private useName(name: string, chain: string[], required: boolean): void {
+  /** The binding an import of `owner`'s module gives `name` (module-imports.ts). */
+  private imported(owner: Function, name: string, chain: string[]): Binding {
+    try {
+      const found = importedName(owner, name);
+      return found ? { found: true, ...found } : { found: false };
+    } catch (e) {
+      return this.fail(`${uses(chain)} ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference, a value or
+   * the code an import binds it to.
+   */
+  private useName(name: string, chain: string[], required: boolean, lookup: () => Binding): void {
     if (this.boundNames.has(name)) return;
-    const r = resolve(name, this.home);
+    const r = lookup();
     const value = r.found ? r.value : undefined;
+    if (r.found && r.code) {
+      this.bindings.push([lookup, value]);
+      this.lines.push(`const ${name} = ${r.code};`);
+      this.boundNames.add(name);
+      return;
+    }
     if (!required && this.isPreloaded(name, r)) return;
     if (!r.found) return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function`);
-    this.bindings.push([name, value]);
+    this.bindings.push([lookup, value]);
     const known = this.bound.get(value);
     if (known !== undefined) {
       this.aliases.push(`const ${name} = ${known};`);
@@ -279,7 +271,7 @@ class BundleBuilder {
       `cannot ship function '${displayName(this.root)}' to a worker process`)) : null;
     const hash = crypto.createHash('sha1').update(code);
     if (valueBytes) hash.update(valueBytes);
-    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings, home: this.home };
+    return { bundle: { id: hash.digest('base64url'), code, values: valueBytes }, bindings: this.bindings, generation: scopeGeneration() };
   }
 }
 
@@ -295,6 +287,12 @@ export function withClasses(value: unknown, defs: Map<string, FunctionDef>, cont
 
 /** The receiving side in this process: the classes it shipped, by id, to rebuild results and errors. */
 export const parentReceiver = new Receiver();
+
+/** Functions shipped by source, by their source: a worker returning one gets this process's own back. */
+const shippedSources = new Map<string, WeakRef<Function>>();
+parentReceiver.shippedBySource = (source) => shippedSources.get(source)?.deref();
+// The intrinsics a worker names come back as the user's own (the kernel's cells may run in another realm).
+parentReceiver.realm = () => userRealm;
 
 /** Bundles being built: a class reached again while its own bundle is built is inlined rather than recursed into. */
 const building = new Set<Function>();

@@ -27,6 +27,7 @@ beforeAll(async () => {
   await ok(`
 import { createHash } from "node:crypto";
 import { shout } from "tiny-ship-pkg";
+import { digest, loudDigest, loudBase } from "./hasher";
 class Point2D {
   constructor(public x: number, public y: number) {}
   norm() { return Math.hypot(this.x, this.y); }
@@ -40,6 +41,7 @@ class NeedsMore extends Error {
 }
 class RemoteAppError extends Error {}
 function shipTriple(x: number) { return 3 * x; }
+const shipAdd = (a: number, b: number) => a + b;
 const pools = { Process: new ProcessPoolExecutor({ max_workers: 2 }), Interpreter: new InterpreterPoolExecutor({ max_workers: 2 }) };
 async function first(it: AsyncIterable<unknown>) { for await (const x of it) return x; }
 `);
@@ -56,6 +58,10 @@ const cases: [string, string, string, unknown][] = [
   ['node: import', 'pool.submit((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), "abc")',
     'pool.map((s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8), ["abc"])', 'ba7816bf'],
   ['npm package import', 'pool.submit(shout, "hi")', 'pool.map(shout, ["hi"])', 'HI!'],
+  ['a local module\'s function using its node: and package imports (named, namespace over a global, default)',
+    '(async () => [await pool.submit(digest, "abc").result(), await pool.submit(loudDigest, "abc").result(), await pool.submit(loudBase, "/a/b.txt").result()])()',
+    '(async () => { const out: unknown[] = []; for await (const x of pool.map((f: (s: string) => string, s: string) => f(s), [digest, loudDigest, loudBase], ["abc", "abc", "/a/b.txt"])) out.push(x); return out; })()',
+    ['ba7816bf', 'A9993E!', 'B.TXT!']],
   ['cell class instance argument and result',
     '(async () => { const p = await pool.submit((p: Point2D) => new Point2D(p.norm(), p.x), new Point2D(3, 4)).result(); return [p instanceof Point2D, p.x, p.norm()]; })()',
     '(async () => { const p = await first(pool.map((p: Point2D) => new Point2D(p.norm(), p.x), [new Point2D(3, 4)])) as Point2D; return [p instanceof Point2D, p.x, p.norm()]; })()',
@@ -82,6 +88,12 @@ const cases: [string, string, string, unknown][] = [
         [[21], [2, 5], [[shipTriple, Math.sqrt]]])) out.push(x);
       return out; })()`,
     [42, 32, [27, 3]]],
+  ['functions as results, as pickle returns them (a runtime builtin, an intrinsic, a package\'s and a node: import, a cell function, an argument)',
+    `(async () => { const fns = await pool.submit((f: Function) => [pow, Math.max, shout, createHash, shipTriple, f], shipAdd).result() as Function[];
+      return fns.map((f, i) => f === [pow, Math.max, shout, createHash, shipTriple, shipAdd][i]); })()`,
+    `(async () => { const fns = await first(pool.map((f: Function) => [pow, Math.max, shout, createHash, shipTriple, f], [shipAdd])) as Function[];
+      return fns.map((f, i) => f === [pow, Math.max, shout, createHash, shipTriple, shipAdd][i]); })()`,
+    Array(6).fill(true)],
 ];
 
 describe.each(['Process', 'Interpreter'])('%sPoolExecutor', (kind) => {
@@ -126,6 +138,26 @@ describe('the issue\'s examples', () => {
       return Object.values(pools).map((pool) => { try { pool.submit((f: () => number) => f(), bump); return 'submitted'; } catch (e) { return String(e); } });
     })()`)).toEqual(Array(2).fill("TypeError: cannot send argument 1 of '<anonymous>' to a worker process: cannot ship function 'bump' " +
       "to a worker process: it uses 'bumpedTimes', a local variable of an enclosing function"));
+  });
+
+  test('a function made in the worker fails its future as CPython\'s does (it has no name the parent can find)', async () => {
+    expect(await ok(`await (async () => {
+      const out: string[] = [];
+      for (const pool of Object.values(pools)) {
+        const f = pool.submit(function shipMakeAdder() { return [1, (x: number) => x + 1]; });
+        out.push(repr(await f.exception()), repr(f).replace(/0x[0-9a-f]+/, "0x"));
+      }
+      return out;
+    })()`)).toEqual(Array(2).fill(["AttributeError(\"Can't get local object 'shipMakeAdder.<locals>.<anonymous>'\")",
+      '<Future at 0x state=finished raised AttributeError>']).flat());
+  });
+
+  test('a local module\'s function that uses another local TypeScript module fails at submit, naming both', async () => {
+    expect(await ok(`import { twiceDigest } from "./uses-hasher";
+Object.values(pools).map((pool) => { try { pool.submit(twiceDigest, "a"); return "submitted"; } catch (e) { return String(e); } })`)).toEqual(
+      Array(2).fill("TypeError: cannot ship function 'twiceDigest' to a worker process: it uses 'hasher_1', imported from './hasher' by " +
+        'uses-hasher.ts, which a worker process cannot load (a TypeScript module beside the notebook is compiled in the kernel; import ' +
+        'what the function needs from a package, a node: module or a .js file)'));
   });
 
   test('a non-callable fails its future with Python\'s message, as CPython reports it', async () => {

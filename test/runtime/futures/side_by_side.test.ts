@@ -9,7 +9,7 @@ import {
 } from '../../../runtime/futures';
 import { repr, str, pow } from '../../../runtime/python';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
-import { NeedMore, Vec, demand, doubled } from '../process/fixture';
+import { NeedMore, Vec, demand, doubled, giveFunctions, giveLambda } from '../process/fixture';
 // As in a notebook, the runtime package is loaded: workers get its exports (pow) by reference.
 import '../../../runtime';
 
@@ -83,8 +83,12 @@ test('Future reprs, wait/as_completed results and error messages print as CPytho
   expect(new CancelledError().name).toBe('CancelledError');
 });
 
-/** What pickle sends to a process pool: a builtin, a class with its instances, an exception with an attribute. */
+/**
+ * What pickle sends to a process pool: a builtin, a class with its instances, an exception with an attribute, and
+ * functions as results (a builtin and a module function by reference; a lambda made in the worker cannot travel).
+ */
 const PYTHON_PROCESS_POOL = `
+import math
 from concurrent.futures import ProcessPoolExecutor
 class Vec:
     def __init__(self, x, y): self.x = x; self.y = y
@@ -96,6 +100,8 @@ def demand(n):
     e = NeedMore(f'need {n} more')
     e.need = n
     raise e
+def give_functions(): return [math.hypot, doubled]
+def give_lambda(): return lambda x: x
 if __name__ == '__main__':
     with ProcessPoolExecutor(max_workers=2) as pool:
         print(pool.submit(pow, 2, 5).result())
@@ -104,6 +110,9 @@ if __name__ == '__main__':
         print(type(v).__name__, isinstance(v, Vec), v.x, v.y, int(v.norm()))
         e = pool.submit(demand, 7).exception()
         print(type(e).__name__, isinstance(e, NeedMore), e.need, str(e))
+        fs = pool.submit(give_functions).result()
+        print(fs[0] is math.hypot, fs[1] is doubled, fs[1](Vec(1, 2)).x)
+        print(type(pool.submit(give_lambda).exception()).__name__)
 `;
 
 async function processPoolTwin(): Promise<string> {
@@ -119,13 +128,16 @@ async function processPoolTwin(): Promise<string> {
     print(v.constructor.name, v instanceof Vec, v.x, v.y, Math.trunc(v.norm()));
     const e = (await pool.submit(demand, 7).exception()) as NeedMore;
     print(e.constructor.name, e instanceof NeedMore, e.need, e.message);
+    const fs = await pool.submit(giveFunctions).result();
+    print(fs[0] === Math.hypot, fs[1] === doubled, (fs[1] as typeof doubled)(new Vec(1, 2)).x);
+    print(((await pool.submit(giveLambda).exception()) as Error).constructor.name);
   } finally {
     await pool.shutdown();
   }
   return out.join('\n') + '\n';
 }
 
-test('a process pool takes what CPython\'s pickles: pow by reference, class instances both ways, an exception with an attribute', async () => {
+test('a process pool takes what CPython\'s pickles: pow by reference, class instances both ways, an exception with an attribute, functions as results', async () => {
   const python = execFileSync('/usr/bin/python3', ['-c', PYTHON_PROCESS_POOL], { encoding: 'utf8' });
   expect(await processPoolTwin()).toBe(python);
 }, 30_000);

@@ -5,6 +5,7 @@
 import { ThreadPoolExecutor } from '../../../runtime/futures/thread';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
+import * as errorClasses from '../../../runtime/python/errors';
 import { PyTypeError } from '../../../runtime/python/errors';
 import { repr } from '../../../runtime/python/repr';
 import { spin } from './fixture';
@@ -58,4 +59,30 @@ test('what cannot be shipped is the runtime\'s TypeError, naming it', async () =
   expect(repr(e)).toBe(`TypeError("cannot ship function '<anonymous>' to a worker process: it uses 'local', a local variable of an enclosing function")`);
   expect(() => new ProcessPoolExecutor({ max_tasks_per_child: 1.5 })).toThrow(PyTypeError);
   await ex.shutdown();
+});
+
+test.each(Object.entries(executors))('%s raises the runtime\'s Python errors, with CPython\'s reprs', async (_name, make) => {
+  const ex = make();
+  const Executor = ex.constructor as new (options: unknown) => unknown;
+  const raised = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return 'no error';
+  };
+  const notCallable = ex.submit(5 as unknown as () => number);
+  expect(repr(await notCallable.exception())).toBe(`TypeError("'int' object is not callable")`);
+  await ex.shutdown();
+  const errors = [
+    raised(() => new Executor({ max_workers: 0 })),
+    raised(() => new Executor({ initializer: 5 })),
+    raised(() => ex.submit(spin, 1)),
+  ];
+  expect(errors.map((e) => [e instanceof Error && e.constructor === (errorClasses as Record<string, unknown>)[e.name], repr(e)])).toEqual([
+    [true, "ValueError('max_workers must be greater than 0')"],
+    [true, "TypeError('initializer must be a callable')"],
+    [true, "RuntimeError('cannot schedule new futures after shutdown')"],
+  ]);
 });

@@ -73,4 +73,14 @@ export function demand(n: number): never {
   throw new NeedMore(n);
 }
 
+/** Functions as a task's result: an intrinsic and a module function come back as the parent's own. */
+export function giveFunctions(): Function[] {
+  return [Math.hypot, doubled];
+}
+
+/** A function made in the worker, which has no name the parent could find it by. */
+export function giveLambda(): (x: number) => number {
+  return (x) => x;
+}
+
 registerShippingScope(module.exports);

@@ -1,0 +1,208 @@
+/**
+ * What a module's own import statements bind, for the functions of that module: a function shipped from a module
+ * reads its imports through module-local names (tsc's `node_crypto_1.createHash`, `const { shout } = require("x")`),
+ * which reflection cannot see. The function's module is found by its source text (a function's `toString()` is a
+ * slice of its module's code), and the module's top-level `require()`/`import` declarations are read statically
+ * (parsed once per module). Each imported name then travels as a reference the worker loads itself, from the
+ * module's folder, as pickle sends a module's imports. Any other module-local name still needs the module's scope
+ * (registerShippingScope) or fails naming it.
+ *
+ * Two kinds of modules are searched: those a loader compiled in memory and registered (the kernel's local .ts
+ * modules), and plain Node's CommonJS modules in require.cache (outside node_modules and this package).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as TS from 'typescript';
+import { isBuiltinSpecifier, registerModule, type Reference } from './references';
+
+/** How a module-local name is bound by an import: the module, the export path, and tsc's interop wrapper. */
+interface ImportBinding {
+  specifier: string;
+  path: string[];
+  /** `__importDefault(require(x))` / `__importStar(require(x))`: the wrapper tsc's CommonJS output puts around x. */
+  wrap: 'default' | 'star' | null;
+}
+
+interface ModuleSource {
+  filename: string;
+  text: () => string | undefined;
+  /** The module's own require: the same module instances it got when it ran. */
+  load: (specifier: string) => unknown;
+  exports: () => unknown;
+  imports?: Map<string, ImportBinding>;
+  /** Names already bound: the code depends only on the import statement, so it is worked out once. */
+  bound: Map<string, ImportedName>;
+}
+
+/** What a module-local name of a function's module is, as shipping binds it. */
+export interface ImportedName {
+  value: unknown;
+  /** The expression the bundle binds the name to; undefined when the name is the module's `exports`. */
+  code?: string;
+}
+
+const compiledInMemory = new Map<string, ModuleSource>();
+const homes = new WeakMap<Function, ModuleSource | null>();
+const cjsSources = new WeakMap<object, ModuleSource>();
+
+/**
+ * For loaders that compile a module in memory (the kernel's local TypeScript modules): `text` is the code that runs
+ * (its functions' sources are slices of it), `load` the module's require, `exports` its module.exports. Registered
+ * before the module runs; a recompiled file replaces its earlier text.
+ */
+export function registerModuleSource(filename: string, text: string, load: (specifier: string) => unknown, exports: () => unknown): void {
+  compiledInMemory.set(filename, { filename, text: () => text, load, exports, bound: new Map() });
+}
+
+/** Files of this package (the runtime and the kernel): never the home of a user's function. */
+const OWN_DIRS = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..', 'kernel')].map((d) => d + path.sep);
+
+interface CjsModule { filename?: string; loaded?: boolean; exports: unknown; require: (id: string) => unknown }
+
+function commonJsSources(): ModuleSource[] {
+  const cache = (typeof require === 'function' ? require.cache : undefined) as Record<string, CjsModule | undefined> | undefined;
+  const out: ModuleSource[] = [];
+  for (const m of Object.values(cache ?? {})) {
+    const file = m?.filename;
+    if (!m || !file || !/\.c?js$/.test(file) || file.includes(`${path.sep}node_modules${path.sep}`) || OWN_DIRS.some((d) => file.startsWith(d))) continue;
+    let source = cjsSources.get(m);
+    if (!source) {
+      let text: string | null | undefined;
+      source = {
+        filename: file,
+        text: () => (text === undefined ? (text = readOrNull(file)) : text) ?? undefined,
+        load: (specifier) => m.require(specifier),
+        exports: () => m.exports,
+        bound: new Map(),
+      };
+      cjsSources.set(m, source);
+    }
+    out.push(source);
+  }
+  return out;
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The module whose code holds `fn`'s source, or undefined (a cell's function, a function built at run time). */
+function homeModule(fn: Function): ModuleSource | undefined {
+  const known = homes.get(fn);
+  if (known !== undefined) return known ?? undefined;
+  const source = Function.prototype.toString.call(fn);
+  let found: ModuleSource | null = null;
+  if (!/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    found = [...compiledInMemory.values(), ...commonJsSources()].find((m) => m.text()?.includes(source)) ?? null;
+  }
+  homes.set(fn, found);
+  return found ?? undefined;
+}
+
+/**
+ * What `name` is bound to by an import of `fn`'s module, or undefined when `fn` has no known module or the module
+ * does not import that name. Throws (naming the module) when the import is one a worker cannot load.
+ */
+export function importedName(fn: Function, name: string): ImportedName | undefined {
+  const home = homeModule(fn);
+  if (!home) return undefined;
+  if (name === 'exports') return { value: home.exports() };
+  const known = home.bound.get(name);
+  if (known) return known;
+  const binding = importsOf(home)?.get(name);
+  if (!binding) return undefined;
+  const fromDir = path.dirname(home.filename);
+  const builtin = isBuiltinSpecifier(binding.specifier);
+  if (!builtin && !loadableFrom(binding.specifier, fromDir)) {
+    throw new Error(`'${name}', imported from '${binding.specifier}' by ${path.basename(home.filename)}, which a worker process ` +
+      'cannot load (a TypeScript module beside the notebook is compiled in the kernel; import what the function needs from a package, a node: module or a .js file)');
+  }
+  const exports = home.load(binding.specifier);
+  if (!builtin) registerModule(binding.specifier, fromDir, exports);
+  let value = exports;
+  for (const key of binding.path) value = (value as Record<string, unknown> | null | undefined)?.[key];
+  const ref: Reference = ['module', binding.specifier, builtin ? null : fromDir, binding.path];
+  const code = `__tsf.ref(${JSON.stringify(ref)})`;
+  const imported = { value, code: binding.wrap ? `${INTEROP[binding.wrap]}(${code})` : code };
+  home.bound.set(name, imported);
+  return imported;
+}
+
+/** tsc's interop helpers, as the worker applies them to what it loads. */
+const INTEROP = {
+  default: '((m) => (m && m.__esModule ? m : { default: m }))',
+  star: '((m) => (m && m.__esModule ? m : { ...m, default: m }))',
+};
+
+/** Whether a worker's require finds the module: a TypeScript source is not loadable (a host such as jest resolves one). */
+function loadableFrom(specifier: string, fromDir: string): boolean {
+  try {
+    const file: string = require('node:module').createRequire(path.join(fromDir, '__tsfutures_ship__.js')).resolve(specifier);
+    return !/\.(?:ts|tsx|mts|cts)$/.test(file);
+  } catch {
+    return false;
+  }
+}
+
+let tsModule: typeof TS | undefined;
+function ts(): typeof TS {
+  return (tsModule ??= require('typescript') as typeof TS);
+}
+
+/** The module's top-level import bindings, parsed once. */
+function importsOf(m: ModuleSource): Map<string, ImportBinding> | undefined {
+  if (m.imports) return m.imports;
+  const text = m.text();
+  if (text === undefined) return undefined;
+  const t = ts();
+  const file = t.createSourceFile(m.filename, text, t.ScriptTarget.Latest, false, t.ScriptKind.JS);
+  const imports = new Map<string, ImportBinding>();
+  for (const s of file.statements) {
+    if (t.isImportDeclaration(s) && t.isStringLiteral(s.moduleSpecifier) && s.importClause && !s.importClause.isTypeOnly) {
+      const specifier = s.moduleSpecifier.text;
+      const { name, namedBindings } = s.importClause;
+      if (name) imports.set(name.text, { specifier, path: ['default'], wrap: null });
+      if (namedBindings && t.isNamespaceImport(namedBindings)) imports.set(namedBindings.name.text, { specifier, path: [], wrap: null });
+      if (namedBindings && t.isNamedImports(namedBindings)) {
+        for (const e of namedBindings.elements) imports.set(e.name.text, { specifier, path: [(e.propertyName ?? e.name).text], wrap: null });
+      }
+    }
+    if (!t.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      const found = d.initializer && requireCall(t, d.initializer);
+      if (!found) continue;
+      if (t.isIdentifier(d.name)) imports.set(d.name.text, found);
+      else if (t.isObjectBindingPattern(d.name) && !found.wrap) {
+        for (const e of d.name.elements) {
+          const key = e.propertyName ?? e.name;
+          if (t.isIdentifier(e.name) && !e.dotDotDotToken && t.isIdentifier(key)) {
+            imports.set(e.name.text, { ...found, path: [...found.path, key.text] });
+          }
+        }
+      }
+    }
+  }
+  m.imports = imports;
+  return imports;
+}
+
+/** `require("x")`, `require("x").a.b`, `__importDefault(require("x"))`, `tslib_1.__importStar(require("x"))`. */
+function requireCall(t: typeof TS, e: TS.Expression): ImportBinding | undefined {
+  const members: string[] = [];
+  while (t.isPropertyAccessExpression(e)) {
+    members.unshift(e.name.text);
+    e = e.expression;
+  }
+  if (!t.isCallExpression(e) || e.arguments.length !== 1) return undefined;
+  const callee = e.expression;
+  const arg = e.arguments[0]!;
+  if (t.isIdentifier(callee) && callee.text === 'require' && t.isStringLiteral(arg)) return { specifier: arg.text, path: members, wrap: null };
+  const helper = t.isIdentifier(callee) ? callee.text : t.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  const wrap = helper === '__importDefault' ? 'default' : helper === '__importStar' ? 'star' : null;
+  const inner = wrap && !members.length ? requireCall(t, arg) : undefined;
+  return inner && !inner.path.length && !inner.wrap ? { ...inner, wrap } : undefined;
+}
