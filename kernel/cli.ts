@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Scope } from './install/kernelspec';
+import { setTimeout } from 'node:timers';
 
 const USAGE = `usage: tsfutures <command> [options]
 

@@ -15,6 +15,7 @@ import { log } from './process/log';
 import { guardExit, type Exit } from './process/exit-guard';
 import { traceStartup } from './process/startup-trace';
 import { interruptGate, refuseSigintListeners } from './process/interrupt-gate';
+import { setTimeout } from 'node:timers';
 
 /** The real process.exit: once the kernel starts, cells get one that refuses (exit-guard.ts). */
 let exit: Exit = process.exit.bind(process) as Exit;

@@ -48,6 +48,7 @@ import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
 import { createsFunctions, declaresImportsOrScopes, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import type { CellLanguage } from './language';
+import { setTimeout, setImmediate } from 'node:timers';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */

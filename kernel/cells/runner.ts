@@ -3,6 +3,7 @@ import type { CellOutcome } from '../protocol/engine';
 import { CELL_HELPER } from './transform';
 import { type CellSources, interruptOutcome, runtimeErrorOutcome } from './traceback';
 import { interruptGate } from '../process/interrupt-gate';
+import { setImmediate } from 'node:timers';
 
 /**
  * Runs transformed cells in the kernel's own realm (vm.Script#runInThisContext), not in a separate vm context:

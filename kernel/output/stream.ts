@@ -3,6 +3,7 @@
  * prints does not send a message per line, while the first write after a quiet spell still goes out at once.
  */
 import type { CellContext } from './context';
+import { setTimeout, clearTimeout } from 'node:timers';
 
 export type StreamName = 'stdout' | 'stderr';
 

@@ -3,6 +3,7 @@
  * kernel can end them at shutdown without knowing who started them. Elsewhere than Linux there is nothing to find.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers';
 
 function parentOf(pid: number): number | undefined {
   try {

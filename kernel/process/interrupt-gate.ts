@@ -36,6 +36,7 @@
  */
 import * as vm from 'node:vm';
 import { log } from './log';
+import { setTimeout } from 'node:timers';
 
 /** (number of the current execute_request << 2) | Phase. */
 const STATE = 0;

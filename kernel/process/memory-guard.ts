@@ -16,6 +16,7 @@
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { setTimeout, setImmediate } from 'node:timers';
 
 /** Any cell is stopped past the memory at start plus this share of the main heap's limit. */
 const SHARE_OF_HEAP_LIMIT = 0.8;

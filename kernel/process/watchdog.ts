@@ -7,6 +7,7 @@
  */
 import { killDescendants } from './children';
 import { log } from './log';
+import { setTimeout, clearTimeout, setInterval, clearInterval } from 'node:timers';
 
 /** As ipykernel's ParentPoller: the kernel's one timer while idle (bench:idle). */
 const PARENT_POLL_MS = 1000;

@@ -11,6 +11,7 @@ import type { CellEngine } from './engine';
 import { traceStartup } from '../process/startup-trace';
 import { log } from '../process/log';
 import { cellLanguage, type CellLanguage } from '../cells/language';
+import { setImmediate } from 'node:timers';
 
 type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown>; language?: CellLanguage }): CellEngine };
 

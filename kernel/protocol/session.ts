@@ -20,6 +20,7 @@ import { bindSockets, closeSockets, loopEnded, receiveMessages, sendMessage, wel
 import { memoryGuardData, type MemoryGuardData } from '../process/memory-guard';
 import { interruptGate } from '../process/interrupt-gate';
 import { traceStartup } from '../process/startup-trace';
+import { setImmediate } from 'node:timers';
 
 export type { InChannel, OutChannel } from '../transport/channels';
 

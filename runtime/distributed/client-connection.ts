@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConnectionError } from './errors';
 import { CLIENT_TTL_S, HEARTBEAT_MS, aliveKey, inboxKey, redactUrl, tlsOptions } from './protocol';
+import { setInterval, clearInterval } from 'node:timers';
 
 /** Reconnection attempts (about 4 s in all) before Redis counts as unreachable. */
 const RECONNECT_ATTEMPTS = 8;

@@ -25,6 +25,7 @@ import {
   DEFAULT_QUEUE, DEFAULT_URL, KEY_ENV, inboxKey, jobIdOf, newClientId, redactUrl, sign, type EncodedCall, type JobData,
   type Notice,
 } from './protocol';
+import { setTimeout } from 'node:timers';
 
 export interface DistributedExecutorOptions {
   /** Redis URL (default $TSFUTURES_REDIS_URL or redis://127.0.0.1:6379); `redis://user:pass@host`, `rediss://` for TLS. */

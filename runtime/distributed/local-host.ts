@@ -5,6 +5,7 @@
  */
 import { startRedisServer } from './redis-server';
 import { startSupervisor } from './supervisor';
+import { setTimeout } from 'node:timers';
 
 export interface LocalHostRequest {
   workers: number;

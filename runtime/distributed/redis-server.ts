@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import { setTimeout } from 'node:timers';
 
 export interface RedisServer {
   readonly port: number;

@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WorkerSettings } from './worker-process';
+import { setTimeout, clearTimeout } from 'node:timers';
 
 export interface SupervisorOptions {
   url: string;

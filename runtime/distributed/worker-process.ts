@@ -18,6 +18,7 @@ import { WORKER_DIR_ENV } from '../futures/rebuild';
 import { loadRuntime } from '../futures/worker-globals';
 import { decodeCall, encodeError, encodeResult, forwardOutcome } from './codec';
 import { CLIENT_TTL_S, aliveKey, answersKey, inboxKey, parseJobId, tlsOptions, verify, type Answer, type Notice } from './protocol';
+import { setTimeout, clearTimeout, setInterval, clearInterval } from 'node:timers';
 
 export interface WorkerSettings {
   url: string;

@@ -3,6 +3,7 @@
  * the clock of every deadline: nothing here polls; waiting is a set of resolvers that state changes call.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout, clearTimeout } from 'node:timers';
 
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit; longer waits are chained
 

@@ -14,6 +14,7 @@
  * the re-parented one (and a death signal set after the parent's death is never sent).
  */
 import { existsSync } from 'node:fs';
+import { setInterval } from 'node:timers';
 
 /** Within the 2 s a worker may outlive its parent, with room for a loaded machine's scheduling. */
 const POLL_MS = 500;

@@ -13,6 +13,7 @@ import { Receiver } from './rebuild';
 import type { Payload } from './shared-memory';
 import { TypeError } from '../python/errors';
 import { installRuntimeGlobals, loadRuntime } from './worker-globals';
+import { setImmediate } from 'node:timers';
 
 type Send = (msg: FromWorker) => void;
 

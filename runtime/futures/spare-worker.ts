@@ -15,6 +15,7 @@
  */
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
 import type { FromWorker } from './pool-protocol';
+import { setTimeout, clearTimeout } from 'node:timers';
 
 /** How long an unused spare is kept. */
 export const QUIET_MS = 60_000;

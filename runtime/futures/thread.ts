@@ -17,6 +17,7 @@ import { TypeError } from '../python/errors';
 import { pyTypeName } from '../python/repr';
 import { noteShutdown, noteStart, noteSubmit } from '../timeline/record';
 import { Fifo } from './fifo';
+import { setImmediate } from 'node:timers';
 
 export { BrokenThreadPool };
 

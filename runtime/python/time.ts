@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { TypeError, ValueError } from './errors';
 import { pyTypeName } from './repr';
+import { setTimeout } from 'node:timers';
 
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit; longer sleeps are chained
 

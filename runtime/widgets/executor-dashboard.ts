@@ -14,6 +14,7 @@ import { formatInterval } from '../timeline/progress-format';
 import { HTML, IntProgress, Layout, VBox } from './controls';
 import { frontend_has_widgets } from './frontend';
 import { VIEW_MIMETYPE } from './widget';
+import { setInterval, clearInterval } from 'node:timers';
 
 const REFRESH_MS = 200;
 

@@ -84,3 +84,15 @@ test('the JavaScript kernel (tsfutures-js) says javascript and runs what only Ja
     await js.close();
   }
 });
+
+test('a cell that rebinds setTimeout (the issue\'s `const { setTimeout } = await import(...)`) leaves the kernel and runtime node\'s own', async () => {
+  const run = async (code: string) => {
+    const { reply, iopub } = await k.execute(code);
+    expect([code, content(reply).status, content(reply).evalue]).toEqual([code, 'ok', undefined]);
+    return result(iopub);
+  };
+  expect(await run('const { setTimeout } = await import("node:timers/promises");\nawait setTimeout(1, "rebound")')).toBe("'rebound'");
+  // A process pool's spare worker and idle timers, and the kernel's own output and watchdog timers, run after it.
+  expect(await run('const pool17 = new ProcessPoolExecutor({ max_workers: 1 });\nconst max17 = await pool17.submit(Math.max, 1, 9).result();\nawait time.sleep(0.2);\nawait pool17.shutdown();\nmax17')).toBe('9');
+  expect(await run('print("later");\nawait setTimeout(1, "still the cell\'s")')).toBe('"still the cell\'s"');
+});
