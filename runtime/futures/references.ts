@@ -182,10 +182,13 @@ function realmOf(value: object): Record<string, unknown> | undefined {
 export function referenceOf(value: unknown): Reference | undefined {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
   if (!runtimeByValue) {
-    runtimeByValue = new Map();
+    // Built aside: in a worker, reading a lazy export loads the runtime, which registers its exports again (and
+    // would drop a map being filled).
+    const byValue = new Map<unknown, string>();
     for (const [name, v] of Object.entries(runtimeExports)) {
-      if (name !== '__esModule' && v !== null && (typeof v === 'object' || typeof v === 'function') && !runtimeByValue.has(v)) runtimeByValue.set(v, name);
+      if (name !== '__esModule' && v !== null && (typeof v === 'object' || typeof v === 'function') && !byValue.has(v)) byValue.set(v, name);
     }
+    runtimeByValue = byValue;
   }
   const runtimeName = runtimeByValue.get(value);
   if (runtimeName !== undefined) return ['runtime', [runtimeName]];
