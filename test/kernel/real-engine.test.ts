@@ -9,6 +9,13 @@ afterAll(async () => {
   await k?.close();
 });
 
+/** Runs a cell that must succeed; its shown result. */
+async function run(code: string): Promise<unknown> {
+  const { reply, iopub } = await k.execute(code);
+  expect([code, content(reply).status, content(reply).evalue]).toEqual([code, 'ok', undefined]);
+  return result(iopub);
+}
+
 test('kernel_info reports the TypeScript version', async () => {
   const reply = await k.reply(k.send('shell', 'kernel_info_request', {}));
   expect(content(reply).language_info.version).toBe(require('typescript').version);
@@ -61,11 +68,6 @@ test('cells import like modules: import() of node: modules and an ES-module-only
   const { cpSync } = await import('node:fs');
   const path = await import('node:path');
   cpSync(path.join(__dirname, '..', 'fixtures', 'notebook', 'node_modules', 'esm-only'), path.join(k.dir, 'node_modules', 'esm-only'), { recursive: true });
-  const run = async (code: string) => {
-    const { reply, iopub } = await k.execute(code);
-    expect([code, content(reply).status, content(reply).evalue]).toEqual([code, 'ok', undefined]);
-    return result(iopub);
-  };
   expect(await run('const { setTimeout: sleep } = await import("node:timers/promises");\nawait sleep(1, "slept")')).toBe("'slept'");
   expect(await run('import shout, { greet } from "esm-only";\nshout(greet("static"))')).toBe("'HELLO, STATIC'");
   expect(await run('const esm = await import("esm-only");\nesm.greet("dynamic")')).toBe("'hello, dynamic'");
@@ -86,11 +88,6 @@ test('the JavaScript kernel (tsfutures-js) says javascript and runs what only Ja
 });
 
 test('a cell that rebinds setTimeout (the issue\'s `const { setTimeout } = await import(...)`) leaves the kernel and runtime node\'s own', async () => {
-  const run = async (code: string) => {
-    const { reply, iopub } = await k.execute(code);
-    expect([code, content(reply).status, content(reply).evalue]).toEqual([code, 'ok', undefined]);
-    return result(iopub);
-  };
   expect(await run('const { setTimeout } = await import("node:timers/promises");\nawait setTimeout(1, "rebound")')).toBe("'rebound'");
   // A process pool's spare worker and idle timers, and the kernel's own output and watchdog timers, run after it.
   expect(await run('const pool17 = new ProcessPoolExecutor({ max_workers: 1 });\nconst max17 = await pool17.submit(Math.max, 1, 9).result();\nawait time.sleep(0.2);\nawait pool17.shutdown();\nmax17')).toBe('9');
