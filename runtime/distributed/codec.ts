@@ -9,6 +9,7 @@ import { errorClass, serializeChunk } from '../futures/pool-executor';
 import { toErrorInfo, type ErrorInfo, type FunctionDef } from '../futures/pool-protocol';
 import type { PoolOptions } from '../futures/pool';
 import type { Payload } from '../futures/shared-memory';
+import { describeValue } from '../futures/describe-value';
 import { encodeArgs } from '../futures/encode-args';
 import { parentReceiver, shipFunction } from '../futures/shipping';
 import type { EncodedCall } from './protocol';
@@ -58,8 +59,7 @@ export function encodeResult(outcome: unknown): string {
     return b64(v8.serialize(outcome));
   } catch {
     const { value } = outcome as Encoded;
-    const what = (value as object | null)?.constructor?.name ?? typeof value;
-    throw new TypeError(`cannot send the result back from the worker: a ${what} cannot be cloned`);
+    throw new TypeError(`cannot send the result back from the worker: ${describeValue(value)} cannot be cloned`);
   }
 }
 

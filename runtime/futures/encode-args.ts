@@ -7,7 +7,8 @@ import * as v8 from 'node:v8';
 import { liftBig } from './big-payloads';
 import { findInstance, holdsFunction } from './instances';
 import { findShared, findTransfers, serializeSharing, type Payload } from './shared-memory';
-import { describeValue, ShippingError, withClasses } from './shipping';
+import { describeValue } from './describe-value';
+import { ShippingError, withClasses } from './shipping';
 import type { FunctionDef } from './pool-protocol';
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { liftBig, setWorkerSide, type LiftedBytes } from './big-payloads';
+import { describeValue } from './describe-value';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
@@ -110,8 +111,7 @@ function flush(): void {
       try {
         channel.send({ kind: 'results', results: [r] });
       } catch {
-        const what = (r[2] as object | null)?.constructor?.name ?? typeof r[2];
-        const error = new TypeError(`cannot send the result back from the worker: a ${what} cannot be cloned`);
+        const error = new TypeError(`cannot send the result back from the worker: ${describeValue(r[2])} cannot be cloned`);
         channel.send({ kind: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
       }
     }

@@ -16,6 +16,7 @@ import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
 import { homeOf, resolve, scopeGeneration, userRealm, type Resolution } from './user-scope';
 import { TypeError as PyTypeError } from '../python/errors';
+import { describeValue } from './describe-value';
 
 export { lookupName, registerShippingScope, setGlobalResolver, type GlobalResolver, type Resolution } from './user-scope';
 
@@ -59,13 +60,6 @@ interface Built {
 type Binding = ({ found: true; value: unknown; code?: string }) | { found: false };
 
 const shipped = new WeakMap<Function, Built>();
-
-/** Describes a value for error messages: "a Socket", "a function". */
-export function describeValue(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return `a ${value === null ? 'null' : typeof value}`;
-  const ctor = (value as object | null)?.constructor?.name;
-  return ctor ? `a ${ctor}` : `a ${typeof value}`;
-}
 
 function sourceOf(fn: Function): string | undefined {
   const src = Function.prototype.toString.call(fn);

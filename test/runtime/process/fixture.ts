@@ -83,4 +83,9 @@ export function giveLambda(): (x: number) => number {
   return (x) => x;
 }
 
+/** A result v8 cannot clone, inside an array. */
+export function weakMapInArray(): unknown[] {
+  return [new WeakMap()];
+}
+
 registerShippingScope(module.exports);

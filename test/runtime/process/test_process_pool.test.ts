@@ -2,7 +2,7 @@
 import { BrokenProcessPool } from '../../../runtime/futures/_base';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
-import { failWith, pid, pointNorm, scaledTriangle, slowDouble, spin, triangle } from './fixture';
+import { failWith, pid, pointNorm, scaledTriangle, slowDouble, spin, triangle, weakMapInArray } from './fixture';
 import { isAlive } from '../../../kernel/process/children';
 // As in a notebook, the runtime package is loaded: it registers the exports workers preload (sum, range, pow...).
 import '../../../runtime';
@@ -74,6 +74,11 @@ describe('ProcessPoolExecutor', () => {
   test('an uncloneable argument fails at submit', () => {
     expect(() => executor.submit(triangle, Symbol('x'))).toThrow(
       "cannot send argument 1 of 'triangle' to a worker process: a symbol cannot be cloned");
+  });
+
+  test('a result that cannot be cloned fails its future, naming its type', async () => {
+    await expect(executor.submit(weakMapInArray).result()).rejects.toThrow(
+      'cannot send the result back from the worker: an Array cannot be cloned');
   });
 
   test('max_workers must be positive', () => {
