@@ -29,66 +29,59 @@ function kindOf(value: object): 'leaf' | 'array' | 'map' | 'set' | 'plain' | 'in
   return 'instance';
 }
 
+type Kind = ReturnType<typeof kindOf>;
+
+/**
+ * The first object or function in `value`, depth first through arrays, Maps (keys and values), Sets and objects'
+ * own fields, that `sought` accepts; `sought` also says which kinds are not walked into. Primitives are skipped
+ * without a call: large arrays of numbers are the common argument.
+ */
+function firstWhere(value: unknown, sought: (value: object, kind: Kind | 'function') => 'found' | 'walk' | 'skip', seen = new Set<object>()): object | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  if (typeof value === 'function') return sought(value, 'function') === 'found' ? value : undefined;
+  if (seen.has(value)) return undefined;
+  seen.add(value);
+  const kind = kindOf(value);
+  const verdict = sought(value, kind);
+  if (verdict !== 'walk') return verdict === 'found' ? value : undefined;
+  if (kind === 'array' || kind === 'set') {
+    for (const x of value as Iterable<unknown>) {
+      if (x === null || (typeof x !== 'object' && typeof x !== 'function')) continue;
+      const found = firstWhere(x, sought, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (kind === 'map') {
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      const found = firstWhere(k, sought, seen) ?? firstWhere(v, sought, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(value)) {
+    const found = firstWhere((value as Record<string, unknown>)[k], sought, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Functions and class instances travel encoded; structured clone copies leaves by itself. */
+const encodedHere = (_: object, kind: Kind | 'function') => (kind === 'function' || kind === 'instance' ? 'found' : kind === 'leaf' ? 'skip' : 'walk');
+/** A function anywhere, instances' own fields included. */
+const aFunction = (_: object, kind: Kind | 'function') => (kind === 'function' ? 'found' : kind === 'leaf' ? 'skip' : 'walk');
+
 /**
  * The first class instance or function found in `value` (walking arrays, Maps, Sets and plain objects), if any:
  * both travel encoded.
  */
-export function findInstance(value: unknown, seen = new Set<object>()): object | undefined {
-  if (typeof value === 'function') return value;
-  if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
-  seen.add(value);
-  switch (kindOf(value)) {
-    case 'leaf':
-      return undefined;
-    case 'instance':
-      return value;
-    case 'array':
-      for (const x of value as unknown[]) {
-        if (x !== null && (typeof x === 'object' || typeof x === 'function')) {
-          const found = findInstance(x, seen);
-          if (found) return found;
-        }
-      }
-      return undefined;
-    case 'map':
-      for (const [k, v] of value as Map<unknown, unknown>) {
-        const found = findInstance(k, seen) ?? findInstance(v, seen);
-        if (found) return found;
-      }
-      return undefined;
-    case 'set':
-      for (const x of value as Set<unknown>) {
-        const found = findInstance(x, seen);
-        if (found) return found;
-      }
-      return undefined;
-    default:
-      for (const k of Object.keys(value)) {
-        const found = findInstance((value as Record<string, unknown>)[k], seen);
-        if (found) return found;
-      }
-      return undefined;
-  }
+export function findInstance(value: unknown): object | undefined {
+  return firstWhere(value, encodedHere);
 }
 
 /** Whether `value` is or holds a function (in arrays, Maps, Sets, plain objects or instances' own fields). */
-export function holdsFunction(value: unknown, seen = new Set<object>()): boolean {
-  if (typeof value === 'function') return true;
-  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
-  seen.add(value);
-  switch (kindOf(value)) {
-    case 'leaf':
-      return false;
-    case 'array':
-    case 'set':
-      for (const x of value as Iterable<unknown>) if (holdsFunction(x, seen)) return true;
-      return false;
-    case 'map':
-      for (const [k, v] of value as Map<unknown, unknown>) if (holdsFunction(k, seen) || holdsFunction(v, seen)) return true;
-      return false;
-    default:
-      return Object.keys(value).some((k) => holdsFunction((value as Record<string, unknown>)[k], seen));
-  }
+export function holdsFunction(value: unknown): boolean {
+  return firstWhere(value, aFunction) !== undefined;
 }
 
 /**
