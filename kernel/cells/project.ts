@@ -32,8 +32,10 @@ const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
 
 /**
  * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
- * a cell usually adds a line to the last global script chunk (up to CHUNK_SIZE declarations) or changes the
- * checked cell, and the rest of the file's syntax tree is reused.
+ * a cell usually adds a line to the last global script chunk (up to CHUNK_SIZE declarations), and the rest of the
+ * file's syntax tree is reused. When most of the text changed (the checked cell, when the next cell is another
+ * cell), it tells nothing and the file is parsed anew: the incremental parser's bookkeeping over the old tree then
+ * reuses nothing and cost a small cell several times a fresh parse (docs/performance.md, "The cell engine").
  */
 class EditedSnapshot implements ts.IScriptSnapshot {
   constructor(readonly text: string) {}
@@ -52,7 +54,9 @@ class EditedSnapshot implements ts.IScriptSnapshot {
     while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
     let end = 0;
     while (end < max - start && a.charCodeAt(a.length - 1 - end) === b.charCodeAt(b.length - 1 - end)) end++;
-    return ts.createTextChangeRange(ts.createTextSpan(start, a.length - start - end), b.length - start - end);
+    const newLength = b.length - start - end;
+    if (newLength > b.length / 2) return undefined;
+    return ts.createTextChangeRange(ts.createTextSpan(start, a.length - start - end), newLength);
   }
 }
 
