@@ -7,11 +7,14 @@
  * Thread CPU is read from /proc/PID/task/TID/schedstat, which the kernel accounts at ticks and context switches: use
  * means over hundreds of cells, not single cells.
  * CELLS=n declaring cells (default 400; `1+1`: half as many), WARM=n declaring cells before measuring (default 20),
- * KERNELS=tsfutures,python3 (default both).
+ * KERNELS=tsfutures,python3 (default both). NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR' (or --trace-gc, --trace-opt,
+ * whose output is then lost: the client ignores the kernel's stdout) starts our kernel with those node flags added,
+ * without the start-up snapshot, which loads only under the flags it was built with.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { KernelManager } from '../../nbval/client/manager';
-import type { KernelSpec } from '../../nbval/client/kernelspecs';
+import { builtinTsfuturesSpec, type KernelSpec } from '../../nbval/client/kernelspecs';
 import { installedSpec, ipykernelSpec } from './spec';
 import { median } from './stats';
 
@@ -70,6 +73,14 @@ async function measure(spec: KernelSpec, declare: (i: number) => string, cells: 
   }
 }
 
+/** Our kernel as installed, or with extra node flags and without the snapshot (see the top of the file). */
+function oursWith(flags: string | undefined): KernelSpec {
+  if (!flags?.trim()) return installedSpec();
+  const spec = builtinTsfuturesSpec();
+  const script = spec.argv.findIndex((arg) => path.basename(arg) === 'tsfutures.js');
+  return { ...spec, argv: [...spec.argv.slice(0, script), ...flags.trim().split(/\s+/), ...spec.argv.slice(script)] };
+}
+
 function countFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   const n = raw === undefined || raw === '' ? fallback : Number(raw);
@@ -82,7 +93,7 @@ async function main(): Promise<void> {
   const warm = countFromEnv('WARM', 20);
   const only = process.env.KERNELS?.split(',');
   const python = ipykernelSpec();
-  const kernels: Array<[KernelSpec, (i: number) => string]> = [[installedSpec(), (i) => `const x${i} = ${i};`]];
+  const kernels: Array<[KernelSpec, (i: number) => string]> = [[oursWith(process.env.NODE_FLAGS), (i) => `const x${i} = ${i};`]];
   if (python) kernels.push([python, (i) => `x${i} = ${i}`]);
   const fmt = (x: number) => x.toFixed(2);
   console.log(`CPU per cell, ms (means over ${cells} declaring cells and ${cells >> 1} x "1+1", after ${warm}); load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
