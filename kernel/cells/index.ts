@@ -116,7 +116,7 @@ export class TypeScriptCellEngine implements CellEngine {
     // A native global's name that a cell rebinds resolves to the cell's binding (global-shadows.ts).
     const shadows = this.helper.shadows;
     runtimeModule<typeof import('../../runtime/futures/shipping')>('futures/shipping')?.setGlobalResolver((name) =>
-      NATIVE_GLOBALS.has(name) && name in shadows ? { found: true, value: shadows[name] }
+      NATIVE_GLOBALS.has(name) && name in shadows ? { found: true, value: shadows[name], rebound: true }
         : name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
 
     this.declareRuntime();
