@@ -1,5 +1,6 @@
 import ts = require('typescript');
 import { mentions } from './cell-syntax';
+import type { CellLanguage } from './language';
 import { boundNames } from './names';
 import { REALM_GLOBAL } from './runner';
 
@@ -14,7 +15,8 @@ import { REALM_GLOBAL } from './runner';
  * Such a binding lives in `__tsf.shadows` and reaches every later cell as its wrapper's parameter (transform.ts).
  * For the type checker, a later cell that mentions it gets a statement after its own text that binds the name in
  * its module scope, where it wins over the global: the import itself, or an import of the declaring cell's module,
- * or for a `let`/`var` a `declare let` of its type (so that a later cell may assign it).
+ * or for a `let`/`var` a `let` of its type (so that a later cell may assign it): `declare let` in TypeScript, a
+ * JSDoc `@type` in JavaScript cells (which cannot say `declare`).
  */
 
 /**
@@ -47,6 +49,8 @@ export interface CellShadows {
 export class GlobalShadows {
   private readonly bindings = new Map<string, Shadow>();
 
+  constructor(private readonly language: CellLanguage = 'typescript') {}
+
   /** A cell's shadowing names; `names` are its top-level names, `imports` its import bindings (names.ts). */
   forCell(file: ts.SourceFile, code: string, names: readonly string[], imports: ReadonlyMap<string, string>): CellShadows {
     const declared = valueDeclarations(file);
@@ -73,9 +77,13 @@ export class GlobalShadows {
       const statement = imports.get(name);
       const mutable = declared.get(name);
       if (statement !== undefined) this.bindings.set(name, { statement, mutable: false });
-      else if (mutable === true) this.bindings.set(name, { statement: `declare let ${name}: typeof import(${JSON.stringify(moduleSpecifier)}).${name};`, mutable });
+      else if (mutable === true) this.bindings.set(name, { statement: this.assignable(name, `typeof import(${JSON.stringify(moduleSpecifier)}).${name}`), mutable });
       else if (mutable === false) this.bindings.set(name, { statement: `import { ${name} } from ${JSON.stringify(moduleSpecifier)};`, mutable });
     }
+  }
+
+  private assignable(name: string, type: string): string {
+    return this.language === 'javascript' ? `/** @type {${type}} */ let ${name};` : `declare let ${name}: ${type};`;
   }
 
   /** Whether cell n's module must join the project: a later cell's statement imports its declarations. */

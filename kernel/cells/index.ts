@@ -81,7 +81,7 @@ export class TypeScriptCellEngine implements CellEngine {
   private readonly modules: CellModules;
   private readonly helper: CellHelper;
   /** Cells' imports and declarations of names that are also platform globals: not globals (global-shadows.ts). */
-  private readonly shadows = new GlobalShadows();
+  private readonly shadows: GlobalShadows;
   /** Whether cells get the kernel's `Deno` (kernel/output/deno.ts): until a cell defines a `Deno` of its own. */
   private denoBound = false;
   private executionCount = 0;
@@ -93,6 +93,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const runtime = loadRuntime();
     if (runtime.error) process.emitWarning(`tsfutures runtime not loaded: ${String(runtime.error)}`);
     this.project = new CellProject(options.cwd, notebookOptions(options.cwd), options.language);
+    this.shadows = new GlobalShadows(options.language);
     this.modules = new CellModules(options.cwd, runtime.exports, () => this.project.compilerOptions);
     this.helper = {
       require: (specifier) => this.modules.require(specifier),
