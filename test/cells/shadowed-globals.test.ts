@@ -13,7 +13,7 @@ let engine: CellEngine;
 const realm = vm.runInThisContext('globalThis') as Record<string, unknown>;
 const nativesBefore = Object.getOwnPropertyDescriptors(realm);
 // Read now (some are lazy getters: Blob, performance): what the realm's globals must still be after the cells.
-const natives = Object.fromEntries(['setTimeout', 'fetch', 'structuredClone', 'Blob', 'performance', 'crypto'].map((name) => [name, realm[name]]));
+const natives = Object.fromEntries(['setTimeout', 'fetch', 'structuredClone', 'Blob', 'Event', 'performance', 'crypto'].map((name) => [name, realm[name]]));
 
 beforeAll(() => {
   engine = createEngine({ cwd: path.join(__dirname, '..', 'fixtures', 'notebook') });
@@ -54,6 +54,9 @@ test('let fetch = ...: later cells see it, and see a reassignment in a later cel
   expect(await failure('fetch(1)')).toMatch(/^TSError: TS2345/);
   expect(await value('fetch = (url: string) => `other ${url}`;\nfetch("c")')).toBe('other c');
   expect(await value('fetch("d")')).toBe('other d');
+  // Kept even when the cell that assigns it fails afterwards, as a global would be.
+  expect(await failure('fetch = (url: string) => `third ${url}`;\nthrow new RangeError("after the assignment")')).toBe('RangeError: after the assignment');
+  expect(await value('fetch("f")')).toBe('third f');
   // A function of the declaring cell sees what that cell bound (a wrapper parameter), as an import's would.
   expect(await value('fetchTwice("e")')).toBe('mine e mine e');
   expect(realm.fetch).toBe(natives.fetch);
@@ -68,6 +71,10 @@ test('function, class and a redeclaration in a later cell', async () => {
   expect(await value('class Blob { constructor(public text: string) {} shout() { return this.text.toUpperCase(); } }\nnew Blob("a").shout()')).toBe('A');
   expect(await value('const blob = new Blob("b");\n[blob instanceof Blob, blob.shout(), blob.text]')).toEqual([true, 'B', 'b']);
   expect(realm.Blob).toBe(natives.Blob);
+
+  expect(await value('enum Event { Start = 1, Stop }\nEvent.Stop')).toBe(2);
+  expect(await value('const started: Event = Event.Start;\nstarted')).toBe(1);
+  expect(realm.Event).toBe(natives.Event);
 
   expect(await value('const performance = { now: () => 42 };\nperformance.now()')).toBe(42);
   expect(await value('performance.now()')).toBe(42);
