@@ -91,6 +91,11 @@ export class GlobalShadows {
     return own.some((name) => !imports.has(name));
   }
 
+  /** Every name bound so far: what a user expression (no check, no declarations of its own) receives. */
+  names(): Set<string> {
+    return new Set(this.bindings.keys());
+  }
+
   /** The statements binding the earlier shadowing names that `code` mentions and does not itself declare. */
   suffix(code: string, declared: readonly string[]): string {
     let text = '';

@@ -303,7 +303,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const label = `<user expression ${n}>`;
     const scriptFile = `__tsfutures_eval_${n}.js`;
     try {
-      const transformed = transformCell(expression, { fileName: `${label}.ts` });
+      const transformed = transformCell(expression, { fileName: `${label}.ts`, shadowed: this.shadows.names() });
       this.sources.add(scriptFile, label, expression, transformed.sourceMap);
       return await this.runner.run(transformed.js, scriptFile);
     } catch (error) {

@@ -83,6 +83,12 @@ test('function, class and a redeclaration in a later cell', async () => {
   expect(realm.performance).toBe(natives.performance);
 });
 
+test('a user expression sees the cells\' binding', async () => {
+  await value('const performance = { label: "the cells\' own" };');
+  expect(await engine.evaluate('performance.label')).toMatchObject({ status: 'ok', value: "the cells' own" });
+  expect(realm.performance).toBe(natives.performance);
+});
+
 test('completion and inspection know the binding\'s type', async () => {
   await value('const crypto = { sealWith: (key: string) => `sealed with ${key}` };');
   expect(engine.complete('crypto.seal', 'crypto.seal'.length).matches).toContain('sealWith');
