@@ -113,8 +113,7 @@ export class TypeScriptCellEngine implements CellEngine {
     Object.assign(REALM_GLOBAL, installed);
     for (const name of Object.keys(installed)) installedNames.add(name);
     // Shipping resolves a cell function's free names where cells define them: the kernel's global (under jest, not
-    // the test file's own global, which shipping would see by default).
-    // A native global's name that a cell rebinds resolves to the cell's binding (global-shadows.ts).
+    // the test file's own global, which shipping would see by default), or the cells' binding of a native global's name.
     const shadows = this.helper.shadows;
     runtimeModule<typeof import('../../runtime/futures/shipping')>('futures/shipping')?.setGlobalResolver((name) =>
       NATIVE_GLOBALS.has(name) && name in shadows ? { found: true, value: shadows[name], rebound: true }
@@ -158,7 +157,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const jsx = parsed.languageVariant === ts.LanguageVariant.JSX;
     const names = topLevelNames(parsed);
     const imports = importBindings(parsed);
-    // Names that shadow native globals: this cell's own, and earlier ones it does not redefine (checked: those it mentions).
+    // Names bound over native globals: the cell's own, and earlier ones it does not redefine (checked: those it mentions).
     const { own: ownShadows, shadowed, writeBack } = this.shadows.forCell(parsed, code, names, imports);
     if (this.denoBound && !names.includes('Deno') && mentions(code, 'Deno')) shadowed.add('Deno');
     const shadowText = this.shadows.suffix(code, names);

@@ -174,12 +174,10 @@ class CellRewrite {
 
   /** `__tsf.shadows.name = name` for each of `names` that shadows a global: the binding, kept for later cells. */
   keepShadows(names: Iterable<string>, into: ts.Statement[]): void {
-    for (const name of names) if (this.shadowed.has(name)) into.push(this.keep(name));
-  }
-
-  keep(name: string): ts.Statement {
-    const target = this.f.createPropertyAccessExpression(this.helper('shadows'), name);
-    return this.f.createExpressionStatement(this.f.createAssignment(target, this.f.createIdentifier(name)));
+    const { f } = this;
+    for (const name of names) {
+      if (this.shadowed.has(name)) into.push(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(this.helper('shadows'), name), f.createIdentifier(name))));
+    }
   }
 
   assign(target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement {
@@ -341,10 +339,10 @@ function wrapCell(cell: CellRewrite, file: ts.SourceFile, isAsync: boolean, writ
   // This cell's shadowing imports and functions are kept for the later cells (after all imports: one may fail).
   const keep: ts.Statement[] = [];
   cell.keepShadows(cell.shadowing, keep);
-  let statements = [...cell.hoisted, ...keep, ...cell.body];
   const kept: ts.Statement[] = [];
   cell.keepShadows(writeBack, kept);
-  if (kept.length) statements = [f.createTryStatement(f.createBlock(statements, true), undefined, f.createBlock(kept, true))];
+  const inner = [...cell.hoisted, ...keep, ...cell.body];
+  const statements = kept.length ? [f.createTryStatement(f.createBlock(inner, true), undefined, f.createBlock(kept, true))] : inner;
   const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
   const wrapper = f.createArrowFunction(
     isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
