@@ -46,6 +46,7 @@ import { loadRuntime, provideDeno, runtimeModule } from './runtime-location';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
+import { GlobalShadows, installedNames, NATIVE_GLOBALS } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import type { CellLanguage } from './language';
 import { setTimeout, setImmediate } from 'node:timers';
@@ -60,16 +61,6 @@ export interface EngineOptions {
 }
 
 const CANNOT_FIND_MODULE = 2307;
-
-/**
- * The names an engine put on the realm's global (the runtime's exports, EngineOptions.globals), kept on the global:
- * a host that loads this module again in the same realm (jest, once per test file) must not take them for natives.
- */
-const INSTALLED = Symbol.for('tsfutures.cells.installedGlobals');
-const installedNames = ((REALM_GLOBAL as Record<symbol, Set<string>>)[INSTALLED] ??= new Set<string>());
-
-/** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
-const NATIVE_GLOBALS = new Set(Object.getOwnPropertyNames(REALM_GLOBAL).filter((name) => !installedNames.has(name)));
 
 keepFactoriesUnoptimized(ts);
 
@@ -89,12 +80,8 @@ export class TypeScriptCellEngine implements CellEngine {
   private readonly runner: CellRunner;
   private readonly modules: CellModules;
   private readonly helper: CellHelper;
-  /**
-   * Imports whose names are also platform globals (`crypto`, `performance`, `setTimeout`): name -> the import
-   * statement binding it. They are not globals (transform.ts): a later cell that mentions one is checked with
-   * that statement after its own text, and receives its value as the wrapper's parameter.
-   */
-  private readonly shadowImports = new Map<string, string>();
+  /** Cells' imports and declarations of names that are also platform globals: not globals (global-shadows.ts). */
+  private readonly shadows: GlobalShadows;
   /** Whether cells get the kernel's `Deno` (kernel/output/deno.ts): until a cell defines a `Deno` of its own. */
   private denoBound = false;
   private executionCount = 0;
@@ -106,6 +93,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const runtime = loadRuntime();
     if (runtime.error) process.emitWarning(`tsfutures runtime not loaded: ${String(runtime.error)}`);
     this.project = new CellProject(options.cwd, notebookOptions(options.cwd), options.language);
+    this.shadows = new GlobalShadows(options.language);
     this.modules = new CellModules(options.cwd, runtime.exports, () => this.project.compilerOptions);
     this.helper = {
       require: (specifier) => this.modules.require(specifier),
@@ -125,9 +113,11 @@ export class TypeScriptCellEngine implements CellEngine {
     Object.assign(REALM_GLOBAL, installed);
     for (const name of Object.keys(installed)) installedNames.add(name);
     // Shipping resolves a cell function's free names where cells define them: the kernel's global (under jest, not
-    // the test file's own global, which shipping would see by default).
+    // the test file's own global, which shipping would see by default), or the cells' binding of a native global's name.
+    const shadows = this.helper.shadows;
     runtimeModule<typeof import('../../runtime/futures/shipping')>('futures/shipping')?.setGlobalResolver((name) =>
-      name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
+      NATIVE_GLOBALS.has(name) && name in shadows ? { found: true, value: shadows[name], rebound: true }
+        : name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
 
     this.declareRuntime();
     // Deno's kernel's namespace, for the cells that mention it: a wrapper parameter (helper.shadows), not a global.
@@ -167,12 +157,10 @@ export class TypeScriptCellEngine implements CellEngine {
     const jsx = parsed.languageVariant === ts.LanguageVariant.JSX;
     const names = topLevelNames(parsed);
     const imports = importBindings(parsed);
-    // Shadowing imports: this cell's own, and earlier ones it does not redefine (checked: those it mentions).
-    const ownShadows = [...imports.keys()].filter((name) => NATIVE_GLOBALS.has(name));
-    const earlierShadows = [...this.shadowImports].filter(([name]) => !names.includes(name));
-    const shadowed = new Set([...ownShadows, ...earlierShadows.map(([name]) => name)]);
+    // Names bound over native globals: the cell's own, and earlier ones it does not redefine (checked: those it mentions).
+    const { own: ownShadows, shadowed, writeBack } = this.shadows.forCell(parsed, code, names, imports);
     if (this.denoBound && !names.includes('Deno') && mentions(code, 'Deno')) shadowed.add('Deno');
-    const shadowText = this.shadowingImports(code, names);
+    const shadowText = this.shadows.suffix(code, names);
     // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
     const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
     if (usesNodeModules(parsed)) this.project.useNodeTypes();
@@ -207,18 +195,19 @@ export class TypeScriptCellEngine implements CellEngine {
     } catch (error) {
       return runtimeErrorOutcome(error, this.sources);
     }
-    for (const name of names) if (!imports.has(name)) this.shadowImports.delete(name);
+    this.shadows.commit(parsed, names, imports, this.project.cellSpecifier(n));
+    // A later cell's checker imports this cell's shadowing declarations from its module.
+    if (this.shadows.declaresAny(ownShadows, imports)) this.project.setFile(this.project.cellFileName(n), text);
     if (names.includes('Deno')) this.denoBound = false;
-    for (const name of ownShadows) this.shadowImports.set(name, imports.get(name)!);
     // Which names are values matters only to imports, enums and namespaces: without them, publishing can wait.
     const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
     const valueNames = needsValueNames ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
     if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, new Set(ownShadows)));
-    // Shadowing imports are not published (they are not globals), and are emitted as any other import.
+    // Shadowing names are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
     let transformed;
     try {
-      transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed });
+      transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed, writeBack });
     } catch (error) {
       return runtimeErrorOutcome(error, this.sources);
     }
@@ -262,13 +251,6 @@ export class TypeScriptCellEngine implements CellEngine {
     return [...service.getSyntacticDiagnostics(fileName), ...service.getSemanticDiagnostics(fileName)]
       .filter((d) => d.category === ts.DiagnosticCategory.Error)
       .map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.min(d.start, codeLength) }));
-  }
-
-  /** The statements of earlier imports that shadow globals which `code` mentions and does not itself declare. */
-  private shadowingImports(code: string, declared: readonly string[]): string {
-    let text = '';
-    for (const [name, statement] of this.shadowImports) if (!declared.includes(name) && mentions(code, name)) text += ` ${statement}`;
-    return text;
   }
 
   private jsxFactoryNames(): string {
@@ -320,7 +302,7 @@ export class TypeScriptCellEngine implements CellEngine {
     const label = `<user expression ${n}>`;
     const scriptFile = `__tsfutures_eval_${n}.js`;
     try {
-      const transformed = transformCell(expression, { fileName: `${label}.ts` });
+      const transformed = transformCell(expression, { fileName: `${label}.ts`, shadowed: this.shadows.names() });
       this.sources.add(scriptFile, label, expression, transformed.sourceMap);
       return await this.runner.run(transformed.js, scriptFile);
     } catch (error) {
@@ -335,13 +317,13 @@ export class TypeScriptCellEngine implements CellEngine {
     const start = identifierStart(code, cursorPos);
     const prefix = /\.\s*$/.test(code.slice(0, start)) ? undefined : code.slice(start, cursorPos);
     if (this.declarations.use(code, prefix)) this.publishDeclarations();
-    return complete(this.project, code, cursorPos, this.shadowingImports(code, []));
+    return complete(this.project, code, cursorPos, this.shadows.suffix(code, []));
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
     this.settle();
     if (this.declarations.use(code)) this.publishDeclarations();
-    return inspect(this.project, code, cursorPos, detailLevel, this.shadowingImports(code, []));
+    return inspect(this.project, code, cursorPos, detailLevel, this.shadows.suffix(code, []));
   }
 
   isComplete(code: string): Completeness {

@@ -14,12 +14,14 @@ import { emitPlainCell } from './plain-emit';
  *   })()
  *
  * Two kinds of name are not globals. `import()` becomes `__tsf.import()` (the cells' loader, cell-modules.ts).
- * An import whose name is also one of the platform's globals (`import * as crypto from "node:crypto"`,
- * `performance`, `setTimeout`, `fetch`) must not replace that global, which the kernel and the runtime use
- * themselves (and some are getter-only): it is kept in `__tsf.shadows`, and every later cell receives the
- * shadowing imports as the wrapper's parameters, so the cell and the functions it defines see the import:
+ * An import or declaration whose name is also one of the platform's globals (`import * as crypto from
+ * "node:crypto"`, `const { setTimeout } = await import(...)`, `let fetch = ...`) must not replace that global,
+ * which the kernel and the packages it loads use too (and some are getter-only; global-shadows.ts): it is kept in
+ * `__tsf.shadows` as soon as it is bound, and every later cell receives these names as the wrapper's parameters,
+ * so the cell and the functions it defines see the cell's binding; one the cell may assign is kept again at its end:
  *
- *   ((crypto) => { ... })(__tsf.shadows.crypto)
+ *   ((setTimeout) => { try { setTimeout = ...; __tsf.shadows.setTimeout = setTimeout; ... }
+ *     finally { __tsf.shadows.setTimeout = setTimeout; } })(__tsf.shadows.setTimeout)
  *
  * Declarations turn into assignments rather than staying bindings so that a function in one cell sees a later
  * cell's redefinition of a name (as Python's globals do) and re-running a `const` cell cannot clash.
@@ -37,8 +39,10 @@ export interface TransformOptions {
    * globals, index.ts): statements from there on are not part of the cell.
    */
   suffixStart?: number;
-  /** Imports that shadow a global (see above): this cell's own, and earlier cells' it may use. */
+  /** Imports and declarations that shadow a global (see above): this cell's own, and earlier cells' it may use. */
   shadowed?: ReadonlySet<string>;
+  /** Shadowed names the cell may assign: their values are kept in `__tsf.shadows` when it ends, even by a throw. */
+  writeBack?: ReadonlySet<string>;
 }
 
 export interface TransformedCell {
@@ -141,7 +145,7 @@ function globalize(file: ts.SourceFile, context: ts.TransformationContext, optio
     isAsync ||= awaitsAtTopLevel(stmt);
     if (!hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) rewriteStatement(cell, stmt, stmt === last);
   }
-  return wrapCell(cell, file, isAsync);
+  return wrapCell(cell, file, isAsync, options.writeBack ?? new Set());
 }
 
 /** What the rewrite of one cell gathers: hoisted imports and functions, the body in order, and the names declared. */
@@ -166,6 +170,14 @@ class CellRewrite {
 
   isValue(name: string): boolean {
     return !this.options.valueNames || this.options.valueNames.has(name);
+  }
+
+  /** `__tsf.shadows.name = name` for each of `names` that shadows a global: the binding, kept for later cells. */
+  keepShadows(names: Iterable<string>, into: ts.Statement[]): void {
+    const { f } = this;
+    for (const name of names) {
+      if (this.shadowed.has(name)) into.push(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(this.helper('shadows'), name), f.createIdentifier(name))));
+    }
   }
 
   assign(target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement {
@@ -269,6 +281,7 @@ function rewriteVariables(cell: CellRewrite, stmt: ts.VariableStatement): void {
       // `let x;` run again resets x, as it would in a fresh scope.
       cell.body.push(cell.assignName(decl.name.text, cell.f.createVoidZero(), decl));
     }
+    cell.keepShadows(boundNames(decl.name), cell.body);
   }
 }
 
@@ -298,6 +311,7 @@ function rewriteClass(cell: CellRewrite, stmt: ts.ClassDeclaration, name: ts.Ide
   const cls = cell.f.createClassExpression(runtimeModifiers(stmt), name, stmt.typeParameters, stmt.heritageClauses, stmt.members);
   ts.setTextRange(cls, stmt);
   cell.body.push(cell.assignName(name.text, cls, stmt));
+  cell.keepShadows([name.text], cell.body);
 }
 
 /** `enum E {}` / `namespace N {}` -> `E = (() => { enum E {...}; return E; })()` in place. */
@@ -312,20 +326,28 @@ function rewriteEnumOrNamespace(cell: CellRewrite, stmt: ts.EnumDeclaration | ts
   const closure = f.createArrowFunction(undefined, undefined, [], undefined, undefined,
     f.createBlock([stripped, f.createReturnStatement(f.createIdentifier(name))], true));
   cell.body.push(cell.assignName(name, f.createCallExpression(f.createParenthesizedExpression(closure), undefined, []), stmt));
+  cell.keepShadows([name], cell.body);
 }
 
-/** `var globals...; ((shadowed...) => { hoisted; keep shadows; body })(__tsf.shadows.x...)`, async when it awaits. */
-function wrapCell(cell: CellRewrite, file: ts.SourceFile, isAsync: boolean): ts.SourceFile {
+/**
+ * `var globals...; ((shadowed...) => { hoisted; keep shadows; body })(__tsf.shadows.x...)`, async when it awaits;
+ * the body in `try { } finally { keep assignable shadows }` when the cell may assign one.
+ */
+function wrapCell(cell: CellRewrite, file: ts.SourceFile, isAsync: boolean, writeBack: ReadonlySet<string>): ts.SourceFile {
   const { f, shadowed, globals } = cell;
-  // This cell's shadowing imports are kept for the later cells (after all imports: one may fail).
   const shadows = cell.helper('shadows');
-  const keep = cell.shadowing.map((name) =>
-    f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(shadows, name), f.createIdentifier(name))));
+  // This cell's shadowing imports and functions are kept for the later cells (after all imports: one may fail).
+  const keep: ts.Statement[] = [];
+  cell.keepShadows(cell.shadowing, keep);
+  const kept: ts.Statement[] = [];
+  cell.keepShadows(writeBack, kept);
+  const inner = [...cell.hoisted, ...keep, ...cell.body];
+  const statements = kept.length ? [f.createTryStatement(f.createBlock(inner, true), undefined, f.createBlock(kept, true))] : inner;
   const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
   const wrapper = f.createArrowFunction(
     isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
     undefined, parameters, undefined, undefined,
-    f.createBlock([...cell.hoisted, ...keep, ...cell.body], true),
+    f.createBlock(statements, true),
   );
   const args = [...shadowed].map((name) => f.createPropertyAccessExpression(shadows, name));
   const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, args));

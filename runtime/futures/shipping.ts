@@ -233,8 +233,8 @@ class BundleBuilder {
   private isPreloaded(name: string, r: Resolution): boolean {
     const value = r.found ? r.value : undefined;
     // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
-    // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`).
-    if (builtins().has(name) && (!r.found || referenceOf(value)?.[0] !== 'module')) return true;
+    // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`) or by the user's code.
+    if (builtins().has(name) && (!r.found || (!r.rebound && referenceOf(value)?.[0] !== 'module'))) return true;
     // The runtime's names are preloaded in workers, unless rebound to something else.
     return name in this.runtime && (!r.found || value === this.runtime[name]);
   }

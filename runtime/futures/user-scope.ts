@@ -4,7 +4,8 @@
  */
 import { runtimeNames } from './references';
 
-export type Resolution = { found: true; value: unknown } | { found: false };
+/** `rebound`: the user's own binding of a name that is also a platform global (a notebook's `const fetch = ...`). */
+export type Resolution = { found: true; value: unknown; rebound?: boolean } | { found: false };
 export type GlobalResolver = (name: string) => Resolution;
 
 /** Plain Node: globalThis. The kernel's cell engine installs a resolver over the realm its cells run in. */

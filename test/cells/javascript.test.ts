@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { createEngine } from '../../kernel/cells';
 import { cellLanguage, LANGUAGE_ENV } from '../../kernel/cells/language';
 import type { CellEngine } from '../../kernel/protocol/engine';
@@ -52,6 +53,16 @@ test('completion lists what JavaScript inference knows', async () => {
   expect(await status(js, CELLS['fields a constructor assigns'])).toBe('ok');
   const code = 'hello.';
   expect(js.complete(code, code.length).matches).toEqual(expect.arrayContaining(['name', 'sayHello']));
+});
+
+test('a declaration of a native global\'s name is the cells\' own (not the realm\'s global), and later cells may assign it', async () => {
+  const realm = vm.runInThisContext('globalThis') as Record<string, unknown>;
+  const nativeFetch = realm.fetch;
+  const js = createEngine({ cwd: dir, language: 'javascript' });
+  expect(await js.execute('let fetch = (u) => `mine ${u}`;\nfetch("a")')).toMatchObject({ status: 'ok', value: 'mine a' });
+  expect(await status(js, 'fetch = (u) => `other ${u}`;')).toBe('ok');
+  expect(await js.execute('fetch("b")')).toMatchObject({ status: 'ok', value: 'other b' });
+  expect(realm.fetch).toBe(nativeFetch);
 });
 
 test('the language comes from TSFUTURES_LANGUAGE; another value is an error naming it', () => {

@@ -160,6 +160,19 @@ Object.values(pools).map((pool) => { try { pool.submit(twiceDigest, "a"); return
         'what the function needs from a package, a node: module or a .js file)'));
   });
 
+  test('a cell\'s binding of a native global\'s name (an import or a declaration) ships as that binding, not the global', async () => {
+    await ok('import * as crypto from "node:crypto";\nfunction structuredClone(s: string) { return `cloned ${s}`; }\nconst { setTimeout } = await import("node:timers/promises");');
+    expect(await ok(`await (async () => {
+      const out: unknown[] = [];
+      for (const pool of Object.values(pools)) {
+        out.push(await pool.submit((s: string) => crypto.createHash("sha256").update(s).digest("hex").slice(0, 8), "abc").result(),
+          await pool.submit((s: string) => structuredClone(s), "x").result(),
+          await pool.submit(async (v: string) => await setTimeout(1, v), "slept").result());
+      }
+      return out;
+    })()`)).toEqual(Array(2).fill(['ba7816bf', 'cloned x', 'slept']).flat());
+  });
+
   test('a non-callable fails its future with Python\'s message, as CPython reports it', async () => {
     expect(await ok(`await (async () => [
       repr(await pools.Process.submit(5 as any).exception()),

@@ -75,6 +75,19 @@ test('cells import like modules: import() of node: modules and an ES-module-only
   expect(await run('crypto.createHash("sha256").update("abc").digest("hex").slice(0, 8)')).toBe("'ba7816bf'");
 });
 
+test('a cell\'s declaration of a native global\'s name binds it for the cells; packages keep calling the realm\'s', async () => {
+  const { cpSync } = await import('node:fs');
+  const path = await import('node:path');
+  cpSync(path.join(__dirname, '..', 'fixtures', 'notebook', 'node_modules', 'callback-timer'), path.join(k.dir, 'node_modules', 'callback-timer'), { recursive: true });
+  expect(await run('const { setTimeout } = await import("node:timers/promises");\nawait setTimeout(1, "promise")')).toBe("'promise'");
+  expect(await run('await setTimeout(1, "next cell")')).toBe("'next cell'");
+  // The package's `setTimeout(callback, ms)` is the realm's: it calls back.
+  expect(await run('import { later } from "callback-timer";\nawait later("called back", 1)')).toBe("'called back'");
+  expect(await run('function setTimeout(ms: number) { return `mine ${ms}`; }\n[setTimeout(3), await later("again", 1)]')).toBe("['mine 3', 'again']");
+  expect(await run('let fetch = (url: string) => `fetched ${url}`;\nfetch("a")')).toBe("'fetched a'");
+  expect(await run('[fetch("b"), (globalThis.fetch as unknown) === fetch, setTimeout(4), await later("still", 1)]')).toBe("['fetched b', False, 'mine 4', 'still']");
+});
+
 test('the JavaScript kernel (tsfutures-js) says javascript and runs what only JavaScript accepts', async () => {
   const js = await KernelClient.start({ engine: 'real', env: { TSFUTURES_LANGUAGE: 'javascript' } });
   try {
