@@ -12,7 +12,12 @@ export interface KernelFigures {
   exprMs: number[];
   /** Process tree RSS after all cells, KiB. */
   rssKiB: number;
+  /** The same, IDLE_MS after the last reply: ours compacts its heap once quiet (kernel/process/idle-compaction.ts). */
+  idleRssKiB: number;
 }
+
+/** How long after the last cell the idle RSS is read. */
+export const IDLE_MS = 1000;
 
 export interface BenchOptions {
   cells: number;
@@ -30,7 +35,9 @@ export async function measureKernel(spec: KernelSpec, declare: (i: number) => st
     const declareMs = await timeCells(options.cells, (i) => client.execute(declare(i)));
     const exprMs = await timeCells(options.exprCells, () => client.execute('1+1'));
     const rssKiB = treeRssKiB(manager.pid!);
-    return { name: spec.name, startupMs, declareMs, exprMs, rssKiB };
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleRssKiB = treeRssKiB(manager.pid!);
+    return { name: spec.name, startupMs, declareMs, exprMs, rssKiB, idleRssKiB };
   } finally {
     await manager.shutdown();
   }
