@@ -11,8 +11,9 @@
  * pages. A request that arrives between them cancels the second; one that arrives during a collection waits for it
  * (tens of ms). TSFUTURES_IDLE_COMPACTION=0 turns it off. Figures: docs/performance.md, "Kernel memory: where it goes".
  */
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { setTimeout, clearTimeout, setImmediate, clearImmediate } from 'node:timers';
+import { fullGc } from './full-gc';
 
 /** How long the kernel must be without requests first: a client sending cells back to back never waits for one. */
 export const QUIET_MS = 300;
@@ -36,12 +37,12 @@ export class IdleCompaction {
   private baseline: number;
   private readonly quietMs: number;
   private readonly oldSpaceBytes: () => number;
-  private gc: (() => void) | undefined;
+  private readonly gc: () => void;
 
   constructor(options: IdleCompactionOptions = {}) {
     this.quietMs = options.quietMs ?? QUIET_MS;
     this.oldSpaceBytes = options.oldSpaceBytes ?? oldSpaceBytes;
-    this.gc = options.fullGc;
+    this.gc = options.fullGc ?? fullGc;
     this.baseline = this.oldSpaceBytes();
   }
 
@@ -63,11 +64,10 @@ export class IdleCompaction {
     this.timer = undefined;
     const size = this.oldSpaceBytes();
     if (size - this.baseline < Math.max(MIN_GROWTH_BYTES, this.baseline * MIN_GROWTH_SHARE)) return;
-    const gc = (this.gc ??= exposedGc());
-    gc();
+    this.gc();
     this.next = setImmediate(() => {
       this.next = undefined;
-      gc();
+      this.gc();
       this.baseline = this.oldSpaceBytes();
     }).unref();
   }
@@ -77,17 +77,3 @@ function oldSpaceBytes(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.physical_space_size ?? 0;
 }
 
-/**
- * V8's gc(), taken from a throwaway context created while --expose-gc is on, and the flag turned off again at once:
- * the contexts cells run in must not get a `gc` global they would not have in plain node.
- */
-function exposedGc(): () => void {
-  const own = (globalThis as { gc?: () => void }).gc;
-  if (typeof own === 'function') return own;
-  setFlagsFromString('--expose-gc');
-  try {
-    return runInNewContext('gc') as () => void;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}
