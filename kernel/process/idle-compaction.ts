@@ -9,7 +9,10 @@
  * collections run, each in its own turn of the event loop: V8 picks the pages to evacuate from the live bytes the
  * previous full marking counted, so the first one counts them and the second moves the survivors off the sparse
  * pages. A request that arrives between them cancels the second; one that arrives during a collection waits for it
- * (tens of ms). TSFUTURES_IDLE_COMPACTION=0 turns it off. Figures: docs/performance.md, "Kernel memory: where it goes".
+ * (tens of ms).
+ * After SHRINK_QUIET_MS without requests, one more full collection if the young generation is above its minimum:
+ * V8 shrinks it (2 x 4 MB down to 2 x 0.5) in a full collection only once its recent allocation rate is low, which
+ * it measures over the last 5 s. It grows back as cells need it. TSFUTURES_IDLE_COMPACTION=0 turns it off. Figures: docs/performance.md, "Kernel memory: where it goes".
  */
 import { getHeapSpaceStatistics } from 'node:v8';
 import { setTimeout, clearTimeout, setImmediate, clearImmediate } from 'node:timers';
@@ -17,6 +20,10 @@ import { fullGc } from './full-gc';
 
 /** How long the kernel must be without requests first: a client sending cells back to back never waits for one. */
 export const QUIET_MS = 300;
+/** Quiet time after which an enlarged young generation is given back (V8's allocation rate window is 5 s). */
+export const SHRINK_QUIET_MS = 6000;
+/** The young generation's committed bytes above which that collection is worth it (its minimum: 2 x 0.5 MB). */
+export const NEW_SPACE_MIN_BYTES = 2 * 2 ** 20;
 /** Growth of old space (bytes, committed) since the last compaction that makes another worth its pause. */
 export const MIN_GROWTH_BYTES = 8 * 2 ** 20;
 /** ...and as a share of old space's size after it, so a notebook holding much data is not marked through often. */
@@ -24,24 +31,32 @@ export const MIN_GROWTH_SHARE = 0.25;
 
 export interface IdleCompactionOptions {
   quietMs?: number;
+  shrinkQuietMs?: number;
   /** Old space's committed bytes. */
   oldSpaceBytes?: () => number;
+  /** New space's committed bytes. */
+  newSpaceBytes?: () => number;
   /** One full, atomic collection. */
   fullGc?: () => void;
 }
 
 export class IdleCompaction {
   private timer: NodeJS.Timeout | undefined;
+  private shrinkTimer: NodeJS.Timeout | undefined;
   private next: NodeJS.Immediate | undefined;
   /** Old space's size after the last compaction, or at start. */
   private baseline: number;
   private readonly quietMs: number;
+  private readonly shrinkQuietMs: number;
   private readonly oldSpaceBytes: () => number;
+  private readonly newSpaceBytes: () => number;
   private readonly gc: () => void;
 
   constructor(options: IdleCompactionOptions = {}) {
     this.quietMs = options.quietMs ?? QUIET_MS;
-    this.oldSpaceBytes = options.oldSpaceBytes ?? oldSpaceBytes;
+    this.shrinkQuietMs = options.shrinkQuietMs ?? SHRINK_QUIET_MS;
+    this.oldSpaceBytes = options.oldSpaceBytes ?? (() => spaceBytes('old_space'));
+    this.newSpaceBytes = options.newSpaceBytes ?? (() => spaceBytes('new_space'));
     this.gc = options.fullGc ?? fullGc;
     this.baseline = this.oldSpaceBytes();
   }
@@ -49,8 +64,9 @@ export class IdleCompaction {
   /** A request arrived: nothing runs until the kernel is quiet again. */
   busy(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.shrinkTimer);
     clearImmediate(this.next);
-    this.timer = this.next = undefined;
+    this.timer = this.shrinkTimer = this.next = undefined;
   }
 
   /** The last request was answered and none waits. */
@@ -58,6 +74,12 @@ export class IdleCompaction {
     this.busy();
     if (process.env.TSFUTURES_IDLE_COMPACTION === '0') return;
     this.timer = setTimeout(() => this.compactIfGrown(), this.quietMs).unref();
+    this.shrinkTimer = setTimeout(() => this.shrinkYoungGeneration(), this.shrinkQuietMs).unref();
+  }
+
+  private shrinkYoungGeneration(): void {
+    this.shrinkTimer = undefined;
+    if (this.newSpaceBytes() > NEW_SPACE_MIN_BYTES) this.gc();
   }
 
   private compactIfGrown(): void {
@@ -73,7 +95,7 @@ export class IdleCompaction {
   }
 }
 
-function oldSpaceBytes(): number {
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.physical_space_size ?? 0;
+function spaceBytes(name: string): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === name)?.physical_space_size ?? 0;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Compaction once the kernel goes quiet (kernel/process/idle-compaction.ts): when it runs and what cancels it, with
  * a fake collector; and on a kernel, that a fragmented old space shrinks within a second of the last reply (V8's own
- * memory reducer would wait 8 s and more) while new contexts still get no `gc` global.
+ * memory reducer would wait 8 s and more) while new contexts still get no `gc` global, and that the young
+ * generation is given back after a longer quiet period.
  */
-import { IdleCompaction, MIN_GROWTH_BYTES } from '../../kernel/process/idle-compaction';
+import { IdleCompaction, MIN_GROWTH_BYTES, NEW_SPACE_MIN_BYTES, SHRINK_QUIET_MS } from '../../kernel/process/idle-compaction';
 import { KernelClient, content, result } from './helpers/kernel-client';
 
 const MiB = 2 ** 20;
@@ -15,8 +16,14 @@ describe('when it collects', () => {
 
   /** A compaction over a fake old space: its size is what the test sets, and each collection is counted. */
   function fake(startBytes: number, onCollect = () => {}) {
-    const heap = { bytes: startBytes, collections: 0 };
-    const compaction = new IdleCompaction({ quietMs: QUIET, oldSpaceBytes: () => heap.bytes, fullGc: () => (heap.collections++, onCollect()) });
+    const heap = { bytes: startBytes, newBytes: NEW_SPACE_MIN_BYTES, collections: 0 };
+    const compaction = new IdleCompaction({
+      quietMs: QUIET,
+      shrinkQuietMs: 5 * QUIET,
+      oldSpaceBytes: () => heap.bytes,
+      newSpaceBytes: () => heap.newBytes,
+      fullGc: () => (heap.collections++, onCollect()),
+    });
     return { heap, compaction };
   }
 
@@ -51,6 +58,19 @@ describe('when it collects', () => {
     compaction.quiet();
     await settle();
     expect(heap.collections).toBe(2);
+  });
+
+  test('once quiet for longer, one collection if the young generation is above its minimum', async () => {
+    const { heap, compaction } = fake(30 * MiB);
+    heap.newBytes = 8 * MiB;
+    compaction.quiet();
+    await new Promise((resolve) => setTimeout(resolve, 3 * QUIET));
+    expect(heap.collections).toBe(0); // old space did not grow
+    compaction.quiet(); // a request came: the longer wait starts over
+    await new Promise((resolve) => setTimeout(resolve, 3 * QUIET));
+    expect(heap.collections).toBe(0);
+    await settle();
+    expect(heap.collections).toBe(1);
   });
 
   test('a request during the quiet period cancels it', async () => {
@@ -107,4 +127,14 @@ kept.length`);
     expect(await value("kept.length + ' ' + kept[37499].i")).toBe("'37500 599984'");
     expect(await value("require('vm').runInNewContext('typeof gc')")).toBe("'undefined'");
   });
+
+  const NEW_SPACE = OLD_SPACE.replace("'old_space'", "'new_space'");
+
+  test('the young generation, grown by a cell, is given back after a longer quiet period', async () => {
+    // Many survivors of the young generation's collections make V8 grow it to its maximum (2 x 4 MB).
+    await value(`globalThis.young = []; for (let i = 0; i < 300000; i++) young.push({ i }); young = null; 0`);
+    expect(Number(await value(NEW_SPACE))).toBeGreaterThan(4 * MiB);
+    await new Promise((r) => setTimeout(r, SHRINK_QUIET_MS + 1500));
+    expect(Number(await value(NEW_SPACE))).toBeLessThanOrEqual(NEW_SPACE_MIN_BYTES);
+  }, 30_000);
 });
