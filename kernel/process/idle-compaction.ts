@@ -38,6 +38,8 @@ export interface IdleCompactionOptions {
   newSpaceBytes?: () => number;
   /** One full, atomic collection. */
   fullGc?: () => void;
+  /** Asks the kernel's other isolate (the io thread) for a full collection. */
+  collectElsewhere?: () => void;
 }
 
 export class IdleCompaction {
@@ -51,6 +53,7 @@ export class IdleCompaction {
   private readonly oldSpaceBytes: () => number;
   private readonly newSpaceBytes: () => number;
   private readonly gc: () => void;
+  private readonly collectElsewhere: () => void;
 
   constructor(options: IdleCompactionOptions = {}) {
     this.quietMs = options.quietMs ?? QUIET_MS;
@@ -58,6 +61,7 @@ export class IdleCompaction {
     this.oldSpaceBytes = options.oldSpaceBytes ?? (() => spaceBytes('old_space'));
     this.newSpaceBytes = options.newSpaceBytes ?? (() => spaceBytes('new_space'));
     this.gc = options.fullGc ?? fullGc;
+    this.collectElsewhere = options.collectElsewhere ?? (() => {});
     this.baseline = this.oldSpaceBytes();
   }
 
@@ -79,7 +83,9 @@ export class IdleCompaction {
 
   private shrinkYoungGeneration(): void {
     this.shrinkTimer = undefined;
-    if (this.newSpaceBytes() > NEW_SPACE_MIN_BYTES) this.gc();
+    if (this.newSpaceBytes() <= NEW_SPACE_MIN_BYTES) return;
+    this.gc();
+    this.collectElsewhere();
   }
 
   private compactIfGrown(): void {

@@ -23,9 +23,11 @@ export class Dispatcher {
   private draining = false;
   private aborting = false;
   /** Compacts the heap once no request is running or waiting for a while (idle-compaction.ts). */
-  private readonly compaction = new IdleCompaction();
+  private readonly compaction: IdleCompaction;
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Kernel) {
+    this.compaction = new IdleCompaction({ collectElsewhere: () => kernel.session.collectInIoThread() });
+  }
 
   push(request: Request): void {
     this.compaction.busy();

@@ -16,13 +16,14 @@ describe('when it collects', () => {
 
   /** A compaction over a fake old space: its size is what the test sets, and each collection is counted. */
   function fake(startBytes: number, onCollect = () => {}) {
-    const heap = { bytes: startBytes, newBytes: NEW_SPACE_MIN_BYTES, collections: 0 };
+    const heap = { bytes: startBytes, newBytes: NEW_SPACE_MIN_BYTES, collections: 0, ioThreadCollections: 0 };
     const compaction = new IdleCompaction({
       quietMs: QUIET,
       shrinkQuietMs: 5 * QUIET,
       oldSpaceBytes: () => heap.bytes,
       newSpaceBytes: () => heap.newBytes,
       fullGc: () => (heap.collections++, onCollect()),
+      collectElsewhere: () => heap.ioThreadCollections++,
     });
     return { heap, compaction };
   }
@@ -60,7 +61,7 @@ describe('when it collects', () => {
     expect(heap.collections).toBe(2);
   });
 
-  test('once quiet for longer, one collection if the young generation is above its minimum', async () => {
+  test('once quiet for longer, one collection if the young generation is above its minimum, and one in the io thread', async () => {
     const { heap, compaction } = fake(30 * MiB);
     heap.newBytes = 8 * MiB;
     compaction.quiet();
@@ -70,7 +71,11 @@ describe('when it collects', () => {
     await new Promise((resolve) => setTimeout(resolve, 3 * QUIET));
     expect(heap.collections).toBe(0);
     await settle();
-    expect(heap.collections).toBe(1);
+    expect([heap.collections, heap.ioThreadCollections]).toEqual([1, 1]);
+    heap.newBytes = NEW_SPACE_MIN_BYTES; // given back: no more
+    compaction.quiet();
+    await settle();
+    expect([heap.collections, heap.ioThreadCollections]).toEqual([1, 1]);
   });
 
   test('a request during the quiet period cancels it', async () => {
