@@ -2,16 +2,17 @@
  * `npm run bench:kernel`: start-up, per-cell round trip, latency drift and memory of our kernel against ipykernel
  * and tslab, measured in one run through the same Node client (nbval/client). A report, not a test: exits 0.
  * Targets (issue): start-up <= 0.6x ipykernel, round trip <= 1.0x ipykernel, RSS <= 150 MiB, last 20 cells <= 1.2x
- * the first 20. CELLS=n changes the number of declaring cells (default 400); KERNELS=tsfutures,python3 picks kernels;
- * STARTS=n the number of extra starts of ours and ipykernel for the start-up column (default 9, 0: only the one before
- * the cells; tslab keeps that one).
+ * the first 20. RSS is read right after the last cell (the target's column), and again 1 and 7 s later: a quiet
+ * kernel of ours compacts its heap after 0.3 s and gives its young generation back after 6 s. CELLS=n changes the number of declaring cells (default 400);
+ * KERNELS=tsfutures,python3 picks kernels; STARTS=n the number of extra starts of ours and ipykernel for the start-up
+ * column (default 9, 0: only the one before the cells; tslab keeps that one).
  * Start-up is the median of those starts, alternating kernels: a single start moved 0.44x-0.73x between runs, as the
  * client's zeromq retries to connect 100-200 ms apart (libzmq's interval plus jitter) and one start catches whichever
  * retry follows the kernel's bind. Figures move with the machine's load: compare kernels within one run.
  * History of the figures: README (Figures) and the issue notes.
  */
 import type { KernelSpec } from '../../nbval/client/kernelspecs';
-import { measureKernel, type KernelFigures } from './measure';
+import { IDLE_MS, measureKernel, type KernelFigures } from './measure';
 import { installedSpec, ipykernelSpec, tslabSpec } from './spec';
 import { median, percentile } from './stats';
 import { startupSamples } from './startup';
@@ -45,6 +46,7 @@ function row(f: KernelFigures, base: KernelFigures | undefined): string[] {
     `${fmt(median(f.exprMs), 2)} ms${ratio(median(f.exprMs), base && median(base.exprMs))}`,
     `${fmt(median(f.declareMs.slice(0, 20)), 2)} -> ${fmt(median(f.declareMs.slice(-20)), 2)} ms (${fmt(drift, 2)}x)`,
     `${fmt(f.rssKiB / 1024, 0)} MiB`,
+    ...f.idleRssKiB.map((kib) => `${fmt(kib / 1024, 0)} MiB`),
   ];
 }
 
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   const base = figures.find((f) => f.name === 'python3');
   console.log(`Kernel bench: ${cells} cells declaring a new variable each, then 50 x "1+1"; start-up: median of ${starts + 1} starts (tslab: 1); ratios vs ipykernel (python3)`);
   console.log(table([
-    ['kernel', 'start-up', 'declare median / p95', '1+1 median', 'first 20 -> last 20', 'RSS (tree)'],
+    ['kernel', 'start-up', 'declare median / p95', '1+1 median', 'first 20 -> last 20', 'RSS (tree)', ...IDLE_MS.map((ms) => `${ms / 1000} s later`)],
     ...figures.map((f) => row(f, base)),
   ]));
   console.log('Targets: start-up <= 0.6x, declare round trip <= 1.0x, RSS <= 150 MiB, last 20 / first 20 <= 1.2x');

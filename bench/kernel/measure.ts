@@ -12,7 +12,15 @@ export interface KernelFigures {
   exprMs: number[];
   /** Process tree RSS after all cells, KiB. */
   rssKiB: number;
+  /**
+   * The same, IDLE_MS[i] after the last reply: ours compacts its heap once quiet, and gives its young generation back
+   * later (kernel/process/idle-compaction.ts).
+   */
+  idleRssKiB: number[];
 }
+
+/** How long after the last cell the idle RSS is read. */
+export const IDLE_MS = [1000, 7000];
 
 export interface BenchOptions {
   cells: number;
@@ -30,7 +38,13 @@ export async function measureKernel(spec: KernelSpec, declare: (i: number) => st
     const declareMs = await timeCells(options.cells, (i) => client.execute(declare(i)));
     const exprMs = await timeCells(options.exprCells, () => client.execute('1+1'));
     const rssKiB = treeRssKiB(manager.pid!);
-    return { name: spec.name, startupMs, declareMs, exprMs, rssKiB };
+    const idleRssKiB: number[] = [];
+    const since = performance.now();
+    for (const ms of IDLE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, ms - (performance.now() - since)));
+      idleRssKiB.push(treeRssKiB(manager.pid!));
+    }
+    return { name: spec.name, startupMs, declareMs, exprMs, rssKiB, idleRssKiB };
   } finally {
     await manager.shutdown();
   }

@@ -14,8 +14,8 @@
  * Where Node cannot help: memory outside V8's heap limit (e.g. huge Buffers) only counts through RSS, and a single
  * allocation that jumps past the limit between two polls is still fatal.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
+import { fullGc } from './full-gc';
 import { setTimeout, setImmediate } from 'node:timers';
 
 /** Any cell is stopped past the memory at start plus this share of the main heap's limit. */
@@ -98,14 +98,12 @@ const RELEASE_SHARE = 0.8;
  * thread, which took ~150 ms for 500 MB on a loaded machine. A threshold armed before would count them as kept.
  */
 async function collectGarbage(times: number): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   await new Promise<void>((resolve) => setImmediate(resolve));
   const committed = getHeapStatistics().total_heap_size;
   const rss = process.memoryUsage.rss();
   for (let i = 0; i < times; i++) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    gc();
+    fullGc();
   }
   const target = rss - RELEASE_SHARE * Math.max(0, committed - getHeapStatistics().total_heap_size);
   const until = Date.now() + RELEASE_WAIT_MS;

@@ -14,6 +14,7 @@ import { handlers, unknownHandler, type Kernel, type Request } from './handlers'
 import { log } from '../process/log';
 import { interruptGate, requestStamp } from '../process/interrupt-gate';
 import { COMM_MESSAGE_TYPES } from './comms';
+import { IdleCompaction } from '../process/idle-compaction';
 
 const STOP_ABORTING = Symbol('stop aborting');
 
@@ -21,12 +22,19 @@ export class Dispatcher {
   private readonly queue: Array<Request | typeof STOP_ABORTING> = [];
   private draining = false;
   private aborting = false;
+  /** Compacts the heap once no request is running or waiting for a while (idle-compaction.ts). */
+  private readonly compaction: IdleCompaction;
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(private readonly kernel: Kernel) {
+    this.compaction = new IdleCompaction({ collectElsewhere: () => kernel.session.collectInIoThread() });
+  }
 
   push(request: Request): void {
+    this.compaction.busy();
     if (request.channel === 'control') {
-      void this.handle(request);
+      void this.handle(request).then(() => {
+        if (!this.draining) this.compaction.quiet();
+      });
       return;
     }
     if (this.draining && COMM_MESSAGE_TYPES.has(request.message.header.msg_type)) {
@@ -63,6 +71,7 @@ export class Dispatcher {
       }
     } finally {
       this.draining = false;
+      this.compaction.quiet();
     }
   }
 

@@ -132,6 +132,11 @@ export class Session {
     else call(this.listener!);
   }
 
+  /** A full collection in the io thread too, once the kernel has been quiet (idle-compaction.ts). */
+  collectInIoThread(): void {
+    this.toIo({ kind: 'collect' });
+  }
+
   private toIo(m: ToIo): void {
     this.worker?.postMessage(m);
   }

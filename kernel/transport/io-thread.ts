@@ -20,6 +20,7 @@ import type { ConnectionInfo } from './connection';
 import { forceExitAfter, shutdownAnswered, watchParentFromIoThread } from '../process/watchdog';
 import { memoryCheck, type MemoryGuardData } from '../process/memory-guard';
 import { InterruptGate, requestStamp, type RequestStamp } from '../process/interrupt-gate';
+import { fullGc } from '../process/full-gc';
 import { bindSockets, closeSockets, echoHeartbeats, loopEnded, receiveMessages, sendMessage, type Sockets } from './channels';
 
 traceStartup('io thread: zeromq loaded');
@@ -39,6 +40,8 @@ export type ToIo =
   | { kind: 'send'; identities: Uint8Array[]; message: Message }
   /** A shutdown_request on shell was received (answered: its reply was sent): the last resort's timer (watchdog.ts). */
   | { kind: 'shutdown'; answered: boolean }
+  /** The kernel has been quiet for a while: a full collection of this thread's heap too (idle-compaction.ts). */
+  | { kind: 'collect' }
   | { kind: 'close' };
 
 /**
@@ -108,6 +111,8 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
     if (m.kind === 'send') {
       sendMessage(control, 'control', m.message, signer, m.identities.map((i) => Buffer.from(i)));
       if (m.message.header.msg_type === 'shutdown_reply') shutdownAnswered();
+    } else if (m.kind === 'collect') {
+      fullGc();
     } else if (m.kind === 'shutdown') {
       // One that came on shell, which the main thread reads itself.
       if (m.answered) shutdownAnswered();
