@@ -28,6 +28,13 @@ export function makeFloats(n: number): Float64Array {
   return new Float64Array(n / 8);
 }
 
+/** Frees a worker's garbage (when it runs with --expose-gc): the data rows time each transfer with none left over. */
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  return gc !== undefined;
+}
+
 /** Touches a shared buffer so the SharedArrayBuffer row does real (tiny) work on it. */
 export function touchShared(view: Float64Array): number {
   view[0] = (view[0] ?? 0) + 1;
