@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { median } from '../kernel/stats';
 import { InterpreterPoolExecutor } from '../../runtime/futures/interpreter';
 import { ProcessPoolExecutor } from '../../runtime/futures/process';
-import { byteLength, collectGarbage, makeBytes, makeFloats, touchShared } from './tasks';
+import { byteLength, collectGarbage, residentBytes, residentFloats, touchShared } from './tasks';
 import { check, medianMs, timeMs } from './timing';
 
 export const DATA_MB = [1, 16, 128];
@@ -94,7 +94,7 @@ async function oursInProcess(pool: ProcessPoolExecutor, inputs: Map<number, read
   for (const mb of DATA_MB) {
     const n = mb * MB;
     const [u8, f64] = inputs.get(mb)!;
-    const kinds: [ToAndBack, ArrayBufferView, (n: number) => ArrayBufferView][] = [[next.bytes, u8, makeBytes], [next.floats, f64, makeFloats]];
+    const kinds: [ToAndBack, ArrayBufferView, (n: number) => ArrayBufferView][] = [[next.bytes, u8, residentBytes], [next.floats, f64, residentFloats]];
     const to = (data: ArrayBufferView) => timeMs(async () => check(await pool.submit(byteLength, data).result(), n, 'to the worker'));
     const back = (make: (n: number) => ArrayBufferView) => timeMs(async () => check((await pool.submit(make, n).result()).byteLength, n, 'back'));
     for (const [, data, make] of kinds) {
@@ -119,8 +119,8 @@ async function oursInProcess(pool: ProcessPoolExecutor, inputs: Map<number, read
  */
 async function warmUp(pool: ProcessPoolExecutor): Promise<void> {
   await pool.submit(byteLength, new Uint8Array(8)).result();
-  await pool.submit(makeBytes, 8).result();
-  await pool.submit(makeFloats, 8).result();
+  await pool.submit(residentBytes, 8).result();
+  await pool.submit(residentFloats, 8).result();
   await pool.submit(collectGarbage).result();
 }
 
