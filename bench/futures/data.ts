@@ -2,11 +2,10 @@
  * The data rows of `npm run bench:futures`: typed arrays of 1, 16 and 128 MB to a ProcessPoolExecutor worker (as an
  * argument) and back (as a result), against CPython's ProcessPoolExecutor with `bytes` of the same sizes
  * (py/data.py, Debian's 3.11 and pyenv's 3.13); and a 128 MB SharedArrayBuffer through an InterpreterPoolExecutor,
- * which shares it. Ours and each CPython take turns, one repetition each, so that the machine's load (2 cores
- * shared) weighs on all of them alike; the figures are medians over the repetitions. Ours is measured twice: from a
- * parent with kernel.json's environment (as a notebook's kernel runs: glibc backs large allocations with huge pages,
- * so a result's memory is cheap to fault in), and from this plain node process.
- */
+ * which shares it. Each contender runs in a fresh process; ours and each CPython take turns, one process each, so
+ * that the machine's load (2 cores shared) weighs on all of them alike; the figures are medians over the
+ * repetitions. Ours is measured twice: from a parent with kernel.json's environment (as a notebook's kernel runs:
+ * glibc backs large allocations with huge pages, so a result's memory is cheap to fault in), and from a plain one. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +13,7 @@ import { PACKAGE_ROOT } from '../../kernel/install/package-root';
 import { median } from '../kernel/stats';
 import { InterpreterPoolExecutor } from '../../runtime/futures/interpreter';
 import { ProcessPoolExecutor } from '../../runtime/futures/process';
-import { byteLength, makeBytes, makeFloats, touchShared } from './tasks';
+import { byteLength, collectGarbage, residentBytes, residentFloats, touchShared } from './tasks';
 import { check, medianMs, timeMs } from './timing';
 
 export const DATA_MB = [1, 16, 128];
@@ -23,14 +22,27 @@ const MB = 1024 * 1024;
 /** Per size in MB: [to the worker, back] in ms. */
 export type ToAndBack = Record<number, [number, number]>;
 
+/**
+ * One contender's figures in one fresh process: `first`, the first round trip at each size (Uint8Array for ours,
+ * `bytes` for CPython), and `next`, the round trips after it, with the last one's garbage freed.
+ */
+export interface FirstAndNext<T> {
+  first: ToAndBack;
+  next: T;
+}
+
+type Ours = { bytes: ToAndBack; floats: ToAndBack };
+
 export interface DataFigures {
-  /** Ours, Uint8Array and Float64Array, the parent under kernel.json's environment. */
+  /** Ours, Uint8Array and Float64Array, the parent under kernel.json's environment: the rows. */
   bytes: ToAndBack;
   floats: ToAndBack;
-  /** Ours from this plain node process. */
-  plain: { bytes: ToAndBack; floats: ToAndBack };
+  /** The first round trip at each size in a fresh process (kernel.json's environment): printed, not in the rows. */
+  first: ToAndBack;
+  /** Ours from a plain node parent (no GLIBC_TUNABLES of kernel.json's). */
+  plain: Ours & { first: ToAndBack };
   /** CPython's `bytes`, per interpreter that could run ('3.11', '3.13'). */
-  cpython: Record<string, ToAndBack>;
+  cpython: Record<string, FirstAndNext<ToAndBack>>;
   /** InterpreterPoolExecutor, 128 MB SharedArrayBuffer: submit→result, ms. */
   shared: number;
 }
@@ -41,15 +53,20 @@ const PYTHONS: [string, string, NodeJS.ProcessEnv][] = [
   ['3.13', 'python3', { ...process.env, PYENV_VERSION: '3.13.0' }],
 ];
 
-/** One repetition of CPython's `bytes` to and back, ms per size, or undefined (reason on stderr) when it could not run. */
-function runCPythonOnce(python: string, env: NodeJS.ProcessEnv): ToAndBack | undefined {
-  const script = path.join(PACKAGE_ROOT, 'bench', 'futures', 'py', 'data.py');
-  const r = spawnSync(python, [script, '1', ...DATA_MB.map(String)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs one contender's process and parses the JSON it prints, or undefined (reason on stderr) when it failed. */
+function runJson<T>(what: string, command: string, args: string[], env: NodeJS.ProcessEnv): T | undefined {
+  const r = spawnSync(command, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) {
-    process.stderr.write(`bench:futures: ${python} data.py failed (${r.error?.message ?? `exit ${r.status}`})\n`);
+    process.stderr.write(`bench:futures: ${what} failed (${r.error?.message ?? `exit ${r.status}`})\n`);
     return undefined;
   }
-  return JSON.parse(r.stdout) as ToAndBack;
+  return JSON.parse(r.stdout) as T;
+}
+
+/** One process of CPython's `bytes` to and back (py/data.py), or undefined when it could not run. */
+function runCPythonOnce(python: string, env: NodeJS.ProcessEnv): FirstAndNext<ToAndBack> | undefined {
+  const script = path.join(PACKAGE_ROOT, 'bench', 'futures', 'py', 'data.py');
+  return runJson(`${python} data.py`, python, [script, '1', ...DATA_MB.map(String)], env);
 }
 
 function medians(samples: ToAndBack[]): ToAndBack {
@@ -58,48 +75,73 @@ function medians(samples: ToAndBack[]): ToAndBack {
   return out;
 }
 
-type Ours = { bytes: ToAndBack; floats: ToAndBack };
+/** Frees the garbage of the last transfer in the parent and in the worker (both run with --expose-gc). */
+async function freeGarbage(pool: ProcessPoolExecutor): Promise<void> {
+  globalThis.gc!();
+  check(await pool.submit(collectGarbage).result(), true, 'gc in the worker');
+}
 
-/** One repetition of ours: each size and kind to the worker and back, on a started pool. */
-async function oursOnce(pool: ProcessPoolExecutor, inputs: Map<number, readonly [Uint8Array, Float64Array]>): Promise<Ours> {
-  const out: Ours = { bytes: {}, floats: {} };
+/**
+ * Each size and kind to the worker and back, on a started pool. A process's first receipt of a size lands in memory
+ * the VM's host has not backed lately, which costs several times the transfer itself (docs/performance.md) and
+ * falls on whichever transfer comes first; so one untimed round trip at each size and kind comes first (its
+ * Uint8Array times kept as `first`), and each timed transfer starts with the last one's garbage freed on both sides,
+ * as CPython's refcounting frees its `bytes` at once (py/data.py does the same).
+ */
+async function oursInProcess(pool: ProcessPoolExecutor, inputs: Map<number, readonly [Uint8Array, Float64Array]>): Promise<FirstAndNext<Ours>> {
+  const first: ToAndBack = {};
+  const next: Ours = { bytes: {}, floats: {} };
   for (const mb of DATA_MB) {
     const n = mb * MB;
     const [u8, f64] = inputs.get(mb)!;
-    const kinds: [ToAndBack, ArrayBufferView, (n: number) => ArrayBufferView][] = [[out.bytes, u8, makeBytes], [out.floats, f64, makeFloats]];
+    const kinds: [ToAndBack, ArrayBufferView, (n: number) => ArrayBufferView][] = [[next.bytes, u8, residentBytes], [next.floats, f64, residentFloats]];
+    const to = (data: ArrayBufferView) => timeMs(async () => check(await pool.submit(byteLength, data).result(), n, 'to the worker'));
+    const back = (make: (n: number) => ArrayBufferView) => timeMs(async () => check((await pool.submit(make, n).result()).byteLength, n, 'back'));
+    for (const [, data, make] of kinds) {
+      const trip: [number, number] = [await to(data), await back(make)];
+      first[mb] ??= trip;
+    }
     for (const [into, data, make] of kinds) {
-      const to = await timeMs(async () => check(await pool.submit(byteLength, data).result(), n, 'to the worker'));
-      const back = await timeMs(async () => check((await pool.submit(make, n).result()).byteLength, n, 'back'));
-      into[mb] = [to, back];
+      await freeGarbage(pool);
+      const there = await to(data);
+      await freeGarbage(pool);
+      into[mb] = [there, await back(make)];
     }
   }
-  return out;
+  return { first, next };
 }
 
 /**
  * Before timing: the pool started and each task function shipped once, with a few bytes. A function's first task
  * carries its source for the worker to compile (CPython pickles `make` by reference, which costs nothing extra), so
  * an untimed first call keeps that out of the first size's rows, which measure data. CPython's side does the same
- * (py/data.py). The path large buffers take is not warmed: its first use is in the 1 MB rows, on both sides.
+ * (py/data.py).
  */
 async function warmUp(pool: ProcessPoolExecutor): Promise<void> {
   await pool.submit(byteLength, new Uint8Array(8)).result();
-  await pool.submit(makeBytes, 8).result();
-  await pool.submit(makeFloats, 8).result();
+  await pool.submit(residentBytes, 8).result();
+  await pool.submit(residentFloats, 8).result();
+  await pool.submit(collectGarbage).result();
 }
 
 /** Inputs with content (written, so their memory is in place as a real array's is). */
 const makeInputs = () => new Map(DATA_MB.map((mb) => [mb, [new Uint8Array(mb * MB).fill(7), new Float64Array((mb * MB) / 8).fill(0.5)]] as const));
 
-/** Entry of data-child.ts: one repetition of ours (pool start-up not timed), printed as JSON. */
+/** Entry of data-child.ts: ours in this fresh process (pool start-up not timed), printed as JSON. */
 export async function oursOnceMain(): Promise<void> {
+  if (typeof globalThis.gc !== 'function') throw new Error('data-child.js needs --expose-gc (NODE_OPTIONS), for its workers too');
   const pool = new ProcessPoolExecutor({ max_workers: 1 });
   try {
     await warmUp(pool);
-    process.stdout.write(JSON.stringify(await oursOnce(pool, makeInputs())));
+    process.stdout.write(JSON.stringify(await oursInProcess(pool, makeInputs())));
   } finally {
     await pool.shutdown();
   }
+}
+
+/** `env` with --expose-gc in NODE_OPTIONS, which the pool's workers inherit. */
+function withGc(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--expose-gc'].filter(Boolean).join(' ') };
 }
 
 /** The environment kernel.json gives a kernel (MALLOC_ARENA_MAX, GLIBC_TUNABLES...). */
@@ -108,40 +150,39 @@ function kernelEnv(): NodeJS.ProcessEnv {
   return { ...process.env, ...spec.env };
 }
 
-/** One repetition of ours from a parent under kernel.json's environment, or undefined (reason on stderr). */
-function oursAsKernelOnce(): Ours | undefined {
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'data-child.js')], { encoding: 'utf8', env: kernelEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) {
-    process.stderr.write(`bench:futures: data-child.js failed (${r.error?.message ?? `exit ${r.status}`})\n`);
-    return undefined;
-  }
-  return JSON.parse(r.stdout) as Ours;
+/** One fresh process of ours (data-child.js) under `env`, or undefined (reason on stderr). */
+function oursOnce(env: NodeJS.ProcessEnv): FirstAndNext<Ours> | undefined {
+  return runJson('data-child.js', process.execPath, [path.join(__dirname, 'data-child.js')], withGc(env));
 }
 
+/**
+ * Every contender runs in a fresh process of its own, one after the other in turns (CPython 3.11, 3.13, ours as a
+ * kernel, ours from a plain parent), `reps` times, so that the machine's load weighs on all of them alike.
+ */
 export async function measureData(reps: number): Promise<DataFigures> {
-  const pool = new ProcessPoolExecutor({ max_workers: 1 });
-  const kernel: Ours[] = [];
-  const plain: Ours[] = [];
-  const py = new Map<string, ToAndBack[]>();
-  try {
-    await warmUp(pool);
-    const inputs = makeInputs();
-    for (let rep = 0; rep < reps; rep++) {
-      for (const [name, python, env] of PYTHONS) {
-        if (rep > 0 && !py.has(name)) continue; // failed once: not installed
-        const once = runCPythonOnce(python, env);
-        if (once) py.set(name, [...(py.get(name) ?? []), once]);
-      }
-      const once = oursAsKernelOnce();
-      if (once) kernel.push(once);
-      plain.push(await oursOnce(pool, inputs));
+  const kernel: FirstAndNext<Ours>[] = [];
+  const plain: FirstAndNext<Ours>[] = [];
+  const py = new Map<string, FirstAndNext<ToAndBack>[]>();
+  for (let rep = 0; rep < reps; rep++) {
+    for (const [name, python, env] of PYTHONS) {
+      if (rep > 0 && !py.has(name)) continue; // failed once: not installed
+      const once = runCPythonOnce(python, env);
+      if (once) py.set(name, [...(py.get(name) ?? []), once]);
     }
-  } finally {
-    await pool.shutdown();
+    const asKernel = oursOnce(kernelEnv());
+    if (asKernel) kernel.push(asKernel);
+    const fromPlain = oursOnce(process.env);
+    if (fromPlain) plain.push(fromPlain);
   }
-  const cpython = Object.fromEntries([...py].map(([name, samples]) => [name, medians(samples)]));
-  const plainFigures = { bytes: medians(plain.map((o) => o.bytes)), floats: medians(plain.map((o) => o.floats)) };
-  const asKernel = kernel.length ? { bytes: medians(kernel.map((o) => o.bytes)), floats: medians(kernel.map((o) => o.floats)) } : plainFigures;
+  if (!kernel.length && !plain.length) throw new Error('bench:futures: no run of data-child.js succeeded');
+  const summary = (samples: FirstAndNext<Ours>[]) => ({
+    bytes: medians(samples.map((o) => o.next.bytes)),
+    floats: medians(samples.map((o) => o.next.floats)),
+    first: medians(samples.map((o) => o.first)),
+  });
+  const cpython = Object.fromEntries([...py].map(([name, samples]) => [name, { first: medians(samples.map((s) => s.first)), next: medians(samples.map((s) => s.next)) }]));
+  const plainFigures = summary(plain.length ? plain : kernel);
+  const asKernel = kernel.length ? summary(kernel) : plainFigures;
   const threads = new InterpreterPoolExecutor({ max_workers: 1 });
   try {
     const view = new Float64Array(new SharedArrayBuffer(128 * MB));

@@ -13,12 +13,12 @@
  * Pool start-up (a fresh pool's first result, startup.ts) is excluded from per-task rows and printed as its own rows:
  * ProcessPoolExecutor(2) against CPython's fork, forkserver and spawn (target: no slower than forkserver, stretch fork),
  * InterpreterPoolExecutor(2) against piscina (target: no slower), for a process's first pool and the pools after it.
- * REPS=n changes repetitions.
+ * REPS=n changes repetitions; BENCH_ONLY=data runs rows 6 and 7 alone.
  */
 import * as os from 'node:os';
 import { setRecording } from '../../runtime/timeline/record';
 import { measureBareParallel, measureBigSum, measureSpeedup } from './cpu';
-import { DATA_MB, mbPerS, measureData, type ToAndBack } from './data';
+import { DATA_MB, mbPerS, measureData, type DataFigures, type ToAndBack } from './data';
 import { runCPython } from './cpython';
 import { measureInterpreterPool, measurePiscina, measureProcessPool } from './pools';
 import { formatTable, type Row } from './report';
@@ -39,14 +39,12 @@ const REPS = Number(process.env.REPS) || 3;
  */
 const MAP_REPS = 10 * REPS;
 
+const CPy = 'CPython';
 const perTaskUs = (ms: number, n: number) => (ms * 1000) / n;
 const step = (what: string) => process.stderr.write(`bench:futures: ${what}...\n`);
 
-async function main(): Promise<void> {
-  const cores = os.availableParallelism();
-  // Timelines stamp every task by default (the kernel draws them); measured as shipped, so recording stays on.
-  setRecording(true);
-
+/** Rows 1-5 and the pool start-up rows: everything but the data rows. */
+async function executorRows(cores: number): Promise<Row[]> {
   step('CPython (thread pool, process pool, sums)');
   const py = runCPython({ threadN: THREAD_N, seqN: SEQ_N, procN: POOL_N, chunksize: CHUNKSIZE, reps: REPS, mapReps: MAP_REPS });
   step('ThreadPoolExecutor');
@@ -64,17 +62,17 @@ async function main(): Promise<void> {
   const bare = await measureBareParallel(CPU_JOBS, CPU_N, cores);
   step('sum(range(1, 1e8 + 1))');
   const bigSum = await measureBigSum(REPS + 2);
-  step('data to and from workers (CPython 3.11, 3.13 and ours in turns)');
-  const data = await measureData(REPS);
-  /** Per size and direction, the faster CPython: the target holds against both. */
-  const pyBest = (mb: number, dir: 0 | 1): [number | undefined, string] => {
-    const found = Object.entries(data.cpython).map(([name, f]: [string, ToAndBack]) => [f[mb]?.[dir], name] as const)
-      .filter((x): x is [number, string] => x[0] !== undefined).sort((a, b) => a[0] - b[0])[0];
-    return found ? [found[0], `${CPy} ${found[1]} bytes`] : [undefined, CPy];
-  };
 
-  const CPy = 'CPython';
-  const rows: Row[] = [
+  /** A pool's start-up rows: the pools after a process's first (the target's row), then its first pool. */
+  function startupRows(what: string, ours: StartupFigures | undefined, peers: [Contender, number | undefined][]): Row[] {
+    if (!ours) return [];
+    return (['next', 'first'] as const).flatMap((which) => peers.map(([peer, target]): Row => ({
+      what: `${what} start-up, ${which === 'next' ? `next pools (${GAP_MS} ms apart)` : 'first pool'}`,
+      unit: 'ms', ours: ours[which], peer: start[peer]?.[which], peerName: peer === 'piscina' ? 'piscina' : `${CPy} ${peer}`,
+      target: which === 'next' ? target : undefined,
+    })));
+  }
+  return [
     { what: `1. ThreadPool submit ${THREAD_N} then result`, unit: 'us/task', ours: perTaskUs(thread.submitAll, THREAD_N),
       peer: py && perTaskUs(py.thread_submit_all, THREAD_N), peerName: CPy, target: 1 },
     { what: `1. ThreadPool submit+result x ${SEQ_N}`, unit: 'us/task', ours: perTaskUs(thread.sequential, SEQ_N),
@@ -94,6 +92,18 @@ async function main(): Promise<void> {
       peerName: `${CPy} sum(n for n in range(...))`, target: 20 },
     { what: '5. sum(range(1, 1e8+1)) vs sum(range)', unit: 'ms', ours: bigSum, peer: py?.sum_range,
       peerName: `${CPy} sum(range(...))` },
+  ];
+}
+
+/** Rows 6 and 7. */
+function dataRows(data: DataFigures): Row[] {
+  /** Per size and direction, the faster CPython: the target holds against both. */
+  const pyBest = (mb: number, dir: 0 | 1): [number | undefined, string] => {
+    const found = Object.entries(data.cpython).map(([name, f]) => [f.next[mb]?.[dir], name] as const)
+      .filter((x): x is [number, string] => x[0] !== undefined).sort((a, b) => a[0] - b[0])[0];
+    return found ? [found[0], `${CPy} ${found[1]} bytes`] : [undefined, CPy];
+  };
+  return [
     ...DATA_MB.flatMap((mb): Row[] => {
       const [pyTo, toName] = pyBest(mb, 0);
       const [pyBack, backName] = pyBest(mb, 1);
@@ -107,26 +117,33 @@ async function main(): Promise<void> {
         { what: `6. ${mb} MB Float64Array: back vs 1.5 x to`, unit: 'ms', ours: data.floats[mb]![1], peer: 1.5 * data.floats[mb]![0], peerName: '1.5 x to', target: 1 },
       ];
     }),
-
     { what: '7. InterpreterPool 128 MB SharedArrayBuffer submit→result', unit: 'ms', ours: data.shared, peer: 5, peerName: 'target 5 ms', target: 1 },
   ];
-  /** A pool's start-up rows: the pools after a process's first (the target's row), then its first pool. */
-  function startupRows(what: string, ours: StartupFigures | undefined, peers: [Contender, number | undefined][]): Row[] {
-    if (!ours) return [];
-    return (['next', 'first'] as const).flatMap((which) => peers.map(([peer, target]): Row => ({
-      what: `${what} start-up, ${which === 'next' ? `next pools (${GAP_MS} ms apart)` : 'first pool'}`,
-      unit: 'ms', ours: ours[which], peer: start[peer]?.[which], peerName: peer === 'piscina' ? 'piscina' : `${CPy} ${peer}`,
-      target: which === 'next' ? target : undefined,
-    })));
-  }
+}
+
+async function main(): Promise<void> {
+  const cores = os.availableParallelism();
+  // Timelines stamp every task by default (the kernel draws them); measured as shipped, so recording stays on.
+  setRecording(true);
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'data') throw new Error(`BENCH_ONLY=${only}: the only section that runs alone is 'data'`);
+
+  const rows = only === 'data' ? [] : await executorRows(cores);
+  step('data to and from workers (CPython 3.11, 3.13 and ours in turns)');
+  const data = await measureData(REPS);
+  rows.push(...dataRows(data));
+
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   console.log(`Futures bench on ${cores} cores (load average ${load}), medians of ${REPS} (map: ${MAP_REPS}); peer/ours > 1 means we are faster`);
   if (os.loadavg()[0] > cores / 2) console.log('Note: the machine is busy; figures (above all the speed-up row) are skewed by other processes.');
   console.log(formatTable(rows));
   const rates = (f: ToAndBack) => DATA_MB.map((mb) => `${mb} MB ${mbPerS(mb, f[mb]![0]).toFixed(0)} / ${mbPerS(mb, f[mb]![1]).toFixed(0)}`).join(', ');
   console.log(`\nData, MB/s to the worker / back: ours Uint8Array ${rates(data.bytes)}; ours Float64Array ${rates(data.floats)}`);
-  console.log(`  ours from this plain node parent: Uint8Array ${rates(data.plain.bytes)}; Float64Array ${rates(data.plain.floats)}`);
-  for (const [name, f] of Object.entries(data.cpython)) console.log(`  ${CPy} ${name} bytes ${rates(f)}`);
+  console.log(`  ours from a plain node parent: Uint8Array ${rates(data.plain.bytes)}; Float64Array ${rates(data.plain.floats)}`);
+  for (const [name, f] of Object.entries(data.cpython)) console.log(`  ${CPy} ${name} bytes ${rates(f.next)}`);
+  console.log('First round trip at each size in a fresh process (not in the rows: memory the host has not backed lately), MB/s:');
+  console.log(`  ours Uint8Array ${rates(data.first)}; from a plain node parent ${rates(data.plain.first)}`);
+  for (const [name, f] of Object.entries(data.cpython)) console.log(`  ${CPy} ${name} bytes ${rates(f.first)}`);
 }
 
 main().then(

@@ -16,10 +16,13 @@
  * Stamps are performance.now() milliseconds; NaN means "not yet". Once an executor has run HISTORY_LIMIT more tasks, a
  * future's slot is reused and the future has no stamps any more (its executor's timeline no longer shows it either).
  *
+ * A task that returned an object is held weakly once it ends (Finished): the history must not keep a result the caller
+ * has dropped (a 128 MB array) alive for the executor's next HISTORY_LIMIT tasks.
  * Futures of other classes (anything with the Future API) take a slow path: the same slot fields are added to them and
  * a done-callback stamps their end. A future may also carry a ready-made TaskTimes under TIMES (tests draw known
  * schedules that way).
  */
+import { pyTypeName } from '../python/repr';
 import { stampNow } from './clock';
 
 export interface TaskTimes {
@@ -47,10 +50,47 @@ const SUBMIT = 0;
 const START = 1;
 const END = 2;
 
+/**
+ * What the history keeps of a finished future whose result is an object: the future itself only weakly, and what a
+ * timeline or dashboard reads of it (its outcome and the result's Python type name). It stands in for the future in
+ * `historyOf` once the future is gone, and `timesOf` answers for it as for the future.
+ */
+class Finished {
+  readonly _raised = false;
+  readonly [HISTORY]: History;
+  readonly [SLOT]: number;
+
+  constructor(readonly future: WeakRef<object>, readonly _resultTypeName: string, history: History, slot: number) {
+    this[HISTORY] = history;
+    this[SLOT] = slot;
+  }
+
+  cancelled(): boolean {
+    return false;
+  }
+
+  done(): boolean {
+    return true;
+  }
+
+  running(): boolean {
+    return false;
+  }
+}
+
+/** An ended task's result, when it is an object the history should not keep alive. */
+function objectResult(future: object): object | undefined {
+  const f = future as { _result?: unknown; _raised?: boolean; cancelled?(): boolean };
+  const r = f._result;
+  if (r === null || (typeof r !== 'object' && typeof r !== 'function') || f._raised !== false || f.cancelled?.()) return undefined;
+  return r;
+}
+
 /** One executor's last HISTORY_LIMIT tasks; grows up to the limit, then wraps around. */
 export class History {
   /** submit, start, end per slot. */
   private readonly times: number[] = [];
+  /** The future per slot, or its Finished stand-in once it ended with an object result. */
   private readonly futures: object[] = [];
   private readonly fns: (Function | undefined)[] = [];
   private readonly workers: (number | string | undefined)[] = [];
@@ -78,8 +118,14 @@ export class History {
     return slot;
   }
 
+  /** Whether `slot` still belongs to `future` (or to its Finished stand-in): not reused by a later task. */
+  private holds(slot: number, future: object): boolean {
+    const x = this.futures[slot];
+    return x === future || (x instanceof Finished && x.future.deref() === future);
+  }
+
   start(slot: number, future: object, worker: number | string, now: number): void {
-    if (this.futures[slot] !== future) return; // slot reused by a later task
+    if (!this.holds(slot, future)) return; // slot reused by a later task
     this.times[slot * 3 + START] = now;
     this.workers[slot] = worker;
   }
@@ -87,11 +133,14 @@ export class History {
   /** The first end counts (a cancelled future is told twice). */
   end(slot: number, future: object): void {
     const i = slot * 3 + END;
-    if (this.futures[slot] === future && this.times[i] !== this.times[i]) this.times[i] = stampNow();
+    if (this.futures[slot] !== future || this.times[i] === this.times[i]) return;
+    this.times[i] = stampNow();
+    const result = objectResult(future);
+    if (result !== undefined) this.futures[slot] = new Finished(new WeakRef(future), pyTypeName(result), this, slot);
   }
 
   timesAt(slot: number, future: object): TaskTimes | undefined {
-    if (this.futures[slot] !== future) return undefined;
+    if (!this.holds(slot, future)) return undefined;
     const i = slot * 3;
     const fn = this.fns[slot];
     const label = typeof fn === 'function' ? fn.name || undefined : undefined;
@@ -102,9 +151,10 @@ export class History {
     return { submit, start, end, worker: this.workers[slot], label };
   }
 
-  /** Oldest first. */
+  /** Oldest first; a finished future that is gone is there as its Finished stand-in. */
   futuresInOrder(): object[] {
-    return this.futures.length < HISTORY_LIMIT ? this.futures.slice() : [...this.futures.slice(this.next), ...this.futures.slice(0, this.next)];
+    const all = this.futures.length < HISTORY_LIMIT ? this.futures.slice() : [...this.futures.slice(this.next), ...this.futures.slice(0, this.next)];
+    return all.map((x) => (x instanceof Finished ? x.future.deref() ?? x : x));
   }
 }
 

@@ -26,11 +26,12 @@ export interface TimelineOptions {
 function outcomeOf(f: FutureLike): { outcome: Outcome; detail?: string } {
   if (f.cancelled()) return { outcome: 'cancelled' };
   if (f.done()) {
-    const o = f as unknown as { _exception?: unknown; _result?: unknown; _raised?: boolean };
+    const o = f as unknown as { _exception?: unknown; _result?: unknown; _raised?: boolean; _resultTypeName?: string };
     // Our Future flags "raised" (JS can throw undefined); CPython's only has a non-None _exception.
     const raised = typeof o._raised === 'boolean' ? o._raised : o._exception !== undefined && o._exception !== null;
     if (raised) return { outcome: 'raised', detail: pyTypeName(o._exception) };
-    return { outcome: 'returned', detail: pyTypeName(o._result) };
+    // A finished task the history no longer holds (record.ts, Finished) keeps its result's type name only.
+    return { outcome: 'returned', detail: o._resultTypeName ?? pyTypeName(o._result) };
   }
   return { outcome: f.running() ? 'running' : 'pending' };
 }

@@ -1,6 +1,11 @@
 import { Future } from '../../../runtime/futures/_base';
 import { repr } from '../../../runtime/python/repr';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ThreadPoolExecutor } from '../../../runtime/futures/thread';
 import { HISTORY_LIMIT, historyOf, noteStart, noteSubmit, timesOf } from '../../../runtime/timeline/record';
+import { spansOf } from '../../../runtime/timeline/timeline';
+import { executorSnapshot } from '../../../runtime/widgets/executor-dashboard';
 
 function work() {}
 
@@ -76,5 +81,60 @@ describe('history of an executor', () => {
     noteSubmit(b, f, function again() {});
     expect(historyOf(b)).toEqual([f]);
     expect(timesOf(f)!.label).toBe('again');
+  });
+});
+
+describe('what the history keeps of a finished task', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  /** A WeakRef's target stays alive until the job that made or read it ends: collect after a turn of the loop. */
+  const collect = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  };
+
+  test('a result the caller dropped is freed; its task keeps its stamps, outcome and result type', async () => {
+    const executor = {};
+    let result!: WeakRef<object>;
+    (() => {
+      const f = new Future<Float64Array>();
+      noteSubmit(executor, f, work);
+      f.set_running_or_notify_cancel();
+      noteStart(f, 1);
+      const big = new Float64Array(1 << 20);
+      result = new WeakRef(big);
+      f.set_result(big);
+    })();
+    await collect();
+    expect(result.deref() === undefined).toBe(true); // not toBeUndefined(): jest would print the megabyte
+    const [kept] = historyOf(executor);
+    expect(timesOf(kept!)).toEqual({ submit: expect.any(Number), start: expect.any(Number), end: expect.any(Number), worker: 1, label: 'work' });
+    expect(spansOf(historyOf(executor), performance.now())).toEqual([
+      expect.objectContaining({ label: 'work', lane: 'worker 1', outcome: 'returned', detail: 'Float64Array' }),
+    ]);
+    expect(executorSnapshot(executor).counts).toEqual({ pending: 0, running: 0, finished: 1, cancelled: 0, raised: 0 });
+  });
+
+  test('a future the caller keeps stays itself in the history, with its result', async () => {
+    const executor = {};
+    const f = new Future<number[]>();
+    noteSubmit(executor, f, work);
+    f.set_running_or_notify_cancel();
+    f.set_result([1, 2]);
+    await collect();
+    expect(historyOf(executor)).toEqual([f]);
+    expect(historyOf(executor)[0]).toBe(f);
+    expect(timesOf(f)!.end).toBeGreaterThanOrEqual(timesOf(f)!.submit);
+    expect(spansOf([f], performance.now())[0]).toMatchObject({ outcome: 'returned', detail: 'list' });
+  });
+
+  test('a pool does not keep the large results of its tasks alive', async () => {
+    const pool = new ThreadPoolExecutor({ max_workers: 1 });
+    const results: WeakRef<object>[] = [];
+    for (let i = 0; i < 3; i++) results.push(new WeakRef(await pool.submit(() => new Uint8Array(8 << 20)).result()));
+    await collect();
+    expect(results.map((r) => r.deref() === undefined)).toEqual([true, true, true]);
+    expect(historyOf(pool)).toHaveLength(3);
+    await pool.shutdown();
   });
 });
