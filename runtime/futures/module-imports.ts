@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { isBuiltinSpecifier, registerModule, type Reference } from './references';
+import { topLevelNames, type ScopeName } from './module-scope';
 
 /** How a module-local name is bound by an import: the module, the export path, and tsc's interop wrapper. */
 interface ImportBinding {
@@ -23,8 +24,10 @@ interface ImportBinding {
   wrap: 'default' | 'star' | null;
 }
 
-interface ModuleSource {
+export interface ModuleSource {
   filename: string;
+  /** Node's module record, for plain CommonJS modules (not those a loader compiled in memory). */
+  module?: CjsModule;
   text: () => string | undefined;
   /** The module's own require: the same module instances it got when it ran. */
   load: (specifier: string) => unknown;
@@ -32,6 +35,8 @@ interface ModuleSource {
   imports?: Map<string, ImportBinding>;
   /** Names already bound: the code depends only on the import statement, so it is worked out once. */
   bound: Map<string, ImportedName>;
+  /** Its top-level declarations (module-scope.ts), parsed on first use. */
+  scope?: Map<string, ScopeName>;
 }
 
 /** What a module-local name of a function's module is, as shipping binds it. */
@@ -39,6 +44,11 @@ export interface ImportedName {
   value: unknown;
   /** The expression the bundle binds the name to; undefined when the name is the module's `exports`. */
   code?: string;
+  /**
+   * Set when the import is another TypeScript module the kernel compiled (no worker can require it): the name is that
+   * module's exports, whose members the function uses travel one by one, as the module's own functions do.
+   */
+  compiled?: string;
 }
 
 const compiledInMemory = new Map<string, ModuleSource>();
@@ -71,6 +81,7 @@ function commonJsSources(): ModuleSource[] {
       source = {
         filename: file,
         text: () => (text === undefined ? (text = readOrNull(file)) : text) ?? undefined,
+        module: m,
         load: (specifier) => m.require(specifier),
         exports: () => m.exports,
         bound: new Map(),
@@ -91,7 +102,7 @@ function readOrNull(file: string): string | null {
 }
 
 /** The module whose code holds `fn`'s source, or undefined (a cell's function, a function built at run time). */
-function homeModule(fn: Function): ModuleSource | undefined {
+export function homeModule(fn: Function): ModuleSource | undefined {
   const known = homes.get(fn);
   if (known !== undefined) return known ?? undefined;
   const source = Function.prototype.toString.call(fn);
@@ -107,8 +118,7 @@ function homeModule(fn: Function): ModuleSource | undefined {
  * What `name` is bound to by an import of `fn`'s module, or undefined when `fn` has no known module or the module
  * does not import that name. Throws (naming the module) when the import is one a worker cannot load.
  */
-export function importedName(fn: Function, name: string): ImportedName | undefined {
-  const home = homeModule(fn);
+export function importedName(home: ModuleSource | undefined, name: string): ImportedName | undefined {
   if (!home) return undefined;
   if (name === 'exports') return { value: home.exports() };
   const known = home.bound.get(name);
@@ -118,6 +128,12 @@ export function importedName(fn: Function, name: string): ImportedName | undefin
   const fromDir = path.dirname(home.filename);
   const builtin = isBuiltinSpecifier(binding.specifier);
   if (!builtin && !loadableFrom(binding.specifier, fromDir)) {
+    const compiled = compiledModule(binding, fromDir);
+    if (compiled) {
+      const imported = { value: home.load(binding.specifier), compiled };
+      home.bound.set(name, imported);
+      return imported;
+    }
     throw new Error(`'${name}', imported from '${binding.specifier}' by ${path.basename(home.filename)}, which a worker process ` +
       'cannot load (a TypeScript module beside the notebook is compiled in the kernel; import what the function needs from a package, a node: module or a .js file)');
   }
@@ -130,6 +146,64 @@ export function importedName(fn: Function, name: string): ImportedName | undefin
   const imported = { value, code: binding.wrap ? `${INTEROP[binding.wrap]}(${code})` : code };
   home.bound.set(name, imported);
   return imported;
+}
+
+/** The file of another module compiled in memory that `binding` imports plainly, or undefined. */
+function compiledModule(binding: ImportBinding, fromDir: string): string | undefined {
+  if (binding.wrap || binding.path.length || !/^\.\.?(?:\/|$)/.test(binding.specifier)) return undefined;
+  const base = path.resolve(fromDir, binding.specifier);
+  return [...compiledInMemory.keys()].find((file) => file === base || file.slice(0, file.lastIndexOf('.')) === base ||
+    file.slice(0, file.lastIndexOf('.')) === path.join(base, 'index'));
+}
+
+/** A top-level name `home` declares (module-scope.ts), or undefined. */
+export function declaredName(home: ModuleSource, name: string): ScopeName | undefined {
+  if (!home.scope) {
+    const text = home.text();
+    home.scope = text === undefined ? new Map() : topLevelNames(text, home.filename);
+  }
+  return home.scope.get(name);
+}
+
+/** What `path` names in `home`'s exports now (undefined while the module has not assigned it yet). */
+export function exportedValue(home: ModuleSource, path: string[]): unknown {
+  let value = home.exports();
+  for (const key of path) value = (value as Record<string, unknown> | null | undefined)?.[key];
+  return value;
+}
+
+const exportReferences = new WeakMap<Function, Reference | null>();
+
+/**
+ * Where a worker finds `fn` itself, as pickle names a module's function: when `fn` is an export of a plain CommonJS
+ * module that has finished loading, the worker requires that module (running its top-level code, with module state
+ * of its own) and takes the export. Never the program's main module (Node has no `if __name__ == "__main__"` habit:
+ * its top-level code would run again in every worker) nor a module still loading (it may be submitting its own
+ * functions from its top-level code); those travel by source.
+ */
+export function exportReference(fn: Function): Reference | undefined {
+  const known = exportReferences.get(fn);
+  if (known !== undefined) return known ?? undefined;
+  const m = homeModule(fn)?.module;
+  let ref: Reference | null = null;
+  if (m?.loaded && m.filename && (typeof require === 'undefined' || require.main !== m)) {
+    const key = exportPath(m.exports, fn);
+    // Relative to the working folder, as CPython's workers import by module name: a distributed worker resolves it
+    // from its own folder.
+    if (key) ref = ['module', './' + path.relative(process.cwd(), m.filename).split(path.sep).join('/'), process.cwd(), key];
+  }
+  if (ref || m?.loaded !== false) exportReferences.set(fn, ref);
+  return ref ?? undefined;
+}
+
+function exportPath(exports: unknown, fn: Function): string[] | undefined {
+  if (exports === fn) return [];
+  if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;
+  for (const key of Object.keys(exports)) {
+    const d = Object.getOwnPropertyDescriptor(exports, key);
+    if (d && 'value' in d && d.value === fn) return [key];
+  }
+  return undefined;
 }
 
 /** tsc's interop helpers, as the worker applies them to what it loads. */

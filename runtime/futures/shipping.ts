@@ -6,11 +6,12 @@
  * time with an error naming the culprit, never as a hang or a confusing failure inside the worker.
  */
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
-import { importedName } from './module-imports';
+import { declaredName, exportReference, exportedValue, homeModule, importedName, type ModuleSource } from './module-imports';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
@@ -56,8 +57,17 @@ interface Built {
   generation: number;
 }
 
-/** A name's value, and the code binding it when that is not a plain reference or value (a module's import). */
-type Binding = ({ found: true; value: unknown; code?: string }) | { found: false };
+/**
+ * A name's value, and how the bundle binds it when that is not a plain reference or value: `code` (a module's
+ * import, a literal), `source` (a top-level function or class of `home`, which reflection cannot reach), or the
+ * exports of another module compiled in memory (`compiled`, whose members travel one by one).
+ */
+type Binding = ({ found: true; value: unknown; code?: string; source?: string; home?: ModuleSource; compiled?: string }) | { found: false };
+
+/** Where a worker finds a value by itself: the runtime's, an intrinsic, an import, or a loaded module's export. */
+function refOf(value: unknown): ReturnType<typeof referenceOf> {
+  return referenceOf(value) ?? (typeof value === 'function' ? exportReference(value) : undefined);
+}
 
 const shipped = new WeakMap<Function, Built>();
 
@@ -117,6 +127,8 @@ class BundleBuilder {
   private readonly bindings: [() => Resolution, unknown][] = [];
   private readonly runtime = runtimeNames();
   private readonly classes = new Map<string, FunctionDef>();
+  /** The module a top-level name bound by source or code came from: two modules' same name cannot share a bundle. */
+  private readonly namesFrom = new Map<string, ModuleSource>();
 
   constructor(private readonly root: Function) {
     this.home = homeOf(root);
@@ -143,7 +155,7 @@ class BundleBuilder {
 
   /** Emits `fn` bound to `name`, after what it uses; `chain` names the path from the root to `fn`. */
   private emitFunction(fn: Function, name: string, chain: string[]): void {
-    const ref = referenceOf(fn);
+    const ref = refOf(fn);
     if (ref) {
       // Runtime exports, intrinsics and imported functions: the worker looks them up, as unpickling does.
       this.bind(fn, name);
@@ -157,15 +169,22 @@ class BundleBuilder {
         : `it is ${what} with no source to ship; pass a function defined in a cell or module`);
     }
     this.bind(fn, name);
-    this.useFreeNames(fn, source, chain);
+    this.useFreeNames(homeModule(fn), source, chain);
     shippedSources.set(Function.prototype.toString.call(fn), new WeakRef(fn));
     // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
     const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
     this.lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
   }
 
-  /** Binds the free names of `owner`'s source. */
-  private useFreeNames(owner: Function, source: string, chain: string[]): void {
+  /** A top-level function or class of `home` known only by its source text (it is not exported). */
+  private emitSource(name: string, source: string, home: ModuleSource, chain: string[]): void {
+    this.boundNames.add(name);
+    this.useFreeNames(home, source, [...chain, name]);
+    this.lines.push(`const ${name} = ${source};`);
+  }
+
+  /** Binds the free names of a source from module `home` (undefined: a cell's or an unknown module's). */
+  private useFreeNames(home: ModuleSource | undefined, source: string, chain: string[]): void {
     const free = freeNames(source);
     for (const dep of free.names) {
       if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', this.home).found) {
@@ -173,7 +192,7 @@ class BundleBuilder {
         // when it is known, else from the scopes.
         for (const member of free.exportsMembers) {
           this.useName(member, chain, true, () => {
-            const exports = this.imported(owner, 'exports', chain);
+            const exports = this.imported(home, 'exports', chain);
             return exports.found && exports.value && member in (exports.value as object)
               ? { found: true, value: (exports.value as Record<string, unknown>)[member] } : resolve(member, this.home);
           });
@@ -182,18 +201,41 @@ class BundleBuilder {
         this.boundNames.add('exports');
         continue;
       }
-      // What the function's own module imports under that name comes first, as it does in the module.
-      this.useName(dep, chain, false, () => {
-        const imported = this.imported(owner, dep, chain);
-        return imported.found ? imported : resolve(dep, this.home);
-      });
+      // What the function's own module imports or declares under that name comes first, as it does in the module.
+      this.useName(dep, chain, false, () => this.moduleBinding(home, dep, chain) ?? resolve(dep, this.home), home, free.members.get(dep));
     }
   }
 
-  /** The binding an import of `owner`'s module gives `name` (module-imports.ts). */
-  private imported(owner: Function, name: string, chain: string[]): Binding {
+  /** What `name` is in module `home` (an import or a top-level declaration), or undefined when it declares no such name. */
+  private moduleBinding(home: ModuleSource | undefined, name: string, chain: string[]): Binding | undefined {
+    const imported = this.imported(home, name, chain);
+    if (imported.found || !home) return imported.found ? imported : undefined;
+    const declared = declaredName(home, name);
+    switch (declared?.kind) {
+      case undefined:
+        return undefined;
+      case 'exported': {
+        const value = exportedValue(home, declared.path);
+        return value === undefined && declared.source ? { found: true, value, source: declared.source, home } : { found: true, value };
+      }
+      case 'source':
+        return { found: true, value: undefined, source: declared.code, home };
+      case 'literal':
+        return { found: true, value: undefined, code: declared.code };
+      case 'opaque': {
+        // A scope the module registered itself holds the value (registerShippingScope(module.exports)).
+        if (this.home && name in this.home) return resolve(name, this.home);
+        return this.fail(`${uses(chain)} '${name}', a top-level ${declared.declaration === 'binding' ? 'destructured name' : declared.declaration} ` +
+          `of ${path.basename(home.filename)} that is not exported and whose value is computed when the module loads, so a worker ` +
+          'cannot remake it: export it (the worker then gets the exported value) or pass it as an argument');
+      }
+    }
+  }
+
+  /** The binding an import of module `home` gives `name` (module-imports.ts). */
+  private imported(home: ModuleSource | undefined, name: string, chain: string[]): Binding {
     try {
-      const found = importedName(owner, name);
+      const found = importedName(home, name);
       return found ? { found: true, ...found } : { found: false };
     } catch (e) {
       return this.fail(`${uses(chain)} ${(e as Error).message}`);
@@ -204,10 +246,24 @@ class BundleBuilder {
    * Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference, a value or
    * the code an import binds it to.
    */
-  private useName(name: string, chain: string[], required: boolean, lookup: () => Binding): void {
-    if (this.boundNames.has(name)) return;
+  private useName(name: string, chain: string[], required: boolean, lookup: () => Binding, from?: ModuleSource,
+    members?: string[] | null): void {
+    if (this.boundNames.has(name)) {
+      const other = this.namesFrom.get(name);
+      if (from && other && other !== from) {
+        this.fail(`${uses(chain)} '${name}' of ${path.basename(from.filename)}, and another function it ships uses '${name}' ` +
+          `of ${path.basename(other.filename)}: one bundle cannot hold both; rename one of them`);
+      }
+      return;
+    }
     const r = lookup();
     const value = r.found ? r.value : undefined;
+    if (from && r.found && (r.source || r.code)) this.namesFrom.set(name, from);
+    if (r.found && r.compiled) return this.emitCompiledModule(name, r.value, r.compiled, members, chain, from);
+    if (r.found && r.source && r.home) {
+      this.bindings.push([lookup, value]);
+      return this.emitSource(name, r.source, r.home, chain);
+    }
     if (r.found && r.code) {
       this.bindings.push([lookup, value]);
       this.lines.push(`const ${name} = ${r.code};`);
@@ -229,6 +285,27 @@ class BundleBuilder {
     this.boundNames.add(name);
   }
 
+  /**
+   * `name` is the exports of another TypeScript module the kernel compiled (`hasher_1` in `(0, hasher_1.digest)(s)`):
+   * no worker can require it, so the members the code reads travel as values and functions do, and `name` becomes an
+   * object of them.
+   */
+  private emitCompiledModule(name: string, exports: unknown, file: string, members: string[] | null | undefined,
+    chain: string[], from: ModuleSource | undefined): void {
+    if (!members || exports === null || typeof exports !== 'object') {
+      return this.fail(`${uses(chain)} '${name}', the module ${path.basename(file)} imported${from ? ` by ${path.basename(from.filename)}` : ''}, ` +
+        'other than by reading its members (name.x), so it cannot travel: a TypeScript module beside the notebook is compiled in the kernel');
+    }
+    this.boundNames.add(name);
+    const fields: string[] = [];
+    for (const member of members) {
+      const local = `${name}__${member}`;
+      this.useName(local, [...chain, name], true, () => ({ found: true, value: (exports as Record<string, unknown>)[member] }));
+      fields.push(`${JSON.stringify(member)}: ${local}`);
+    }
+    this.aliases.push(`const ${name} = { ${fields.join(', ')} };`);
+  }
+
   /** Whether a worker has the name without shipping, as the parent sees it. */
   private isPreloaded(name: string, r: Resolution): boolean {
     const value = r.found ? r.value : undefined;
@@ -241,7 +318,7 @@ class BundleBuilder {
 
   /** A value that is not a function: a reference the worker looks up, or a constant that travels by clone. */
   private emitValue(name: string, value: unknown, chain: string[]): void {
-    const ref = referenceOf(value);
+    const ref = refOf(value);
     if (ref) {
       this.lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
       return;
@@ -311,7 +388,7 @@ const withoutPrivateNames = new WeakSet<Function>();
  * export, an intrinsic, an imported function) or its bundle, which joins `defs`. Fails naming the function.
  */
 function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: () => string): string {
-  const ref = referenceOf(fn);
+  const ref = refOf(fn);
   if (ref) {
     const id = REF_ID + JSON.stringify(ref);
     parentReceiver.classes.replace(id, fn);
@@ -332,7 +409,7 @@ function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: 
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
   const cls = (instance as { constructor?: unknown }).constructor;
   if (typeof cls !== 'function' || cls.prototype !== Object.getPrototypeOf(instance)) return undefined; // sent as a plain object
-  const ref = referenceOf(cls);
+  const ref = refOf(cls);
   if (ref) {
     const id = REF_ID + JSON.stringify(ref);
     parentReceiver.classes.replace(id, cls);
