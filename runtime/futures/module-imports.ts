@@ -150,7 +150,8 @@ export function importedName(home: ModuleSource | undefined, name: string): Impo
 
 /** The file of another module compiled in memory that `binding` imports plainly, or undefined. */
 function compiledModule(binding: ImportBinding, fromDir: string): string | undefined {
-  if (binding.wrap || binding.path.length || !/^\.\.?(?:\/|$)/.test(binding.specifier)) return undefined;
+  // tsc's interop wrappers give back a compiled module itself (it sets __esModule).
+  if (binding.path.length || !/^\.\.?(?:\/|$)/.test(binding.specifier)) return undefined;
   const base = path.resolve(fromDir, binding.specifier);
   return [...compiledInMemory.keys()].find((file) => file === base || file.slice(0, file.lastIndexOf('.')) === base ||
     file.slice(0, file.lastIndexOf('.')) === path.join(base, 'index'));
