@@ -43,8 +43,21 @@ export function asExpression(source: string): string | undefined {
   return undefined;
 }
 
-/** The free names of a standalone expression (the output of asExpression). */
+/** Analyses by source: a module's helper is shipped with each new function (a fresh closure) that uses it. */
+const analysed = new Map<string, FreeNames>();
+const ANALYSED_LIMIT = 2000;
+
+/** The free names of a standalone expression (the output of asExpression); callers only read the result. */
 export function freeNames(expression: string): FreeNames {
+  const known = analysed.get(expression);
+  if (known) return known;
+  if (analysed.size >= ANALYSED_LIMIT) analysed.clear();
+  const found = analyse(expression);
+  analysed.set(expression, found);
+  return found;
+}
+
+function analyse(expression: string): FreeNames {
   const t = ts();
   const file = t.createSourceFile('ship.js', expression, t.ScriptTarget.Latest, true, t.ScriptKind.JS);
   const free = new Set<string>();

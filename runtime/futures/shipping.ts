@@ -62,7 +62,8 @@ interface Built {
  * import, a literal), `source` (a top-level function or class of `home`, which reflection cannot reach), or the
  * exports of another module compiled in memory (`compiled`, whose members travel one by one).
  */
-type Binding = ({ found: true; value: unknown; code?: string; source?: string; home?: ModuleSource; compiled?: string }) | { found: false };
+type Binding = ({ found: true; value: unknown; code?: string; source?: string; home?: ModuleSource; compiled?: string; fixed?: boolean }) |
+  { found: false };
 
 /** Where a worker finds a value by itself: the runtime's, an intrinsic, an import, or a loaded module's export. */
 function refOf(value: unknown): ReturnType<typeof referenceOf> {
@@ -187,9 +188,9 @@ class BundleBuilder {
   private useFreeNames(home: ModuleSource | undefined, source: string, chain: string[]): void {
     const free = freeNames(source);
     for (const dep of free.names) {
-      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', this.home).found) {
+      if (dep === 'exports' && free.exportsMembers.length && (home || !resolve('exports', this.home).found)) {
         // tsc's CommonJS output reads a module's own exported constants as `exports.X`: from the function's module
-        // when it is known, else from the scopes.
+        // when it is known (even where a global `exports` exists, as under `node -e`), else from the scopes.
         for (const member of free.exportsMembers) {
           this.useName(member, chain, true, () => {
             const exports = this.imported(home, 'exports', chain);
@@ -218,10 +219,11 @@ class BundleBuilder {
         const value = exportedValue(home, declared.path);
         return value === undefined && declared.source ? { found: true, value, source: declared.source, home } : { found: true, value };
       }
+      // A module's code does not change under its functions: nothing to re-check on later ships.
       case 'source':
-        return { found: true, value: undefined, source: declared.code, home };
+        return { found: true, value: undefined, source: declared.code, home, fixed: true };
       case 'literal':
-        return { found: true, value: undefined, code: declared.code };
+        return { found: true, value: undefined, code: declared.code, fixed: true };
       case 'opaque': {
         // A scope the module registered itself holds the value (registerShippingScope(module.exports)).
         if (this.home && name in this.home) return resolve(name, this.home);
@@ -261,11 +263,11 @@ class BundleBuilder {
     if (from && r.found && (r.source || r.code)) this.namesFrom.set(name, from);
     if (r.found && r.compiled) return this.emitCompiledModule(name, r.value, r.compiled, members, chain, from);
     if (r.found && r.source && r.home) {
-      this.bindings.push([lookup, value]);
+      if (!r.fixed) this.bindings.push([lookup, value]);
       return this.emitSource(name, r.source, r.home, chain);
     }
     if (r.found && r.code) {
-      this.bindings.push([lookup, value]);
+      if (!r.fixed) this.bindings.push([lookup, value]);
       this.lines.push(`const ${name} = ${r.code};`);
       this.boundNames.add(name);
       return;
