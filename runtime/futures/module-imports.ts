@@ -207,6 +207,14 @@ function exportPath(exports: unknown, fn: Function): string[] | undefined {
   return undefined;
 }
 
+/**
+ * Whether the program is an ES module (`node main.mjs`, `node --import tsx main.ts`): node lists no ES modules
+ * and their functions have no home here, so a name shipping cannot find may be one of their top-level names.
+ */
+export function esModuleProgram(): boolean {
+  return typeof require === 'function' && require.main === undefined && typeof process.argv[1] === 'string';
+}
+
 /** tsc's interop helpers, as the worker applies them to what it loads. */
 const INTEROP = {
   default: '((m) => (m && m.__esModule ? m : { default: m }))',

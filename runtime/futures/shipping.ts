@@ -11,7 +11,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
-import { declaredName, exportReference, exportedValue, homeModule, importedName, type ModuleSource } from './module-imports';
+import { declaredName, esModuleProgram, exportReference, exportedValue, homeModule, importedName, type ModuleSource } from './module-imports';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
 import { referenceOf, runtimeNames } from './references';
@@ -273,7 +273,11 @@ class BundleBuilder {
       return;
     }
     if (!required && this.isPreloaded(name, r)) return;
-    if (!r.found) return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function`);
+    if (!r.found) {
+      return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function` + (!from && esModuleProgram()
+        ? ' or a top-level name of an ES module, which shipping cannot read (it reads CommonJS modules): move the function ' +
+          'and what it uses to a CommonJS module, or pass the value as an argument' : ''));
+    }
     this.bindings.push([lookup, value]);
     const known = this.bound.get(value);
     if (known !== undefined) {

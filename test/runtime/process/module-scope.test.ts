@@ -24,16 +24,20 @@ beforeAll(() => {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
   fs.writeFileSync(path.join(dir, 'scoped.js'), outputText);
-  fs.copyFileSync(path.join(FIXTURE, 'main.js'), path.join(dir, 'main.js'));
+  for (const file of ['main.js', 'esm-main.mjs', 'esm-lib.mjs']) fs.copyFileSync(path.join(FIXTURE, file), path.join(dir, file));
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('module functions travel with their modules\' top-level helpers, classes and constants, to process and interpreter pools', async () => {
-  const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
-    const child = execFile(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TSFUTURES_RUNTIME: RUNTIME } },
+function run(program: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [program], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TSFUTURES_RUNTIME: RUNTIME } },
       (_e, stdout, stderr) => resolve({ stdout, stderr, code: child.exitCode }));
   });
+}
+
+test('module functions travel with their modules\' top-level helpers, classes and constants, to process and interpreter pools', async () => {
+  const { stdout, stderr, code } = await run('main.js');
   expect({ stderr, code }).toEqual({ stderr: '', code: 0 });
   const refusal = (fn: string, name: string, file: string) => `TypeError: cannot ship function '${fn}' to a worker process: it uses ` +
     `'${name}', a top-level const of ${file} that is not exported and whose value is computed when the module loads, so a ` +
@@ -49,4 +53,12 @@ test('module functions travel with their modules\' top-level helpers, classes an
     refused: [refusal('sinceStart', 'started', 'main.js'), refusal('<anonymous>', 'table', 'scoped.js')],
   };
   expect(JSON.parse(stdout)).toEqual({ Process: expected, Interpreter: expected, parentCalls: 6 });
+}, 90_000);
+
+test('an ES module\'s function that uses its module\'s names is refused at submit, saying why', async () => {
+  const { stdout, stderr, code } = await run('esm-main.mjs');
+  expect({ stderr, code }).toEqual({ stderr: '', code: 0 });
+  expect(JSON.parse(stdout)).toEqual(Array(2).fill("TypeError: cannot ship function 'work' to a worker process: it uses 'helper', a local " +
+    'variable of an enclosing function or a top-level name of an ES module, which shipping cannot read (it reads CommonJS modules): ' +
+    'move the function and what it uses to a CommonJS module, or pass the value as an argument'));
 }, 90_000);
