@@ -64,10 +64,34 @@ export function registerModuleSource(filename: string, text: string, load: (spec
   compiledInMemory.set(filename, { filename, text: () => text, load, exports, bound: new Map() });
 }
 
+/**
+ * Code a require hook compiled (ts-node, tsx or pirates in CommonJS mode turn a .ts file into JavaScript and hand it to
+ * Node's Module#_compile): the file on disk is not the code that ran, so the code is kept as it is compiled. Only
+ * modules loaded after the runtime are seen; .js files are read from disk instead.
+ */
+function keepHookCompiledCode(): void {
+  const prototype = (require('node:module') as { prototype: { _compile?: CompileMethod } }).prototype;
+  const original = prototype._compile;
+  if (typeof original !== 'function' || (original as { [KEEPING]?: boolean })[KEEPING]) return;
+  const keeping: CompileMethod = function (this: CjsModule, content, filename) {
+    if (typeof content === 'string' && typeof filename === 'string' && !/\.c?js$/.test(filename) &&
+      !filename.includes(`${path.sep}node_modules${path.sep}`) && !OWN_DIRS.some((d) => filename.startsWith(d))) {
+      const m = this;
+      compiledInMemory.set(filename, { filename, module: m, text: () => content, load: (s) => m.require(s), exports: () => m.exports, bound: new Map() });
+    }
+    return original.call(this, content, filename);
+  };
+  Object.defineProperty(keeping, KEEPING, { value: true });
+  prototype._compile = keeping;
+}
+type CompileMethod = (this: CjsModule, content: string, filename: string) => unknown;
+const KEEPING = Symbol.for('tsfutures.keepHookCompiledCode');
+
 /** Files of this package (the runtime and the kernel): never the home of a user's function. */
 const OWN_DIRS = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..', 'kernel')].map((d) => d + path.sep);
 
 interface CjsModule { filename?: string; loaded?: boolean; exports: unknown; require: (id: string) => unknown }
+keepHookCompiledCode();
 
 function commonJsSources(): ModuleSource[] {
   const cache = (typeof require === 'function' ? require.cache : undefined) as Record<string, CjsModule | undefined> | undefined;
@@ -187,7 +211,7 @@ export function exportReference(fn: Function): Reference | undefined {
   if (known !== undefined) return known ?? undefined;
   const m = homeModule(fn)?.module;
   let ref: Reference | null = null;
-  if (m?.loaded && m.filename && (typeof require === 'undefined' || require.main !== m)) {
+  if (m?.loaded && m.filename && /\.c?js$/.test(m.filename) && (typeof require === 'undefined' || require.main !== m)) {
     const key = exportPath(m.exports, fn);
     // Relative to the working folder, as CPython's workers import by module name: a distributed worker resolves it
     // from its own folder.

@@ -24,14 +24,14 @@ beforeAll(() => {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
   });
   fs.writeFileSync(path.join(dir, 'scoped.js'), outputText);
-  for (const file of ['main.js', 'esm-main.mjs', 'esm-lib.mjs']) fs.copyFileSync(path.join(FIXTURE, file), path.join(dir, file));
+  for (const file of ['main.js', 'esm-main.mjs', 'esm-lib.mjs', 'hooked-main.js', 'ts-hook.js', 'scoped.ts']) fs.copyFileSync(path.join(FIXTURE, file), path.join(dir, file));
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function run(program: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [program], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TSFUTURES_RUNTIME: RUNTIME } },
+    const child = execFile(process.execPath, [program], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TSFUTURES_RUNTIME: RUNTIME, TSFUTURES_TYPESCRIPT: require.resolve('typescript') } },
       (_e, stdout, stderr) => resolve({ stdout, stderr, code: child.exitCode }));
   });
 }
@@ -53,6 +53,16 @@ test('module functions travel with their modules\' top-level helpers, classes an
     refused: [refusal('sinceStart', 'started', 'main.js'), refusal('<anonymous>', 'table', 'scoped.js')],
   };
   expect(JSON.parse(stdout)).toEqual({ Process: expected, Interpreter: expected, parentCalls: 6 });
+}, 90_000);
+
+test('a TypeScript module compiled by a require hook (as ts-node and tsx do) ships its functions by source with its top-level names', async () => {
+  const { stdout, stderr, code } = await run('hooked-main.js');
+  expect({ stderr, code }).toEqual({ stderr: '', code: 0 });
+  // work (exported, by source: no worker can require a .ts file), a closure, map, an exported class both ways, the refusal.
+  const expected = [23, 51, 23, 33, true, 6, "TypeError: cannot ship function 'viaTable' to a worker process: it uses 'table', a " +
+    'top-level const of scoped.ts that is not exported and whose value is computed when the module loads, so a worker cannot ' +
+    'remake it: export it (the worker then gets the exported value) or pass it as an argument'];
+  expect(JSON.parse(stdout)).toEqual({ Process: expected, Interpreter: expected });
 }, 90_000);
 
 test('an ES module\'s function that uses its module\'s names is refused at submit, saying why', async () => {
