@@ -4,11 +4,12 @@
  * which reflection cannot see. The function's module is found by its source text (a function's `toString()` is a
  * slice of its module's code), and the module's top-level `require()`/`import` declarations are read statically
  * (parsed once per module). Each imported name then travels as a reference the worker loads itself, from the
- * module's folder, as pickle sends a module's imports. Any other module-local name still needs the module's scope
- * (registerShippingScope) or fails naming it.
+ * module's folder, as pickle sends a module's imports. Its other top-level names are read from the same code
+ * (module-scope.ts).
  *
- * Two kinds of modules are searched: those a loader compiled in memory and registered (the kernel's local .ts
- * modules), and plain Node's CommonJS modules in require.cache (outside node_modules and this package).
+ * Three kinds of modules are searched: those a loader compiled in memory and registered (the kernel's local .ts
+ * modules), those a require hook compiled (ts-node, tsx), and plain Node's CommonJS modules in require.cache (outside
+ * node_modules and this package).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
