@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as TS from 'typescript';
-import { isBuiltinSpecifier, registerModule, type Reference } from './references';
+import { isBuiltinSpecifier, referenceOf, registerModule, type Reference } from './references';
 import { topLevelNames, type ScopeName } from './module-scope';
 
 /** How a module-local name is bound by an import: the module, the export path, and tsc's interop wrapper. */
@@ -182,8 +182,54 @@ function compiledModule(binding: ImportBinding, fromDir: string): string | undef
     file.slice(0, file.lastIndexOf('.')) === path.join(base, 'index'));
 }
 
+/**
+ * How a bundle binds a name of a function's module: its value, or `code` (an import, a literal), or `source` (a
+ * top-level function or class of `home`, which reflection cannot reach), or the exports of another module compiled
+ * in memory (`compiled`: its members travel one by one). `fixed`: the module's code decides it, nothing to re-check.
+ */
+export interface ModuleBinding {
+  found: true;
+  value: unknown;
+  code?: string;
+  source?: string;
+  home?: ModuleSource;
+  compiled?: string;
+  fixed?: boolean;
+}
+
+/**
+ * What `name` is in module `home`: an import, else a top-level declaration, or undefined when the module has neither.
+ * An unexported value computed at load time is taken from `registered` (a scope the module registered), else
+ * refused: throws, naming it.
+ */
+export function moduleName(home: ModuleSource | undefined, name: string, registered: () => { found: true; value: unknown } | undefined): ModuleBinding | undefined {
+  if (!home) return undefined;
+  const imported = importedName(home, name);
+  if (imported) return { found: true, ...imported };
+  const declared = declaredName(home, name);
+  switch (declared?.kind) {
+    case undefined:
+      return undefined;
+    case 'exported': {
+      const value = exportedValue(home, declared.path);
+      return value === undefined && declared.source ? { found: true, value, source: declared.source, home } : { found: true, value };
+    }
+    case 'source':
+      return { found: true, value: undefined, source: declared.code, home, fixed: true };
+    case 'literal':
+      return { found: true, value: undefined, code: declared.code, fixed: true };
+    case 'opaque': {
+      const r = registered();
+      if (r) return r;
+      throw new Error(`'${name}', a top-level ${declared.declaration === 'binding' ? 'destructured name' : declared.declaration} of ` +
+        `${path.basename(home.filename)} that is not exported and whose value is computed when the module loads, so a worker ` +
+        'cannot remake it: export it (the worker then gets the exported value) or pass it as an argument');
+    }
+  }
+}
+
 /** A top-level name `home` declares (module-scope.ts), or undefined. */
-export function declaredName(home: ModuleSource, name: string): ScopeName | undefined {
+function declaredName(home: ModuleSource, name: string): ScopeName | undefined {
   if (!home.scope) {
     const text = home.text();
     home.scope = text === undefined ? new Map() : topLevelNames(text, home.filename);
@@ -192,7 +238,7 @@ export function declaredName(home: ModuleSource, name: string): ScopeName | unde
 }
 
 /** What `path` names in `home`'s exports now (undefined while the module has not assigned it yet). */
-export function exportedValue(home: ModuleSource, path: string[]): unknown {
+function exportedValue(home: ModuleSource, path: string[]): unknown {
   let value = home.exports();
   for (const key of path) value = (value as Record<string, unknown> | null | undefined)?.[key];
   return value;
@@ -233,11 +279,24 @@ function exportPath(exports: unknown, fn: Function): string[] | undefined {
 }
 
 /**
- * Whether the program is an ES module (`node main.mjs`, `node --import tsx main.ts`): node lists no ES modules
- * and their functions have no home here, so a name shipping cannot find may be one of their top-level names.
+ * What to add when a function of no known module uses a name shipping cannot find. In an ES module program
+ * (`node main.mjs`, `node --import tsx main.ts`; node lists no ES modules) the name may be a module's top-level one.
  */
-export function esModuleProgram(): boolean {
-  return typeof require === 'function' && require.main === undefined && typeof process.argv[1] === 'string';
+export function unreadModuleHint(): string {
+  const esModuleProgram = typeof require === 'function' && require.main === undefined && typeof process.argv[1] === 'string';
+  return esModuleProgram ? ' or a top-level name of an ES module, which shipping cannot read (it reads CommonJS modules): ' +
+    'move the function and what it uses to a CommonJS module, or pass the value as an argument' : '';
+}
+
+/** Why another compiled module's exports used as a whole (not member by member) cannot travel. */
+export function wholeCompiledModule(file: string, from: ModuleSource | undefined): string {
+  return `the module ${path.basename(file)} imported${from ? ` by ${path.basename(from.filename)}` : ''}, other than by reading ` +
+    'its members (name.x), so it cannot travel: a TypeScript module beside the notebook is compiled in the kernel';
+}
+
+/** Where a worker finds a value by itself: the runtime's, an intrinsic, an import, or a loaded module's export. */
+export function shippedReference(value: unknown): Reference | undefined {
+  return referenceOf(value) ?? (typeof value === 'function' ? exportReference(value) : undefined);
 }
 
 /** tsc's interop helpers, as the worker applies them to what it loads. */

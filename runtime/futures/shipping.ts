@@ -8,13 +8,14 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
-import { declaredName, esModuleProgram, exportReference, exportedValue, homeModule, importedName, type ModuleSource } from './module-imports';
+import {
+  homeModule, importedName, moduleName, shippedReference, unreadModuleHint, wholeCompiledModule, type ModuleBinding, type ModuleSource,
+} from './module-imports';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
-import { referenceOf, runtimeNames } from './references';
+import { referenceOf, runtimeNames, workerGlobalNames } from './references';
 import { homeOf, resolve, scopeGeneration, userRealm, type Resolution } from './user-scope';
 import { TypeError as PyTypeError } from '../python/errors';
 import { describeValue } from './describe-value';
@@ -33,20 +34,6 @@ export interface ShippedFunction {
   readonly values: Uint8Array | null;
 }
 
-/** Names every worker has without shipping: the JS intrinsics and Node's globals. */
-let builtinNames: Set<string> | undefined;
-function builtins(): Set<string> {
-  if (!builtinNames) {
-    const intrinsics = vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[];
-    const nodeGlobals = ['process', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
-      'setImmediate', 'clearImmediate', 'queueMicrotask', 'structuredClone', 'URL', 'URLSearchParams', 'TextEncoder',
-      'TextDecoder', 'AbortController', 'AbortSignal', 'EventTarget', 'Event', 'performance', 'fetch', 'crypto',
-      'atob', 'btoa', 'Blob', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'require', 'arguments'];
-    builtinNames = new Set([...intrinsics, ...nodeGlobals]);
-  }
-  return builtinNames;
-}
-
 export class ShippingError extends PyTypeError {}
 
 interface Built {
@@ -57,18 +44,8 @@ interface Built {
   generation: number;
 }
 
-/**
- * A name's value, and how the bundle binds it when that is not a plain reference or value: `code` (a module's
- * import, a literal), `source` (a top-level function or class of `home`, which reflection cannot reach), or the
- * exports of another module compiled in memory (`compiled`, whose members travel one by one).
- */
-type Binding = ({ found: true; value: unknown; code?: string; source?: string; home?: ModuleSource; compiled?: string; fixed?: boolean }) |
-  { found: false };
-
-/** Where a worker finds a value by itself: the runtime's, an intrinsic, an import, or a loaded module's export. */
-function refOf(value: unknown): ReturnType<typeof referenceOf> {
-  return referenceOf(value) ?? (typeof value === 'function' ? exportReference(value) : undefined);
-}
+/** A name's value, and how the bundle binds it when that is not a plain reference or value (module-imports.ts). */
+type Binding = ModuleBinding | { found: false };
 
 const shipped = new WeakMap<Function, Built>();
 
@@ -156,7 +133,7 @@ class BundleBuilder {
 
   /** Emits `fn` bound to `name`, after what it uses; `chain` names the path from the root to `fn`. */
   private emitFunction(fn: Function, name: string, chain: string[]): void {
-    const ref = refOf(fn);
+    const ref = shippedReference(fn);
     if (ref) {
       // Runtime exports, intrinsics and imported functions: the worker looks them up, as unpickling does.
       this.bind(fn, name);
@@ -209,28 +186,11 @@ class BundleBuilder {
 
   /** What `name` is in module `home` (an import or a top-level declaration), or undefined when it declares no such name. */
   private moduleBinding(home: ModuleSource | undefined, name: string, chain: string[]): Binding | undefined {
-    const imported = this.imported(home, name, chain);
-    if (imported.found || !home) return imported.found ? imported : undefined;
-    const declared = declaredName(home, name);
-    switch (declared?.kind) {
-      case undefined:
-        return undefined;
-      case 'exported': {
-        const value = exportedValue(home, declared.path);
-        return value === undefined && declared.source ? { found: true, value, source: declared.source, home } : { found: true, value };
-      }
-      // A module's code does not change under its functions: nothing to re-check on later ships.
-      case 'source':
-        return { found: true, value: undefined, source: declared.code, home, fixed: true };
-      case 'literal':
-        return { found: true, value: undefined, code: declared.code, fixed: true };
-      case 'opaque': {
-        // A scope the module registered itself holds the value (registerShippingScope(module.exports)).
-        if (this.home && name in this.home) return resolve(name, this.home);
-        return this.fail(`${uses(chain)} '${name}', a top-level ${declared.declaration === 'binding' ? 'destructured name' : declared.declaration} ` +
-          `of ${path.basename(home.filename)} that is not exported and whose value is computed when the module loads, so a worker ` +
-          'cannot remake it: export it (the worker then gets the exported value) or pass it as an argument');
-      }
+    try {
+      // A scope the module registered itself holds what its code cannot give (registerShippingScope(module.exports)).
+      return moduleName(home, name, () => (this.home && name in this.home ? { found: true, value: (this.home as Record<string, unknown>)[name] } : undefined));
+    } catch (e) {
+      return this.fail(`${uses(chain)} ${(e as Error).message}`);
     }
   }
 
@@ -274,9 +234,7 @@ class BundleBuilder {
     }
     if (!required && this.isPreloaded(name, r)) return;
     if (!r.found) {
-      return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function` + (!from && esModuleProgram()
-        ? ' or a top-level name of an ES module, which shipping cannot read (it reads CommonJS modules): move the function ' +
-          'and what it uses to a CommonJS module, or pass the value as an argument' : ''));
+      return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function${from ? '' : unreadModuleHint()}`);
     }
     this.bindings.push([lookup, value]);
     const known = this.bound.get(value);
@@ -299,8 +257,7 @@ class BundleBuilder {
   private emitCompiledModule(name: string, exports: unknown, file: string, members: string[] | null | undefined,
     chain: string[], from: ModuleSource | undefined): void {
     if (!members || exports === null || typeof exports !== 'object') {
-      return this.fail(`${uses(chain)} '${name}', the module ${path.basename(file)} imported${from ? ` by ${path.basename(from.filename)}` : ''}, ` +
-        'other than by reading its members (name.x), so it cannot travel: a TypeScript module beside the notebook is compiled in the kernel');
+      return this.fail(`${uses(chain)} '${name}', ${wholeCompiledModule(file, from)}`);
     }
     this.boundNames.add(name);
     const fields: string[] = [];
@@ -317,14 +274,14 @@ class BundleBuilder {
     const value = r.found ? r.value : undefined;
     // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
     // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`).
-    if (builtins().has(name) && (!r.found || referenceOf(value)?.[0] !== 'module')) return true;
+    if (workerGlobalNames().has(name) && (!r.found || referenceOf(value)?.[0] !== 'module')) return true;
     // The runtime's names are preloaded in workers, unless rebound to something else.
     return name in this.runtime && (!r.found || value === this.runtime[name]);
   }
 
   /** A value that is not a function: a reference the worker looks up, or a constant that travels by clone. */
   private emitValue(name: string, value: unknown, chain: string[]): void {
-    const ref = refOf(value);
+    const ref = shippedReference(value);
     if (ref) {
       this.lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
       return;
@@ -394,12 +351,8 @@ const withoutPrivateNames = new WeakSet<Function>();
  * export, an intrinsic, an imported function) or its bundle, which joins `defs`. Fails naming the function.
  */
 function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: () => string): string {
-  const ref = refOf(fn);
-  if (ref) {
-    const id = REF_ID + JSON.stringify(ref);
-    parentReceiver.classes.replace(id, fn);
-    return id;
-  }
+  const ref = referenceId(fn);
+  if (ref) return ref;
   let bundle: ShippedFunction;
   try {
     bundle = shipFunction(fn);
@@ -411,16 +364,21 @@ function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: 
   return bundle.id;
 }
 
+/** The id of a function or class that travels by reference (known to this side's receiver), or undefined. */
+function referenceId(fn: Function): string | undefined {
+  const ref = shippedReference(fn);
+  if (!ref) return undefined;
+  const id = REF_ID + JSON.stringify(ref);
+  parentReceiver.classes.replace(id, fn);
+  return id;
+}
+
 /** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
   const cls = (instance as { constructor?: unknown }).constructor;
   if (typeof cls !== 'function' || cls.prototype !== Object.getPrototypeOf(instance)) return undefined; // sent as a plain object
-  const ref = refOf(cls);
-  if (ref) {
-    const id = REF_ID + JSON.stringify(ref);
-    parentReceiver.classes.replace(id, cls);
-    return id;
-  }
+  const ref = referenceId(cls);
+  if (ref) return ref;
   for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     if (withoutPrivateNames.has(c as Function)) continue;
     const source = sourceOf(c as Function);
