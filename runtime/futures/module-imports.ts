@@ -88,8 +88,16 @@ function keepHookCompiledCode(): void {
 type CompileMethod = (this: CjsModule, content: string, filename: string) => unknown;
 const KEEPING = Symbol.for('tsfutures.keepHookCompiledCode');
 
-/** Files of this package (the runtime and the kernel): never the home of a user's function. */
-const OWN_DIRS = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..', 'kernel')].map((d) => d + path.sep);
+/**
+ * This package's own files (the runtime, the kernel, its bin and benches): never the home of a user's function, whose
+ * source text may happen to appear in them.
+ */
+const OWN_DIRS = [packageRoot(__dirname) + path.sep];
+
+function packageRoot(dir: string): string {
+  for (let d = dir; path.dirname(d) !== d; d = path.dirname(d)) if (fs.existsSync(path.join(d, 'package.json'))) return d;
+  return path.resolve(__dirname, '..');
+}
 
 interface CjsModule { filename?: string; loaded?: boolean; exports: unknown; require: (id: string) => unknown }
 keepHookCompiledCode();
