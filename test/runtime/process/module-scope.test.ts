@@ -46,7 +46,8 @@ test('module functions travel with their modules\' top-level helpers, classes an
     // work (by reference), a closure of the module (by source), a function of main.js (by source), viaTable (by reference).
     submitted: [23, 51, 123, 'one'],
     mapped: [23, 51, 123],
-    // An exported class's instance both ways: the worker's module class, the parent's own class back.
+    // An exported class's instance made in the worker, and one both ways: the worker's module class, the parent's own back.
+    made: [true, 4],
     grown: [true, 6, 12],
     // The parent called countCalls 5 times: the worker's module starts from its own initial state.
     counted: [1, 2],
