@@ -15,6 +15,8 @@ export interface FreeNames {
   names: string[];
   /** For a free `exports` (tsc's CommonJS output reads exported constants as `exports.X`): the X's. */
   exportsMembers: string[];
+  /** For each free name, the members read as `name.X`, or null when the name is also used otherwise. */
+  members: Map<string, string[] | null>;
 }
 
 /**
@@ -41,12 +43,26 @@ export function asExpression(source: string): string | undefined {
   return undefined;
 }
 
-/** The free names of a standalone expression (the output of asExpression). */
+/** Analyses by source: a module's helper is shipped with each new function (a fresh closure) that uses it. */
+const analysed = new Map<string, FreeNames>();
+const ANALYSED_LIMIT = 2000;
+
+/** The free names of a standalone expression (the output of asExpression); callers only read the result. */
 export function freeNames(expression: string): FreeNames {
+  const known = analysed.get(expression);
+  if (known) return known;
+  if (analysed.size >= ANALYSED_LIMIT) analysed.clear();
+  const found = analyse(expression);
+  analysed.set(expression, found);
+  return found;
+}
+
+function analyse(expression: string): FreeNames {
   const t = ts();
   const file = t.createSourceFile('ship.js', expression, t.ScriptTarget.Latest, true, t.ScriptKind.JS);
   const free = new Set<string>();
   const exportsMembers = new Set<string>();
+  const members = new Map<string, string[] | null>();
   const scopes: Set<string>[] = [];
   const declared = (name: string) => scopes.some((s) => s.has(name));
 
@@ -54,9 +70,12 @@ export function freeNames(expression: string): FreeNames {
     if (t.isIdentifier(n)) {
       if (isReference(t, n) && !declared(n.text)) {
         free.add(n.text);
-        if (n.text === 'exports' && t.isPropertyAccessExpression(n.parent) && n.parent.expression === n) {
-          exportsMembers.add(n.parent.name.text);
-        }
+        const member = t.isPropertyAccessExpression(n.parent) && n.parent.expression === n ? n.parent.name.text : undefined;
+        if (n.text === 'exports' && member !== undefined) exportsMembers.add(member);
+        const seen = members.get(n.text);
+        if (member === undefined) members.set(n.text, null);
+        else if (seen === undefined) members.set(n.text, [member]);
+        else if (seen && !seen.includes(member)) seen.push(member);
       }
       return;
     }
@@ -74,7 +93,7 @@ export function freeNames(expression: string): FreeNames {
   }
 
   visit(file);
-  return { names: [...free], exportsMembers: [...exportsMembers] };
+  return { names: [...free], exportsMembers: [...exportsMembers], members };
 }
 
 /** The names a node declares for the code inside it, when it opens a scope (function, class, block, loop, catch). */

@@ -174,7 +174,11 @@ export class Receiver {
     if (!findInstance(value)) return { value, encoded: false };
     let any = false;
     const out = encodeInstances(value, (instance) => {
-      const id = this.classes.idOf((instance as { constructor: Function }).constructor);
+      const cls = (instance as { constructor: Function }).constructor;
+      // A class of a module the worker loaded (a module function shipped by reference made it): the other side
+      // loads the same module, as unpickling imports a class.
+      const ref = this.classes.idOf(cls) === undefined && typeof cls === 'function' ? referenceOf(cls) : undefined;
+      const id = this.classes.idOf(cls) ?? (ref?.[0] === 'module' && !isBuiltinSpecifier(ref[1]) ? REF_ID + JSON.stringify(ref) : undefined);
       if (id !== undefined) any = true;
       return id;
     }, (fn) => {

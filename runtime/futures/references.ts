@@ -5,6 +5,7 @@
  * `node:` module (the specifier, the folder it was resolved from and the export path).
  */
 import { builtinModules } from 'node:module';
+import * as vm from 'node:vm';
 
 /** How a worker finds a value: `[kind, specifier, fromDir, path]`; kind 'intrinsic' and 'runtime' ignore the rest. */
 export type Reference =
@@ -24,6 +25,20 @@ export function registerRuntimeExports(exports: Record<string, unknown>): void {
 /** The runtime's exports as the workers preload them (their names need no shipping). */
 export function runtimeNames(): Record<string, unknown> {
   return runtimeExports;
+}
+
+/** Names every worker has without shipping: the JS intrinsics and Node's globals. */
+let builtinNames: Set<string> | undefined;
+export function workerGlobalNames(): Set<string> {
+  if (!builtinNames) {
+    const intrinsics = vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[];
+    const nodeGlobals = ['process', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
+      'setImmediate', 'clearImmediate', 'queueMicrotask', 'structuredClone', 'URL', 'URLSearchParams', 'TextEncoder',
+      'TextDecoder', 'AbortController', 'AbortSignal', 'EventTarget', 'Event', 'performance', 'fetch', 'crypto',
+      'atob', 'btoa', 'Blob', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'require', 'arguments'];
+    builtinNames = new Set([...intrinsics, ...nodeGlobals]);
+  }
+  return builtinNames;
 }
 
 interface ModuleEntry {

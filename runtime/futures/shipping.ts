@@ -6,14 +6,16 @@
  * time with an error naming the culprit, never as a hang or a confusing failure inside the worker.
  */
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { asExpression, freeNames, privateNames } from './free-names';
 import { encodeInstances, findInstance } from './instances';
-import { importedName } from './module-imports';
+import {
+  homeModule, importedName, moduleName, shippedReference, unreadModuleHint, wholeCompiledModule, type ModuleBinding, type ModuleSource,
+} from './module-imports';
 import type { FunctionDef } from './pool-protocol';
 import { REF_ID, ROOT_NAME, Receiver, type Envelope } from './rebuild';
-import { referenceOf, runtimeNames } from './references';
+import { referenceOf, runtimeNames, workerGlobalNames } from './references';
 import { homeOf, resolve, scopeGeneration, userRealm, type Resolution } from './user-scope';
 import { TypeError as PyTypeError } from '../python/errors';
 import { describeValue } from './describe-value';
@@ -32,20 +34,6 @@ export interface ShippedFunction {
   readonly values: Uint8Array | null;
 }
 
-/** Names every worker has without shipping: the JS intrinsics and Node's globals. */
-let builtinNames: Set<string> | undefined;
-function builtins(): Set<string> {
-  if (!builtinNames) {
-    const intrinsics = vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[];
-    const nodeGlobals = ['process', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
-      'setImmediate', 'clearImmediate', 'queueMicrotask', 'structuredClone', 'URL', 'URLSearchParams', 'TextEncoder',
-      'TextDecoder', 'AbortController', 'AbortSignal', 'EventTarget', 'Event', 'performance', 'fetch', 'crypto',
-      'atob', 'btoa', 'Blob', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'require', 'arguments'];
-    builtinNames = new Set([...intrinsics, ...nodeGlobals]);
-  }
-  return builtinNames;
-}
-
 export class ShippingError extends PyTypeError {}
 
 interface Built {
@@ -56,8 +44,8 @@ interface Built {
   generation: number;
 }
 
-/** A name's value, and the code binding it when that is not a plain reference or value (a module's import). */
-type Binding = ({ found: true; value: unknown; code?: string }) | { found: false };
+/** A name's value, and how the bundle binds it when that is not a plain reference or value (module-imports.ts). */
+type Binding = ModuleBinding | { found: false };
 
 const shipped = new WeakMap<Function, Built>();
 
@@ -117,6 +105,8 @@ class BundleBuilder {
   private readonly bindings: [() => Resolution, unknown][] = [];
   private readonly runtime = runtimeNames();
   private readonly classes = new Map<string, FunctionDef>();
+  /** The module a top-level name bound by source or code came from: two modules' same name cannot share a bundle. */
+  private readonly namesFrom = new Map<string, ModuleSource>();
 
   constructor(private readonly root: Function) {
     this.home = homeOf(root);
@@ -143,7 +133,7 @@ class BundleBuilder {
 
   /** Emits `fn` bound to `name`, after what it uses; `chain` names the path from the root to `fn`. */
   private emitFunction(fn: Function, name: string, chain: string[]): void {
-    const ref = referenceOf(fn);
+    const ref = shippedReference(fn);
     if (ref) {
       // Runtime exports, intrinsics and imported functions: the worker looks them up, as unpickling does.
       this.bind(fn, name);
@@ -157,23 +147,30 @@ class BundleBuilder {
         : `it is ${what} with no source to ship; pass a function defined in a cell or module`);
     }
     this.bind(fn, name);
-    this.useFreeNames(fn, source, chain);
+    this.useFreeNames(homeModule(fn), source, chain);
     shippedSources.set(Function.prototype.toString.call(fn), new WeakRef(fn));
     // A class used by the function is the worker's one class of that id, so instances sent with it are its own.
     const id = chain.length && isClass(fn) ? shippedClassId(fn) : undefined;
     this.lines.push(id ? `const ${name} = __tsf.cls(${JSON.stringify(id)}, () => ${source});` : `const ${name} = ${source};`);
   }
 
-  /** Binds the free names of `owner`'s source. */
-  private useFreeNames(owner: Function, source: string, chain: string[]): void {
+  /** A top-level function or class of `home` known only by its source text (it is not exported). */
+  private emitSource(name: string, source: string, home: ModuleSource, chain: string[]): void {
+    this.boundNames.add(name);
+    this.useFreeNames(home, source, [...chain, name]);
+    this.lines.push(`const ${name} = ${source};`);
+  }
+
+  /** Binds the free names of a source from module `home` (undefined: a cell's or an unknown module's). */
+  private useFreeNames(home: ModuleSource | undefined, source: string, chain: string[]): void {
     const free = freeNames(source);
     for (const dep of free.names) {
-      if (dep === 'exports' && free.exportsMembers.length && !resolve('exports', this.home).found) {
+      if (dep === 'exports' && free.exportsMembers.length && (home || !resolve('exports', this.home).found)) {
         // tsc's CommonJS output reads a module's own exported constants as `exports.X`: from the function's module
-        // when it is known, else from the scopes.
+        // when it is known (even where a global `exports` exists, as under `node -e`), else from the scopes.
         for (const member of free.exportsMembers) {
           this.useName(member, chain, true, () => {
-            const exports = this.imported(owner, 'exports', chain);
+            const exports = this.imported(home, 'exports', chain);
             return exports.found && exports.value && member in (exports.value as object)
               ? { found: true, value: (exports.value as Record<string, unknown>)[member] } : resolve(member, this.home);
           });
@@ -182,18 +179,25 @@ class BundleBuilder {
         this.boundNames.add('exports');
         continue;
       }
-      // What the function's own module imports under that name comes first, as it does in the module.
-      this.useName(dep, chain, false, () => {
-        const imported = this.imported(owner, dep, chain);
-        return imported.found ? imported : resolve(dep, this.home);
-      });
+      // What the function's own module imports or declares under that name comes first, as it does in the module.
+      this.useName(dep, chain, false, () => this.moduleBinding(home, dep, chain) ?? resolve(dep, this.home), home, free.members.get(dep));
     }
   }
 
-  /** The binding an import of `owner`'s module gives `name` (module-imports.ts). */
-  private imported(owner: Function, name: string, chain: string[]): Binding {
+  /** What `name` is in module `home` (an import or a top-level declaration), or undefined when it declares no such name. */
+  private moduleBinding(home: ModuleSource | undefined, name: string, chain: string[]): Binding | undefined {
     try {
-      const found = importedName(owner, name);
+      // A scope the module registered itself holds what its code cannot give (registerShippingScope(module.exports)).
+      return moduleName(home, name, () => (this.home && name in this.home ? { found: true, value: (this.home as Record<string, unknown>)[name] } : undefined));
+    } catch (e) {
+      return this.fail(`${uses(chain)} ${(e as Error).message}`);
+    }
+  }
+
+  /** The binding an import of module `home` gives `name` (module-imports.ts). */
+  private imported(home: ModuleSource | undefined, name: string, chain: string[]): Binding {
+    try {
+      const found = importedName(home, name);
       return found ? { found: true, ...found } : { found: false };
     } catch (e) {
       return this.fail(`${uses(chain)} ${(e as Error).message}`);
@@ -204,18 +208,34 @@ class BundleBuilder {
    * Binds a name the code uses: skipped when every worker has it, else an alias, a function, a reference, a value or
    * the code an import binds it to.
    */
-  private useName(name: string, chain: string[], required: boolean, lookup: () => Binding): void {
-    if (this.boundNames.has(name)) return;
+  private useName(name: string, chain: string[], required: boolean, lookup: () => Binding, from?: ModuleSource,
+    members?: string[] | null): void {
+    if (this.boundNames.has(name)) {
+      const other = this.namesFrom.get(name);
+      if (from && other && other !== from) {
+        this.fail(`${uses(chain)} '${name}' of ${path.basename(from.filename)}, and another function it ships uses '${name}' ` +
+          `of ${path.basename(other.filename)}: one bundle cannot hold both; rename one of them`);
+      }
+      return;
+    }
     const r = lookup();
     const value = r.found ? r.value : undefined;
+    if (from && r.found && (r.source || r.code)) this.namesFrom.set(name, from);
+    if (r.found && r.compiled) return this.emitCompiledModule(name, r.value, r.compiled, members, chain, from);
+    if (r.found && r.source && r.home) {
+      if (!r.fixed) this.bindings.push([lookup, value]);
+      return this.emitSource(name, r.source, r.home, chain);
+    }
     if (r.found && r.code) {
-      this.bindings.push([lookup, value]);
+      if (!r.fixed) this.bindings.push([lookup, value]);
       this.lines.push(`const ${name} = ${r.code};`);
       this.boundNames.add(name);
       return;
     }
     if (!required && this.isPreloaded(name, r)) return;
-    if (!r.found) return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function`);
+    if (!r.found) {
+      return this.fail(`${uses(chain)} '${name}', a local variable of an enclosing function${from ? '' : unreadModuleHint()}`);
+    }
     this.bindings.push([lookup, value]);
     const known = this.bound.get(value);
     if (known !== undefined) {
@@ -229,19 +249,39 @@ class BundleBuilder {
     this.boundNames.add(name);
   }
 
+  /**
+   * `name` is the exports of another TypeScript module the kernel compiled (`hasher_1` in `(0, hasher_1.digest)(s)`):
+   * no worker can require it, so the members the code reads travel as values and functions do, and `name` becomes an
+   * object of them.
+   */
+  private emitCompiledModule(name: string, exports: unknown, file: string, members: string[] | null | undefined,
+    chain: string[], from: ModuleSource | undefined): void {
+    if (!members || exports === null || typeof exports !== 'object') {
+      return this.fail(`${uses(chain)} '${name}', ${wholeCompiledModule(file, from)}`);
+    }
+    this.boundNames.add(name);
+    const fields: string[] = [];
+    for (const member of members) {
+      const local = `${name}__${member}`;
+      this.useName(local, [...chain, name], true, () => ({ found: true, value: (exports as Record<string, unknown>)[member] }));
+      fields.push(`${JSON.stringify(member)}: ${local}`);
+    }
+    this.aliases.push(`const ${name} = { ${fields.join(', ')} };`);
+  }
+
   /** Whether a worker has the name without shipping, as the parent sees it. */
   private isPreloaded(name: string, r: Resolution): boolean {
     const value = r.found ? r.value : undefined;
     // Intrinsics and Node globals exist in every worker (hosts such as jest wrap some of them: never ship those),
     // unless the name was rebound by an import (`import * as crypto from 'node:crypto'`) or by the user's code.
-    if (builtins().has(name) && (!r.found || (!r.rebound && referenceOf(value)?.[0] !== 'module'))) return true;
+    if (workerGlobalNames().has(name) && (!r.found || (!r.rebound && referenceOf(value)?.[0] !== 'module'))) return true;
     // The runtime's names are preloaded in workers, unless rebound to something else.
     return name in this.runtime && (!r.found || value === this.runtime[name]);
   }
 
   /** A value that is not a function: a reference the worker looks up, or a constant that travels by clone. */
   private emitValue(name: string, value: unknown, chain: string[]): void {
-    const ref = referenceOf(value);
+    const ref = shippedReference(value);
     if (ref) {
       this.lines.push(`const ${name} = __tsf.ref(${JSON.stringify(ref)});`);
       return;
@@ -311,12 +351,8 @@ const withoutPrivateNames = new WeakSet<Function>();
  * export, an intrinsic, an imported function) or its bundle, which joins `defs`. Fails naming the function.
  */
 function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: () => string): string {
-  const ref = referenceOf(fn);
-  if (ref) {
-    const id = REF_ID + JSON.stringify(ref);
-    parentReceiver.classes.replace(id, fn);
-    return id;
-  }
+  const ref = referenceId(fn);
+  if (ref) return ref;
   let bundle: ShippedFunction;
   try {
     bundle = shipFunction(fn);
@@ -328,16 +364,21 @@ function functionValueId(fn: Function, defs: Map<string, FunctionDef>, context: 
   return bundle.id;
 }
 
+/** The id of a function or class that travels by reference (known to this side's receiver), or undefined. */
+function referenceId(fn: Function): string | undefined {
+  const ref = shippedReference(fn);
+  if (!ref) return undefined;
+  const id = REF_ID + JSON.stringify(ref);
+  parentReceiver.classes.replace(id, fn);
+  return id;
+}
+
 /** The id an instance's class travels under (its bundle joins `defs`); fails naming what cannot travel. */
 function instanceClassId(instance: object, defs: Map<string, FunctionDef>, context: () => string): string | undefined {
   const cls = (instance as { constructor?: unknown }).constructor;
   if (typeof cls !== 'function' || cls.prototype !== Object.getPrototypeOf(instance)) return undefined; // sent as a plain object
-  const ref = referenceOf(cls);
-  if (ref) {
-    const id = REF_ID + JSON.stringify(ref);
-    parentReceiver.classes.replace(id, cls);
-    return id;
-  }
+  const ref = referenceId(cls);
+  if (ref) return ref;
   for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     if (withoutPrivateNames.has(c as Function)) continue;
     const source = sourceOf(c as Function);

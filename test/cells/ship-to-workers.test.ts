@@ -3,6 +3,7 @@
  * builtins, intrinsics and imported functions by reference, cell classes with their instances, user exceptions as
  * their class. The notebook's folder (test/fixtures/ship-notebook) has a package installed only there.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { createEngine } from '../../kernel/cells';
 import type { CellEngine } from '../../kernel/protocol/engine';
@@ -152,12 +153,26 @@ describe('the issue\'s examples', () => {
       '<Future at 0x state=finished raised AttributeError>']).flat());
   });
 
-  test('a local module\'s function that uses another local TypeScript module fails at submit, naming both', async () => {
-    expect(await ok(`import { twiceDigest } from "./uses-hasher";
-Object.values(pools).map((pool) => { try { pool.submit(twiceDigest, "a"); return "submitted"; } catch (e) { return String(e); } })`)).toEqual(
-      Array(2).fill("TypeError: cannot ship function 'twiceDigest' to a worker process: it uses 'hasher_1', imported from './hasher' by " +
-        'uses-hasher.ts, which a worker process cannot load (a TypeScript module beside the notebook is compiled in the kernel; import ' +
-        'what the function needs from a package, a node: module or a .js file)'));
+  test('a local module\'s functions that use another local TypeScript module and their own helper and constant ship, by submit and map', async () => {
+    const sha = (algorithm: string, s: string) => createHash(algorithm).update(s).digest('hex');
+    const twice = sha('sha256', sha('sha256', 'a').slice(0, 8)).slice(0, 8);
+    const loud = `${sha('sha1', twice).slice(0, 6).toUpperCase()}!`;
+    expect(await ok(`import { twiceDigest, loudTwice } from "./uses-hasher";
+await (async () => {
+  const out: unknown[] = [];
+  for (const pool of Object.values(pools)) {
+    out.push(await pool.submit(twiceDigest, "a").result(), await pool.submit(loudTwice, "a").result());
+    for await (const x of pool.map((f: (s: string) => string) => f("a"), [twiceDigest, loudTwice])) out.push(x);
+  }
+  return out;
+})()`)).toEqual(Array(4).fill([twice, loud]).flat());
+  });
+
+  test('a local module\'s function that uses another local TypeScript module other than by its members fails at submit, naming both', async () => {
+    expect(await ok(`import { hasherKeys } from "./uses-hasher";
+Object.values(pools).map((pool) => { try { pool.submit(hasherKeys); return "submitted"; } catch (e) { return String(e); } })`)).toEqual(
+      Array(2).fill("TypeError: cannot ship function 'hasherKeys' to a worker process: it uses 'hasher', the module hasher.ts imported by " +
+        'uses-hasher.ts, other than by reading its members (name.x), so it cannot travel: a TypeScript module beside the notebook is compiled in the kernel'));
   });
 
   test('a cell\'s binding of a native global\'s name (an import or a declaration) ships as that binding, not the global', async () => {
