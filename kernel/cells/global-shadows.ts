@@ -26,8 +26,15 @@ import { REALM_GLOBAL } from './runner';
 const INSTALLED = Symbol.for('tsfutures.cells.installedGlobals');
 export const installedNames = ((REALM_GLOBAL as Record<symbol, Set<string>>)[INSTALLED] ??= new Set<string>());
 
-/** Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. */
-export const NATIVE_GLOBALS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(REALM_GLOBAL).filter((name) => !installedNames.has(name)));
+/**
+ * Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. Taken once
+ * per realm, when the first engine module loads and before any cell ran: a host that loads the engine again in the
+ * same realm (jest) would otherwise take an earlier engine's cell names (`obj`) for natives and bind them per cell.
+ */
+const NATIVES = Symbol.for('tsfutures.cells.nativeGlobals');
+export const NATIVE_GLOBALS: ReadonlySet<string> = ((REALM_GLOBAL as Record<symbol, Set<string>>)[NATIVES] ??= new Set(
+  Object.getOwnPropertyNames(REALM_GLOBAL).filter((name) => !installedNames.has(name)),
+));
 
 interface Shadow {
   /** The statement that binds the name for the checker in a later cell's module scope. */
