@@ -24,7 +24,7 @@ test('install --prefix writes kernel.json and the logos; uninstall removes them'
   const launcher = path.join(path.dirname(BIN), 'tsfutures-kernel.sh');
   expect(spec.argv).toEqual(['/bin/sh', launcher, process.execPath, expect.stringMatching(/\/kernel-[0-9a-f]{12}\.blob$/), '-f', '{connection_file}']);
   expect(path.dirname(spec.argv[3])).toBe(path.join(prefix, 'cache', 'tsfutures'));
-  expect(spec.env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+  expect(spec.env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432' });
   for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) expect(existsSync(path.join(dir, logo))).toBe(true);
   // Its JavaScript twin beside it, as tslab installs jslab: the same kernel, cells taken as JavaScript.
   const jsDir = path.join(prefix, 'share', 'jupyter', 'kernels', 'tsf-test-js');
