@@ -12,7 +12,7 @@ import { REALM_GLOBAL } from './runner';
  * packages it loads (ioredis' reconnect timers call the global `setTimeout` with a callback): a notebook rebinding
  * the NAME means it for its own code, as a Python notebook's `print = ...` leaves its libraries' print alone.
  *
- * Such a binding lives in `__tsf.shadows` and reaches every later cell as its wrapper's parameter (transform.ts).
+ * Such a binding lives in `__tsf.shadows` and reaches every later cell as its wrapper's parameter (cell-wrapper.ts).
  * For the type checker, a later cell that mentions it gets a statement after its own text that binds the name in
  * its module scope, where it wins over the global: the import itself, or an import of the declaring cell's module,
  * or for a `let`/`var` a `let` of its type (so that a later cell may assign it): `declare let` in TypeScript, a

@@ -1,6 +1,6 @@
 import * as vm from 'node:vm';
 import type { CellOutcome } from '../protocol/engine';
-import { CELL_HELPER } from './transform';
+import { CELL_HELPER } from './cell-wrapper';
 import { type CellSources, interruptOutcome, runtimeErrorOutcome } from './traceback';
 import { interruptGate } from '../process/interrupt-gate';
 import { setImmediate } from 'node:timers';
@@ -18,7 +18,7 @@ export interface CellHelper {
   require(specifier: string): unknown;
   import(specifier: string): Promise<unknown>;
   importDefault(mod: unknown): unknown;
-  /** Imports whose names are also platform globals (transform.ts): name -> module or export. */
+  /** Imports whose names are also platform globals (cell-wrapper.ts): name -> module or export. */
   shadows: Record<string, unknown>;
 }
 

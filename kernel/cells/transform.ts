@@ -1,4 +1,5 @@
 import ts = require('typescript');
+import { helperAccess, keepShadows, type RewrittenCell, wrapCell } from './cell-wrapper';
 import { boundNames } from './names';
 import { emitPlainCell } from './plain-emit';
 
@@ -14,21 +15,14 @@ import { emitPlainCell } from './plain-emit';
  *   })()
  *
  * Two kinds of name are not globals. `import()` becomes `__tsf.import()` (the cells' loader, cell-modules.ts).
- * An import or declaration whose name is also one of the platform's globals (`import * as crypto from
- * "node:crypto"`, `const { setTimeout } = await import(...)`, `let fetch = ...`) must not replace that global,
- * which the kernel and the packages it loads use too (and some are getter-only; global-shadows.ts): it is kept in
- * `__tsf.shadows` as soon as it is bound, and every later cell receives these names as the wrapper's parameters,
- * so the cell and the functions it defines see the cell's binding; one the cell may assign is kept again at its end:
- *
- *   ((setTimeout) => { try { setTimeout = ...; __tsf.shadows.setTimeout = setTimeout; ... }
- *     finally { __tsf.shadows.setTimeout = setTimeout; } })(__tsf.shadows.setTimeout)
+ * An import or declaration whose name is also one of the platform's globals (`let fetch = ...`) is bound for the
+ * notebook's code only, as the wrapper's parameter (cell-wrapper.ts, which builds the script around the rewrite).
  *
  * Declarations turn into assignments rather than staying bindings so that a function in one cell sees a later
  * cell's redefinition of a name (as Python's globals do) and re-running a `const` cell cannot clash.
  * `using`/`await using` declarations stay local to the cell (the resource is disposed when the cell ends), and
  * TypeScript downlevels them (Node 20 has no `using` syntax) since the target is ES2022.
  */
-export const CELL_HELPER = '__tsf';
 
 export interface TransformOptions {
   /** Top-level names with a value meaning; when given, imports of other (type-only) names are dropped. */
@@ -145,11 +139,11 @@ function globalize(file: ts.SourceFile, context: ts.TransformationContext, optio
     isAsync ||= awaitsAtTopLevel(stmt);
     if (!hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) rewriteStatement(cell, stmt, stmt === last);
   }
-  return wrapCell(cell, file, isAsync, options.writeBack ?? new Set());
+  return wrapCell(context.factory, file, cell, isAsync, options.writeBack ?? new Set());
 }
 
 /** What the rewrite of one cell gathers: hoisted imports and functions, the body in order, and the names declared. */
-class CellRewrite {
+class CellRewrite implements RewrittenCell {
   readonly hoisted: ts.Statement[] = [];
   readonly body: ts.Statement[] = [];
   /** This cell's imports that shadow a global: kept in `__tsf.shadows` rather than made globals. */
@@ -172,12 +166,9 @@ class CellRewrite {
     return !this.options.valueNames || this.options.valueNames.has(name);
   }
 
-  /** `__tsf.shadows.name = name` for each of `names` that shadows a global: the binding, kept for later cells. */
-  keepShadows(names: Iterable<string>, into: ts.Statement[]): void {
-    const { f } = this;
-    for (const name of names) {
-      if (this.shadowed.has(name)) into.push(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(this.helper('shadows'), name), f.createIdentifier(name))));
-    }
+  /** `__tsf.shadows.name = name` for each of `names` that shadows a global, in place: later cells see the binding. */
+  keepShadows(names: Iterable<string>): void {
+    keepShadows(this.f, this.shadowed, names, this.body);
   }
 
   assign(target: ts.Expression, value: ts.Expression, range: ts.Node): ts.Statement {
@@ -190,7 +181,7 @@ class CellRewrite {
   }
 
   helper(name: string): ts.PropertyAccessExpression {
-    return this.f.createPropertyAccessExpression(this.f.createIdentifier(CELL_HELPER), name);
+    return helperAccess(this.f, name);
   }
 
   requireCall(spec: ts.Expression): ts.CallExpression {
@@ -281,7 +272,7 @@ function rewriteVariables(cell: CellRewrite, stmt: ts.VariableStatement): void {
       // `let x;` run again resets x, as it would in a fresh scope.
       cell.body.push(cell.assignName(decl.name.text, cell.f.createVoidZero(), decl));
     }
-    cell.keepShadows(boundNames(decl.name), cell.body);
+    cell.keepShadows(boundNames(decl.name));
   }
 }
 
@@ -311,7 +302,7 @@ function rewriteClass(cell: CellRewrite, stmt: ts.ClassDeclaration, name: ts.Ide
   const cls = cell.f.createClassExpression(runtimeModifiers(stmt), name, stmt.typeParameters, stmt.heritageClauses, stmt.members);
   ts.setTextRange(cls, stmt);
   cell.body.push(cell.assignName(name.text, cls, stmt));
-  cell.keepShadows([name.text], cell.body);
+  cell.keepShadows([name.text]);
 }
 
 /** `enum E {}` / `namespace N {}` -> `E = (() => { enum E {...}; return E; })()` in place. */
@@ -326,35 +317,7 @@ function rewriteEnumOrNamespace(cell: CellRewrite, stmt: ts.EnumDeclaration | ts
   const closure = f.createArrowFunction(undefined, undefined, [], undefined, undefined,
     f.createBlock([stripped, f.createReturnStatement(f.createIdentifier(name))], true));
   cell.body.push(cell.assignName(name, f.createCallExpression(f.createParenthesizedExpression(closure), undefined, []), stmt));
-  cell.keepShadows([name], cell.body);
-}
-
-/**
- * `var globals...; ((shadowed...) => { hoisted; keep shadows; body })(__tsf.shadows.x...)`, async when it awaits;
- * the body in `try { } finally { keep assignable shadows }` when the cell may assign one.
- */
-function wrapCell(cell: CellRewrite, file: ts.SourceFile, isAsync: boolean, writeBack: ReadonlySet<string>): ts.SourceFile {
-  const { f, shadowed, globals } = cell;
-  const shadows = cell.helper('shadows');
-  // This cell's shadowing imports and functions are kept for the later cells (after all imports: one may fail).
-  const keep: ts.Statement[] = [];
-  cell.keepShadows(cell.shadowing, keep);
-  const kept: ts.Statement[] = [];
-  cell.keepShadows(writeBack, kept);
-  const inner = [...cell.hoisted, ...keep, ...cell.body];
-  const statements = kept.length ? [f.createTryStatement(f.createBlock(inner, true), undefined, f.createBlock(kept, true))] : inner;
-  const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
-  const wrapper = f.createArrowFunction(
-    isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
-    undefined, parameters, undefined, undefined,
-    f.createBlock(statements, true),
-  );
-  const args = [...shadowed].map((name) => f.createPropertyAccessExpression(shadows, name));
-  const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, args));
-  const vars = globals.length
-    ? [f.createVariableStatement(undefined, f.createVariableDeclarationList(globals.map((n) => f.createVariableDeclaration(n))))]
-    : [];
-  return f.updateSourceFile(file, [...vars, run]);
+  cell.keepShadows([name]);
 }
 
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
@@ -364,7 +327,7 @@ function dynamicImports(context: ts.TransformationContext): ts.Visitor {
   const f = context.factory;
   const visit: ts.Visitor = (node) => {
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      const callee = f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), 'import');
+      const callee = helperAccess(f, 'import');
       return ts.setTextRange(f.createCallExpression(callee, undefined, ts.visitNodes(node.arguments, visit, ts.isExpression).slice(0, 1)), node);
     }
     return ts.visitEachChild(node, visit, context);

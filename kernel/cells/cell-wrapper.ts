@@ -1,0 +1,71 @@
+import ts = require('typescript');
+
+/**
+ * The script around a rewritten cell (transform.ts does the rewrite): the `var` that makes its top-level names
+ * globals, and the arrow it runs in, async when it awaits at top level.
+ *
+ * A name the cell binds that is also one of the platform's globals (`import * as crypto from "node:crypto"`,
+ * `const { setTimeout } = await import(...)`, `let fetch = ...`) must not replace that global, which the kernel and
+ * the packages it loads use too (and some are getter-only; global-shadows.ts): it is kept in `__tsf.shadows` as
+ * soon as it is bound, and every later cell receives these names as the arrow's parameters, so the cell and the
+ * functions it defines see the cell's binding; one the cell may assign is kept again at its end:
+ *
+ *   ((setTimeout) => { try { setTimeout = ...; __tsf.shadows.setTimeout = setTimeout; ... }
+ *     finally { __tsf.shadows.setTimeout = setTimeout; } })(__tsf.shadows.setTimeout)
+ */
+
+/** The global through which emitted code reaches the engine (runner.ts CellHelper): require, import, shadows. */
+export const CELL_HELPER = '__tsf';
+
+/** `__tsf.<name>`. */
+export function helperAccess(f: ts.NodeFactory, name: string): ts.PropertyAccessExpression {
+  return f.createPropertyAccessExpression(f.createIdentifier(CELL_HELPER), name);
+}
+
+/** `__tsf.shadows.name = name` for each of `names` that is `shadowed`: the binding, kept for later cells. */
+export function keepShadows(f: ts.NodeFactory, shadowed: ReadonlySet<string>, names: Iterable<string>, into: ts.Statement[]): void {
+  for (const name of names) {
+    if (shadowed.has(name)) into.push(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(helperAccess(f, 'shadows'), name), f.createIdentifier(name))));
+  }
+}
+
+/** What the rewrite of one cell produced, in the order the wrapper runs it. */
+export interface RewrittenCell {
+  /** Imports and function declarations, run first. */
+  hoisted: readonly ts.Statement[];
+  /** The rest of the cell, in place. */
+  body: readonly ts.Statement[];
+  /** The top-level names the cell makes globals. */
+  globals: readonly string[];
+  /** This cell's own names that shadow a global: kept in `__tsf.shadows` once the hoisted statements ran. */
+  shadowing: readonly string[];
+  /** Every shadowed name the cell sees: its own and the earlier cells' (the arrow's parameters). */
+  shadowed: ReadonlySet<string>;
+}
+
+/**
+ * `var globals...; ((shadowed...) => { hoisted; keep shadows; body })(__tsf.shadows.x...)`, async when it awaits;
+ * the body in `try { } finally { keep writeBack }` when the cell may assign a shadowed name.
+ */
+export function wrapCell(f: ts.NodeFactory, file: ts.SourceFile, cell: RewrittenCell, isAsync: boolean, writeBack: ReadonlySet<string>): ts.SourceFile {
+  const { shadowed, globals } = cell;
+  // This cell's shadowing imports and functions are kept for the later cells (after all imports: one may fail).
+  const keep: ts.Statement[] = [];
+  keepShadows(f, shadowed, cell.shadowing, keep);
+  const kept: ts.Statement[] = [];
+  keepShadows(f, shadowed, writeBack, kept);
+  const inner = [...cell.hoisted, ...keep, ...cell.body];
+  const statements = kept.length ? [f.createTryStatement(f.createBlock(inner, true), undefined, f.createBlock(kept, true))] : inner;
+  const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
+  const wrapper = f.createArrowFunction(
+    isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
+    undefined, parameters, undefined, undefined,
+    f.createBlock(statements, true),
+  );
+  const args = [...shadowed].map((name) => f.createPropertyAccessExpression(helperAccess(f, 'shadows'), name));
+  const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(wrapper), undefined, args));
+  const vars = globals.length
+    ? [f.createVariableStatement(undefined, f.createVariableDeclarationList(globals.map((n) => f.createVariableDeclaration(n))))]
+    : [];
+  return f.updateSourceFile(file, [...vars, run]);
+}
