@@ -30,6 +30,8 @@ export const installedNames = ((REALM_GLOBAL as Record<symbol, Set<string>>)[INS
  * Names JavaScript/Node already define globally; a runtime export of the same name must not shadow them. Taken once
  * per realm, when the first engine module loads and before any cell ran: a host that loads the engine again in the
  * same realm (jest) would otherwise take an earlier engine's cell names (`obj`) for natives and bind them per cell.
+ * Shipping's workerGlobalNames (runtime/futures/references.ts) is taken the same way from the runtime's realm: what a
+ * pool worker has, a question of the runtime's, which knows nothing of the kernel's cells or installed names.
  */
 const NATIVES = Symbol.for('tsfutures.cells.nativeGlobals');
 export const NATIVE_GLOBALS: ReadonlySet<string> = ((REALM_GLOBAL as Record<symbol, Set<string>>)[NATIVES] ??= new Set(

@@ -5,7 +5,6 @@
  * `node:` module (the specifier, the folder it was resolved from and the export path).
  */
 import { builtinModules } from 'node:module';
-import * as vm from 'node:vm';
 
 /** How a worker finds a value: `[kind, specifier, fromDir, path]`; kind 'intrinsic' and 'runtime' ignore the rest. */
 export type Reference =
@@ -27,17 +26,21 @@ export function runtimeNames(): Record<string, unknown> {
   return runtimeExports;
 }
 
-/** Names every worker has without shipping: the JS intrinsics and Node's globals. */
-let builtinNames: Set<string> | undefined;
-export function workerGlobalNames(): Set<string> {
-  if (!builtinNames) {
-    const intrinsics = vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[];
-    const nodeGlobals = ['process', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
-      'setImmediate', 'clearImmediate', 'queueMicrotask', 'structuredClone', 'URL', 'URLSearchParams', 'TextEncoder',
-      'TextDecoder', 'AbortController', 'AbortSignal', 'EventTarget', 'Event', 'performance', 'fetch', 'crypto',
-      'atob', 'btoa', 'Blob', 'BroadcastChannel', 'MessageChannel', 'MessagePort', 'require', 'arguments'];
-    builtinNames = new Set([...intrinsics, ...nodeGlobals]);
-  }
+/**
+ * This realm's global names as the runtime found them when it loaded, before the kernel or a program added its own:
+ * the JS intrinsics and Node's globals, which every worker of the same node has (a child process and a worker
+ * thread alike). `node -e` and the REPL also make the CommonJS wrapper's names globals, which a pool worker does not have. The
+ * kernel's NATIVE_GLOBALS (kernel/cells/global-shadows.ts) is taken the same way from the cells' realm, for another
+ * question: which names a cell may bind without replacing the kernel's global.
+ */
+const PLATFORM_GLOBALS = Object.getOwnPropertyNames(globalThis);
+const WRAPPER_NAMES = ['module', 'exports', '__filename', '__dirname'];
+
+/** Names every worker has without shipping: the platform's globals, and what a bundle's function has itself. */
+let builtinNames: ReadonlySet<string> | undefined;
+export function workerGlobalNames(): ReadonlySet<string> {
+  // `require` is the bundle function's parameter (rebuild.ts); `arguments`, any function's own.
+  builtinNames ??= new Set([...PLATFORM_GLOBALS.filter((name) => !WRAPPER_NAMES.includes(name)), 'require', 'arguments']);
   return builtinNames;
 }
 

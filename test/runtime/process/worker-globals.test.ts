@@ -1,6 +1,7 @@
 /**
  * The runtime's exports in a pool worker (runtime/futures/worker-globals.ts): globals that shipped code can use, loaded
- * on first use, so a task that uses none of them does not wait for the whole runtime to load.
+ * on first use, so a task that uses none of them does not wait for the whole runtime to load. And Node's own globals:
+ * a worker has them all (runtime/futures/references.ts workerGlobalNames), so none of them is shipped.
  */
 import '../../../runtime/index'; // registers the runtime's exports, as the kernel and `require('tsfutures')` do
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
@@ -21,6 +22,12 @@ function usesPython(n: number): [boolean, number] {
 /** Uses runtime names as globals, as notebook code does. */
 function usesRuntime(n: number): [boolean, number, string] {
   return [runtimeLoaded(), sum(range(n)), typeof ThreadPoolExecutor];
+}
+
+/** Node globals beyond the timers and URL, whose implementations cannot travel by source. */
+function usesNodeGlobals(): [string | null, string, string, boolean, string, string] {
+  return [new Headers({ a: '1' }).get('a'), typeof ReadableStream, new DOMException('m', 'AbortError').name,
+    global === globalThis, new CustomEvent('e').type, typeof Response];
 }
 
 declare const sum: (xs: Iterable<number>) => number;
@@ -44,6 +51,15 @@ describe.each(kinds)('%s', (_name, make) => {
       expect(await pool.submit(runtimeLoaded).result()).toBe(false);
       expect(await pool.submit(usesRuntime, 5).result()).toEqual([false, 10, 'function']);
       expect(await pool.submit(runtimeLoaded).result()).toBe(true);
+    } finally {
+      await pool.shutdown();
+    }
+  }, 30_000);
+
+  test("a task that uses Node's web globals and `global` runs with the worker's own", async () => {
+    const pool = make();
+    try {
+      expect(await pool.submit(usesNodeGlobals).result()).toEqual(['1', 'function', 'AbortError', true, 'e', 'function']);
     } finally {
       await pool.shutdown();
     }
