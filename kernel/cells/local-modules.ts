@@ -103,8 +103,8 @@ export class LocalModules {
 
 type RegisterModuleSource = (filename: string, text: string, load: (specifier: string) => unknown, exports: () => unknown) => void;
 let registry: RegisterModuleSource | undefined;
-/** The runtime's registry of module sources (runtime/futures/module-imports.ts); without a runtime nothing ships. */
+/** The runtime's registry of module sources (runtime/futures/module-sources.ts); without a runtime nothing ships. */
 function registerModuleSource(): RegisterModuleSource {
-  registry ??= runtimeModule<{ registerModuleSource: RegisterModuleSource }>('futures/module-imports')?.registerModuleSource ?? (() => {});
+  registry ??= runtimeModule<{ registerModuleSource: RegisterModuleSource }>('futures/module-sources')?.registerModuleSource ?? (() => {});
   return registry;
 }

@@ -8,9 +8,8 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { asExpression, freeNames } from './free-names';
-import {
-  homeModule, importedName, moduleName, shippedReference, unreadModuleHint, wholeCompiledModule, type ModuleBinding, type ModuleSource,
-} from './module-imports';
+import { importedName, moduleName, shippedReference, unreadModuleHint, wholeCompiledModule, type ModuleBinding } from './module-imports';
+import { homeModule, type ModuleSource } from './module-sources';
 import type { FunctionDef } from './pool-protocol';
 import { ROOT_NAME } from './rebuild';
 import { referenceOf, runtimeNames, workerGlobalNames } from './references';

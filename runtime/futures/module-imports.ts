@@ -1,21 +1,16 @@
 /**
  * What a module's own import statements bind, for the functions of that module: a function shipped from a module
  * reads its imports through module-local names (tsc's `node_crypto_1.createHash`, `const { shout } = require("x")`),
- * which reflection cannot see. The function's module is found by its source text (a function's `toString()` is a
- * slice of its module's code), and the module's top-level `require()`/`import` declarations are read statically
- * (parsed once per module). Each imported name then travels as a reference the worker loads itself, from the
- * module's folder, as pickle sends a module's imports. Its other top-level names are read from the same code
- * (module-scope.ts).
- *
- * Three kinds of modules are searched: those a loader compiled in memory and registered (the kernel's local .ts
- * modules), those a require hook compiled (ts-node, tsx), and plain Node's CommonJS modules in require.cache (outside
- * node_modules and this package).
+ * which reflection cannot see. The function's module is found by its source text (module-sources.ts), and the
+ * module's top-level `require()`/`import` declarations are read statically (parsed once per module). Each imported
+ * name then travels as a reference the worker loads itself, from the module's folder, as pickle sends a module's
+ * imports. Its other top-level names are read from the same code (module-scope.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { isBuiltinSpecifier, referenceOf, registerModule, type Reference } from './references';
 import { topLevelNames, type ScopeName } from './module-scope';
+import { compiledInMemoryFile, exportReference, type ModuleSource } from './module-sources';
 
 /** How a module-local name is bound by an import: the module, the export path, and tsc's interop wrapper. */
 interface ImportBinding {
@@ -23,21 +18,6 @@ interface ImportBinding {
   path: string[];
   /** `__importDefault(require(x))` / `__importStar(require(x))`: the wrapper tsc's CommonJS output puts around x. */
   wrap: 'default' | 'star' | null;
-}
-
-export interface ModuleSource {
-  filename: string;
-  /** Node's module record, for plain CommonJS modules (not those a loader compiled in memory). */
-  module?: CjsModule;
-  text: () => string | undefined;
-  /** The module's own require: the same module instances it got when it ran. */
-  load: (specifier: string) => unknown;
-  exports: () => unknown;
-  imports?: Map<string, ImportBinding>;
-  /** Names already bound: the code depends only on the import statement, so it is worked out once. */
-  bound: Map<string, ImportedName>;
-  /** Its top-level declarations (module-scope.ts), parsed on first use. */
-  scope?: Map<string, ScopeName>;
 }
 
 /** What a module-local name of a function's module is, as shipping binds it. */
@@ -52,100 +32,13 @@ export interface ImportedName {
   compiled?: string;
 }
 
-const compiledInMemory = new Map<string, ModuleSource>();
-const homes = new WeakMap<Function, ModuleSource | null>();
-const cjsSources = new WeakMap<object, ModuleSource>();
-
 /**
- * For loaders that compile a module in memory (the kernel's local TypeScript modules): `text` is the code that runs
- * (its functions' sources are slices of it), `load` the module's require, `exports` its module.exports. Registered
- * before the module runs; a recompiled file replaces its earlier text.
+ * What this file works out once per module (a module's code does not change under it): its import bindings, the
+ * names already bound (they depend only on the import statement) and its top-level declarations (module-scope.ts).
  */
-export function registerModuleSource(filename: string, text: string, load: (specifier: string) => unknown, exports: () => unknown): void {
-  compiledInMemory.set(filename, { filename, text: () => text, load, exports, bound: new Map() });
-}
-
-/**
- * Code a require hook compiled (ts-node, tsx or pirates in CommonJS mode turn a .ts file into JavaScript and hand it to
- * Node's Module#_compile): the file on disk is not the code that ran, so the code is kept as it is compiled. Only
- * modules loaded after the runtime are seen; .js files are read from disk instead.
- */
-function keepHookCompiledCode(): void {
-  const prototype = (require('node:module') as { prototype: { _compile?: CompileMethod } }).prototype;
-  const original = prototype._compile;
-  if (typeof original !== 'function' || (original as { [KEEPING]?: boolean })[KEEPING]) return;
-  const keeping: CompileMethod = function (this: CjsModule, content, filename) {
-    if (typeof content === 'string' && typeof filename === 'string' && !/\.c?js$/.test(filename) &&
-      !filename.includes(`${path.sep}node_modules${path.sep}`) && !OWN_DIRS.some((d) => filename.startsWith(d))) {
-      const m = this;
-      compiledInMemory.set(filename, { filename, module: m, text: () => content, load: (s) => m.require(s), exports: () => m.exports, bound: new Map() });
-    }
-    return original.call(this, content, filename);
-  };
-  Object.defineProperty(keeping, KEEPING, { value: true });
-  prototype._compile = keeping;
-}
-type CompileMethod = (this: CjsModule, content: string, filename: string) => unknown;
-const KEEPING = Symbol.for('tsfutures.keepHookCompiledCode');
-
-/**
- * This package's own files (the runtime, the kernel, its bin and benches): never the home of a user's function, whose
- * source text may happen to appear in them.
- */
-const OWN_DIRS = [packageRoot(__dirname) + path.sep];
-
-function packageRoot(dir: string): string {
-  for (let d = dir; path.dirname(d) !== d; d = path.dirname(d)) if (fs.existsSync(path.join(d, 'package.json'))) return d;
-  return path.resolve(__dirname, '..');
-}
-
-interface CjsModule { filename?: string; loaded?: boolean; exports: unknown; require: (id: string) => unknown }
-keepHookCompiledCode();
-
-function commonJsSources(): ModuleSource[] {
-  const cache = (typeof require === 'function' ? require.cache : undefined) as Record<string, CjsModule | undefined> | undefined;
-  const out: ModuleSource[] = [];
-  for (const m of Object.values(cache ?? {})) {
-    const file = m?.filename;
-    if (!m || !file || !/\.c?js$/.test(file) || file.includes(`${path.sep}node_modules${path.sep}`) || OWN_DIRS.some((d) => file.startsWith(d))) continue;
-    let source = cjsSources.get(m);
-    if (!source) {
-      let text: string | null | undefined;
-      source = {
-        filename: file,
-        text: () => (text === undefined ? (text = readOrNull(file)) : text) ?? undefined,
-        module: m,
-        load: (specifier) => m.require(specifier),
-        exports: () => m.exports,
-        bound: new Map(),
-      };
-      cjsSources.set(m, source);
-    }
-    out.push(source);
-  }
-  return out;
-}
-
-function readOrNull(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-/** The module whose code holds `fn`'s source, or undefined (a cell's function, a function built at run time). */
-export function homeModule(fn: Function): ModuleSource | undefined {
-  const known = homes.get(fn);
-  if (known !== undefined) return known ?? undefined;
-  const source = Function.prototype.toString.call(fn);
-  let found: ModuleSource | null = null;
-  if (!/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
-    found = [...compiledInMemory.values(), ...commonJsSources()].find((m) => m.text()?.includes(source)) ?? null;
-  }
-  homes.set(fn, found);
-  return found ?? undefined;
-}
+const importsByModule = new WeakMap<ModuleSource, Map<string, ImportBinding>>();
+const boundByModule = new WeakMap<ModuleSource, Map<string, ImportedName>>();
+const scopeByModule = new WeakMap<ModuleSource, Map<string, ScopeName>>();
 
 /**
  * What `name` is bound to by an import of `fn`'s module, or undefined when `fn` has no known module or the module
@@ -154,7 +47,9 @@ export function homeModule(fn: Function): ModuleSource | undefined {
 export function importedName(home: ModuleSource | undefined, name: string): ImportedName | undefined {
   if (!home) return undefined;
   if (name === 'exports') return { value: home.exports() };
-  const known = home.bound.get(name);
+  let bound = boundByModule.get(home);
+  if (!bound) boundByModule.set(home, (bound = new Map()));
+  const known = bound.get(name);
   if (known) return known;
   const binding = importsOf(home)?.get(name);
   if (!binding) return undefined;
@@ -164,7 +59,7 @@ export function importedName(home: ModuleSource | undefined, name: string): Impo
     const compiled = compiledModule(binding, fromDir);
     if (compiled) {
       const imported = { value: home.load(binding.specifier), compiled };
-      home.bound.set(name, imported);
+      bound.set(name, imported);
       return imported;
     }
     throw new Error(`'${name}', imported from '${binding.specifier}' by ${path.basename(home.filename)}, which a worker process ` +
@@ -177,7 +72,7 @@ export function importedName(home: ModuleSource | undefined, name: string): Impo
   const ref: Reference = ['module', binding.specifier, builtin ? null : fromDir, binding.path];
   const code = `__tsf.ref(${JSON.stringify(ref)})`;
   const imported = { value, code: binding.wrap ? `${INTEROP[binding.wrap]}(${code})` : code };
-  home.bound.set(name, imported);
+  bound.set(name, imported);
   return imported;
 }
 
@@ -185,9 +80,7 @@ export function importedName(home: ModuleSource | undefined, name: string): Impo
 function compiledModule(binding: ImportBinding, fromDir: string): string | undefined {
   // tsc's interop wrappers give back a compiled module itself (it sets __esModule).
   if (binding.path.length || !/^\.\.?(?:\/|$)/.test(binding.specifier)) return undefined;
-  const base = path.resolve(fromDir, binding.specifier);
-  return [...compiledInMemory.keys()].find((file) => file === base || file.slice(0, file.lastIndexOf('.')) === base ||
-    file.slice(0, file.lastIndexOf('.')) === path.join(base, 'index'));
+  return compiledInMemoryFile(path.resolve(fromDir, binding.specifier));
 }
 
 /**
@@ -238,11 +131,13 @@ export function moduleName(home: ModuleSource | undefined, name: string, registe
 
 /** A top-level name `home` declares (module-scope.ts), or undefined. */
 function declaredName(home: ModuleSource, name: string): ScopeName | undefined {
-  if (!home.scope) {
+  let scope = scopeByModule.get(home);
+  if (!scope) {
     const text = home.text();
-    home.scope = text === undefined ? new Map() : topLevelNames(text, home.filename);
+    scope = text === undefined ? new Map<string, ScopeName>() : topLevelNames(text, home.filename);
+    scopeByModule.set(home, scope);
   }
-  return home.scope.get(name);
+  return scope.get(name);
 }
 
 /** What `path` names in `home`'s exports now (undefined while the module has not assigned it yet). */
@@ -252,39 +147,6 @@ function exportedValue(home: ModuleSource, path: string[]): unknown {
   return value;
 }
 
-const exportReferences = new WeakMap<Function, Reference | null>();
-
-/**
- * Where a worker finds `fn` itself, as pickle names a module's function: when `fn` is an export of a plain CommonJS
- * module that has finished loading, the worker requires that module (running its top-level code, with module state
- * of its own) and takes the export. Never the program's main module (Node has no `if __name__ == "__main__"` habit:
- * its top-level code would run again in every worker) nor a module still loading (it may be submitting its own
- * functions from its top-level code); those travel by source.
- */
-export function exportReference(fn: Function): Reference | undefined {
-  const known = exportReferences.get(fn);
-  if (known !== undefined) return known ?? undefined;
-  const m = homeModule(fn)?.module;
-  let ref: Reference | null = null;
-  if (m?.loaded && m.filename && /\.c?js$/.test(m.filename) && (typeof require === 'undefined' || require.main !== m)) {
-    const key = exportPath(m.exports, fn);
-    // Relative to the working folder, as CPython's workers import by module name: a distributed worker resolves it
-    // from its own folder.
-    if (key) ref = ['module', './' + path.relative(process.cwd(), m.filename).split(path.sep).join('/'), process.cwd(), key];
-  }
-  if (ref || m?.loaded !== false) exportReferences.set(fn, ref);
-  return ref ?? undefined;
-}
-
-function exportPath(exports: unknown, fn: Function): string[] | undefined {
-  if (exports === fn) return [];
-  if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;
-  for (const key of Object.keys(exports)) {
-    const d = Object.getOwnPropertyDescriptor(exports, key);
-    if (d && 'value' in d && d.value === fn) return [key];
-  }
-  return undefined;
-}
 
 /**
  * What to add when a function of no known module uses a name shipping cannot find. In an ES module program
@@ -330,7 +192,8 @@ function ts(): typeof TS {
 
 /** The module's top-level import bindings, parsed once. */
 function importsOf(m: ModuleSource): Map<string, ImportBinding> | undefined {
-  if (m.imports) return m.imports;
+  const known = importsByModule.get(m);
+  if (known) return known;
   const text = m.text();
   if (text === undefined) return undefined;
   const t = ts();
@@ -361,7 +224,7 @@ function importsOf(m: ModuleSource): Map<string, ImportBinding> | undefined {
       }
     }
   }
-  m.imports = imports;
+  importsByModule.set(m, imports);
   return imports;
 }
 
