@@ -14,6 +14,7 @@ import { killDescendants } from './process/children';
 import { log } from './process/log';
 import { guardExit, type Exit } from './process/exit-guard';
 import { traceStartup } from './process/startup-trace';
+import { onSigterm } from './process/sigterm';
 import { interruptGate, refuseSigintListeners } from './process/interrupt-gate';
 import { setTimeout } from 'node:timers';
 
@@ -101,7 +102,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
       exit(1);
     },
   });
-  process.on('SIGTERM', () => void kernel.shutdown(false));
+  // Held since the first line of the kernel command (sigterm.ts): one that came during the start-up ends it now.
+  onSigterm(() => void kernel.shutdown(false));
   // An error thrown by a timer or task after its cell finished must not end the kernel: it is shown in that cell.
   process.on('uncaughtException', (e) => process.stderr.write(`Uncaught ${(e as Error)?.stack ?? String(e)}\n`));
   process.on('unhandledRejection', (e) => process.stderr.write(`Unhandled rejection: ${(e as Error)?.stack ?? String(e)}\n`));
