@@ -69,10 +69,10 @@ function connectionFileArg(args: string[]): string {
  */
 export function prestartKernel(argv: string[]): Promise<void> | undefined {
   if (argv[0] !== 'kernel') return undefined;
-  // First: from here on a SIGINT (Jupyter's interrupt) can no longer end the process (interrupt-gate.ts).
-  (require('./process/interrupt-gate') as typeof import('./process/interrupt-gate')).holdSigint();
-  // And SIGTERM no longer kills it by the signal: the kernel shuts down cleanly, also when it comes during the start.
+  // First: from here on SIGTERM shuts the kernel down cleanly (sigterm.ts: a module with no imports, quick to load),
+  // and a SIGINT (Jupyter's interrupt) can no longer end the process (interrupt-gate.ts).
   (require('./process/sigterm') as typeof import('./process/sigterm')).holdSigterm();
+  (require('./process/interrupt-gate') as typeof import('./process/interrupt-gate')).holdSigint();
   try {
     const { readConnectionFile } = require('./transport/connection') as typeof import('./transport/connection');
     const { prestartSession } = require('./protocol/session') as typeof import('./protocol/session');
