@@ -99,7 +99,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     // Control or heartbeat could not be bound (or the io thread died): a kernel without them cannot be interrupted.
     failed: (error) => {
       log('error', error.message);
-      exit(1);
+      void session.close().finally(() => exit(1)); // after the io thread's end, as in shutdown (session.ts close)
     },
   });
   // Held since the first line of the kernel command (sigterm.ts): one that came during the start-up ends it now.
