@@ -1,10 +1,10 @@
 /**
  * SIGTERM (what Jupyter sends when a shutdown_request goes unanswered, and what `kill` and service managers send)
  * ends the kernel cleanly from the first line of the kernel command on. Until a JS listener exists, Node's own
- * action is to die by the signal, with no socket closed and no child ended: a kernel signalled just after its first
- * reply used to die so, as its first kernel_info can be answered while the kernel is still being set up, before a
- * listener installed at the end of the start-up existed. So the listener is installed first thing (holdSigterm)
- * and only remembers the signal until the kernel hands it its shutdown (onSigterm).
+ * action is to die by the signal, with no socket closed and no child ended. A listener installed at the end of the
+ * start-up comes too late: the first kernel_info can already be answered during it (session.ts listen hands on what
+ * came meanwhile), and a client may send SIGTERM as soon as it has that reply. So the listener is installed first
+ * thing (holdSigterm) and only remembers the signal until the kernel hands it its shutdown (onSigterm).
  */
 let shutdown: (() => void) | undefined;
 let received = false;

@@ -216,14 +216,14 @@ export class Session {
    * Closes the sockets (what is queued still leaves: linger) and resolves once the io thread has ended, so that the
    * process may exit. Not sooner: an exit ends a worker that still runs JS by terminating it, and a zeromq call it
    * is in then fails with nowhere to throw to, which aborts the whole process (SIGABRT, "terminate called after
-   * throwing an instance of 'Napi::Error'", seen ~1 in 300 kernels SIGTERMed during their start-up).
+   * throwing an instance of 'Napi::Error'").
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.sockets) closeSockets(this.sockets);
       if (!this.worker) return;
       this.worker.postMessage({ kind: 'close' } satisfies ToIo);
-      // Bounded: a thread that never ends must not keep the kernel (it ends in ~10-60 ms; libzmq lingers <= 1 s).
+      // Bounded: a thread that never ends must not keep the kernel alive (it ends within libzmq's linger).
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.ioThreadEnded, new Promise((resolve) => (timer = setTimeout(resolve, IO_THREAD_END_MS)))]);
       clearTimeout(timer);
