@@ -69,7 +69,9 @@ function connectionFileArg(args: string[]): string {
  */
 export function prestartKernel(argv: string[]): Promise<void> | undefined {
   if (argv[0] !== 'kernel') return undefined;
-  // First: from here on a SIGINT (Jupyter's interrupt) can no longer end the process (interrupt-gate.ts).
+  // First: from here on SIGTERM shuts the kernel down cleanly (sigterm.ts: a module with no imports, quick to load),
+  // and a SIGINT (Jupyter's interrupt) can no longer end the process (interrupt-gate.ts).
+  (require('./process/sigterm') as typeof import('./process/sigterm')).holdSigterm();
   (require('./process/interrupt-gate') as typeof import('./process/interrupt-gate')).holdSigint();
   try {
     const { readConnectionFile } = require('./transport/connection') as typeof import('./transport/connection');

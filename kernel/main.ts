@@ -14,6 +14,7 @@ import { killDescendants } from './process/children';
 import { log } from './process/log';
 import { guardExit, type Exit } from './process/exit-guard';
 import { traceStartup } from './process/startup-trace';
+import { onSigterm } from './process/sigterm';
 import { interruptGate, refuseSigintListeners } from './process/interrupt-gate';
 import { setTimeout } from 'node:timers';
 
@@ -98,10 +99,11 @@ export async function startKernel(connectionFile: string): Promise<void> {
     // Control or heartbeat could not be bound (or the io thread died): a kernel without them cannot be interrupted.
     failed: (error) => {
       log('error', error.message);
-      exit(1);
+      void session.close().finally(() => exit(1)); // after the io thread's end, as in shutdown (session.ts close)
     },
   });
-  process.on('SIGTERM', () => void kernel.shutdown(false));
+  // Held since the first line of the kernel command (sigterm.ts): one that came during the start-up ends it now.
+  onSigterm(() => void kernel.shutdown(false));
   // An error thrown by a timer or task after its cell finished must not end the kernel: it is shown in that cell.
   process.on('uncaughtException', (e) => process.stderr.write(`Uncaught ${(e as Error)?.stack ?? String(e)}\n`));
   process.on('unhandledRejection', (e) => process.stderr.write(`Unhandled rejection: ${(e as Error)?.stack ?? String(e)}\n`));

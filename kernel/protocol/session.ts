@@ -20,7 +20,7 @@ import { bindSockets, closeSockets, loopEnded, receiveMessages, sendMessage, wel
 import { memoryGuardData, type MemoryGuardData } from '../process/memory-guard';
 import { interruptGate } from '../process/interrupt-gate';
 import { traceStartup } from '../process/startup-trace';
-import { setImmediate } from 'node:timers';
+import { setImmediate, setTimeout, clearTimeout } from 'node:timers';
 
 export type { InChannel, OutChannel } from '../transport/channels';
 
@@ -41,6 +41,9 @@ export interface SessionEvents {
   /** The io thread could not bind control or heartbeat, or failed: the kernel cannot go on. */
   failed(error: Error): void;
 }
+
+/** How long close() waits for the io thread to end by itself: beyond libzmq's linger (1 s) for queued replies. */
+const IO_THREAD_END_MS = 3000;
 
 const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
 
@@ -73,6 +76,8 @@ export class Session {
   readonly bound: Promise<void>;
   private sockets?: Sockets<'shell' | 'stdin' | 'iopub'>;
   private worker?: Worker;
+  /** Resolves once the io thread has ended (its 'exit' event: its zeromq sockets and context are gone by then). */
+  private ioThreadEnded?: Promise<void>;
   private readonly signer: Signer;
   /** What happened before `listen`, kept for it (none is lost in between); undefined once listened to. */
   private beforeListen: Array<(listener: SessionEvents) => void> | undefined = [];
@@ -114,6 +119,7 @@ export class Session {
     // stdout/stderr: true keeps the io thread's stdio away from the main thread's patched streams (kernel/output/stdio.ts).
     const worker = (this.worker = new Worker(path.join(__dirname, '..', 'transport', 'io-thread.js'), { workerData: data, stdout: true, stderr: true }));
     traceStartup('io thread created');
+    this.ioThreadEnded = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.stdout.resume();
     worker.stderr.resume();
     worker.on('message', (m: ToMain) => {
@@ -206,16 +212,22 @@ export class Session {
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Closes the sockets (what is queued still leaves: linger) and ends the io thread. */
+  /**
+   * Closes the sockets (what is queued still leaves: linger) and resolves once the io thread has ended, so that the
+   * process may exit. Not sooner: an exit ends a worker that still runs JS by terminating it, and a zeromq call it
+   * is in then fails with nowhere to throw to, which aborts the whole process (SIGABRT, "terminate called after
+   * throwing an instance of 'Napi::Error'").
+   */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    this.closing ??= (async () => {
       if (this.sockets) closeSockets(this.sockets);
-      const worker = this.worker;
-      if (!worker) return resolve();
-      worker.on('message', (m: ToMain) => m.kind === 'closed' && resolve());
-      worker.on('exit', () => resolve());
-      worker.postMessage({ kind: 'close' } satisfies ToIo);
-    });
+      if (!this.worker) return;
+      this.worker.postMessage({ kind: 'close' } satisfies ToIo);
+      // Bounded: a thread that never ends must not keep the kernel alive (it ends within libzmq's linger).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.ioThreadEnded, new Promise((resolve) => (timer = setTimeout(resolve, IO_THREAD_END_MS)))]);
+      clearTimeout(timer);
+    })();
     return this.closing;
   }
 }

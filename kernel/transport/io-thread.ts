@@ -32,8 +32,7 @@ export type ToMain =
   | { kind: 'publish'; message: Message }
   /** Execute_request number `cell` was asked to stop (for a cell that awaits, which no SIGINT reaches). */
   | { kind: 'interrupt'; cell: number }
-  | { kind: 'parent-gone' }
-  | { kind: 'closed' };
+  | { kind: 'parent-gone' };
 
 export type ToIo =
   /** A reply on control. */
@@ -42,6 +41,7 @@ export type ToIo =
   | { kind: 'shutdown'; answered: boolean }
   /** The kernel has been quiet for a while: a full collection of this thread's heap too (idle-compaction.ts). */
   | { kind: 'collect' }
+  /** The kernel is ending: close the sockets and let the thread end by itself (session.ts close waits for that). */
   | { kind: 'close' };
 
 /**
@@ -119,8 +119,7 @@ async function run({ connection, session, memory, gate: gateSlots, parentPid }: 
       else forceExitAfter('shutdown was requested');
     } else if (m.kind === 'close') {
       closeSockets(sockets); // linger: what is queued still leaves
-      post({ kind: 'closed' });
-      port.close();
+      port.close(); // nothing else keeps the thread: its receive loops end with their sockets, its timers are unref'd
     }
   });
 

@@ -38,6 +38,8 @@ export interface StartOptions {
   engine?: 'fake' | 'real';
   env?: Record<string, string>;
   key?: string;
+  /** false: resolve once the process is spawned, without waiting for its first kernel_info reply. */
+  waitReady?: boolean;
 }
 
 export class KernelClient {
@@ -92,7 +94,7 @@ export class KernelClient {
     child.stdout!.resume();
     const client = new KernelClient(child, connection, dir, new Signer(connection.key, 'hmac-sha256'));
     client.connect();
-    await client.waitReady();
+    if (options.waitReady !== false) await client.waitReady();
     return client;
   }
 
