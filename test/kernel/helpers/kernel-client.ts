@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -233,6 +233,8 @@ export class KernelClient {
       clearTimeout(timer);
     }
     for (const s of Object.values(this.sockets)) if (!s.closed) s.close();
+    // The kernel is gone: its connection file and data folder are this client's to remove.
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
