@@ -357,8 +357,8 @@ type TypeReferenceResolver = (
 /**
  * The program's own resolution of type references (`types: ["node"]`, `/// <reference types>`), with a cache the
  * project keeps instead of the one createProgram would build for every program when the host has no resolver of its
- * own. That per-program cache was ~1 % of a declaring cell's main-thread samples and of its allocation
- * (docs/performance.md, "The cell engine"). The loader is TypeScript's internal one (present at run time, not in
+ * own: one per declaring cell, for nothing, since the program reuses its resolutions (docs/performance.md, "The
+ * cell engine"). The loader is TypeScript's internal one (present at run time, not in
  * its typings): without it the host leaves resolution to createProgram, as before.
  */
 const resolveTypeReferences: TypeReferenceResolver | undefined = (() => {

@@ -54,8 +54,8 @@ export class History {
   private readonly own: Entry[] = [];
   private sessionNumber?: number;
   /**
-   * The file, opened for appending at the first entry and kept open: its folder made, opened, written and closed for
-   * every cell was ~70-100 us of each execute_request before the cell ran, one write ~5-20 us (docs/performance.md,
+   * The file, opened for appending at the first entry and kept open: making its folder, opening, writing and closing
+   * it for every cell cost each execute_request several times one write, before the cell ran (docs/performance.md,
    * "Input history"). A history file deleted during the session is not made again (the entries stay in `own`).
    */
   private fd?: number;
