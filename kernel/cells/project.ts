@@ -88,6 +88,8 @@ export class CellProject {
   private projectVersion = 0;
   private readonly runtimeTypes = runtimeTypesFile();
   private readonly resolutionCache: ts.ModuleResolutionCache;
+  /** The `types` and `/// <reference types>` resolutions, kept across programs as resolutionCache is (see typeReferences). */
+  private readonly typeReferenceCache: ts.TypeReferenceDirectiveResolutionCache;
   /**
    * Disk lookups (fileExists/readFile/directoryExists) and module resolutions, remembered: every cell is a
    * new program, and without these each one re-stats and re-parses package.json files (measured: ~3/4 of a cell's
@@ -118,6 +120,7 @@ export class CellProject {
     this.nodeLiteFile = path.join(cwd, NODE_LITE_NAME);
     this.setFile(this.nodeLiteFile, NODE_LITE_TYPES);
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => f, compilerOptions);
+    this.typeReferenceCache = ts.createTypeReferenceDirectiveResolutionCache(cwd, (f) => f, undefined, this.resolutionCache.getPackageJsonInfoCache());
     this.service = ts.createLanguageService(this.createHost(), createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, cwd));
   }
 
@@ -215,6 +218,7 @@ export class CellProject {
     this.disk = new Map();
     this.resolved = new Map();
     this.resolutionCache.clear();
+    this.typeReferenceCache.clear();
     this.projectVersion++;
   }
 
@@ -246,6 +250,16 @@ export class CellProject {
 
   private createHost(): ts.LanguageServiceHost {
     const sys = ts.sys;
+    // What the program's own compiler host offers a type reference's resolution, through the remembered lookups.
+    const typeReferenceHost: ts.ModuleResolutionHost = {
+      fileExists: (f) => this.fileExists(f),
+      readFile: (f) => this.readFile(f),
+      directoryExists: (d) => this.directoryExists(d),
+      realpath: (f) => this.remember('p', f, () => sys.realpath?.(f) ?? f),
+      getDirectories: (d) => this.remember('g', d, () => sys.getDirectories(d)),
+      getCurrentDirectory: () => this.cwd,
+      useCaseSensitiveFileNames: sys.useCaseSensitiveFileNames,
+    };
     const host: ts.LanguageServiceHost & {
       getModuleResolutionCache(): ts.ModuleResolutionCache;
       /** Not in the public typings; the service hands it to the program (used with libReplacement, see lib.ts). */
@@ -281,6 +295,8 @@ export class CellProject {
       useCaseSensitiveFileNames: () => sys.useCaseSensitiveFileNames,
       // Lets the program reuse our cache for package.json scope lookups too (each file, each program otherwise).
       getModuleResolutionCache: () => this.resolutionCache,
+      resolveTypeReferenceDirectiveReferences: resolveTypeReferences && ((references, containingFile, redirected, options, containingSourceFile) =>
+        resolveTypeReferences(references, containingFile, redirected, options, containingSourceFile, typeReferenceHost, this.typeReferenceCache)),
       resolveModuleNameLiterals: (literals, containingFile, redirected, options) =>
         literals.map((lit) => {
           const key = `${containingFile}\0${lit.text}`;
@@ -327,3 +343,31 @@ export class CellProject {
 function isNotebookSource(fileName: string): boolean {
   return !fileName.includes('/node_modules/') && !fileName.endsWith('.d.ts') && fileName !== LIB_FILE && /\.(?:ts|tsx|mts|cts)$/.test(fileName);
 }
+
+type TypeReferenceResolver = (
+  references: readonly (string | ts.FileReference)[],
+  containingFile: string,
+  redirected: ts.ResolvedProjectReference | undefined,
+  options: ts.CompilerOptions,
+  containingSourceFile: ts.SourceFile | undefined,
+  host: ts.ModuleResolutionHost,
+  cache: ts.TypeReferenceDirectiveResolutionCache,
+) => readonly ts.ResolvedTypeReferenceDirectiveWithFailedLookupLocations[];
+
+/**
+ * The program's own resolution of type references (`types: ["node"]`, `/// <reference types>`), with a cache the
+ * project keeps instead of the one createProgram would build for every program when the host has no resolver of its
+ * own: one per declaring cell, for nothing, since the program reuses its resolutions (docs/performance.md, "The
+ * cell engine"). The loader is TypeScript's internal one (present at run time, not in
+ * its typings): without it the host leaves resolution to createProgram, as before.
+ */
+const resolveTypeReferences: TypeReferenceResolver | undefined = (() => {
+  const internals = ts as unknown as {
+    loadWithModeAwareCache?: (...args: unknown[]) => readonly ts.ResolvedTypeReferenceDirectiveWithFailedLookupLocations[];
+    createTypeReferenceResolutionLoader?: unknown;
+  };
+  const { loadWithModeAwareCache, createTypeReferenceResolutionLoader } = internals;
+  if (typeof loadWithModeAwareCache !== 'function' || typeof createTypeReferenceResolutionLoader !== 'function') return undefined;
+  return (references, containingFile, redirected, options, containingSourceFile, host, cache) =>
+    loadWithModeAwareCache(references, containingFile, redirected, options, containingSourceFile, host, cache, createTypeReferenceResolutionLoader);
+})();

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { compilerSource } from './typescript-source';
 
 /**
  * Loads the TypeScript compiler (9 MB of JavaScript) with V8's code cache, before any engine module requires it.
@@ -25,6 +26,17 @@ import * as vm from 'node:vm';
  * part of a snapshot, so one started from it runs with V8's own factor, where setting the flag made no difference.
  */
 v8.setFlagsFromString('--heap-growing-percent=50');
+
+/**
+ * Each cell's program and checker should die young, but V8 pretenures an allocation site whose objects survived,
+ * and allocates its next objects in the old generation: a compiler helper's array literal (appendIfUnique's
+ * `[toAdd]`, which holds a checker's type parameters) then points from the old generation at the next checker,
+ * and every scavenge kept every checker since the last Mark-Compact (with typescript-source.ts's change, the other
+ * cause). With pretenuring off, a scavenge copies one checker and promotes next to nothing (figures:
+ * docs/performance.md, "The cell engine"). Read by the collector at each collection: it holds in a kernel started
+ * from the snapshot too, and for the compiler's own code cache it is one more flag set before the compile.
+ */
+v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
 interface Loaded {
   script: vm.Script;
@@ -51,7 +63,8 @@ function load(): void {
   try {
     cachedData = fs.readFileSync(cacheFile);
   } catch { /* first start: none yet */ }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // With the one change typescript-source.ts makes (V8 checks the cache against this text, not the file's).
+  const script = new vm.Script(Module.wrap(compilerSource(fs.readFileSync(file, 'utf8'))), { filename: file, cachedData });
   const mod = new Module(file);
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));

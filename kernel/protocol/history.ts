@@ -4,7 +4,7 @@
  * data dir, and a new kernel takes the next session number (read from the file's end). Earlier sessions are read
  * only for a history_request, so start-up stays fast however long the file grows.
  */
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { jupyterDataDir } from '../install/jupyter-paths';
 import { log } from '../process/log';
@@ -53,6 +53,12 @@ export class History {
   /** This session's entries: kept here too, so a history file that cannot be written loses nothing now. */
   private readonly own: Entry[] = [];
   private sessionNumber?: number;
+  /**
+   * The file, opened for appending at the first entry and kept open: making its folder, opening, writing and closing
+   * it for every cell cost each execute_request several times one write, before the cell ran (docs/performance.md,
+   * "Input history"). A history file deleted during the session is not made again (the entries stay in `own`).
+   */
+  private fd?: number;
 
   constructor(private readonly file: string = defaultHistoryFile()) {}
 
@@ -77,9 +83,12 @@ export class History {
     const entry: Entry = { session: this.session, line, source };
     this.own.push(entry);
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+      this.fd ??= openForAppending(this.file);
+      writeSync(this.fd, JSON.stringify(entry) + '\n');
     } catch (e) {
+      // Opened again for the next entry (the folder may be writable by then).
+      if (this.fd !== undefined) closeQuietly(this.fd);
+      this.fd = undefined;
       log('warning', `cannot write history to ${this.file}: ${(e as Error).message}`);
     }
   }
@@ -157,4 +166,17 @@ function readTail(file: string, bytes: number): string {
 /** Outputs are not kept (ipykernel's default db_log_output=False), so with output=true the output is null. */
 function item(e: Entry, output: boolean): HistoryItem {
   return [e.session, e.line, output ? [e.source, null] : e.source];
+}
+
+function openForAppending(file: string): number {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  return openSync(file, 'a', 0o600);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already unusable: nothing to release
+  }
 }

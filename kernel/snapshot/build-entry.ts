@@ -38,6 +38,12 @@ function sourceOf(file: string): string {
 type Exports = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const loaded = new Map<string, Exports>();
 
+/** typescript-source.ts's compilerSource, through this loader (the builder may only require built-ins). */
+function compilerSourceOf(text: string): string {
+  const file = path.join(ROOT, 'dist', 'kernel', 'cells', 'typescript-source.js');
+  return (loadFile(file) as typeof import('../cells/typescript-source')).compilerSource(text);
+}
+
 function wrap(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 }
@@ -57,7 +63,10 @@ function loadFile(file: string): Exports {
     }
     return require(id) as Exports;
   };
-  const fn = vm.runInThisContext(wrap(fs.readFileSync(sourceOf(file), 'utf8')), { filename: file }) as (...a: unknown[]) => void;
+  const source = fs.readFileSync(sourceOf(file), 'utf8');
+  // The original compiler (no stripped copy) gets the change the stripped one has (typescript-source.ts).
+  const text = file === TS_FILE && sourceOf(file) === file ? compilerSourceOf(source) : source;
+  const fn = vm.runInThisContext(wrap(text), { filename: file }) as (...a: unknown[]) => void;
   fn.call(module.exports, module.exports, localRequire, module, file, dir);
   loaded.set(file, module.exports);
   return module.exports;

@@ -12,12 +12,14 @@
  * Exits non-zero when esbuild is missing or fails: the builder then loads the original.
  */
 import * as fs from 'node:fs';
+import { compilerSource } from '../cells/typescript-source';
 
 function main([input, output]: string[]): void {
   if (!input || !output) throw new Error('usage: strip-typescript.js IN OUT');
   const { transformSync } = require('esbuild') as typeof import('esbuild');
   const options = { loader: 'js', minifyWhitespace: true, minifyIdentifiers: true, charset: 'ascii' } as const;
-  const { code } = transformSync(fs.readFileSync(input, 'utf8'), options);
+  // The source the kernel compiles (typescript-source.ts), minified.
+  const { code } = transformSync(compilerSource(fs.readFileSync(input, 'utf8')), options);
   fs.writeFileSync(output, code);
 }
 
