@@ -27,17 +27,6 @@ import { compilerSource } from './typescript-source';
  */
 v8.setFlagsFromString('--heap-growing-percent=50');
 
-/**
- * Each cell's program and checker should die young, but V8 pretenures an allocation site whose objects survived,
- * and allocates its next objects in the old generation: a compiler helper's array literal (appendIfUnique's
- * `[toAdd]`, which holds a checker's type parameters) then points from the old generation at the next checker,
- * and every scavenge kept every checker since the last Mark-Compact (with typescript-source.ts's change, the other
- * cause). With pretenuring off, a scavenge copies one checker and promotes next to nothing (figures:
- * docs/performance.md, "The cell engine"). Read by the collector at each collection: it holds in a kernel started
- * from the snapshot too, and for the compiler's own code cache it is one more flag set before the compile.
- */
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
-
 interface Loaded {
   script: vm.Script;
   cacheFile: string;
