@@ -39,6 +39,27 @@ test('five declaring cells between scavenges: the last checker survives, the ear
   expect(promoted).toBeLessThan(400_000);
 });
 
+// A cell that keeps a million objects from one allocation site: V8 should pretenure that site (allocate its objects
+// old at once) as it does in plain node, so the engine must not switch pretenuring off for the process.
+const KEEPER = `
+const { createEngine } = require(${JSON.stringify(path.join(ROOT, 'dist', 'kernel', 'cells'))});
+(async () => {
+  const o = await createEngine({ cwd: process.cwd() }).execute('const kept: object[] = []; for (let i = 0; i < 1e6; i++) kept.push({ i, n: { v: i } });');
+  if (o.status !== 'ok') throw new Error(JSON.stringify(o));
+})();
+`;
+
+test("V8's allocation-site pretenuring stays on for the cells' own code", () => {
+  const out = execFileSync(process.execPath, ['--max-semi-space-size=4', '--trace-pretenuring-statistics', '-e', KEEPER], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  // V8 prints its decisions only while pretenuring is on.
+  expect(out).toMatch(/AllocationSite\(0x[0-9a-f]+\): .* => tenure/);
+});
+
 test('the changes apply to the installed compiler and keep its line numbers', () => {
   const text = readFileSync(require.resolve('typescript'), 'utf8');
   const patched = compilerSource(text);
