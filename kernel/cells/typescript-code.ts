@@ -52,7 +52,7 @@ function load(): void {
   try {
     cachedData = fs.readFileSync(cacheFile);
   } catch { /* first start: none yet */ }
-  // With the one change typescript-source.ts makes (V8 checks the cache against this text, not the file's).
+  // With the changes typescript-source.ts makes (V8 checks the cache against this text, not the file's).
   const script = new vm.Script(Module.wrap(compilerSource(fs.readFileSync(file, 'utf8'))), { filename: file, cachedData });
   const mod = new Module(file);
   mod.filename = file;
