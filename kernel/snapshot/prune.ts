@@ -90,7 +90,10 @@ export function pruneCache(dir: string, keep: string[], buildStaleMs: number): v
     else markers.set(blob, [...(markers.get(blob) ?? []), path.join(dir, name)]);
   }
   const present = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => entry(dir, n)).filter((e): e is Entry => !!e);
-  for (const blob of pruneOldest(present(BLOB), kept)) markers.get(blob)?.forEach(remove);
+  for (const blob of pruneOldest(present(BLOB), kept)) {
+    markers.get(blob)?.forEach(remove);
+    remove(`${blob}.bytes`);
+  }
   pruneOldest(present(CODE_CACHE), kept);
   for (const e of present(BUILD_LEFTOVER)) if (now - e.usedMs > buildStaleMs) remove(e.file);
 }

@@ -85,6 +85,18 @@ test('no blob: the ordinary start, which builds the blob; the next start runs fr
 
   await withKernel(async (run, m) => {
     expect(await run(state)).toBe("'fresh'");
+    // The launcher lowered glibc's mmap threshold to the blob's size for node's read of it (BLOB.bytes), so the read
+    // buffer left no resident hole: glibc's heap holds the copy node keeps and less than another blob's worth besides
+    // (the read buffer's hole and the copy were 36.5-38 MB for a 17.3 MB blob, 20-28 MB without the hole).
+    // Children get kernel.json's value back.
+    const bytes = readFileSync(`${blob}.bytes`, 'utf8').trim();
+    expect(bytes).toBe(String(statSync(blob).size));
+    const heap = "Number(/\\[heap\\]\\n(?:.*\\n)*?Rss: +(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/smaps', 'utf8'))![1]) * 1024";
+    expect(Number(await run(heap))).toBeLessThan(2 * Number(bytes));
+    const given = kernelJson().env.GLIBC_TUNABLES;
+    expect(given).toMatch(/mmap_threshold=33554432/);
+    expect(await run('process.env.GLIBC_TUNABLES')).toBe(`'${given}'`);
+    expect(await run("'TSFUTURES_GLIBC_TUNABLES' in process.env")).toBe('False');
     expect(await run('const kept: number[] = [1, 2, 3];\nkept.reduce((a, b) => a + b)')).toBe('6');
     expect(await run('const s: string = 1;')).toMatch(/^TSError/);
     expect(await run('const ex = new ThreadPoolExecutor(2);\nawait ex.submit((x: number) => x * 2, 21).result()')).toBe('42');
