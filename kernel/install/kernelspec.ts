@@ -51,7 +51,9 @@ export function validName(name: string): boolean {
  * its heap beyond 128 kB (its default, which it raises up to 64 MB as large blocks come and go, keeping them
  * resident). And GLIBC_TUNABLES=glibc.malloc.hugetlb=1: large blocks (a 128 MB result from a process pool's worker)
  * are backed by transparent huge pages, one page fault per 2 MB instead of per 4 KB, which in a VM cost ~20 us each
- * and dominated receiving big data (runtime/futures/big-payloads.ts gives its workers the same). What each saves:
+ * and dominated receiving big data (runtime/futures/big-payloads.ts gives its workers the same); with
+ * glibc.malloc.mmap_threshold=33554432, results up to 32 MB land in heap memory already faulted in (the launcher lowers
+ * it to the blob's size for a start from the blob: bin/tsfutures-kernel.sh). What each saves:
  * docs/performance.md, "Kernel memory" and "Big data to and from process workers".
  */
 export function kernelJson(): { argv: string[] } & Record<string, unknown> {
