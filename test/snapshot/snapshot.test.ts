@@ -93,7 +93,7 @@ test('no blob: the ordinary start, which builds the blob; the next start runs fr
     expect(bytes).toBe(String(statSync(blob).size));
     const heap = "Number(/\\[heap\\]\\n(?:.*\\n)*?Rss: +(\\d+) kB/.exec(require('node:fs').readFileSync('/proc/self/smaps', 'utf8'))![1]) * 1024";
     expect(Number(await run(heap))).toBeLessThan(2 * Number(bytes));
-    const given = kernelJson().env.GLIBC_TUNABLES;
+    const given = (kernelJson().env as Record<string, string>).GLIBC_TUNABLES;
     expect(given).toMatch(/mmap_threshold=33554432/);
     expect(await run('process.env.GLIBC_TUNABLES')).toBe(`'${given}'`);
     expect(await run("'TSFUTURES_GLIBC_TUNABLES' in process.env")).toBe('False');
