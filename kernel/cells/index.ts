@@ -21,7 +21,8 @@
  *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply;
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
- * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts).
+ * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts); the globals cells
+ *   start with (the runtime's exports, the host's, `require`, `Deno`) are installed by cell-globals.ts.
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
  *   cell's pending work is abandoned, not cancelled (JavaScript cannot cancel a promise).
@@ -42,11 +43,12 @@ import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-op
 import { mayNeedNodeTypes, usesNodeModules } from './node-lite';
 import { CellProject } from './project';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
-import { loadRuntime, provideDeno, runtimeModule } from './runtime-location';
+import { loadRuntime } from './runtime-location';
+import { installCellGlobals } from './cell-globals';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
-import { GlobalShadows, installedNames, NATIVE_GLOBALS } from './global-shadows';
+import { GlobalShadows } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import type { CellLanguage } from './language';
 import { setTimeout, setImmediate } from 'node:timers';
@@ -102,29 +104,15 @@ export class TypeScriptCellEngine implements CellEngine {
       shadows: Object.create(null),
     };
     this.runner = new CellRunner(this.helper, this.sources);
-    const cellRequire = Object.assign((specifier: string) => this.modules.require(specifier), {
-      resolve: (specifier: string) => require.resolve(specifier, { paths: [options.cwd] }),
-      cache: require.cache,
+    this.denoBound = installCellGlobals({
+      cwd: options.cwd,
+      runtime: runtime.exports,
+      globals: options.globals,
+      modules: this.modules,
+      shadows: this.helper.shadows,
+      declarations: this.declarations,
+      project: this.project,
     });
-
-    const installed: Record<string, unknown> = { require: cellRequire };
-    for (const [name, value] of Object.entries(runtime.exports)) if (!NATIVE_GLOBALS.has(name)) installed[name] = value;
-    Object.assign(installed, options.globals);
-    Object.assign(REALM_GLOBAL, installed);
-    for (const name of Object.keys(installed)) installedNames.add(name);
-    // Shipping resolves a cell function's free names where cells define them: the kernel's global (under jest, not
-    // the test file's own global, which shipping would see by default), or the cells' binding of a native global's name.
-    const shadows = this.helper.shadows;
-    runtimeModule<typeof import('../../runtime/futures/shipping')>('futures/shipping')?.setGlobalResolver((name) =>
-      NATIVE_GLOBALS.has(name) && name in shadows ? { found: true, value: shadows[name], rebound: true }
-        : name in REALM_GLOBAL ? { found: true, value: REALM_GLOBAL[name] } : { found: false });
-
-    this.declareRuntime();
-    // Deno's kernel's namespace, for the cells that mention it: a wrapper parameter (helper.shadows), not a global.
-    this.denoBound = provideDeno(this.helper.shadows, (d) => this.declarations.declareWhenMentioned('Deno', d));
-    for (const [name, value] of Object.entries(options.globals ?? {})) {
-      this.declarations.set(name, `declare const ${name}: ${typeof value === 'function' ? '(...args: any[]) => any' : 'any'};`);
-    }
     this.publishDeclarations();
   }
 
@@ -132,19 +120,6 @@ export class TypeScriptCellEngine implements CellEngine {
   private publishDeclarations(): void {
     this.project.setGlobalScripts(this.declarations.chunkTexts());
     this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
-  }
-
-  /** Global declarations for everything the runtime exports, read from its types through a scratch import. */
-  private declareRuntime(): void {
-    const probe = 'import * as __tsf_runtime from "tsfutures";\nexport {};';
-    this.project.setFile(this.project.scratchFile, probe);
-    const program = this.project.program();
-    const file = program.getSourceFile(this.project.scratchFile);
-    const importDecl = file?.statements[0];
-    if (!importDecl || !ts.isImportDeclaration(importDecl)) return;
-    const checker = program.getTypeChecker();
-    const moduleSymbol = checker.getSymbolAtLocation(importDecl.moduleSpecifier);
-    if (moduleSymbol) this.declarations.addModuleExports(checker, moduleSymbol, 'tsfutures', { skip: NATIVE_GLOBALS });
   }
 
   async execute(code: string): Promise<CellOutcome> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
@@ -13,9 +14,9 @@ import { compilerSource } from './typescript-source';
  * holds the functions the first check compiled (parser, binder, checker). Node 20 has no built-in compile cache
  * for CommonJS (module.enableCompileCache is Node 22), so this does what it would: compile the module wrapper with
  * `cachedData`, put the module in require.cache, and after the first cell write the cache to
- * $XDG_CACHE_HOME/tsfutures (or ~/.cache/tsfutures), keyed by node version, arch and the file's size and mtime.
- * V8 checks the cache itself (source hash, flags) and compiles normally when it rejects it; any failure here
- * leaves the ordinary require to load the compiler.
+ * $XDG_CACHE_HOME/tsfutures (or ~/.cache/tsfutures), keyed by node version, arch, the file's size and mtime, and a
+ * digest of typescript-source.ts's changes (changesDigest). V8 checks the cache itself (source hash, flags) and
+ * compiles normally when it rejects it; any failure here leaves the ordinary require to load the compiler.
  */
 
 /**
@@ -46,7 +47,7 @@ function load(): void {
   const file = require.resolve('typescript');
   if (cache[file]) return;
   const stat = fs.statSync(file);
-  const key = `typescript-${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}.v8cache`;
+  const key = `typescript-${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}-${changesDigest()}.v8cache`;
   const cacheFile = path.join(cacheDir(), key);
   let cachedData: Buffer | undefined;
   try {
@@ -62,6 +63,26 @@ function load(): void {
   mod.loaded = true;
   cache[file] = mod;
   loaded = { script, cacheFile, needsWrite: !cachedData || script.cachedDataRejected === true };
+}
+
+/**
+ * A digest of the code that changes the compiler's text: typescript-source.ts's compiled module and the modules it
+ * loads. V8's "source hash" is the text's length only, so a cache keyed by typescript.js alone would be taken for a
+ * text whose changes differ but add up to the same length, and run stale bytecode. These few kB are hashed, not the
+ * 9 MB text compilerSource returns; SHA-256, as the kernel's HMAC signatures use by default, so their first
+ * signature finds the hash's code loaded (docs/performance.md, "The cell engine").
+ */
+function changesDigest(): string {
+  const hash = createHash('sha256');
+  const seen = new Set<string>();
+  const add = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    hash.update(fs.readFileSync(file)).update(`\0${path.basename(file)}\0`);
+    for (const child of require.cache[file]?.children ?? []) add(child.filename);
+  };
+  add(require.resolve('./typescript-source'));
+  return hash.digest('hex').slice(0, 12);
 }
 
 /** After the first cell: writes the code cache (with the functions compiled so far), once, if there was none. */
