@@ -13,7 +13,8 @@
  * Pool start-up (a fresh pool's first result, startup.ts) is excluded from per-task rows and printed as its own rows:
  * ProcessPoolExecutor(2) against CPython's fork, forkserver and spawn (target: no slower than forkserver, stretch fork),
  * InterpreterPoolExecutor(2) against piscina (target: no slower), for a process's first pool and the pools after it.
- * REPS=n changes repetitions; BENCH_ONLY=data runs rows 6 and 7 alone.
+ * REPS=n changes repetitions (START_ROUNDS=n those of the start-up rows, 3 x REPS unless set); BENCH_ONLY=data runs
+ * rows 6 and 7 alone.
  */
 import * as os from 'node:os';
 import { setRecording } from '../../runtime/timeline/record';
@@ -38,6 +39,11 @@ const REPS = Number(process.env.REPS) || 3;
  * results handed out by a plain async iterator, ours went from 1.24 to ~0.6-0.9 us/task (CPython ~0.9-1.4).
  */
 const MAP_REPS = 10 * REPS;
+/**
+ * Rounds of the start-up rows: a process's first pool is one sample per round, and CPython's forkserver varies by a
+ * third from one first pool to the next, so three rounds could put the same build either side of the target.
+ */
+const START_ROUNDS = Number(process.env.START_ROUNDS) || 3 * REPS;
 
 const CPy = 'CPython';
 const perTaskUs = (ms: number, n: number) => (ms * 1000) / n;
@@ -55,21 +61,21 @@ async function executorRows(cores: number): Promise<Row[]> {
   const interp = await measureInterpreterPool(cores, POOL_N, REPS);
   step('piscina');
   const pisc = await measurePiscina(cores, POOL_N, REPS);
-  step(`pool start-up (CPython fork, forkserver, spawn; ours; piscina), ${REPS} rounds`);
-  const start = measureStartup(REPS);
+  step(`pool start-up (CPython fork, forkserver, spawn; ours; piscina), ${START_ROUNDS} rounds`);
+  const start = measureStartup(START_ROUNDS);
   step(`CPU-bound speed-up (${CPU_JOBS} x sumLoop(${CPU_N}))`);
   const cpu = await measureSpeedup(CPU_JOBS, CPU_N, REPS);
   const bare = await measureBareParallel(CPU_JOBS, CPU_N, cores);
   step('sum(range(1, 1e8 + 1))');
   const bigSum = await measureBigSum(REPS + 2);
 
-  /** A pool's start-up rows: the pools after a process's first (the target's row), then its first pool. */
+  /** A pool's start-up rows: the pools after a process's first, then its first pool; the issue's target holds for both. */
   function startupRows(what: string, ours: StartupFigures | undefined, peers: [Contender, number | undefined][]): Row[] {
     if (!ours) return [];
     return (['next', 'first'] as const).flatMap((which) => peers.map(([peer, target]): Row => ({
       what: `${what} start-up, ${which === 'next' ? `next pools (${GAP_MS} ms apart)` : 'first pool'}`,
       unit: 'ms', ours: ours[which], peer: start[peer]?.[which], peerName: peer === 'piscina' ? 'piscina' : `${CPy} ${peer}`,
-      target: which === 'next' ? target : undefined,
+      target,
     })));
   }
   return [

@@ -40,7 +40,6 @@ export interface ErrorInfo {
 export type TaskResult = [task: number, ok: boolean, payload: unknown, ms: number, encoded?: boolean, lifted?: boolean];
 
 export type FromWorker =
-  | { kind: 'ready' }
   | { kind: 'results'; results: TaskResult[] }
   /** The initializer failed: the worker is about to exit and the pool is broken. */
   | { kind: 'initfail'; error: ErrorInfo };

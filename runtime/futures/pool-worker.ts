@@ -10,13 +10,18 @@ import { describeValue } from './describe-value';
 import { toErrorInfo } from './pool-protocol';
 import { endWithParent } from './parent-watch';
 import type { FromWorker, FunctionDef, TaskResult, TaskSpec, ToWorker } from './pool-protocol';
-import { Receiver } from './rebuild';
+import { Receiver, pythonErrors } from './rebuild';
 import type { Payload } from './shared-memory';
-import { TypeError } from '../python/errors';
 import { installRuntimeGlobals, loadRuntime } from './worker-globals';
 import { setImmediate } from 'node:timers';
 
 type Send = (msg: FromWorker) => void;
+
+/**
+ * Milliseconds on a monotonic clock, for task durations. Not `nowMs()`: node loads its perf_hooks modules on
+ * a process's first read of the `performance` global, ~1.4 ms of CPU in the boot a pool's first result waits for.
+ */
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /**
  * A child process of a process pool has its IPC channel from boot, a thread of an interpreter pool never has one.
@@ -96,14 +101,14 @@ let initialized = false;
 let draining = false;
 let stopping = false;
 let pending: TaskResult[] = [];
-let lastFlush = performance.now();
+let lastFlush = nowMs();
 
 /** A result that cannot be cloned becomes a TypeError for its task rather than killing the whole batch. */
 function flush(): void {
   if (!pending.length) return;
   const results = pending;
   pending = [];
-  lastFlush = performance.now();
+  lastFlush = nowMs();
   try {
     channel.send({ kind: 'results', results });
   } catch {
@@ -111,7 +116,7 @@ function flush(): void {
       try {
         channel.send({ kind: 'results', results: [r] });
       } catch {
-        const error = new TypeError(`cannot send the result back from the worker: ${describeValue(r[2])} cannot be cloned`);
+        const error = new (pythonErrors().TypeError)(`cannot send the result back from the worker: ${describeValue(r[2])} cannot be cloned`);
         channel.send({ kind: 'results', results: [[r[0], false, errorInfo(error), r[3]]] });
       }
     }
@@ -144,7 +149,7 @@ async function runChunk(fn: Function, columns: unknown[][]): Promise<unknown[]> 
 }
 
 async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
-  const started = performance.now();
+  const started = nowMs();
   try {
     const fn = defined(fnId);
     const args = receiver.decodeArgs(argsBytes);
@@ -157,10 +162,10 @@ async function runOne([task, fnId, argsBytes, chunk]: TaskSpec): Promise<void> {
     }
     const out = receiver.encode(value, fn);
     const lifted = isMainThread ? liftResult(out.value) : undefined;
-    if (lifted) pending.push([task, true, lifted, performance.now() - started, out.encoded, true]);
-    else pending.push(out.encoded ? [task, true, out.value, performance.now() - started, true] : [task, true, value, performance.now() - started]);
+    if (lifted) pending.push([task, true, lifted, nowMs() - started, out.encoded, true]);
+    else pending.push(out.encoded ? [task, true, out.value, nowMs() - started, true] : [task, true, value, nowMs() - started]);
   } catch (e) {
-    pending.push([task, false, errorInfo(e), performance.now() - started]);
+    pending.push([task, false, errorInfo(e), nowMs() - started]);
   }
 }
 
@@ -172,7 +177,7 @@ async function drain(): Promise<void> {
       const spec = queue.shift()!;
       await runOne(spec);
       // Batch results of quick tasks, but never sit on a result while the next task computes for long.
-      if (!queue.length || performance.now() - lastFlush > 2) flush();
+      if (!queue.length || nowMs() - lastFlush > 2) flush();
     }
   } finally {
     draining = false;
@@ -222,6 +227,5 @@ async function initialize(initializer: FunctionDef | null, initargs: Payload | n
     }
   }
   initialized = true;
-  channel.send({ kind: 'ready' });
   void drain();
 }

@@ -43,6 +43,8 @@ export interface WorkerEvents {
 
 export interface Transport {
   start(events: WorkerEvents): WorkerLink;
+  /** A pool was constructed: a transport may start booting a worker for its first submit (spare-worker.ts). */
+  prestart?(): void;
 }
 
 export interface PoolOptions {
@@ -106,7 +108,9 @@ export class WorkerPool {
   private shuttingDown = false;
   private readonly exited: (() => void)[] = [];
 
-  constructor(private readonly transport: Transport, private readonly options: PoolOptions) {}
+  constructor(private readonly transport: Transport, private readonly options: PoolOptions) {
+    transport.prestart?.();
+  }
 
   get broken(): string | null {
     return this.brokenMessage;

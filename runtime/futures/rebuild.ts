@@ -9,9 +9,16 @@ import * as vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { decodeInstances, encodeInstances, findInstance } from './instances';
 import { isBuiltinSpecifier, referenceOf, registerModule, runtimeNames, type Reference } from './references';
-import { AttributeError, ModuleNotFoundError } from '../python/errors';
 import type { ErrorInfo, FunctionDef } from './pool-protocol';
 import { deserializePayload, type Payload } from './shared-memory';
+
+/**
+ * The runtime's Python errors (with repr and float formatting, ~4 ms of CPU to load), needed here and in pool-worker.ts
+ * only to raise one: a pool worker's boot, which every first result waits for, leaves them unloaded.
+ */
+export function pythonErrors(): typeof import('../python/errors') {
+  return require('../python/errors') as typeof import('../python/errors');
+}
 
 /** Classes by id and ids by class, on either side of the boundary. */
 export class ClassTable {
@@ -79,7 +86,7 @@ function load(specifier: string, fromDir: string | null): unknown {
     try {
       return require(specifier);
     } catch {
-      throw new ModuleNotFoundError(`No module named '${specifier}'`);
+      throw new (pythonErrors().ModuleNotFoundError)(`No module named '${specifier}'`);
     }
   }
 }
@@ -102,7 +109,7 @@ export function resolveReference(ref: Reference, realm: object = globalThis): un
   }
   for (const key of members) {
     if (value === null || value === undefined || !(key in Object(value))) {
-      throw new AttributeError(`${where} has no attribute '${members.join('.')}'`);
+      throw new (pythonErrors().AttributeError)(`${where} has no attribute '${members.join('.')}'`);
     }
     value = (value as Record<string, unknown>)[key];
   }
@@ -144,7 +151,7 @@ export class Receiver {
       // As unpickling a function looks it up by its qualified name: a function made in the worker has none here.
       const [source, qualname] = JSON.parse(id.slice(SOURCE_ID.length)) as [string, string];
       const fn = this.shippedBySource?.(source);
-      if (!fn) throw new AttributeError(`Can't get local object '${qualname}'`);
+      if (!fn) throw new (pythonErrors().AttributeError)(`Can't get local object '${qualname}'`);
       return fn;
     }
     const def = defs?.get(id);

@@ -8,10 +8,13 @@
  * as a new spawn: module-level state set by one pool's tasks is never seen by the next pool.
  *
  * When a spare is started: once every worker of its kind has been without a task for IDLE_MS (all it was sent has
- * come back, or it exited), so its boot does not compete for a core with workers that compute. It does not keep this
- * process alive and is released after QUIET_MS without a pool asking for it. A spare started under another working
- * directory or environment than a pool now has is dropped, not used (a fresh worker would see the new ones).
- * TSFUTURES_SPARE_WORKER=0 turns spares off. Its idle memory: docs/performance.md, "Pool start-up".
+ * come back, or it exited), so its boot does not compete for a core with workers that compute; and when a pool is
+ * constructed with no spare there (prestart), so that a process's first pool boots its first worker while the
+ * parent still ships the first task (CPython starts workers at the first submit; the first result waits for the boot
+ * either way). It does not keep this process alive and is released after QUIET_MS without a pool asking for it. A
+ * spare started under another working directory or environment than a pool now has is dropped, not used (a fresh
+ * worker would see the new ones). TSFUTURES_SPARE_WORKER=0 turns spares off, prestarts included: every worker then
+ * starts at a submit. Its idle memory: docs/performance.md, "Pool start-up".
  */
 import type { Transport, WorkerEvents, WorkerLink } from './pool';
 import type { FromWorker } from './pool-protocol';
@@ -81,6 +84,17 @@ export class SpareKeeper implements Transport {
     };
   }
 
+  /**
+   * A pool was constructed: a spare starts booting now unless one is there, whatever the other pools' workers do (this
+   * pool's first submit needs a worker anyway). It is not sent 'preload': the pool's first task follows at once and
+   * loads only what it reads.
+   */
+  prestart(): void {
+    if (disabled()) return;
+    if (this.spare && !this.matches(this.spare)) this.release();
+    if (!this.spare) this.replenish(false);
+  }
+
   /** Pids (or thread ids) of the spare, if any: for tests and reports. */
   spareIds(): number[] {
     return this.spare ? [this.spare.link.id] : [];
@@ -101,11 +115,16 @@ export class SpareKeeper implements Transport {
     if (!spare) return null;
     this.spare = null;
     clearTimeout(spare.timer);
-    if (spare.cwd !== process.cwd() || spare.env !== environment()) {
+    if (!this.matches(spare)) {
       spare.link.kill();
       return null;
     }
     return spare;
+  }
+
+  /** Whether `spare` started under this process's working directory and environment of now. */
+  private matches(spare: Spare): boolean {
+    return spare.cwd === process.cwd() && spare.env === environment();
   }
 
   /** Counts tasks sent to a pool's worker (negative: answered); when no worker has any left, a spare is due. */
@@ -116,13 +135,16 @@ export class SpareKeeper implements Transport {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.busy.size || this.spare || disabled()) return;
-    this.idleTimer = setTimeout(() => this.replenish(), IDLE_MS);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.busy.size) this.replenish(true);
+    }, IDLE_MS);
     this.idleTimer.unref();
   }
 
-  private replenish(): void {
-    this.idleTimer = undefined;
-    if (this.spare || this.busy.size || disabled()) return;
+  /** Starts the spare (unless there is one), sent 'preload' when `preload`. */
+  private replenish(preload: boolean): void {
+    if (this.spare || disabled()) return;
     const events: WorkerEvents = {
       message: (msg: FromWorker) => spare.target?.message(msg),
       exit: (description) => {
@@ -151,6 +173,6 @@ export class SpareKeeper implements Transport {
     spare.timer.unref();
     this.spare = spare;
     link.setRef(false);
-    link.send({ kind: 'preload' });
+    if (preload) link.send({ kind: 'preload' });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The warm spare worker (runtime/futures/spare-worker.ts): once a pool has been used, the next pool's first worker is
  * a spare that was already booted, and it is as fresh as a new spawn: what one pool's tasks left in their workers'
- * globals is not seen by the next pool's first task.
+ * globals is not seen by the next pool's first task. A process's first pool starts its first worker when constructed.
  */
 import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
 import type { PoolExecutor } from '../../../runtime/futures/pool-executor';
@@ -47,6 +47,30 @@ describe.each(kinds)('%s', (_name, make, keeper) => {
     await second.shutdown();
     expect(secondWorker).toBe(spare);
     expect(seen).toBeNull();
+  }, 30_000);
+
+  test("a pool's constructor boots its first worker, which runs the first task having run nothing before", async () => {
+    keeper.release();
+    const pool = make();
+    const [booting] = keeper.spareIds();
+    expect(booting).toBeDefined();
+    const [seen, worker] = await pool.submit(leaveMark, 'prestarted').result();
+    await pool.shutdown();
+    expect(worker).toBe(booting);
+    expect(seen).toBeNull();
+
+    // TSFUTURES_SPARE_WORKER=0: the worker starts at the first submit, as CPython's do.
+    keeper.release();
+    process.env.TSFUTURES_SPARE_WORKER = '0';
+    try {
+      const late = make();
+      expect(keeper.spareIds()).toEqual([]);
+      expect(late._worker_ids).toEqual([]);
+      expect((await late.submit(leaveMark, 'late').result())[0]).toBeNull();
+      await late.shutdown();
+    } finally {
+      delete process.env.TSFUTURES_SPARE_WORKER;
+    }
   }, 30_000);
 
   test('a spare started under another environment is dropped, not used', async () => {

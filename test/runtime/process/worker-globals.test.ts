@@ -8,10 +8,17 @@ import { InterpreterPoolExecutor } from '../../../runtime/futures/interpreter';
 import type { PoolExecutor } from '../../../runtime/futures/pool-executor';
 import { ProcessPoolExecutor } from '../../../runtime/futures/process';
 import { registerShippingScope } from '../../../runtime/futures/shipping';
+import type { SpareKeeper } from '../../../runtime/futures/spare-worker';
+import { processTransport, threadTransport } from '../../../runtime/futures/transports';
 
 /** Whether the worker has loaded the runtime's package entry. */
 export function runtimeLoaded(): boolean {
   return Object.keys(require.cache).some((file) => /[\\/]runtime[\\/]index\.js$/.test(file));
+}
+
+/** Whether the worker has loaded the runtime's Python errors (with their repr and float formatting). */
+export function pythonErrorsLoaded(): boolean {
+  return Object.keys(require.cache).some((file) => /[\\/]runtime[\\/]python[\\/](errors|repr|float)\.js$/.test(file));
 }
 
 /** Uses names of the runtime's Python layer only, as the lecture's sum_generate does. */
@@ -36,12 +43,15 @@ declare const ThreadPoolExecutor: unknown;
 // Module scope is invisible to reflection: shipping finds runtimeLoaded here.
 registerShippingScope(module.exports);
 
-const kinds: [string, () => PoolExecutor][] = [
-  ['ProcessPoolExecutor', () => new ProcessPoolExecutor({ max_workers: 1 })],
-  ['InterpreterPoolExecutor', () => new InterpreterPoolExecutor({ max_workers: 1 })],
+const kinds: [string, () => PoolExecutor, SpareKeeper][] = [
+  ['ProcessPoolExecutor', () => new ProcessPoolExecutor({ max_workers: 1 }), processTransport as SpareKeeper],
+  ['InterpreterPoolExecutor', () => new InterpreterPoolExecutor({ max_workers: 1 }), threadTransport as SpareKeeper],
 ];
 
-describe.each(kinds)('%s', (_name, make) => {
+describe.each(kinds)('%s', (_name, make, keeper) => {
+  // A spare left by an earlier test has preloaded the whole runtime: each test's pool boots a worker of its own.
+  beforeEach(() => keeper.release());
+
   test('a task that uses no runtime name runs before the runtime is loaded; one that does loads it', async () => {
     const pool = make();
     try {
@@ -51,6 +61,15 @@ describe.each(kinds)('%s', (_name, make) => {
       expect(await pool.submit(runtimeLoaded).result()).toBe(false);
       expect(await pool.submit(usesRuntime, 5).result()).toEqual([false, 10, 'function']);
       expect(await pool.submit(runtimeLoaded).result()).toBe(true);
+    } finally {
+      await pool.shutdown();
+    }
+  }, 30_000);
+
+  test("a worker boots without the runtime's Python errors, which only raising one needs", async () => {
+    const pool = make();
+    try {
+      expect(await pool.submit(pythonErrorsLoaded).result()).toBe(false);
     } finally {
       await pool.shutdown();
     }
