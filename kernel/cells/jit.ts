@@ -7,7 +7,8 @@ import type * as TS from 'typescript';
  * create their thousands of inner functions -- turn "hot" after some cells, and TurboFan then spends seconds of a
  * core on them in the background, in zone memory that glibc keeps mapped, so a kernel's RSS jumped in some runs and
  * not others (figures: docs/performance.md, "The cell engine"). Their inner functions -- the real work -- are
- * optimised as before.
+ * optimised as before. Functions that run only a few times a cell are kept out differently, by the launcher's larger
+ * interrupt budget (bin/tsfutures-kernel.sh), which makes them reach TurboFan's threshold four times later.
  * `%NeverOptimizeFunction` is V8's own switch for this; natives syntax is on only while it is called, so cells
  * and the code cache see the same flags as before.
  */

@@ -16,7 +16,7 @@
  * too. TSFUTURES_IDLE_COMPACTION=0 turns it off. Figures: docs/performance.md, "Kernel memory: where it goes".
  */
 import { getHeapSpaceStatistics } from 'node:v8';
-import { setTimeout, clearTimeout, setImmediate, clearImmediate } from 'node:timers';
+import { setTimeout, setImmediate, clearImmediate } from 'node:timers';
 import { fullGc } from './full-gc';
 
 /** How long the kernel must be without requests first: a client sending cells back to back never waits for one. */
@@ -43,22 +43,35 @@ export interface IdleCompactionOptions {
   collectElsewhere?: () => void;
 }
 
+/** A wait for `ms` of quiet, then `then`; its timer is there while the wait is on. */
+interface QuietWait {
+  ms: number;
+  then: () => void;
+  timer?: NodeJS.Timeout;
+}
+
 export class IdleCompaction {
-  private timer: NodeJS.Timeout | undefined;
-  private shrinkTimer: NodeJS.Timeout | undefined;
+  /** The compaction's wait, and the young generation's longer one. */
+  private readonly waits: QuietWait[];
   private next: NodeJS.Immediate | undefined;
+  /**
+   * When the last request was answered (performance.now()); undefined while one runs. Timers are not cleared and
+   * made again for every request: a wait checks this when its timer fires and waits on for what is left, so a cell
+   * costs no timer operation while a wait is on (busy() and quiet() were four of them a cell).
+   */
+  private quietSince: number | undefined;
   /** Old space's size after the last compaction, or at start. */
   private baseline: number;
-  private readonly quietMs: number;
-  private readonly shrinkQuietMs: number;
   private readonly oldSpaceBytes: () => number;
   private readonly newSpaceBytes: () => number;
   private readonly gc: () => void;
   private readonly collectElsewhere: () => void;
 
   constructor(options: IdleCompactionOptions = {}) {
-    this.quietMs = options.quietMs ?? QUIET_MS;
-    this.shrinkQuietMs = options.shrinkQuietMs ?? SHRINK_QUIET_MS;
+    this.waits = [
+      { ms: options.quietMs ?? QUIET_MS, then: () => this.compactIfGrown() },
+      { ms: options.shrinkQuietMs ?? SHRINK_QUIET_MS, then: () => this.shrinkYoungGeneration() },
+    ];
     this.oldSpaceBytes = options.oldSpaceBytes ?? (() => spaceBytes('old_space'));
     this.newSpaceBytes = options.newSpaceBytes ?? (() => spaceBytes('new_space'));
     this.gc = options.fullGc ?? fullGc;
@@ -68,29 +81,43 @@ export class IdleCompaction {
 
   /** A request arrived: nothing runs until the kernel is quiet again. */
   busy(): void {
-    clearTimeout(this.timer);
-    clearTimeout(this.shrinkTimer);
-    clearImmediate(this.next);
-    this.timer = this.shrinkTimer = this.next = undefined;
+    this.quietSince = undefined;
+    if (this.next) {
+      clearImmediate(this.next);
+      this.next = undefined;
+    }
   }
 
   /** The last request was answered and none waits. */
   quiet(): void {
     this.busy();
-    if (process.env.TSFUTURES_IDLE_COMPACTION === '0') return;
-    this.timer = setTimeout(() => this.compactIfGrown(), this.quietMs).unref();
-    this.shrinkTimer = setTimeout(() => this.shrinkYoungGeneration(), this.shrinkQuietMs).unref();
+    this.quietSince = performance.now();
+    for (const wait of this.waits) {
+      if (wait.timer) continue;
+      if (process.env.TSFUTURES_IDLE_COMPACTION === '0') return;
+      this.arm(wait, wait.ms);
+    }
+  }
+
+  private arm(wait: QuietWait, delayMs: number): void {
+    wait.timer = setTimeout(() => this.fire(wait), delayMs).unref();
+  }
+
+  private fire(wait: QuietWait): void {
+    wait.timer = undefined;
+    if (this.quietSince === undefined) return; // busy: the next quiet() starts the wait again
+    const left = this.quietSince + wait.ms - performance.now();
+    if (left > 0) this.arm(wait, left);
+    else wait.then();
   }
 
   private shrinkYoungGeneration(): void {
-    this.shrinkTimer = undefined;
     if (this.newSpaceBytes() <= NEW_SPACE_MIN_BYTES) return;
     this.gc();
     this.collectElsewhere();
   }
 
   private compactIfGrown(): void {
-    this.timer = undefined;
     const size = this.oldSpaceBytes();
     if (size - this.baseline < Math.max(MIN_GROWTH_BYTES, this.baseline * MIN_GROWTH_SHARE)) return;
     this.gc();

@@ -16,6 +16,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { fullGc } from './full-gc';
+import { residentBytes } from './resident-memory';
 import { setTimeout, setImmediate } from 'node:timers';
 
 /** Any cell is stopped past the memory at start plus this share of the main heap's limit. */
@@ -45,7 +46,7 @@ export interface MemoryGuardData {
 
 /** Main thread: the shared slots and the limits, computed from this (the main) isolate's heap limit. */
 export function memoryGuardData(): MemoryGuardData {
-  const start = process.memoryUsage.rss();
+  const start = residentBytes();
   const heapLimitBytes = getHeapStatistics().heap_size_limit;
   return { slots: new SharedArrayBuffer(16), limitBytes: start + SHARE_OF_HEAP_LIMIT * heapLimitBytes, ceilingBytes: start + CEILING_SHARE * heapLimitBytes, heapLimitBytes };
 }
@@ -58,7 +59,7 @@ export function cellThreshold(data: MemoryGuardData, startBytes: number): number
 
 /** Main thread, as execute_request number `cell` begins: its threshold, from the memory it starts with. */
 export function armMemoryGuard(data: MemoryGuardData, cell: number): void {
-  new Float64Array(data.slots, THRESHOLD_BYTE, 1)[0] = cellThreshold(data, process.memoryUsage.rss());
+  new Float64Array(data.slots, THRESHOLD_BYTE, 1)[0] = cellThreshold(data, residentBytes());
   Atomics.store(new Int32Array(data.slots, 0, 2), ARMED, cell);
 }
 
@@ -80,6 +81,7 @@ export function memoryCheck(data: MemoryGuardData, isRunning: (cell: number) => 
     if (cell === 0 || Atomics.load(slots, STOPPED) === cell || !isRunning(cell)) return;
     const limit = threshold[0];
     // Re-armed meanwhile: the threshold read may be the next cell's; the next poll reads it for that cell.
+    // rss() here, not residentBytes(): this is the io thread (see resident-memory.ts), and off the cells' path.
     if (Atomics.load(slots, ARMED) !== cell || process.memoryUsage.rss() < limit) return;
     Atomics.store(slots, STOPPED, cell);
     stop(cell);
@@ -100,14 +102,14 @@ const RELEASE_SHARE = 0.8;
 async function collectGarbage(times: number): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   const committed = getHeapStatistics().total_heap_size;
-  const rss = process.memoryUsage.rss();
+  const rss = residentBytes();
   for (let i = 0; i < times; i++) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     fullGc();
   }
   const target = rss - RELEASE_SHARE * Math.max(0, committed - getHeapStatistics().total_heap_size);
   const until = Date.now() + RELEASE_WAIT_MS;
-  while (process.memoryUsage.rss() > target && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS));
+  while (residentBytes() > target && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, RELEASE_POLL_MS));
 }
 
 /**
@@ -128,5 +130,5 @@ const PRESSURE_SHARE = 0.5;
  * that fits. Below the mark this costs nothing; above it, one full collection per cell.
  */
 export async function collectUnderPressure(data: MemoryGuardData): Promise<void> {
-  if (process.memoryUsage.rss() >= PRESSURE_SHARE * data.limitBytes) await collectGarbage(1);
+  if (residentBytes() >= PRESSURE_SHARE * data.limitBytes) await collectGarbage(1);
 }

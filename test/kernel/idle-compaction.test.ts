@@ -6,6 +6,8 @@
  */
 import { IdleCompaction, MIN_GROWTH_BYTES, NEW_SPACE_MIN_BYTES, SHRINK_QUIET_MS } from '../../kernel/process/idle-compaction';
 import { KernelClient, content, result } from './helpers/kernel-client';
+// The module object itself (an `import * as` namespace is a copy), so that a spy sees idle-compaction.ts's calls.
+const timers = require('node:timers') as typeof import('node:timers');
 
 const MiB = 2 ** 20;
 
@@ -76,6 +78,28 @@ describe('when it collects', () => {
     compaction.quiet();
     await settle();
     expect([heap.collections, heap.ioThreadCollections]).toEqual([1, 1]);
+  });
+
+  test('requests back to back make no timer each: the waits are armed once and wait on for what is left', async () => {
+    const { heap, compaction } = fake(30 * MiB);
+    heap.bytes += 2 * MIN_GROWTH_BYTES;
+    const setTimeoutSpy = jest.spyOn(timers, 'setTimeout');
+    try {
+      for (let i = 0; i < 1000; i++) {
+        compaction.busy();
+        compaction.quiet();
+      }
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(2); // the compaction's wait and the young generation's
+    } finally {
+      setTimeoutSpy.mockRestore();
+    }
+    await new Promise((resolve) => setTimeout(resolve, QUIET / 2));
+    compaction.busy();
+    compaction.quiet(); // the quiet period starts over: nothing at the first timer's time
+    await new Promise((resolve) => setTimeout(resolve, QUIET * 0.7));
+    expect(heap.collections).toBe(0);
+    await settle();
+    expect(heap.collections).toBe(2);
   });
 
   test('a request during the quiet period cancels it', async () => {

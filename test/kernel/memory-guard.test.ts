@@ -4,6 +4,7 @@
  */
 import { armMemoryGuard, cellThreshold, memoryCheck, stoppedForMemory, type MemoryGuardData } from '../../kernel/process/memory-guard';
 import { largestGlobals, memoryErrorMessage } from '../../kernel/process/memory-report';
+import { residentBytes } from '../../kernel/process/resident-memory';
 
 const MiB = 2 ** 20;
 const data = (): MemoryGuardData => ({ slots: new SharedArrayBuffer(16), limitBytes: 900 * MiB, ceilingBytes: 1000 * MiB, heapLimitBytes: 1024 * MiB });
@@ -13,6 +14,18 @@ test("a cell's threshold: the limit, or half of what is left when it starts abov
   expect(cellThreshold(d, 100 * MiB)).toBe(900 * MiB);
   expect(cellThreshold(d, 900 * MiB)).toBe(950 * MiB);
   expect(cellThreshold(d, 990 * MiB)).toBe(1022 * MiB);
+});
+
+test("the guard's RSS reads agree with process.memoryUsage.rss() and follow the memory a cell touches", () => {
+  const near = (a: number, b: number) => Math.abs(a - b) < 4 * MiB;
+  const before = process.memoryUsage.rss();
+  expect(near(residentBytes(), before)).toBe(true);
+  expect(residentBytes() % 4096).toBe(0); // whole pages
+  const held = Buffer.alloc(64 * MiB, 1); // written, so resident
+  const after = process.memoryUsage.rss();
+  expect(near(residentBytes(), after)).toBe(true);
+  expect(residentBytes() - before).toBeGreaterThan(48 * MiB);
+  expect(held.length).toBe(64 * MiB);
 });
 
 test('a stop is marked with the cell it was for, and only a running armed cell is stopped', () => {
