@@ -40,7 +40,7 @@ const PRETENURED = { start: 'function appendIfUnique(array, toAdd, equalityCompa
 
 /** typescript.js's text with the changes above, each made where its text is found (once). */
 export function compilerSource(text: string): string {
-  return withoutSite(shareSentinel(text), PRETENURED);
+  return withoutSite(shareSentinel(withoutUnusedSections(text)), PRETENURED);
 }
 
 /** The checker's sentinel made once, beside createTypeChecker. */
@@ -60,4 +60,127 @@ function withoutSite(text: string, { start, line, siteless }: typeof PRETENURED)
   const at = text.indexOf(`\n${line}\n`, fn);
   if (fn < 0 || at < 0 || at > end) return text;
   return `${text.slice(0, at + 1)}${siteless}${text.slice(at + 1 + line.length)}`;
+}
+
+/**
+ * typescript.js is one bundle of TypeScript's source files, each starting at a `// src/...` line. These sections hold
+ * what the kernel never runs: tsserver and its typings installer, the builders and watchers of tsc -b / --watch,
+ * code fixes, refactors, formatting, and the editor features the kernel does not offer. The kernel calls the
+ * compiler, transpileModule and, from the language service, diagnostics, completions (without auto-imports) and
+ * quick info. Dropped, their source is no longer resident three times over (the blob's bytes, the main heap and
+ * every worker isolate of a blob-started kernel: docs/performance.md, "Kernel memory: where it goes").
+ * What kept code still names in them is left dangling, and test/cells/typescript-pruning.test.ts checks that those
+ * names are exactly the audited ones, each in a function the kernel never calls.
+ */
+const UNUSED_SECTIONS = [
+  'src/compiler/builder.ts',
+  'src/compiler/builderPublic.ts',
+  'src/compiler/builderState.ts',
+  'src/compiler/executeCommandLine.ts',
+  'src/compiler/resolutionCache.ts',
+  'src/compiler/tsbuildPublic.ts',
+  'src/compiler/watchPublic.ts',
+  'src/deprecatedCompat/',
+  'src/jsTyping/',
+  'src/server/',
+  'src/services/_namespaces/ts.BreakpointResolver.ts',
+  'src/services/_namespaces/ts.CallHierarchy.ts',
+  'src/services/_namespaces/ts.classifier.ts',
+  'src/services/_namespaces/ts.classifier.v2020.ts',
+  'src/services/_namespaces/ts.InlayHints.ts',
+  'src/services/_namespaces/ts.MapCode.ts',
+  'src/services/_namespaces/ts.NavigateTo.ts',
+  'src/services/_namespaces/ts.NavigationBar.ts',
+  'src/services/_namespaces/ts.OrganizeImports.ts',
+  'src/services/_namespaces/ts.OutliningElementsCollector.ts',
+  'src/services/_namespaces/ts.PasteEdits.ts',
+  'src/services/_namespaces/ts.preparePasteEdits.ts',
+  'src/services/_namespaces/ts.refactor',
+  'src/services/_namespaces/ts.Rename.ts',
+  'src/services/_namespaces/ts.SmartSelectionRange.ts',
+  'src/services/breakpoints.ts',
+  'src/services/callHierarchy.ts',
+  'src/services/classifier.ts',
+  'src/services/classifier2020.ts',
+  'src/services/codefixes/',
+  'src/services/getEditsForFileRename.ts',
+  'src/services/inlayHints.ts',
+  'src/services/mapCode.ts',
+  'src/services/navigateTo.ts',
+  'src/services/navigationBar.ts',
+  'src/services/organizeImports.ts',
+  'src/services/outliningElementsCollector.ts',
+  'src/services/pasteEdits.ts',
+  'src/services/patternMatcher.ts',
+  'src/services/preparePasteEdits.ts',
+  'src/services/refactorProvider.ts',
+  'src/services/refactors/',
+  'src/services/rename.ts',
+  'src/services/smartSelection.ts',
+  'src/typescript/_namespaces/ts.server.ts',
+  'src/typingsInstallerCore/',
+];
+
+/** The TypeScript whose sections were audited: another one is compiled whole (its sections may call each other). */
+export const PRUNED_VERSION = '6.0.3';
+
+/** The line each of typescript.js's source files starts with. */
+/** Sections under an UNUSED_SECTIONS prefix that completions need (exhaustive `case` snippets, computed names). */
+const USED_SECTIONS = ['src/services/codefixes/helpers.ts', 'src/services/codefixes/importFixes.ts'];
+const SECTION = '\n// src/';
+/** A top-level declaration of the bundle (esbuild writes them unindented). */
+const DECLARATION = /^(?:async )?(?:function\*? ?|var |class )([\w$]+)/gm;
+/** An export table (esbuild's __export) and its entries (`  name: () => target,`). */
+const EXPORT_TABLE = { start: '\n__export(', end: '\n});\n' };
+const EXPORT_ENTRY = /^ {2}([\w$]+): \(\) => ([\w$]+),?$/gm;
+/** The annotation block at the end (`0 && (module.exports = {...})`, for Node's ES module interop) and its entries. */
+const ANNOTATION = '\n0 && (module.exports = {\n';
+const ANNOTATED_EXPORT = /^ {2}([\w$]+),?$/gm;
+
+/**
+ * typescript.js without UNUSED_SECTIONS, each replaced by as many line breaks (line numbers stay), and without the
+ * exports of what they declared. Plain string scans and one join: this runs at every start that is not from the blob.
+ */
+export function withoutUnusedSections(text: string): string {
+  if (!text.includes(`\nvar version = "${PRUNED_VERSION}";\n`)) return text;
+  // The unused sections (from the marker line to the line break before the next one) and their declarations.
+  const unused: Array<[number, number]> = [];
+  const dropped = new Set<string>();
+  for (let at = text.indexOf(SECTION); at >= 0; ) {
+    const next = text.indexOf(SECTION, at + 1);
+    const name = text.slice(at + SECTION.length - 'src/'.length, text.indexOf('\n', at + 1));
+    if (UNUSED_SECTIONS.some((prefix) => name.startsWith(prefix)) && !USED_SECTIONS.includes(name)) {
+      const section = text.slice(at + 1, next < 0 ? text.length : next);
+      for (const d of section.matchAll(DECLARATION)) dropped.add(d[1]);
+      unused.push([at + 1, next < 0 ? text.length : next]);
+    }
+    at = next;
+  }
+  // The annotation block at the end (`0 && (module.exports = {...})`) names the exports of the tables before it.
+  const annotation = text.lastIndexOf(ANNOTATION);
+  const tablesEnd = annotation > (unused.at(-1)?.[1] ?? 0) ? annotation : text.length;
+  const parts: string[] = [];
+  const droppedExports = new Set<string>();
+  let from = 0;
+  let table = text.indexOf(EXPORT_TABLE.start);
+  for (const [start, end] of [...unused, [tablesEnd, tablesEnd]]) {
+    // The text kept before this section, with its export tables' entries for dropped names removed.
+    if (table >= 0 && table < from) table = text.indexOf(EXPORT_TABLE.start, from);
+    for (; table >= 0 && table < start; table = text.indexOf(EXPORT_TABLE.start, from)) {
+      const tableEnd = text.indexOf(EXPORT_TABLE.end, table);
+      parts.push(text.slice(from, table), text.slice(table, tableEnd).replace(EXPORT_ENTRY, (line, name: string, target: string) => (dropped.has(target) ? (droppedExports.add(name), '') : line)));
+      from = tableEnd;
+    }
+    parts.push(text.slice(from, start), '\n'.repeat(lineBreaks(text, start, end)));
+    from = end;
+  }
+  const rest = text.slice(from);
+  parts.push(from === annotation ? rest.replace(ANNOTATED_EXPORT, (line, name: string) => (droppedExports.has(name) ? '' : line)) : rest);
+  return parts.join('');
+}
+
+function lineBreaks(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) n++;
+  return n;
 }
