@@ -28,6 +28,7 @@ const pruned = compilerSource(original);
  *   whatever a tsconfig.json says (compiler-options.ts; checked below);
  * - insertImports, doAddExistingFix, promoteFromTypeOnly: an import fix's edits, written by code actions
  *   (getCompletionEntryDetails, getCodeFixesAtPosition), never by getCompletionsAtPosition;
+ * - computeSuggestionDiagnostics: the service's getSuggestionDiagnostics;
  * - createProgramHost, performIncrementalCompilation, isIgnoredFileFromWildCardWatching: tsc --watch, --incremental.
  */
 const AUDITED: Record<string, string[]> = {
@@ -66,6 +67,7 @@ const AUDITED: Record<string, string[]> = {
   'createLanguageService > provideCallHierarchyOutgoingCalls': ['ts_CallHierarchy_exports'],
   'createLanguageService > provideInlayHints2': ['ts_InlayHints_exports'],
   'createLanguageService > updateIsDefinitionOfReferencedSymbols': ['ts_FindAllReferences_exports'],
+  computeSuggestionDiagnostics: ['ts_codefix_exports.getJSDocTypedefNodes', 'ts_codefix_exports.parameterShouldGetTypeFromJSDoc'],
   createProgramHost: ['createEmitAndSemanticDiagnosticsBuilderProgram'],
   doAddExistingFix: ['ts_OrganizeImports_exports'],
   getModuleTransformer: ['transformSystemModule'],
@@ -76,20 +78,42 @@ const AUDITED: Record<string, string[]> = {
   promoteFromTypeOnly: ['ts_OrganizeImports_exports'],
 };
 
-/** The bundle's top-level names: it is `var ts = {}; ((module) => { ...declarations... })(...)`. */
-function topLevelNames(file: ts.SourceFile): Set<string> {
+/** The bundle's statements: it is `var ts = {}; ((module) => { ...statements... })(...)`. */
+function bundleStatements(file: ts.SourceFile): ts.NodeArray<ts.Statement> {
   const call = (file.statements[1] as ts.ExpressionStatement).expression as ts.CallExpression;
-  const body = ((call.expression as ts.ParenthesizedExpression).expression as ts.ArrowFunction).body as ts.Block;
+  return (((call.expression as ts.ParenthesizedExpression).expression as ts.ArrowFunction).body as ts.Block).statements;
+}
+
+/** The bundle's top-level names. */
+function topLevelNames(file: ts.SourceFile): Set<string> {
   const names = new Set<string>();
   const add = (name: ts.BindingName): void => {
     if (ts.isIdentifier(name)) names.add(name.text);
     else for (const e of name.elements) if (!ts.isOmittedExpression(e)) add(e.name);
   };
-  for (const s of body.statements) {
+  for (const s of bundleStatements(file)) {
     if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) names.add(s.name.text);
     else if (ts.isVariableStatement(s)) s.declarationList.declarations.forEach((d) => add(d.name));
   }
   return names;
+}
+
+/**
+ * The entries of the namespace objects (esbuild's `__export(ts_codefix_exports, { name: () => target })`) that point
+ * at a dropped name, by namespace: `ts_codefix_exports.name` is then undefined in the kept code.
+ */
+function droppedEntries(file: ts.SourceFile, dropped: Set<string>): Map<string, Set<string>> {
+  const entries = new Map<string, Set<string>>();
+  for (const s of bundleStatements(file)) {
+    const call = ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) ? s.expression : undefined;
+    if (!call || !ts.isIdentifier(call.expression) || call.expression.text !== '__export') continue;
+    const [namespace, table] = call.arguments as unknown as [ts.Identifier, ts.ObjectLiteralExpression];
+    for (const entry of table.properties as ts.NodeArray<ts.PropertyAssignment>) {
+      const target = ((entry.initializer as ts.ArrowFunction).body as ts.Identifier).text;
+      if (dropped.has(target)) entries.set(namespace.text, (entries.get(namespace.text) ?? new Set()).add((entry.name as ts.Identifier).text));
+    }
+  }
+  return entries;
 }
 
 /** An identifier that names a property or a label, not a variable. */
@@ -129,8 +153,12 @@ test('the installed TypeScript is the audited one, pruned with its line numbers 
 test('what the kept code names of the dropped sections is the audited list', () => {
   const file = ts.createSourceFile('/typescript.js', pruned, ts.ScriptTarget.ESNext, true, ts.ScriptKind.JS);
   const kept = topLevelNames(file);
-  const dropped = new Set([...topLevelNames(ts.createSourceFile('/original.js', original, ts.ScriptTarget.ESNext, false, ts.ScriptKind.JS))].filter((n) => !kept.has(n)));
+  const whole = ts.createSourceFile('/original.js', original, ts.ScriptTarget.ESNext, false, ts.ScriptKind.JS);
+  const dropped = new Set([...topLevelNames(whole)].filter((n) => !kept.has(n)));
   expect(dropped.size).toBeGreaterThan(1000);
+  // Namespaces kept with some of their members dropped (the codefix namespace keeps the import fixes).
+  const entries = new Map([...droppedEntries(whole, dropped)].filter(([namespace]) => kept.has(namespace)));
+  expect([...entries.keys()].sort()).toEqual(['ts_codefix_exports', 'typescript_exports']);
   const host = ts.createCompilerHost({});
   host.getSourceFile = (name) => (name === file.fileName ? file : undefined);
   host.fileExists = (name) => name === file.fileName;
@@ -139,6 +167,9 @@ test('what the kept code names of the dropped sections is the audited list', () 
   };
   const dangling: Record<string, Set<string>> = {};
   const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && entries.get(node.expression.text)?.has(node.name.text)) {
+      (dangling[auditKey(node)] ??= new Set()).add(`${node.expression.text}.${node.name.text}`);
+    }
     if (ts.isIdentifier(node) && dropped.has(node.text) && !isNameOnly(node) && !checker.resolveName(node.text, node, ts.SymbolFlags.Value | ts.SymbolFlags.Alias, false)) {
       (dangling[auditKey(node)] ??= new Set()).add(node.text);
     }
