@@ -40,7 +40,7 @@ const PRETENURED = { start: 'function appendIfUnique(array, toAdd, equalityCompa
 
 /** typescript.js's text with the changes above, each made where its text is found (once). */
 export function compilerSource(text: string): string {
-  return withoutSite(shareSentinel(withoutUnusedSections(text)), PRETENURED);
+  return withoutUnusedSections(withoutSite(shareSentinel(text), PRETENURED));
 }
 
 /** The checker's sentinel made once, beside createTypeChecker. */
@@ -143,8 +143,10 @@ export const PRUNED_VERSION = '6.0.3';
 /** Sections under an UNUSED_SECTIONS prefix that completions need (exhaustive `case` snippets, computed names). */
 const USED_SECTIONS = ['src/services/codefixes/helpers.ts', 'src/services/codefixes/importFixes.ts'];
 const SECTION = '\n// src/';
-/** A top-level declaration of the bundle (esbuild writes them unindented). */
-const DECLARATION = /^(?:async )?(?:function\*? ?|var |class )([\w$]+)/gm;
+/** A top-level declaration of the bundle (esbuild writes them unindented), matched at a line's start. */
+const DECLARATION = /(?:async )?(?:function\*? ?|var |class )([\w$]+)/y;
+/** The first characters DECLARATION can match: a, c, f, v. */
+const DECLARATION_START = new Set([97, 99, 102, 118]);
 /** An export table (esbuild's __export) and its entries (`  name: () => target,`). */
 const EXPORT_TABLE = { start: '\n__export(', end: '\n});\n' };
 const EXPORT_ENTRY = /^ {2}([\w$]+): \(\) => ([\w$]+),?$/gm;
@@ -154,48 +156,50 @@ const ANNOTATED_EXPORT = /^ {2}([\w$]+),?$/gm;
 
 /**
  * typescript.js without UNUSED_SECTIONS, each replaced by as many line breaks (line numbers stay), and without the
- * exports of what they declared. Plain string scans and one join: this runs at every start that is not from the blob.
+ * exports of what they declared. This runs at every start that is not from the blob: plain string scans, and the
+ * result is left as V8's concatenation of the kept slices, copied once when compiled.
  */
 export function withoutUnusedSections(text: string): string {
   if (!text.includes(`\nvar version = "${PRUNED_VERSION}";\n`)) return text;
   // The unused sections (from the marker line to the line break before the next one) and their declarations.
-  const unused: Array<[number, number]> = [];
+  const unused: Array<[start: number, end: number, lineBreaks: number]> = [];
   const dropped = new Set<string>();
   for (let at = text.indexOf(SECTION); at >= 0; ) {
     const next = text.indexOf(SECTION, at + 1);
     const name = text.slice(at + SECTION.length - 'src/'.length, text.indexOf('\n', at + 1));
     if (UNUSED_SECTIONS.some((prefix) => name.startsWith(prefix)) && !USED_SECTIONS.includes(name)) {
-      const section = text.slice(at + 1, next < 0 ? text.length : next);
-      for (const d of section.matchAll(DECLARATION)) dropped.add(d[1]);
-      unused.push([at + 1, next < 0 ? text.length : next]);
+      const end = next < 0 ? text.length : next;
+      let lines = 0;
+      for (let line = at + 1; line > 0 && line < end; line = text.indexOf('\n', line) + 1, lines++) {
+        if (!DECLARATION_START.has(text.charCodeAt(line))) continue;
+        DECLARATION.lastIndex = line;
+        const declared = DECLARATION.exec(text);
+        if (declared) dropped.add(declared[1]);
+      }
+      unused.push([at + 1, end, lines]);
     }
     at = next;
   }
   // The annotation block at the end (`0 && (module.exports = {...})`) names the exports of the tables before it.
   const annotation = text.lastIndexOf(ANNOTATION);
   const tablesEnd = annotation > (unused.at(-1)?.[1] ?? 0) ? annotation : text.length;
-  const parts: string[] = [];
+  let out = '';
   const droppedExports = new Set<string>();
   let from = 0;
   let table = text.indexOf(EXPORT_TABLE.start);
-  for (const [start, end] of [...unused, [tablesEnd, tablesEnd]]) {
+  for (const [start, end, lineBreaks] of [...unused, [tablesEnd, tablesEnd, 0]]) {
     // The text kept before this section, with its export tables' entries for dropped names removed.
     if (table >= 0 && table < from) table = text.indexOf(EXPORT_TABLE.start, from);
     for (; table >= 0 && table < start; table = text.indexOf(EXPORT_TABLE.start, from)) {
       const tableEnd = text.indexOf(EXPORT_TABLE.end, table);
-      parts.push(text.slice(from, table), text.slice(table, tableEnd).replace(EXPORT_ENTRY, (line, name: string, target: string) => (dropped.has(target) ? (droppedExports.add(name), '') : line)));
+      out += text.slice(from, table);
+      out += text.slice(table, tableEnd).replace(EXPORT_ENTRY, (line, name: string, target: string) => (dropped.has(target) ? (droppedExports.add(name), '') : line));
       from = tableEnd;
     }
-    parts.push(text.slice(from, start), '\n'.repeat(lineBreaks(text, start, end)));
+    out += text.slice(from, start);
+    out += '\n'.repeat(lineBreaks);
     from = end;
   }
   const rest = text.slice(from);
-  parts.push(from === annotation ? rest.replace(ANNOTATED_EXPORT, (line, name: string) => (droppedExports.has(name) ? '' : line)) : rest);
-  return parts.join('');
-}
-
-function lineBreaks(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) n++;
-  return n;
+  return out + (from === annotation ? rest.replace(ANNOTATED_EXPORT, (line, name: string) => (droppedExports.has(name) ? '' : line)) : rest);
 }
