@@ -226,6 +226,14 @@ const { hasKernelCompiler } = require(${JSON.stringify(path.join(ROOT, 'dist', '
   for (const code of complete) out.completions.push(e.complete(code, code.length).matches);
   for (const [code, pos] of [['Math.max(1, 2)', 6], ['pick("one")', 2], ['o.alpha', 3], ['new A().m()', 9]]) out.inspections.push(e.inspect(code, pos, 0).data['text/plain']);
   for (const code of ['for (;;) {', 'x = 1', 'class {']) out.completeness.push(e.isComplete(code));
+  // The JavaScript kernel's cells: checked as .js files, types from JSDoc and inference.
+  const js = createEngine({ cwd: ${JSON.stringify(cwd)}, language: 'javascript' });
+  out.javascript = [];
+  for (const code of ['/** @param {number} x */\\nfunction twice(x) { return x * 2; }\\nclass P { #a = 1; static s = 2; get a() { return this.#a; } }\\n[twice(2), new P().a, P.s]', 'let m = 1; m += "x"; m']) {
+    const r = await js.execute(code);
+    out.javascript.push(r.status === 'ok' ? JSON.stringify(r.value) : r.evalue);
+  }
+  out.javascript.push(js.complete('const p = new P();\\np.', 21).matches, js.inspect('twice(1)', 1, 0).data['text/plain']);
   console.log(JSON.stringify(out));
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
@@ -270,6 +278,7 @@ test('cells, completions, inspection and completeness answer as on the whole com
     expect(literalArgument).toEqual(['one', 'two']);
     expect(inComment).toEqual([]);
     expect(kernel.inspections[0]).toMatch(/^\(method\) Math\.max\(\.\.\.values: number\[\]\): number/);
+    expect(kernel.javascript).toEqual(['[4,1,2]', '"1x"', ['a'], 'function twice(x: number): number\n\n@param x']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
