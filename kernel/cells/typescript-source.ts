@@ -1,6 +1,7 @@
 /**
  * The compiler's source as the kernel compiles it (typescript-code.ts, and the start-up snapshot's builder,
- * kernel/snapshot/): typescript.js with two changes that let each cell's type checker die young.
+ * kernel/snapshot/): typescript.js with two changes that let each cell's type checker die young, and without the
+ * parts the kernel never runs (withoutUnusedSections, below).
  *
  * createTypeChecker makes a sentinel, `noIterationTypes`, as an object literal with getters. Node 20's V8 keeps
  * what such getters reach alive in its young-generation collections until the next full one: each checker, and so
@@ -65,12 +66,14 @@ function withoutSite(text: string, { start, line, siteless }: typeof PRETENURED)
 /**
  * typescript.js is one bundle of TypeScript's source files, each starting at a `// src/...` line. These sections hold
  * what the kernel never runs: tsserver and its typings installer, the builders and watchers of tsc -b / --watch,
- * code fixes, refactors, formatting, and the editor features the kernel does not offer. The kernel calls the
- * compiler, transpileModule and, from the language service, diagnostics, completions (without auto-imports) and
- * quick info. Dropped, their source is no longer resident three times over (the blob's bytes, the main heap and
- * every worker isolate of a blob-started kernel: docs/performance.md, "Kernel memory: where it goes").
+ * code fixes and refactors, the editor features the kernel does not offer, and the transformers of targets below
+ * ES2022 and of System modules (cells and local modules compile to ES2022, whatever tsconfig.json says). The kernel
+ * calls the compiler, transpileModule and, from the language service, diagnostics, completions (without
+ * auto-imports) and quick info. Dropped, their source is no longer resident three times over (the blob's bytes, the
+ * main heap and every worker isolate of a blob-started kernel: docs/performance.md, "Kernel memory: where it goes").
  * What kept code still names in them is left dangling, and test/cells/typescript-pruning.test.ts checks that those
- * names are exactly the audited ones, each in a function the kernel never calls.
+ * names are exactly the audited ones, each in a function the kernel never calls. The result is the kernel's alone
+ * (kernel-compiler.ts).
  */
 const UNUSED_SECTIONS = [
   'src/compiler/builder.ts',
