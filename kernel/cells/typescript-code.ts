@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { hasKernelCompiler, useAsKernelCompiler } from './kernel-compiler';
 import { compilerSource } from './typescript-source';
 
 /**
@@ -45,7 +46,7 @@ function load(): void {
   const cache = require.cache as Record<string, unknown>;
   if ((Module as unknown as { _cache: unknown })._cache !== cache) return;
   const file = require.resolve('typescript');
-  if (cache[file]) return;
+  if (hasKernelCompiler() || cache[file]) return;
   const stat = fs.statSync(file);
   const key = `typescript-${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}-${changesDigest()}.v8cache`;
   const cacheFile = path.join(cacheDir(), key);
@@ -61,7 +62,7 @@ function load(): void {
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
-  cache[file] = mod;
+  useAsKernelCompiler(mod);
   loaded = { script, cacheFile, needsWrite: !cachedData || script.cachedDataRejected === true };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The compiler's source as the kernel compiles it (typescript-code.ts, and the start-up snapshot's builder,
- * kernel/snapshot/): typescript.js with two changes that let each cell's type checker die young.
+ * kernel/snapshot/): typescript.js with two changes that let each cell's type checker die young, and without the
+ * parts the kernel never runs (withoutUnusedSections, below).
  *
  * createTypeChecker makes a sentinel, `noIterationTypes`, as an object literal with getters. Node 20's V8 keeps
  * what such getters reach alive in its young-generation collections until the next full one: each checker, and so
@@ -40,7 +41,7 @@ const PRETENURED = { start: 'function appendIfUnique(array, toAdd, equalityCompa
 
 /** typescript.js's text with the changes above, each made where its text is found (once). */
 export function compilerSource(text: string): string {
-  return withoutSite(shareSentinel(text), PRETENURED);
+  return withoutUnusedSections(withoutSite(shareSentinel(text), PRETENURED));
 }
 
 /** The checker's sentinel made once, beside createTypeChecker. */
@@ -60,4 +61,148 @@ function withoutSite(text: string, { start, line, siteless }: typeof PRETENURED)
   const at = text.indexOf(`\n${line}\n`, fn);
   if (fn < 0 || at < 0 || at > end) return text;
   return `${text.slice(0, at + 1)}${siteless}${text.slice(at + 1 + line.length)}`;
+}
+
+/**
+ * typescript.js is one bundle of TypeScript's source files, each starting at a `// src/...` line. These sections hold
+ * what the kernel never runs: tsserver and its typings installer, the builders and watchers of tsc -b / --watch,
+ * code fixes and refactors, the editor features the kernel does not offer, and the transformers of targets below
+ * ES2022 and of System modules (cells and local modules compile to ES2022, whatever tsconfig.json says). The kernel
+ * calls the compiler, transpileModule and, from the language service, diagnostics, completions (without
+ * auto-imports) and quick info. Dropped, their source is no longer resident three times over (the blob's bytes, the
+ * main heap and every worker isolate of a blob-started kernel: docs/performance.md, "Kernel memory: where it goes").
+ * What kept code still names in them is left dangling, and test/cells/typescript-pruning.test.ts checks that those
+ * names are exactly the audited ones, each in a function the kernel never calls. The result is the kernel's alone
+ * (kernel-compiler.ts).
+ */
+const UNUSED_SECTIONS = [
+  'src/compiler/builder.ts',
+  'src/compiler/builderPublic.ts',
+  'src/compiler/builderState.ts',
+  'src/compiler/executeCommandLine.ts',
+  'src/compiler/resolutionCache.ts',
+  'src/compiler/transformers/es2015.ts',
+  'src/compiler/transformers/es2016.ts',
+  'src/compiler/transformers/es2017.ts',
+  'src/compiler/transformers/es2018.ts',
+  'src/compiler/transformers/es2019.ts',
+  'src/compiler/transformers/es2020.ts',
+  'src/compiler/transformers/es2021.ts',
+  'src/compiler/transformers/generators.ts',
+  'src/compiler/transformers/module/system.ts',
+  'src/compiler/tsbuildPublic.ts',
+  'src/compiler/watchPublic.ts',
+  'src/deprecatedCompat/',
+  'src/jsTyping/',
+  'src/server/',
+  'src/services/_namespaces/ts.BreakpointResolver.ts',
+  'src/services/_namespaces/ts.CallHierarchy.ts',
+  'src/services/_namespaces/ts.classifier.ts',
+  'src/services/_namespaces/ts.classifier.v2020.ts',
+  'src/services/_namespaces/ts.FindAllReferences.ts',
+  'src/services/_namespaces/ts.GoToDefinition.ts',
+  'src/services/_namespaces/ts.InlayHints.ts',
+  'src/services/_namespaces/ts.MapCode.ts',
+  'src/services/_namespaces/ts.NavigateTo.ts',
+  'src/services/_namespaces/ts.NavigationBar.ts',
+  'src/services/_namespaces/ts.OrganizeImports.ts',
+  'src/services/_namespaces/ts.OutliningElementsCollector.ts',
+  'src/services/_namespaces/ts.PasteEdits.ts',
+  'src/services/_namespaces/ts.preparePasteEdits.ts',
+  'src/services/_namespaces/ts.refactor',
+  'src/services/_namespaces/ts.Rename.ts',
+  'src/services/_namespaces/ts.SmartSelectionRange.ts',
+  'src/services/breakpoints.ts',
+  'src/services/callHierarchy.ts',
+  'src/services/classifier.ts',
+  'src/services/classifier2020.ts',
+  'src/services/codefixes/',
+  'src/services/documentHighlights.ts',
+  'src/services/findAllReferences.ts',
+  'src/services/getEditsForFileRename.ts',
+  'src/services/goToDefinition.ts',
+  'src/services/importTracker.ts',
+  'src/services/inlayHints.ts',
+  'src/services/mapCode.ts',
+  'src/services/navigateTo.ts',
+  'src/services/navigationBar.ts',
+  'src/services/organizeImports.ts',
+  'src/services/outliningElementsCollector.ts',
+  'src/services/pasteEdits.ts',
+  'src/services/patternMatcher.ts',
+  'src/services/preparePasteEdits.ts',
+  'src/services/refactorProvider.ts',
+  'src/services/refactors/',
+  'src/services/rename.ts',
+  'src/services/smartSelection.ts',
+  'src/typescript/_namespaces/ts.server.ts',
+  'src/typingsInstallerCore/',
+];
+
+/** The TypeScript whose sections were audited: another one is compiled whole (its sections may call each other). */
+export const PRUNED_VERSION = '6.0.3';
+
+/** The line each of typescript.js's source files starts with. */
+/** Sections under an UNUSED_SECTIONS prefix that completions need (exhaustive `case` snippets, computed names). */
+const USED_SECTIONS = ['src/services/codefixes/helpers.ts', 'src/services/codefixes/importFixes.ts'];
+const SECTION = '\n// src/';
+/** A top-level declaration of the bundle (esbuild writes them unindented), matched at a line's start. */
+const DECLARATION = /(?:async )?(?:function\*? ?|var |class )([\w$]+)/y;
+/** The first characters DECLARATION can match: a, c, f, v. */
+const DECLARATION_START = new Set([97, 99, 102, 118]);
+/** An export table (esbuild's __export) and its entries (`  name: () => target,`). */
+const EXPORT_TABLE = { start: '\n__export(', end: '\n});\n' };
+const EXPORT_ENTRY = /^ {2}([\w$]+): \(\) => ([\w$]+),?$/gm;
+/** The annotation block at the end (`0 && (module.exports = {...})`, for Node's ES module interop) and its entries. */
+const ANNOTATION = '\n0 && (module.exports = {\n';
+const ANNOTATED_EXPORT = /^ {2}([\w$]+),?$/gm;
+
+/**
+ * typescript.js without UNUSED_SECTIONS, each replaced by as many line breaks (line numbers stay), and without the
+ * exports of what they declared. This runs at every start that is not from the blob: plain string scans, and the
+ * result is left as V8's concatenation of the kept slices, copied once when compiled.
+ */
+export function withoutUnusedSections(text: string): string {
+  if (!text.includes(`\nvar version = "${PRUNED_VERSION}";\n`)) return text;
+  // The unused sections (from the marker line to the line break before the next one) and their declarations.
+  const unused: Array<[start: number, end: number, lineBreaks: number]> = [];
+  const dropped = new Set<string>();
+  for (let at = text.indexOf(SECTION); at >= 0; ) {
+    const next = text.indexOf(SECTION, at + 1);
+    const name = text.slice(at + SECTION.length - 'src/'.length, text.indexOf('\n', at + 1));
+    if (UNUSED_SECTIONS.some((prefix) => name.startsWith(prefix)) && !USED_SECTIONS.includes(name)) {
+      const end = next < 0 ? text.length : next;
+      let lines = 0;
+      for (let line = at + 1; line > 0 && line < end; line = text.indexOf('\n', line) + 1, lines++) {
+        if (!DECLARATION_START.has(text.charCodeAt(line))) continue;
+        DECLARATION.lastIndex = line;
+        const declared = DECLARATION.exec(text);
+        if (declared) dropped.add(declared[1]);
+      }
+      unused.push([at + 1, end, lines]);
+    }
+    at = next;
+  }
+  // The annotation block at the end (`0 && (module.exports = {...})`) names the exports of the tables before it.
+  const annotation = text.lastIndexOf(ANNOTATION);
+  const tablesEnd = annotation > (unused.at(-1)?.[1] ?? 0) ? annotation : text.length;
+  let out = '';
+  const droppedExports = new Set<string>();
+  let from = 0;
+  let table = text.indexOf(EXPORT_TABLE.start);
+  for (const [start, end, lineBreaks] of [...unused, [tablesEnd, tablesEnd, 0]]) {
+    // The text kept before this section, with its export tables' entries for dropped names removed.
+    if (table >= 0 && table < from) table = text.indexOf(EXPORT_TABLE.start, from);
+    for (; table >= 0 && table < start; table = text.indexOf(EXPORT_TABLE.start, from)) {
+      const tableEnd = text.indexOf(EXPORT_TABLE.end, table);
+      out += text.slice(from, table);
+      out += text.slice(table, tableEnd).replace(EXPORT_ENTRY, (line, name: string, target: string) => (dropped.has(target) ? (droppedExports.add(name), '') : line));
+      from = tableEnd;
+    }
+    out += text.slice(from, start);
+    out += '\n'.repeat(lineBreaks);
+    from = end;
+  }
+  const rest = text.slice(from);
+  return out + (from === annotation ? rest.replace(ANNOTATED_EXPORT, (line, name: string) => (droppedExports.has(name) ? '' : line)) : rest);
 }

@@ -139,7 +139,6 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   raiseWorkerLimits();
 
   const Module = require('node:module') as typeof import('node:module') & {
-    _cache: Record<string, unknown>;
     _nodeModulePaths(dir: string): string[];
   };
   const rootRequire = Module.createRequire(path.join(ROOT, 'package.json'));
@@ -156,13 +155,14 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     fresh = BUILT_KEY !== undefined && (rootRequire(path.join(dist, 'snapshot', 'index.js')) as typeof import('./index')).snapshotKey() === BUILT_KEY;
   } catch { /* files gone or unreadable: not fresh */ }
   if (fresh && warm) {
-    // The compiler the engine requires is this one (typescript-code.ts then sees it loaded and does nothing).
+    // The compiler the engine requires is this one (typescript-code.ts then sees it loaded and does nothing); only
+    // the kernel's modules get it (kernel-compiler.ts).
     const mod = new Module(TS_FILE);
     mod.filename = TS_FILE;
     mod.exports = warm.ts;
     mod.paths = Module._nodeModulePaths(path.dirname(TS_FILE));
     mod.loaded = true;
-    Module._cache[TS_FILE] = mod;
+    (rootRequire(path.join(dist, 'cells', 'kernel-compiler.js')) as typeof import('../cells/kernel-compiler')).useAsKernelCompiler(mod);
     g[WARM_REGISTRY] = warm.registry;
     g[FROM_SNAPSHOT] = true;
   } else {
