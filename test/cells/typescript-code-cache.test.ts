@@ -24,11 +24,11 @@ function loadAndSave(cells: string): void {
 }
 
 test('a change to typescript-source.ts of the same length gets a new code cache, which pruning still counts', () => {
-  // The built engine's two modules, beside the project's node_modules (where they find typescript.js).
+  // The built engine's modules that load the compiler, beside the project's node_modules (where they find typescript.js).
   const cells = path.join(dir, 'cells');
   mkdirSync(cells);
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  for (const name of ['typescript-code.js', 'typescript-source.js']) copyFileSync(path.join(ROOT, 'dist', 'kernel', 'cells', name), path.join(cells, name));
+  for (const name of ['typescript-code.js', 'typescript-source.js', 'kernel-compiler.js']) copyFileSync(path.join(ROOT, 'dist', 'kernel', 'cells', name), path.join(cells, name));
 
   loadAndSave(cells);
   const [first] = caches();
