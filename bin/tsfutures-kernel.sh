@@ -26,19 +26,6 @@ if [ -f "$blob" ] && [ "${TSFUTURES_SNAPSHOT-}" != 0 ] && [ -z "${NODE_OPTIONS-}
     kill -0 "${pid##*.}" 2>/dev/null || ok=
   done
   if [ -n "$ok" ] && { : >"$blob.$$.starting"; } 2>/dev/null; then
-    # node reads the blob whole into a buffer, copies what it keeps and frees the buffer. Under a malloc mmap
-    # threshold above the blob's size (kernel.json's 32 MB, for results) that buffer comes from the heap and leaves
-    # a resident hole of the blob's size; at most the blob's size (BLOB.bytes, written by the builder), it is mapped
-    # and returned. The given value is passed on for the kernel to restore, so its children get kernel.json's.
-    tunables=${GLIBC_TUNABLES-}
-    case ":$tunables" in
-      *:glibc.malloc.mmap_threshold=*)
-        threshold=${tunables##*glibc.malloc.mmap_threshold=}
-        if read -r bytes <"$blob.bytes" 2>/dev/null && [ "${threshold%%:*}" -gt "$bytes" ] 2>/dev/null; then
-          export TSFUTURES_GLIBC_TUNABLES="$tunables" GLIBC_TUNABLES="$tunables:glibc.malloc.mmap_threshold=$bytes"
-        fi
-        ;;
-    esac
     # The script is not run (the blob's main function is); it is named so that ps shows what this process is.
     exec "$node" $v8_flags --snapshot-blob "$blob" "${0%/*}/tsfutures.js" kernel "$@"
   fi

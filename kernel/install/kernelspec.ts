@@ -52,8 +52,8 @@ export function validName(name: string): boolean {
  * resident). And GLIBC_TUNABLES=glibc.malloc.hugetlb=1: large blocks (a 128 MB result from a process pool's worker)
  * are backed by transparent huge pages, one page fault per 2 MB instead of per 4 KB, which in a VM cost ~20 us each
  * and dominated receiving big data (runtime/futures/big-payloads.ts gives its workers the same); with
- * glibc.malloc.mmap_threshold=33554432, results up to 32 MB land in heap memory already faulted in (the launcher lowers
- * it to the blob's size for a start from the blob: bin/tsfutures-kernel.sh). What each saves:
+ * glibc.malloc.mmap_threshold=33554432, results up to 32 MB land in heap memory already faulted in (the start-up blob
+ * is padded past it, so that node's read of the blob leaves no hole: snapshot/index.ts BLOB_MIN_BYTES). What each saves:
  * docs/performance.md, "Kernel memory" and "Big data to and from process workers".
  */
 export function kernelJson(): { argv: string[] } & Record<string, unknown> {

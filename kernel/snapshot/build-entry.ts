@@ -125,13 +125,6 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
     fs.unlinkSync(`${blob}.${process.pid}.starting`);
   } catch { /* not started by the launcher */ }
   if (process.env.TSFUTURES_SNAPSHOT_PROBE) process.exit(0);
-  // The launcher lowered glibc's mmap threshold for node's read of this blob (bin/tsfutures-kernel.sh): the kernel's
-  // children (pool workers, a cell's subprocesses) get the value it was given.
-  const tunables = process.env.TSFUTURES_GLIBC_TUNABLES;
-  if (tunables !== undefined) {
-    process.env.GLIBC_TUNABLES = tunables;
-    delete process.env.TSFUTURES_GLIBC_TUNABLES;
-  }
   try {
     // Its last use, for pruning (prune.ts): the atime, set here as mount options make the kernel's unreliable.
     fs.utimesSync(blob, new Date(), fs.statSync(blob).mtime);

@@ -49,6 +49,13 @@ import { isAlive, pruneCache } from './prune';
 const ROOT = PACKAGE_ROOT;
 const FROM_SNAPSHOT = Symbol.for('tsfutures.fromSnapshot');
 const STALE_SNAPSHOT = Symbol.for('tsfutures.staleSnapshot');
+/**
+ * The size a blob is padded to with zeros, which node reads and ignores. Node 20 reads the blob whole into a buffer,
+ * copies what it keeps and frees the buffer. Under a malloc mmap threshold above the buffer's size (kernel.json's
+ * 32 MB, so that results up to that size land in memory already faulted in) the buffer came from the heap and stayed
+ * as a resident hole of the blob's size; at least 32 MB (glibc's largest threshold), it is always mapped and unmapped.
+ */
+const BLOB_MIN_BYTES = 32 * 1024 * 1024 + 4096;
 /** A build older than this is taken as dead (its lock is ignored). */
 const STALE_BUILD_MS = 120_000;
 /** Set for a probe: the snapshot process exits 0 as soon as it runs (build-entry.ts). */
@@ -179,14 +186,16 @@ export function buildSnapshot(blob: string = blobPath(), probeFirst: string[] = 
   // $0 node, $1 partial, $2 entry, $3 blob, $4 lock, $5 V8 flags (one word each), $6 strip-typescript.js,
   // $7 typescript.js, $8 its stripped copy, then the dead markers. A probe that passes keeps the blob; one that fails
   // (or none) rebuilds it, from the stripped compiler if stripping worked (else build-entry.ts loads the original).
-  // Written aside and renamed: a kernel starting meanwhile finds a whole blob or none. BLOB.bytes, its size, is for the
-  // launcher's malloc threshold (bin/tsfutures-kernel.sh); a stale one costs memory, never a start. In a subshell left behind:
+  // Padded to BLOB_MIN_BYTES, kept unpadded if a start from the padded blob fails (a node that checks the length).
+  // Written aside and renamed: a kernel starting meanwhile finds a whole blob or none. In a subshell left behind:
   // not the kernel's descendant, so the kernel's shutdown lets it finish.
   const script =
     '(n=$0 p=$1 e=$2 b=$3 l=$4 f=$5 s=$6 t=$7 c=$8; shift 8; ' +
     'if [ $# -gt 0 ] && [ -f "$b" ] && ' + `${PROBE_ENV}=1 "$n" $f --snapshot-blob "$b" </dev/null >/dev/null 2>&1; then :; ` +
-    'else rm -f "$b" "$b.bytes"; nice -n 19 "$n" "$s" "$t" "$c" >/dev/null 2>&1 || rm -f "$c"; ' +
-    'nice -n 19 "$n" $f --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && wc -c <"$p" >"$b.bytes" && mv "$p" "$b"; fi; ' +
+    'else rm -f "$b"; nice -n 19 "$n" "$s" "$t" "$c" >/dev/null 2>&1 || rm -f "$c"; ' +
+    'nice -n 19 "$n" $f --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && s=$(wc -c <"$p") && ' +
+    `truncate -s ">${BLOB_MIN_BYTES}" "$p" && { ${PROBE_ENV}=1 "$n" $f --snapshot-blob "$p" </dev/null >/dev/null 2>&1 || truncate -s "$s" "$p"; } && ` +
+    'mv "$p" "$b"; fi; ' +
     'rm -f "$p" "$c" "$e" "$l" "$@") &';
   const args = [partial, entry, blob, lock, kernelV8Flags().join(' '), path.join(__dirname, 'strip-typescript.js'), TS_FILE, stripped];
   const child = spawn('/bin/sh', ['-c', script, process.execPath, ...args, ...probeFirst], {

@@ -1,8 +1,9 @@
 /**
  * Keeps the cache directory ($XDG_CACHE_HOME/tsfutures) from filling up: every checkout and node binary has its own
- * start-up blob (index.ts blobPath, ~21 MB) and every typescript.js its own code cache (kernel/cells/typescript-code.ts,
- * ~3.9 MB), and nothing else ever deletes an old one (measured on a developer machine: 5 blobs and 10 code caches in a
- * day, from CI clones and test copies). Run whenever a blob is about to be written (index.ts buildSnapshot).
+ * start-up blob (index.ts blobPath, 32 MB with its padding) and every typescript.js its own code cache
+ * (kernel/cells/typescript-code.ts, ~3.9 MB), and nothing else ever deletes an old one (measured on a developer
+ * machine: 5 blobs and 10 code caches in a day, from CI clones and test copies). Run whenever a blob is about to be
+ * written (index.ts buildSnapshot).
  *
  * Kept: the KEPT most recently used blobs and code caches, the ones named in `keep` (this checkout's), and any blob a
  * start or a build is using. A blob's last use is its atime, which build-entry.ts sets at each start from it (mount
@@ -90,10 +91,7 @@ export function pruneCache(dir: string, keep: string[], buildStaleMs: number): v
     else markers.set(blob, [...(markers.get(blob) ?? []), path.join(dir, name)]);
   }
   const present = (re: RegExp) => names.filter((n) => re.test(n)).map((n) => entry(dir, n)).filter((e): e is Entry => !!e);
-  for (const blob of pruneOldest(present(BLOB), kept)) {
-    markers.get(blob)?.forEach(remove);
-    remove(`${blob}.bytes`);
-  }
+  for (const blob of pruneOldest(present(BLOB), kept)) markers.get(blob)?.forEach(remove);
   pruneOldest(present(CODE_CACHE), kept);
   for (const e of present(BUILD_LEFTOVER)) if (now - e.usedMs > buildStaleMs) remove(e.file);
 }

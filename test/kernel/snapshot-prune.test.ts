@@ -88,17 +88,6 @@ test('blobs named with V8 flags (index.ts blobPath) are blobs too: pruned, their
   expect(left()).toEqual([flagged('001'), `${flagged('001')}.${process.pid}.starting`, flagged('002'), flagged('003'), flagged('004')]);
 });
 
-test("a pruned blob's size file (BLOB.bytes, for the launcher) goes with it; a kept one's stays", () => {
-  for (let i = 1; i <= 4; i++) {
-    file(`kernel-00${i}.blob`, i * hour);
-    file(`kernel-00${i}.blob.bytes`, i * hour);
-  }
-
-  pruneCache(dir, [], STALE_MS);
-
-  expect(left()).toEqual(['kernel-001.blob', 'kernel-001.blob.bytes', 'kernel-002.blob', 'kernel-002.blob.bytes', 'kernel-003.blob', 'kernel-003.blob.bytes']);
-});
-
 test('a missing directory is no error', () => {
   expect(() => pruneCache(path.join(dir, 'absent'), [], STALE_MS)).not.toThrow();
 });
