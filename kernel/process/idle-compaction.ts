@@ -92,11 +92,8 @@ export class IdleCompaction {
   quiet(): void {
     this.busy();
     this.quietSince = performance.now();
-    for (const wait of this.waits) {
-      if (wait.timer) continue;
-      if (process.env.TSFUTURES_IDLE_COMPACTION === '0') return;
-      this.arm(wait, wait.ms);
-    }
+    if (process.env.TSFUTURES_IDLE_COMPACTION === '0') return;
+    for (const wait of this.waits) if (!wait.timer) this.arm(wait, wait.ms);
   }
 
   private arm(wait: QuietWait, delayMs: number): void {

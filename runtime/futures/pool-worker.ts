@@ -18,8 +18,8 @@ import { setImmediate } from 'node:timers';
 type Send = (msg: FromWorker) => void;
 
 /**
- * Milliseconds on a monotonic clock, for task durations. Not `nowMs()`: node loads its perf_hooks modules on
- * a process's first read of the `performance` global, ~1.4 ms of CPU in the boot a pool's first result waits for.
+ * Milliseconds on a monotonic clock, for task durations. Not `performance.now()`: node loads its perf_hooks modules
+ * on a process's first read of the `performance` global, ~1.4 ms of CPU in the boot a pool's first result waits for.
  */
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
