@@ -142,9 +142,9 @@ const UNUSED_SECTIONS = [
 /** The TypeScript whose sections were audited: another one is compiled whole (its sections may call each other). */
 export const PRUNED_VERSION = '6.0.3';
 
-/** The line each of typescript.js's source files starts with. */
 /** Sections under an UNUSED_SECTIONS prefix that completions need (exhaustive `case` snippets, computed names). */
 const USED_SECTIONS = ['src/services/codefixes/helpers.ts', 'src/services/codefixes/importFixes.ts'];
+/** The line each of typescript.js's source files starts with. */
 const SECTION = '\n// src/';
 /** A top-level declaration of the bundle (esbuild writes them unindented), matched at a line's start. */
 const DECLARATION = /(?:async )?(?:function\*? ?|var |class )([\w$]+)/y;
