@@ -187,13 +187,15 @@ export function buildSnapshot(blob: string = blobPath(), probeFirst: string[] = 
   // $7 typescript.js, $8 its stripped copy, then the dead markers. A probe that passes keeps the blob; one that fails
   // (or none) rebuilds it, from the stripped compiler if stripping worked (else build-entry.ts loads the original).
   // Padded to BLOB_MIN_BYTES, kept unpadded if a start from the padded blob fails (a node that checks the length).
+  // Each step is bounded (coreutils' timeout): a stripping that hung (esbuild's synchronous call, its service gone)
+  // was seen left behind for an hour; a bounded one ends, and the blob is built from the original compiler.
   // Written aside and renamed: a kernel starting meanwhile finds a whole blob or none. In a subshell left behind:
   // not the kernel's descendant, so the kernel's shutdown lets it finish.
   const script =
     '(n=$0 p=$1 e=$2 b=$3 l=$4 f=$5 s=$6 t=$7 c=$8; shift 8; ' +
     'if [ $# -gt 0 ] && [ -f "$b" ] && ' + `${PROBE_ENV}=1 "$n" $f --snapshot-blob "$b" </dev/null >/dev/null 2>&1; then :; ` +
-    'else rm -f "$b"; nice -n 19 "$n" "$s" "$t" "$c" >/dev/null 2>&1 || rm -f "$c"; ' +
-    'nice -n 19 "$n" $f --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && s=$(wc -c <"$p") && ' +
+    'else rm -f "$b"; timeout 120 nice -n 19 "$n" "$s" "$t" "$c" >/dev/null 2>&1 || rm -f "$c"; ' +
+    'timeout 600 nice -n 19 "$n" $f --snapshot-blob "$p" --build-snapshot "$e" >/dev/null 2>&1 && s=$(wc -c <"$p") && ' +
     `truncate -s ">${BLOB_MIN_BYTES}" "$p" && { ${PROBE_ENV}=1 "$n" $f --snapshot-blob "$p" </dev/null >/dev/null 2>&1 || truncate -s "$s" "$p"; } && ` +
     'mv "$p" "$b"; fi; ' +
     'rm -f "$p" "$c" "$e" "$l" "$@") &';
