@@ -1,7 +1,8 @@
 /**
  * The compiler's source as the kernel compiles it (typescript-code.ts, and the start-up snapshot's builder,
- * kernel/snapshot/): typescript.js with two changes that let each cell's type checker die young, and without the
- * parts the kernel never runs (withoutUnusedSections, below).
+ * kernel/snapshot/): typescript.js with two changes that let each cell's type checker die young, one that spares
+ * each new program work on its unchanged files (rememberSourceFileOptions, below), and without the parts the kernel
+ * never runs (withoutUnusedSections, below).
  *
  * createTypeChecker makes a sentinel, `noIterationTypes`, as an object literal with getters. Node 20's V8 keeps
  * what such getters reach alive in its young-generation collections until the next full one: each checker, and so
@@ -39,9 +40,45 @@ const SHARED = '__tsfutures_noIterationTypes';
 /** appendIfUnique's literal and the same array from a builtin, whose allocation carries no allocation site. */
 const PRETENURED = { start: 'function appendIfUnique(array, toAdd, equalityComparer) {', line: '    return [toAdd];', siteless: '    return Array.of(toAdd);' };
 
+/**
+ * createProgram asks, for every file of the old program (tryReuseStructureFromOldProgram) and every new one, how to
+ * parse it: getCreateSourceFileOptions normalises the path, tests its extension, looks up the package.json scope of a
+ * file under node_modules and makes a new setExternalModuleIndicator closure. With a new program per declaring cell
+ * that is every lib, runtime and @types file again, each time with the same answer. The answer is remembered per
+ * file, options object, current directory and package.json lookups (the package.json cache's own table: clearing
+ * that cache empties the table, so nothing computed from the old lookups is kept), and each caller gets a copy. It
+ * is a function of those alone: the host is only asked on lookups the cache then remembers, and the global typings
+ * cache location (a host without it is required). A new or cleared cache (no table yet) computes as before.
+ */
+const OPTIONS_START = '  function getCreateSourceFileOptions(fileName, moduleResolutionCache2, host2, options2) {';
+const PROGRAM_START = 'function createProgram(_rootNamesOrOptions, _options, _host, _oldProgram, _configFileParsingDiagnostics) {';
+const REMEMBERED = '__tsfutures_sourceFileOptions';
+const REMEMBER = `var ${REMEMBERED}Table = new WeakMap(); function ${REMEMBERED}(fileName, cache, host, options, currentDirectory, compute) {
+  const lookups = !host.getGlobalTypingsCacheLocation && cache && cache.getPackageJsonInfoCache && cache.getPackageJsonInfoCache();
+  const table = lookups && lookups.getInternalMap && lookups.getInternalMap();
+  if (!table) return compute(fileName, cache, host, options);
+  let byOptions = ${REMEMBERED}Table.get(table);
+  if (!byOptions) ${REMEMBERED}Table.set(table, byOptions = new WeakMap());
+  let byFile = byOptions.get(options);
+  if (!byFile) byOptions.set(options, byFile = new Map());
+  let known = byFile.get(fileName);
+  if (!known || known.currentDirectory !== currentDirectory || known.result.jsDocParsingMode !== host.jsDocParsingMode) byFile.set(fileName, known = { currentDirectory, result: compute(fileName, cache, host, options) });
+  return { ...known.result };
+}`;
+
+/** getCreateSourceFileOptions through the remembered answers (its body is kept, renamed, on the same lines). */
+function rememberSourceFileOptions(text: string): string {
+  const program = text.indexOf(`\n${PROGRAM_START}\n`);
+  const at = text.indexOf(`\n${OPTIONS_START}\n`, program);
+  if (program < 0 || at < 0 || text.includes(REMEMBERED)) return text;
+  const helper = REMEMBER.replace(/\s*\n\s*/g, ' ');
+  const forward = `${OPTIONS_START} return ${REMEMBERED}(fileName, moduleResolutionCache2, host2, options2, currentDirectory, computeCreateSourceFileOptions); } function computeCreateSourceFileOptions(fileName, moduleResolutionCache2, host2, options2) {`;
+  return `${text.slice(0, program + 1)}${helper} ${text.slice(program + 1, at + 1)}${forward}${text.slice(at + 1 + OPTIONS_START.length)}`;
+}
+
 /** typescript.js's text with the changes above, each made where its text is found (once). */
 export function compilerSource(text: string): string {
-  return withoutUnusedSections(withoutSite(shareSentinel(text), PRETENURED));
+  return withoutUnusedSections(rememberSourceFileOptions(withoutSite(shareSentinel(text), PRETENURED)));
 }
 
 /** The checker's sentinel made once, beside createTypeChecker. */

@@ -68,6 +68,7 @@ test('the changes apply to the installed compiler and keep its line numbers', ()
   expect(patched).toContain('var noIterationTypes = __tsfutures_noIterationTypes;');
   expect(patched).toContain('\n    return Array.of(toAdd);\n');
   expect(patched).not.toContain('\n    return [toAdd];\n');
+  expect(patched).toContain('return __tsfutures_sourceFileOptions(fileName, moduleResolutionCache2, host2, options2, currentDirectory, computeCreateSourceFileOptions);');
   // Applied once: the patched text is left as it is.
   expect(compilerSource(patched)).toBe(patched);
 });
