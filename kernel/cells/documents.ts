@@ -64,20 +64,72 @@ export function createDocumentRegistry(useCaseSensitiveFileNames: boolean, cwd: 
     }
     return shared;
   };
+  const latest = new LatestDocuments();
   return {
     acquireDocument: (fileName, settings, snapshot, version, kind, o) =>
-      pick(fileName).acquireDocument(fileName, settings, snapshot, version, kind, options(fileName, o)),
+      (latest.forgetAll(), pick(fileName).acquireDocument(fileName, settings, snapshot, version, kind, options(fileName, o))),
     acquireDocumentWithKey: (fileName, path, settings, key, snapshot, version, kind, o) =>
-      pick(fileName).acquireDocumentWithKey(fileName, path, settings, keyFor(fileName, settings, key), snapshot, version, kind, options(fileName, o)),
+      latest.record(path, key, version, kind, o, () => pick(fileName).acquireDocumentWithKey(fileName, path, settings, keyFor(fileName, settings, key), snapshot, version, kind, options(fileName, o))),
     updateDocument: (fileName, settings, snapshot, version, kind, o) =>
-      pick(fileName).updateDocument(fileName, settings, snapshot, version, kind, options(fileName, o)),
+      (latest.forgetAll(), pick(fileName).updateDocument(fileName, settings, snapshot, version, kind, options(fileName, o))),
     updateDocumentWithKey: (fileName, path, settings, key, snapshot, version, kind, o) =>
-      pick(fileName).updateDocumentWithKey(fileName, path, settings, keyFor(fileName, settings, key), snapshot, version, kind, options(fileName, o)),
+      latest.unchanged(path, key, version, kind, o) ??
+      latest.record(path, key, version, kind, o, () => pick(fileName).updateDocumentWithKey(fileName, path, settings, keyFor(fileName, settings, key), snapshot, version, kind, options(fileName, o))),
     getKeyForCompilationSettings: (settings) => full.getKeyForCompilationSettings(settings),
     releaseDocument: (fileName, settings, kind?: ts.ScriptKind, format?: ts.ResolutionMode) =>
-      pick(fileName).releaseDocument(fileName, settings, kind!, format),
-    releaseDocumentWithKey: (path, key, kind?: ts.ScriptKind, format?: ts.ResolutionMode) =>
-      pick(path).releaseDocumentWithKey(path, isDeclarationFile(path) ? declarationKeys.get(key) ?? key : key, kind!, format),
+      (latest.forgetAll(), pick(fileName).releaseDocument(fileName, settings, kind!, format)),
+    releaseDocumentWithKey: (path, key, kind?: ts.ScriptKind, format?: ts.ResolutionMode) => {
+      latest.forget(path);
+      pick(path).releaseDocumentWithKey(path, isDeclarationFile(path) ? declarationKeys.get(key) ?? key : key, kind!, format);
+    },
     reportStats: () => `${full.reportStats()}\n${lean.reportStats()}`,
   };
 }
+
+/**
+ * The document each path was last acquired or updated to, so that asking again for the same version answers at once.
+ * Every new program asks the registry for each of its files (the lib, the runtime's and @types' declaration files)
+ * though only the cells' files changed; TypeScript's registry then builds the bucket's key string, a `Debug.assert`
+ * message and the options for each of them (docs/performance.md, "The cell engine"). Its answer for an unchanged
+ * version is the entry's SourceFile as it was, and an entry changes only through this registry, which records each
+ * change of a path here (a release forgets the path): so the answer below is the registry's own.
+ */
+class LatestDocuments {
+  private readonly byPath = new Map<ts.Path, LatestDocument>();
+
+  /** The SourceFile the registry would return for this update, when nothing changed since the last. */
+  unchanged(path: ts.Path, key: ts.DocumentRegistryBucketKey, version: string, kind: ts.ScriptKind | undefined, o: SourceFileOptions): ts.SourceFile | undefined {
+    const last = this.byPath.get(path);
+    if (!last || last.key !== key || last.version !== version || last.kind !== kind || typeof o !== 'object' || last.format !== o.impliedNodeFormat) return undefined;
+    return last.file;
+  }
+
+  /** The registry's answer to a call that may change the path's entry, recorded once it returned. */
+  record(path: ts.Path, key: ts.DocumentRegistryBucketKey, version: string, kind: ts.ScriptKind | undefined, o: SourceFileOptions, call: () => ts.SourceFile): ts.SourceFile {
+    this.byPath.delete(path);
+    const file = call();
+    // Without a kind or a format the registry works them out from the file: the next update asks it again.
+    if (kind !== undefined && typeof o === 'object') this.byPath.set(path, { key, version, kind, format: o.impliedNodeFormat, file });
+    return file;
+  }
+
+  forget(path: ts.Path): void {
+    this.byPath.delete(path);
+  }
+
+  /** Before a call that names a file but not its path (the language service does not make them). */
+  forgetAll(): void {
+    this.byPath.clear();
+  }
+}
+
+interface LatestDocument {
+  key: ts.DocumentRegistryBucketKey;
+  version: string;
+  kind: ts.ScriptKind;
+  /** The module format the registry files the document under, with the key. */
+  format: ts.ResolutionMode;
+  file: ts.SourceFile;
+}
+
+type SourceFileOptions = ts.CreateSourceFileOptions | ts.ScriptTarget | undefined;
