@@ -339,9 +339,17 @@ export class CellProject {
   }
 }
 
+/** isNotebookSource's answers: the host asks for every file of every program (versions, snapshots). */
+const notebookSources = new Map<string, boolean>();
+
 /** A TypeScript source of the notebook's own (not a package's, not a declaration file, not the lib). */
 function isNotebookSource(fileName: string): boolean {
-  return !fileName.includes('/node_modules/') && !fileName.endsWith('.d.ts') && fileName !== LIB_FILE && /\.(?:ts|tsx|mts|cts)$/.test(fileName);
+  let known = notebookSources.get(fileName);
+  if (known === undefined) {
+    known = !fileName.includes('/node_modules/') && !fileName.endsWith('.d.ts') && fileName !== LIB_FILE && /\.(?:ts|tsx|mts|cts)$/.test(fileName);
+    notebookSources.set(fileName, known);
+  }
+  return known;
 }
 
 type TypeReferenceResolver = (
