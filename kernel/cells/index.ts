@@ -18,7 +18,8 @@
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
  *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts),
- *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply;
+ *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply; it is
+ *   parsed once, by the program, unless its check needs its export clause (checked-text.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts); the globals cells
