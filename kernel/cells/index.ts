@@ -374,9 +374,15 @@ function loadedImports(program: ts.Program, fileName: string, codeLength: number
 
 /** The symbols `names` have in the file's module scope: what its export clause would export under those names. */
 function moduleScopeSymbols(checker: ts.TypeChecker, file: ts.SourceFile, names: readonly string[]): ts.Symbol[] {
-  const meaning = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
-  return names.flatMap((name) => checker.resolveName(name, file, meaning, true) ?? []);
+  const symbols: ts.Symbol[] = [];
+  for (const name of names) {
+    const symbol = checker.resolveName(name, file, ANY_MEANING, true);
+    if (symbol) symbols.push(symbol);
+  }
+  return symbols;
 }
+
+const ANY_MEANING = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
 
 function isModuleNamespace(m: unknown): boolean {
   return m !== null && typeof m === 'object' && Object.prototype.toString.call(m) === '[object Module]';
