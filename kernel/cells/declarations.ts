@@ -167,6 +167,21 @@ export class GlobalDeclarations {
   }
 }
 
+/**
+ * The symbols `names` have in a module file's own scope: what an export clause naming them would export (a cell
+ * checked without its clause, index.ts), for addExports.
+ */
+export function moduleScopeSymbols(checker: ts.TypeChecker, file: ts.SourceFile, names: readonly string[]): ts.Symbol[] {
+  const symbols: ts.Symbol[] = [];
+  for (const name of names) {
+    const symbol = checker.resolveName(name, file, ANY_MEANING, true);
+    if (symbol) symbols.push(symbol);
+  }
+  return symbols;
+}
+
+const ANY_MEANING = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
+
 /** What could be an identifier in a cell's text (a unicode escape in a name is not seen: never in practice). */
 const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;
 

@@ -36,7 +36,7 @@ import ts = require('typescript');
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../protocol/engine';
 import { isComplete } from './completeness';
 import { isInert } from './inert';
-import { GlobalDeclarations } from './declarations';
+import { GlobalDeclarations, moduleScopeSymbols } from './declarations';
 import { complete, identifierStart, inspect } from './introspect';
 import { importBindings, topLevelNames } from './names';
 import { CellModules } from './cell-modules';
@@ -371,18 +371,6 @@ function loadedImports(program: ts.Program, fileName: string, codeLength: number
   }
   return specifiers;
 }
-
-/** The symbols `names` have in the file's module scope: what its export clause would export under those names. */
-function moduleScopeSymbols(checker: ts.TypeChecker, file: ts.SourceFile, names: readonly string[]): ts.Symbol[] {
-  const symbols: ts.Symbol[] = [];
-  for (const name of names) {
-    const symbol = checker.resolveName(name, file, ANY_MEANING, true);
-    if (symbol) symbols.push(symbol);
-  }
-  return symbols;
-}
-
-const ANY_MEANING = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
 
 function isModuleNamespace(m: unknown): boolean {
   return m !== null && typeof m === 'object' && Object.prototype.toString.call(m) === '[object Module]';
