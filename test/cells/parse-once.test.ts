@@ -96,10 +96,10 @@ describe('cells that keep the export clause', () => {
     const code = 'let pkU: string | number = Math.random() > 2 ? "a" : 1;\nif (typeof pkU === "string") { const g = () => pkU.length; }';
     expect(await status(engine, code)).toMatch(/^TSError: TS2339: Property 'length' does not exist on type 'string \| number'/);
     expect(checkedText(engine)).toBe(`${code}\nexport { pkU };`);
-    // Also when the `let` does not start a line (found by the program's parse, then checked with the clause).
-    const inline = 'const pkC = 1; let pkW: string | number = pkC > 2 ? "a" : 1; if (typeof pkW === "string") { const g = () => pkW.length; }';
-    expect(await status(engine, inline)).toMatch(/^TSError: TS2339/);
-    expect(checkedText(engine)).toBe(`${inline}\nexport { pkC, pkW };`);
+    // Also when no line starts with it (found by the program's parse, then checked again with the clause).
+    const hidden = 'const pkC = 1; /** doc */ let pkW: string | number = pkC > 2 ? "a" : 1;\n/** doc */ var pkV = 1;\nif (typeof pkW === "string") { const g = () => pkW.length; }';
+    expect(await status(engine, hidden)).toMatch(/^TSError: TS2339/);
+    expect(checkedText(engine)).toBe(`${hidden}\nexport { pkC, pkW, pkV };`);
     // A `let` inside a function is not the cell's name: no clause needed.
     expect(await status(engine, 'function pkF() { let s = 0; for (let i = 0; i < 3; i++) s += i; return s; }\npkF()')).toBe('ok');
     expect(checkedText(engine)).toMatch(/\nexport \{\};$/);
