@@ -18,7 +18,7 @@ export function parseCell(code: string): ts.SourceFile {
   return hasParseErrors(tsx) ? parsed : tsx;
 }
 
-function hasParseErrors(file: ts.SourceFile): boolean {
+export function hasParseErrors(file: ts.SourceFile): boolean {
   return ((file as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics?.length ?? 0) > 0;
 }
 

@@ -11,6 +11,13 @@ import { flattenRope } from './flatten-rope';
  */
 export const CHUNK_SIZE = 128;
 
+/** How addModuleExports declares a module's exports. */
+interface ExportOptions {
+  skip?: ReadonlySet<string>;
+  isStable?: (fileName: string) => boolean;
+  lazy?: boolean;
+}
+
 /**
  * The global declaration script (in chunks, see CHUNK_SIZE) that makes names visible to the next cell. A variable whose type is made only of
  * global library names is declared with its type printed (`declare const x17: 17;`): the script then changes text
@@ -52,11 +59,16 @@ export class GlobalDeclarations {
     checker: ts.TypeChecker,
     moduleSymbol: ts.Symbol,
     specifier: string,
-    options: { skip?: ReadonlySet<string>; isStable?: (fileName: string) => boolean; lazy?: boolean } = {},
+    options: ExportOptions = {},
   ): { values: string[]; referencesModule: boolean } {
+    return this.addExports(checker, checker.getExportsOfModule(moduleSymbol), specifier, options);
+  }
+
+  /** As addModuleExports, for the module's exports given as symbols (its export aliases or the local symbols they name). */
+  addExports(checker: ts.TypeChecker, exports: readonly ts.Symbol[], specifier: string, options: ExportOptions = {}): { values: string[]; referencesModule: boolean } {
     const values: string[] = [];
     let referencesModule = false;
-    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    for (const exported of exports) {
       const name = exported.name;
       if (name === 'default' || options.skip?.has(name)) continue;
       const printedValue =
@@ -154,6 +166,21 @@ export class GlobalDeclarations {
     return this.chunks.map((chunk, i) => (this.texts[i] ??= [...chunk.values()].join('\n') + '\n'));
   }
 }
+
+/**
+ * The symbols `names` have in a module file's own scope: what an export clause naming them would export (a cell
+ * checked without its clause, index.ts), for addExports.
+ */
+export function moduleScopeSymbols(checker: ts.TypeChecker, file: ts.SourceFile, names: readonly string[]): ts.Symbol[] {
+  const symbols: ts.Symbol[] = [];
+  for (const name of names) {
+    const symbol = checker.resolveName(name, file, ANY_MEANING, true);
+    if (symbol) symbols.push(symbol);
+  }
+  return symbols;
+}
+
+const ANY_MEANING = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
 
 /** What could be an identifier in a cell's text (a unicode escape in a name is not seen: never in practice). */
 const WORD = /[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu;

@@ -18,7 +18,8 @@
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
  *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts),
- *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply;
+ *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply; it is
+ *   parsed once, by the program, unless its check needs its export clause (checked-text.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts); the globals cells
@@ -35,7 +36,7 @@ import ts = require('typescript');
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../protocol/engine';
 import { isComplete } from './completeness';
 import { isInert } from './inert';
-import { GlobalDeclarations } from './declarations';
+import { GlobalDeclarations, moduleScopeSymbols } from './declarations';
 import { complete, identifierStart, inspect } from './introspect';
 import { importBindings, topLevelNames } from './names';
 import { CellModules } from './cell-modules';
@@ -49,7 +50,8 @@ import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback'
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
 import { GlobalShadows } from './global-shadows';
-import { createsFunctions, declaresImportsOrScopes, importsLocalModule, mentions, parseCell } from './cell-syntax';
+import { createsFunctions, declaresImportsOrScopes, hasParseErrors, importsLocalModule, mentions, parseCell } from './cell-syntax';
+import { checkedText, exportClauseMatters, mayCheckUnnamed, unnamedCheckedText } from './checked-text';
 import type { CellLanguage } from './language';
 import { setTimeout, setImmediate } from 'node:timers';
 
@@ -128,21 +130,11 @@ export class TypeScriptCellEngine implements CellEngine {
     this.runner.beginCell();
     const label = `Cell In[${n}]`;
 
-    const parsed = parseCell(code);
-    const jsx = parsed.languageVariant === ts.LanguageVariant.JSX;
-    const names = topLevelNames(parsed);
+    const { parsed, names, text, unnamed } = this.loadCell(code);
     const imports = importBindings(parsed);
     // Names bound over native globals: the cell's own, and earlier ones it does not redefine (checked: those it mentions).
     const { own: ownShadows, shadowed, writeBack } = this.shadows.forCell(parsed, code, names, imports);
     if (this.denoBound && !names.includes('Deno') && mentions(code, 'Deno')) shadowed.add('Deno');
-    const shadowText = this.shadows.suffix(code, names);
-    // The export clause goes after the cell, on a line of its own, so the cell's lines and JSDoc stay its own.
-    const text = `${code}\nexport { ${names.join(', ')} };${shadowText}`;
-    if (usesNodeModules(parsed)) this.project.useNodeTypes();
-    // Earlier cells' names this cell mentions join the global scripts now (declarations.ts `use`).
-    // A JSX cell also uses its factory (`React.createElement`, `h`), which its text need not mention.
-    if (this.declarations.use(jsx ? `${code}\n${this.jsxFactoryNames()}` : code)) this.publishDeclarations();
-    this.project.setCheckedCell(text, jsx);
     const fileName = this.project.checkedFile;
     let diagnostics = this.diagnostics(fileName, code.length);
     if (diagnostics.length && !this.project.hasNodeTypes) {
@@ -176,8 +168,9 @@ export class TypeScriptCellEngine implements CellEngine {
     if (names.includes('Deno')) this.denoBound = false;
     // Which names are values matters only to imports, enums and namespaces: without them, publishing can wait.
     const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
-    const valueNames = needsValueNames ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
-    if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, new Set(ownShadows)));
+    const published = { names: unnamed ? names : undefined, text, skip: new Set(ownShadows) };
+    const valueNames = needsValueNames ? this.publishCell(program, n, published) : new Set<string>();
+    if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, published));
     // Shadowing names are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
     let transformed;
@@ -196,6 +189,37 @@ export class TypeScriptCellEngine implements CellEngine {
     // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
     if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
     return outcome;
+  }
+
+  /**
+   * Makes the cell the project's checked file; returns its syntax tree, top-level names and the checked text with
+   * its export clause (checked-text.ts). When the clause can wait, the program's parse is the only one and gives the
+   * names; else (or when that parse finds what needs the clause, or a syntax error) the cell is parsed here first
+   * for the names, as the clause and the shadowing statements depend on them.
+   */
+  private loadCell(code: string): { parsed: ts.SourceFile; names: string[]; text: string; unnamed: boolean } {
+    if (mayCheckUnnamed(code, this.project.compilerOptions) && !this.shadows.suffix(code, [])) {
+      if (this.declarations.use(code)) this.publishDeclarations();
+      this.project.setCheckedCell(unnamedCheckedText(code));
+      const file = this.project.program().getSourceFile(this.project.checkedFile)!;
+      // A JavaScript file parses JSX without errors: parseCell would have chosen the JSX file for it.
+      const maybeJsx = file.languageVariant === ts.LanguageVariant.JSX && /<[\w>]/.test(code);
+      if (!hasParseErrors(file) && !maybeJsx && !exportClauseMatters(file, code.length)) {
+        if (usesNodeModules(file)) this.project.useNodeTypes();
+        const names = topLevelNames(file);
+        return { parsed: file, names, text: checkedText(code, names, ''), unnamed: true };
+      }
+    }
+    const parsed = parseCell(code);
+    const jsx = parsed.languageVariant === ts.LanguageVariant.JSX;
+    const names = topLevelNames(parsed);
+    const text = checkedText(code, names, this.shadows.suffix(code, names));
+    if (usesNodeModules(parsed)) this.project.useNodeTypes();
+    // Earlier cells' names this cell mentions join the global scripts now (declarations.ts `use`).
+    // A JSX cell also uses its factory (`React.createElement`, `h`), which its text need not mention.
+    if (this.declarations.use(jsx ? `${code}\n${this.jsxFactoryNames()}` : code)) this.publishDeclarations();
+    this.project.setCheckedCell(text, jsx);
+    return { parsed, names, text, unnamed: false };
   }
 
   /**
@@ -240,20 +264,25 @@ export class TypeScriptCellEngine implements CellEngine {
       [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].filter((d) => d.category === ts.DiagnosticCategory.Error));
   }
 
-  /** Points the global declarations at this cell's definitions; returns the names that have a runtime value. */
-  private publishCell(program: ts.Program, n: number, skip: ReadonlySet<string>): Set<string> {
+  /**
+   * Points the global declarations at this cell's definitions; returns the names that have a runtime value.
+   * `names`: the cell's names when it was checked without its export clause (loadCell), found in its module scope;
+   * else its module's exports. `text`: the checked text with the clause, for the cell's copy.
+   */
+  private publishCell(program: ts.Program, n: number, cell: { names?: readonly string[]; text: string; skip: ReadonlySet<string> }): Set<string> {
     const checker = program.getTypeChecker();
     const file = program.getSourceFile(this.project.checkedFile);
     const moduleSymbol = file && checker.getSymbolAtLocation(file);
     if (!moduleSymbol) return new Set();
+    const symbols = cell.names ? moduleScopeSymbols(checker, file, cell.names) : checker.getExportsOfModule(moduleSymbol);
     // Declarations are read from the checked file; those that cannot be printed point at the cell's own copy,
     // which then joins the project (a cell of printable variables only adds no file: see declarations.ts).
-    const { values, referencesModule } = this.declarations.addModuleExports(checker, moduleSymbol, this.project.cellSpecifier(n), {
+    const { values, referencesModule } = this.declarations.addExports(checker, symbols, this.project.cellSpecifier(n), {
       isStable: (f) => !this.project.isVirtual(f),
       lazy: true,
-      skip,
+      skip: cell.skip,
     });
-    if (referencesModule) this.project.setFile(this.project.cellFileName(n), file.text);
+    if (referencesModule) this.project.setFile(this.project.cellFileName(n), cell.text);
     this.publishDeclarations();
     return new Set(values);
   }

@@ -35,6 +35,8 @@ class InertCheck {
 
   private statement(s: ts.Statement): boolean {
     if (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEmptyStatement(s)) return true;
+    // An export clause of the module's own names (the engine's own after the cell, index.ts) runs nothing.
+    if (ts.isExportDeclaration(s) && !s.moduleSpecifier) return true;
     if (ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return true;
     // The body runs only when called; the name is hoisted (and set: a data property, unless a setter is there).
     if (ts.isFunctionDeclaration(s)) return !s.name || this.assignable(s.name);
