@@ -27,9 +27,7 @@ export type Sockets<N extends SocketName> = { [K in N]: SocketOf<K> };
 function createSocket(name: SocketName): zmq.Socket {
   if (name === 'iopub') {
     // XPUB, not PUB: it hears subscriptions, so it can welcome them (welcome below). allSubs: every client's.
-    const iopub = new zmq.XPublisher({ linger: 1000, sendTimeout: 0, verbosity: 'allSubs' });
-    void iopub.events; // its monitor, from before the bind: no client's connection goes unseen (welcomeSubscribers)
-    return iopub;
+    return new zmq.XPublisher({ linger: 1000, sendTimeout: 0, verbosity: 'allSubs' });
   }
   if (name === 'hb') return new zmq.Reply({ linger: 0 });
   return new zmq.Router({ linger: 1000, sendTimeout: 0 });
@@ -90,52 +88,17 @@ export async function receiveMessages(channel: InChannel, socket: zmq.Router, si
   }
 }
 
-/** How long iopub is read after a client connects: clients subscribe as they connect (JEP 65's do). */
-export const WELCOME_WINDOW_MS = 2000;
-
 /**
  * JEP 65's iopub_welcome: a client's SUB socket joins late (what is published before its subscription lands is
  * lost), so clients wait for proof that it has, e.g. any iopub message after a kernel_info. A client that connects
  * while the kernel starts saw its first kernel_info's busy/idle lost and waited ~300 ms for a retry (measured).
  * Clients that do not know the message ignore it (it has no parent).
- *
- * iopub is read only for `windowMs` after each client's connection (its handshake, from the socket's monitor), not
- * all the time: while a receive is pending on a socket, zeromq.js checks the socket's events after every message sent
- * on it (libzmq's getpid and poll), and libzmq then woke its I/O thread for more of the sends (docs/performance.md,
- * "The cell engine"). A subscription later than that is welcomed at the next client's connection.
  */
-export async function welcomeSubscribers(iopub: zmq.XPublisher, welcome: (subscription: string) => void, windowMs = WELCOME_WINDOW_MS): Promise<void> {
-  let readUntil = 0;
-  let reading: Promise<void> | undefined;
-  let active = false;
-  let failure: unknown;
-  const read = async () => {
-    active = true;
-    try {
-      while (!iopub.closed && performance.now() < readUntil) {
-        iopub.receiveTimeout = Math.max(1, Math.ceil(readUntil - performance.now()));
-        let frame: Buffer | undefined;
-        try {
-          [frame] = await iopub.receive();
-        } catch (e) {
-          if ((e as { code?: string }).code === 'EAGAIN') continue; // the window ended (or the socket closed)
-          throw e;
-        }
-        if (frame?.[0] === 1) welcome(frame.subarray(1).toString()); // 0: an unsubscription
-      }
-    } catch (e) {
-      failure ??= e;
-    } finally {
-      active = false;
-    }
-  };
-  for await (const event of iopub.events) {
-    if (event.type !== 'handshake') continue;
-    readUntil = performance.now() + windowMs;
-    if (!active) reading = read();
+export async function welcomeSubscribers(iopub: zmq.XPublisher, welcome: (subscription: string) => void): Promise<void> {
+  for await (const [frame] of iopub) {
+    if (frame?.[0] !== 1) continue; // 0: an unsubscription
+    welcome(frame.subarray(1).toString());
   }
-  await reading;
-  if (failure !== undefined) throw failure;
 }
 
 /** Jupyter's heartbeat: every message comes straight back. */
