@@ -111,11 +111,38 @@ export function decode(frames: readonly Buffer[], signer: Signer): Decoded {
   return { identities: frames.slice(0, at), message };
 }
 
+const EMPTY_OBJECT_FRAME = Buffer.from('{}');
+/**
+ * The last parent header encoded, and its frame: every message of one request carries the same parent (five for a
+ * cell), so it is serialised once. Keyed by the object itself: a header, once received or made, is never changed.
+ */
+let lastParent: object | undefined;
+let lastParentFrame = EMPTY_OBJECT_FRAME;
+
+function parentFrame(parent: object | null | undefined): Buffer {
+  if (parent == null) return EMPTY_OBJECT_FRAME;
+  if (parent !== lastParent) {
+    lastParentFrame = Buffer.from(JSON.stringify(parent));
+    lastParent = parent;
+  }
+  return lastParentFrame;
+}
+
+/** `{}` metadata (most messages') has one frame, made once. */
+function objectFrame(part: object | null | undefined): Buffer {
+  return part == null || isEmptyPlainObject(part) ? EMPTY_OBJECT_FRAME : Buffer.from(JSON.stringify(part));
+}
+
+/** An object JSON.stringify writes as `{}`: a plain one with no enumerable keys and no toJSON. */
+function isEmptyPlainObject(x: object): boolean {
+  if (Object.getPrototypeOf(x) !== Object.prototype || 'toJSON' in x) return false;
+  for (const _ in x) return false;
+  return true;
+}
+
 /** Serialises and signs a message into frames, prefixed by the routing identities. */
 export function encode(message: Message, signer: Signer, identities: readonly Buffer[] = []): Buffer[] {
-  const json = [message.header, message.parent_header, message.metadata, message.content].map((part) =>
-    Buffer.from(JSON.stringify(part ?? {})),
-  );
+  const json = [Buffer.from(JSON.stringify(message.header ?? {})), parentFrame(message.parent_header), objectFrame(message.metadata), Buffer.from(JSON.stringify(message.content ?? {}))];
   const buffers = (message.buffers ?? []).map((b) =>
     Buffer.isBuffer(b) ? b : ArrayBuffer.isView(b) ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.from(b as ArrayBuffer),
   );
@@ -138,10 +165,17 @@ export interface NewMessage<T extends MessageType> {
  * in one millisecond.
  */
 function isoNowMicros(): string {
-  const now = performance.timeOrigin + performance.now();
-  const ms = Math.floor(now);
-  return `${new Date(ms).toISOString().slice(0, -1)}${String(Math.floor((now - ms) * 1000)).padStart(3, '0')}Z`;
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const second = Math.floor(micros / 1e6);
+  // The date and time up to the second change once a second: formatted then, not for every message.
+  if (second !== prefixSecond) {
+    prefixSecond = second;
+    secondPrefix = new Date(second * 1000).toISOString().slice(0, -4); // 'YYYY-MM-DDTHH:MM:SS.'
+  }
+  return `${secondPrefix}${String(micros - second * 1e6).padStart(6, '0')}Z`;
 }
+let prefixSecond = Number.NaN;
+let secondPrefix = '';
 
 /** The one factory for outgoing messages: a fresh header, the parent's header, the protocol version. */
 export function createMessage<T extends MessageType>({ msgType, channel, session, content, parent = {}, metadata = {}, username = 'kernel' }: NewMessage<T>): Message {
