@@ -4,7 +4,9 @@ import ts = require('typescript');
  * Emits a cell that needs none of TypeScript's own transforms -- no types, JSX, decorators, class fields (which
  * TypeScript marks as its own syntax) or ESNext syntax such as `using`: `const x = 5`, `total += 5`,
  * `console.log(x)`, `await f()`, plain functions -- by running the engine's rewrite
- * (transform.ts) and printing the result, with its source map, as program.emit would.
+ * (transform.ts) and printing the result as program.emit would. Its source map is made only when a traceback needs
+ * it (plainCellSourceMap), by printing the cell again with one: most cells never throw, and the map was a third of
+ * such a cell's printing (docs/performance.md, "The cell engine").
  *
  * Why: program.emit's own machinery (the emit resolver and host, output paths, the transformer chain, a printer per
  * call) is most of an emit, ~0.3-0.6 ms a cell, while the rewrite and the printing are ~0.05 ms (figures:
@@ -39,27 +41,48 @@ export function isPlainCell(file: ts.SourceFile): boolean {
 }
 
 /**
- * The JavaScript and source map program.emit would write for a plain cell (isPlainCell) with `rewrite` as its
- * only transformer. Undefined when the cell is not plain.
+ * The JavaScript program.emit would write for a plain cell (isPlainCell) with `rewrite` as its only transformer.
+ * Undefined when the cell is not plain. No source map is made: only a traceback through the cell reads one, and
+ * plainCellSourceMap makes it then, from the cell's text.
  */
-export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): string | undefined {
   if (!isPlainCell(file)) return undefined;
+  return print(file, rewrite, options, false)?.js;
+}
+
+/**
+ * The source map program.emit would write for the plain cell whose checked file was `fileName` with `text`, and the
+ * JavaScript that goes with it (the same emitPlainCell printed): the text is parsed again and printed again with
+ * the same rewrite, which gives the same syntax tree and so the same output. `rewrite` must be a fresh one.
+ */
+export function plainCellSourceMap(fileName: string, text: string, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+  const file = ts.createSourceFile(fileName, text, options.target ?? ts.ScriptTarget.ES2022, true);
+  if (!isPlainCell(file)) return undefined;
+  const printed = print(file, rewrite, options, true);
+  return printed && { js: printed.js, sourceMap: printed.sourceMap! };
+}
+
+function print(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions, withMap: boolean): { js: string; sourceMap?: string } | undefined {
   const result = ts.transform(file, [rewrite], options);
   try {
     // The options program.emit's printer takes from the compiler options (only some are in the public typings).
-    const printerOptions = { target: options.target, module: options.module, sourceMap: true } as ts.PrinterOptions;
+    const printerOptions = { target: options.target, module: options.module, sourceMap: withMap } as ts.PrinterOptions;
     const printer = ts.createPrinter(
       printerOptions,
       { onEmitNode: result.emitNodeWithNotification, isEmitNotificationEnabled: result.isEmitNotificationEnabled, substituteNode: result.substituteNode },
     ) as WritingPrinter;
     if (typeof printer.writeFile !== 'function') return undefined;
     const { createSourceMapGenerator, createTextWriter } = internals as Internals;
+    const writer = createTextWriter('\n');
+    if (!withMap) {
+      printer.writeFile(result.transformed[0], writer, undefined);
+      return { js: writer.getText() };
+    }
     // As program.emit names them: the output beside the cell's file, its map's source relative to that folder.
     const slash = file.fileName.lastIndexOf('/');
     const directory = file.fileName.slice(0, slash);
     const host = { getCurrentDirectory: () => directory, getCanonicalFileName: (name: string) => name };
     const sourceMap = createSourceMapGenerator(host, file.fileName.slice(slash + 1).replace(/\.[cm]?[jt]sx?$/, '.js'), '', directory, options);
-    const writer = createTextWriter('\n');
     printer.writeFile(result.transformed[0], writer, sourceMap);
     return { js: writer.getText(), sourceMap: sourceMap.toString() };
   } finally {
