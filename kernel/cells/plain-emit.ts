@@ -21,12 +21,18 @@ interface SourceMapGenerator {
 }
 interface TextWriter {
   getText(): string;
+  clear(): void;
 }
 interface Internals {
   /** A node's syntax kinds below it, as bits: what the parser saw that some transform may need to change. */
   TransformFlags: Record<'ContainsTypeScript' | 'ContainsJsx' | 'ContainsESNext' | 'ContainsDecorators', number>;
   createSourceMapGenerator(host: object, file: string, sourceRoot: string, sourcesDirectoryPath: string, options: ts.CompilerOptions): SourceMapGenerator;
   createTextWriter(newLine: string): TextWriter;
+  /** What ts.transform calls after copying the options to turn string enum values into numbers (see transform). */
+  transformNodes(
+    resolver: undefined, host: undefined, factory: ts.NodeFactory, options: ts.CompilerOptions, nodes: readonly ts.SourceFile[],
+    transformers: readonly ts.TransformerFactory<ts.SourceFile>[], allowDtsFiles: boolean,
+  ): ts.TransformationResult<ts.SourceFile>;
 }
 type WritingPrinter = ts.Printer & { writeFile(file: ts.SourceFile, writer: TextWriter, sourceMap: SourceMapGenerator | undefined): void };
 
@@ -47,7 +53,45 @@ export function isPlainCell(file: ts.SourceFile): boolean {
  */
 export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): string | undefined {
   if (!isPlainCell(file)) return undefined;
-  return print(file, rewrite, options, false)?.js;
+  const printing = sharedPrinter(options);
+  if (!printing) return undefined;
+  const result = transform(file, rewrite, options);
+  try {
+    printing.printer.writeFile(result.transformed[0], printing.writer, undefined);
+    return printing.writer.getText();
+  } catch (error) {
+    // A print that threw did not reset the printer's state: the next cell gets a new printer.
+    shared = undefined;
+    throw error;
+  } finally {
+    printing.writer.clear();
+    result.dispose();
+  }
+}
+
+let shared: { target: unknown; module: unknown; printer: WritingPrinter; writer: TextWriter } | undefined;
+
+/**
+ * One printer and writer for every cell printed without a map: a printer resets its state after each file. It has
+ * no handlers, as the rewrite enables no substitution or emit notification (transform.ts), so the transformation's
+ * would change nothing (test/cells/plain-emit.test.ts compares with plainCellSourceMap's, which has them).
+ */
+function sharedPrinter(options: ts.CompilerOptions): { printer: WritingPrinter; writer: TextWriter } | undefined {
+  if (shared && shared.target === options.target && shared.module === options.module) return shared;
+  const printer = ts.createPrinter({ target: options.target, module: options.module } as ts.PrinterOptions) as WritingPrinter;
+  if (typeof printer.writeFile !== 'function') return undefined;
+  shared = { target: options.target, module: options.module, printer, writer: (internals as Internals).createTextWriter('\n') };
+  return shared;
+}
+
+/**
+ * ts.transform without its copy of the options (fixupCompilerOptions, which turns string enum values into numbers:
+ * a program's options hold numbers already).
+ */
+function transform(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): ts.TransformationResult<ts.SourceFile> {
+  const { transformNodes } = internals;
+  if (typeof transformNodes !== 'function') return ts.transform(file, [rewrite], options);
+  return transformNodes(undefined, undefined, ts.factory, options, [file], [rewrite], true);
 }
 
 /**
@@ -58,31 +102,26 @@ export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactor
 export function plainCellSourceMap(fileName: string, text: string, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
   const file = ts.createSourceFile(fileName, text, options.target ?? ts.ScriptTarget.ES2022, true);
   if (!isPlainCell(file)) return undefined;
-  const printed = print(file, rewrite, options, true);
-  return printed && { js: printed.js, sourceMap: printed.sourceMap! };
+  return printWithMap(file, rewrite, options);
 }
 
-function print(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions, withMap: boolean): { js: string; sourceMap?: string } | undefined {
-  const result = ts.transform(file, [rewrite], options);
+function printWithMap(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+  const result = transform(file, rewrite, options);
   try {
     // The options program.emit's printer takes from the compiler options (only some are in the public typings).
-    const printerOptions = { target: options.target, module: options.module, sourceMap: withMap } as ts.PrinterOptions;
+    const printerOptions = { target: options.target, module: options.module, sourceMap: true } as ts.PrinterOptions;
     const printer = ts.createPrinter(
       printerOptions,
       { onEmitNode: result.emitNodeWithNotification, isEmitNotificationEnabled: result.isEmitNotificationEnabled, substituteNode: result.substituteNode },
     ) as WritingPrinter;
     if (typeof printer.writeFile !== 'function') return undefined;
     const { createSourceMapGenerator, createTextWriter } = internals as Internals;
-    const writer = createTextWriter('\n');
-    if (!withMap) {
-      printer.writeFile(result.transformed[0], writer, undefined);
-      return { js: writer.getText() };
-    }
     // As program.emit names them: the output beside the cell's file, its map's source relative to that folder.
     const slash = file.fileName.lastIndexOf('/');
     const directory = file.fileName.slice(0, slash);
     const host = { getCurrentDirectory: () => directory, getCanonicalFileName: (name: string) => name };
     const sourceMap = createSourceMapGenerator(host, file.fileName.slice(slash + 1).replace(/\.[cm]?[jt]sx?$/, '.js'), '', directory, options);
+    const writer = createTextWriter('\n');
     printer.writeFile(result.transformed[0], writer, sourceMap);
     return { js: writer.getText(), sourceMap: sourceMap.toString() };
   } finally {
