@@ -88,7 +88,7 @@ export class TypeScriptCellEngine implements CellEngine {
   private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
-  /** A cell's declarations not yet handed to the project (publishSoon): done before anything checks again. */
+  /** A cell's declarations not yet handed to the project (publishLater): done before anything checks again. */
   private unpublished: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
@@ -177,14 +177,13 @@ export class TypeScriptCellEngine implements CellEngine {
     // Which names are values matters only to imports, enums and namespaces: without them, publishing can wait.
     const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
     const valueNames = needsValueNames ? this.publishCell(program, n, new Set(ownShadows)) : new Set<string>();
-    if (names.length && !needsValueNames) this.unpublished = () => this.publishCell(program, n, new Set(ownShadows));
+    if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, new Set(ownShadows)));
     // Shadowing names are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
     let transformed;
     try {
       transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed, writeBack });
     } catch (error) {
-      this.publishSoon();
       return runtimeErrorOutcome(error, this.sources);
     }
     const scriptFile = `__tsfutures_cell_${n}.js`;
@@ -196,19 +195,17 @@ export class TypeScriptCellEngine implements CellEngine {
     // A cell that ran no code but its own operators and created no function (`total += 5; total`, `const x = 1`)
     // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
     if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
-    this.publishSoon();
     return outcome;
   }
 
   /**
-   * Publishes a cell's declarations (`unpublished`) once the reply is on its way: the kernel sends the reply and the
-   * idle status in the promise callbacks that follow the cell's outcome, and this runs after them (setImmediate), or
-   * at once when the engine is asked anything before then (settle). The cell's program stays the project's until
-   * then. Scheduled only once the cell has run: the runner's turn of the event loop before the cell (runner.ts)
-   * would otherwise run it first, on the reply's path.
+   * Publishes a cell's declarations once the reply is on its way: the kernel sends the reply and the idle status
+   * in the promise callbacks that follow the cell's outcome, and this runs after them (setImmediate), or at once
+   * when the engine is asked anything before then (settle). The cell's program stays the project's until then.
    */
-  private publishSoon(): void {
-    if (this.unpublished) setImmediate(() => this.settle());
+  private publishLater(publish: () => void): void {
+    this.unpublished = publish;
+    setImmediate(() => this.settle());
   }
 
   private settle(): void {
