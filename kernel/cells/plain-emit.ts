@@ -4,7 +4,9 @@ import ts = require('typescript');
  * Emits a cell that needs none of TypeScript's own transforms -- no types, JSX, decorators, class fields (which
  * TypeScript marks as its own syntax) or ESNext syntax such as `using`: `const x = 5`, `total += 5`,
  * `console.log(x)`, `await f()`, plain functions -- by running the engine's rewrite
- * (transform.ts) and printing the result, with its source map, as program.emit would.
+ * (transform.ts) and printing the result as program.emit would. Its source map is made only when a traceback needs
+ * it (plainCellSourceMap), by printing the cell again with one: most cells never throw, and the map was a third of
+ * such a cell's printing (docs/performance.md, "The cell engine").
  *
  * Why: program.emit's own machinery (the emit resolver and host, output paths, the transformer chain, a printer per
  * call) is most of an emit, ~0.3-0.6 ms a cell, while the rewrite and the printing are ~0.05 ms (figures:
@@ -19,12 +21,18 @@ interface SourceMapGenerator {
 }
 interface TextWriter {
   getText(): string;
+  clear(): void;
 }
 interface Internals {
   /** A node's syntax kinds below it, as bits: what the parser saw that some transform may need to change. */
   TransformFlags: Record<'ContainsTypeScript' | 'ContainsJsx' | 'ContainsESNext' | 'ContainsDecorators', number>;
   createSourceMapGenerator(host: object, file: string, sourceRoot: string, sourcesDirectoryPath: string, options: ts.CompilerOptions): SourceMapGenerator;
   createTextWriter(newLine: string): TextWriter;
+  /** What ts.transform calls after copying the options to turn string enum values into numbers (see transform). */
+  transformNodes(
+    resolver: undefined, host: undefined, factory: ts.NodeFactory, options: ts.CompilerOptions, nodes: readonly ts.SourceFile[],
+    transformers: readonly ts.TransformerFactory<ts.SourceFile>[], allowDtsFiles: boolean,
+  ): ts.TransformationResult<ts.SourceFile>;
 }
 type WritingPrinter = ts.Printer & { writeFile(file: ts.SourceFile, writer: TextWriter, sourceMap: SourceMapGenerator | undefined): void };
 
@@ -39,12 +47,66 @@ export function isPlainCell(file: ts.SourceFile): boolean {
 }
 
 /**
- * The JavaScript and source map program.emit would write for a plain cell (isPlainCell) with `rewrite` as its
- * only transformer. Undefined when the cell is not plain.
+ * The JavaScript program.emit would write for a plain cell (isPlainCell) with `rewrite` as its only transformer.
+ * Undefined when the cell is not plain. No source map is made: only a traceback through the cell reads one, and
+ * plainCellSourceMap makes it then, from the cell's text.
  */
-export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): string | undefined {
   if (!isPlainCell(file)) return undefined;
-  const result = ts.transform(file, [rewrite], options);
+  const printing = sharedPrinter(options);
+  if (!printing) return undefined;
+  const result = transform(file, rewrite, options);
+  try {
+    printing.printer.writeFile(result.transformed[0], printing.writer, undefined);
+    return printing.writer.getText();
+  } catch (error) {
+    // A print that threw did not reset the printer's state: the next cell gets a new printer.
+    shared = undefined;
+    throw error;
+  } finally {
+    printing.writer.clear();
+    result.dispose();
+  }
+}
+
+let shared: { target: unknown; module: unknown; printer: WritingPrinter; writer: TextWriter } | undefined;
+
+/**
+ * One printer and writer for every cell printed without a map: a printer resets its state after each file. It has
+ * no handlers, as the rewrite enables no substitution or emit notification (transform.ts), so the transformation's
+ * would change nothing (test/cells/plain-emit.test.ts compares with plainCellSourceMap's, which has them).
+ */
+function sharedPrinter(options: ts.CompilerOptions): { printer: WritingPrinter; writer: TextWriter } | undefined {
+  if (shared && shared.target === options.target && shared.module === options.module) return shared;
+  const printer = ts.createPrinter({ target: options.target, module: options.module } as ts.PrinterOptions) as WritingPrinter;
+  if (typeof printer.writeFile !== 'function') return undefined;
+  shared = { target: options.target, module: options.module, printer, writer: (internals as Internals).createTextWriter('\n') };
+  return shared;
+}
+
+/**
+ * ts.transform without its copy of the options (fixupCompilerOptions, which turns string enum values into numbers:
+ * a program's options hold numbers already).
+ */
+function transform(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): ts.TransformationResult<ts.SourceFile> {
+  const { transformNodes } = internals;
+  if (typeof transformNodes !== 'function') return ts.transform(file, [rewrite], options);
+  return transformNodes(undefined, undefined, ts.factory, options, [file], [rewrite], true);
+}
+
+/**
+ * The source map program.emit would write for the plain cell whose checked file was `fileName` with `text`, and the
+ * JavaScript that goes with it (the same emitPlainCell printed): the text is parsed again and printed again with
+ * the same rewrite, which gives the same syntax tree and so the same output. `rewrite` must be a fresh one.
+ */
+export function plainCellSourceMap(fileName: string, text: string, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+  const file = ts.createSourceFile(fileName, text, options.target ?? ts.ScriptTarget.ES2022, true);
+  if (!isPlainCell(file)) return undefined;
+  return printWithMap(file, rewrite, options);
+}
+
+function printWithMap(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): { js: string; sourceMap: string } | undefined {
+  const result = transform(file, rewrite, options);
   try {
     // The options program.emit's printer takes from the compiler options (only some are in the public typings).
     const printerOptions = { target: options.target, module: options.module, sourceMap: true } as ts.PrinterOptions;

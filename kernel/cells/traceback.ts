@@ -29,12 +29,14 @@ class CellSource {
   constructor(
     readonly label: string,
     private readonly code: string,
-    private readonly mappings: string,
+    /** The map's VLQ string, or how to make the map (a plain cell's is printed only when first needed: plain-emit.ts). */
+    private mappings: string | (() => string),
   ) {}
   get lines(): string[] {
     return (this.splitLines ??= this.code.split('\n'));
   }
   get map(): LineMappings {
+    if (typeof this.mappings === 'function') this.mappings = mappingsOf(this.mappings());
     return (this.decodedMap ??= decodeMappings(this.mappings));
   }
 }
@@ -43,8 +45,10 @@ class CellSource {
 export class CellSources {
   private readonly cells = new Map<string, CellSource>();
 
-  add(scriptFile: string, label: string, code: string, sourceMap: string): void {
-    this.cells.set(flattenRope(scriptFile), new CellSource(flattenRope(label), code, mappingsOf(sourceMap)));
+  /** `sourceMap`: the map's JSON, or a function that makes it (called once, by the first traceback that needs it). */
+  add(scriptFile: string, label: string, code: string, sourceMap: string | (() => string)): void {
+    const mappings = typeof sourceMap === 'string' ? mappingsOf(sourceMap) : sourceMap;
+    this.cells.set(flattenRope(scriptFile), new CellSource(flattenRope(label), code, mappings));
   }
 
   get(scriptFile: string): CellSource | undefined {

@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { helperAccess, keepShadows, type RewrittenCell, wrapCell } from './cell-wrapper';
 import { boundNames } from './names';
-import { emitPlainCell } from './plain-emit';
+import { emitPlainCell, plainCellSourceMap } from './plain-emit';
 
 /**
  * Turns a cell into a script that runs in the notebook's global scope:
@@ -41,7 +41,8 @@ export interface TransformOptions {
 
 export interface TransformedCell {
   js: string;
-  sourceMap: string;
+  /** The source map's JSON, or how to make it when a traceback first needs it (a plain cell's, plain-emit.ts). */
+  sourceMap: string | (() => string);
   /** The top-level names the cell assigns as globals. */
   globals: string[];
 }
@@ -78,8 +79,14 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
   const globals: string[] = [];
   const rewrite = cellRewrite(options, globals);
   // Most cells need none of TypeScript's own transforms: printed directly, at a fraction of program.emit's cost.
-  const plain = emitPlainCell(file, rewrite, program.getCompilerOptions());
-  if (plain) return finish(plain.js, plain.sourceMap, globals);
+  const compilerOptions = program.getCompilerOptions();
+  const plain = emitPlainCell(file, rewrite, compilerOptions);
+  if (plain !== undefined) {
+    // Kept for the map: the checked text and the options, not the program or its syntax tree.
+    const { fileName, text } = file;
+    const sourceMap = () => plainCellSourceMap(fileName, text, cellRewrite(options, []), compilerOptions)?.sourceMap ?? '{}';
+    return finish(plain, sourceMap, globals);
+  }
   let js: string | undefined;
   let sourceMap = '';
   const result = program.emit(
@@ -101,7 +108,7 @@ export function cellRewrite(options: TransformOptions, globals: string[]): ts.Tr
   return (context) => (file) => globalize(file, context, options, globals);
 }
 
-function finish(outputText: string, sourceMap: string, globals: string[]): TransformedCell {
+function finish(outputText: string, sourceMap: TransformedCell['sourceMap'], globals: string[]): TransformedCell {
   // A cell with imports is an ES module to TypeScript, which ends it with `export {};`: a script cannot have that.
   const js = outputText.replace(/^\/\/# sourceMappingURL=.*$/m, '').replace(/^export \{\};\s*$/m, '');
   return { js, sourceMap, globals };

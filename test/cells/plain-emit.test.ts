@@ -4,7 +4,7 @@
  * TypeScript's transforms must not take that path.
  */
 import ts = require('typescript');
-import { emitPlainCell } from '../../kernel/cells/plain-emit';
+import { emitPlainCell, plainCellSourceMap } from '../../kernel/cells/plain-emit';
 import { cellRewrite, EMIT_OPTIONS } from '../../kernel/cells/transform';
 
 const PLAIN = [
@@ -49,7 +49,7 @@ function program(cells: readonly string[], ext = '.ts'): { program: ts.Program; 
   return { program: p, files: [...texts.keys()].map((name) => p.getSourceFile(name)!), suffixes: cells.map((code) => code.length) };
 }
 
-test('a plain cell prints as program.emit writes it: same JavaScript, same mappings, same globals', () => {
+test('a plain cell prints as program.emit writes it: same JavaScript, same mappings (made later from its text), same globals', () => {
   const { program: p, files, suffixes } = program(PLAIN);
   files.forEach((file, i) => {
     const options = { fileName: `Cell In[${i}].ts`, suffixStart: suffixes[i] };
@@ -61,9 +61,12 @@ test('a plain cell prints as program.emit writes it: same JavaScript, same mappi
     expect(plain).toBeDefined();
     // program.emit ends the file with its sourceMappingURL comment (the engine drops it) and an ES module with `export {};`.
     const expected = emitted.js.replace(/^\/\/# sourceMappingURL=.*\n?/m, '').replace(/^export \{\};\s*$/m, '');
-    expect({ cell: PLAIN[i], js: plain!.js.replace(/^export \{\};\s*$/m, '') }).toEqual({ cell: PLAIN[i], js: expected });
-    expect(JSON.parse(plain!.sourceMap)).toEqual(JSON.parse(emitted.map));
+    expect({ cell: PLAIN[i], js: plain!.replace(/^export \{\};\s*$/m, '') }).toEqual({ cell: PLAIN[i], js: expected });
     expect(plainGlobals).toEqual(emitGlobals);
+    // The map, made when a traceback needs it, from the cell's text alone: for the very JavaScript that ran.
+    const mapped = plainCellSourceMap(file.fileName, file.text, cellRewrite(options, []), p.getCompilerOptions());
+    expect({ cell: PLAIN[i], js: mapped?.js }).toEqual({ cell: PLAIN[i], js: plain });
+    expect(JSON.parse(mapped!.sourceMap)).toEqual(JSON.parse(emitted.map));
   });
 });
 
