@@ -223,9 +223,11 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   /**
-   * Publishes a cell's declarations once the reply is on its way: the kernel sends the reply and the idle status
-   * in the promise callbacks that follow the cell's outcome, and this runs after them (setImmediate), or at once
-   * when the engine is asked anything before then (settle). The cell's program stays the project's until then.
+   * Publishes a cell's declarations in the next turn of the event loop (setImmediate), or at once when the engine is
+   * asked anything before then (settle). That turn is the runner's own (runner.ts waits one before running), so the
+   * publishing comes before the cell runs: publishing after the run instead, the same work, made each checker
+   * survive into the old generation (docs/performance.md, "The cell engine"). The program stays the project's until
+   * then.
    */
   private publishLater(publish: () => void): void {
     this.unpublished = publish;

@@ -29,8 +29,8 @@ export interface TransformOptions {
   valueNames?: ReadonlySet<string>;
   fileName: string;
   /**
-   * Where the engine's own text after the cell begins (its `export { names };` line and the imports that shadow
-   * globals, index.ts): statements from there on are not part of the cell.
+   * Where the engine's own text after the cell begins (its export line, `export { names };` or `export {};`, and the
+   * imports that shadow globals, index.ts): statements from there on are not part of the cell.
    */
   suffixStart?: number;
   /** Imports and declarations that shadow a global (see above): this cell's own, and earlier cells' it may use. */
@@ -71,7 +71,7 @@ export function transformCell(code: string, options: TransformOptions): Transfor
 }
 
 /**
- * A cell just type-checked in `program`, whose file is the cell followed by one line `export { names };` (which is
+ * A cell just type-checked in `program`, whose file is the cell followed by its export line (checked-text.ts; it is
  * dropped): emitted from that program, whose checker is already built. transpileModule would build a program and
  * an emit checker of its own (measured ~2 ms of a cell's ~10).
  */
