@@ -33,12 +33,14 @@ const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
 /**
  * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
  * a cell usually adds a line to the last global script chunk (up to CHUNK_SIZE declarations), and the rest of the
- * file's syntax tree is reused. When most of the text changed (the checked cell, when the next cell is another
- * cell), it tells nothing and the file is parsed anew: the incremental parser's bookkeeping over the old tree then
- * reuses nothing and cost a small cell several times a fresh parse (docs/performance.md, "The cell engine").
+ * file's syntax tree is reused. When most of the text changed it tells nothing and the file is parsed anew: the
+ * incremental parser's bookkeeping over the old tree then reuses nothing and cost a small cell several times a
+ * fresh parse (docs/performance.md, "The cell engine"). The checked cell's snapshots never tell (`fresh`): a cell
+ * is small, and one cell after another (`const x1 = 1` then `const x2 = 2`) differs by a few characters in its
+ * middle, which the incremental parser then re-parses with the same bookkeeping, dearer than parsing it whole.
  */
 class EditedSnapshot implements ts.IScriptSnapshot {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string, private readonly fresh = false) {}
   getText(start: number, end: number): string {
     return this.text.substring(start, end);
   }
@@ -46,7 +48,7 @@ class EditedSnapshot implements ts.IScriptSnapshot {
     return this.text.length;
   }
   getChangeRange(old: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
-    if (!(old instanceof EditedSnapshot)) return undefined;
+    if (this.fresh || !(old instanceof EditedSnapshot)) return undefined;
     const a = old.text;
     const b = this.text;
     const max = Math.min(a.length, b.length);
@@ -158,7 +160,8 @@ export class CellProject {
   setFile(fileName: string, text: string): void {
     const old = this.files.get(fileName);
     if (old && old.text === text) return;
-    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: new EditedSnapshot(text) });
+    const fresh = fileName === this.checkedTs || fileName === this.checkedTsx;
+    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: new EditedSnapshot(text, fresh) });
     this.projectVersion++;
   }
 
