@@ -30,17 +30,21 @@ const SCRATCH_NAME = '__tsfutures_scratch.ts';
 const NODE_LITE_NAME = '__tsfutures_node_lite.d.ts';
 const NAMESPACES_NAME = '__tsfutures_namespaces.ts';
 
+/** Texts shorter than this (about two lines of a cell) are parsed whole: below it the incremental parse was no cheaper. */
+const WHOLE_PARSE_BELOW = 200;
+
 /**
  * A snapshot that tells the service which span changed since the previous one, so it re-parses only that span:
  * a cell usually adds a line to the last global script chunk (up to CHUNK_SIZE declarations), and the rest of the
  * file's syntax tree is reused. When most of the text changed it tells nothing and the file is parsed anew: the
  * incremental parser's bookkeeping over the old tree then reuses nothing and cost a small cell several times a
- * fresh parse (docs/performance.md, "The cell engine"). The checked cell's snapshots never tell (`fresh`): a cell
- * is small, and one cell after another (`const x1 = 1` then `const x2 = 2`) differs by a few characters in its
- * middle, which the incremental parser then re-parses with the same bookkeeping, dearer than parsing it whole.
+ * fresh parse (docs/performance.md, "The cell engine"). Nor does it for a short text (WHOLE_PARSE_BELOW): one
+ * small cell after another (`const x1 = 1` then `const x2 = 2`) differs by a few characters in its middle, so the
+ * one statement is re-parsed either way and the bookkeeping only adds to it; a longer cell run again after an edit
+ * keeps the incremental parse, which then reuses its unchanged statements.
  */
 class EditedSnapshot implements ts.IScriptSnapshot {
-  constructor(readonly text: string, private readonly fresh = false) {}
+  constructor(readonly text: string) {}
   getText(start: number, end: number): string {
     return this.text.substring(start, end);
   }
@@ -48,7 +52,7 @@ class EditedSnapshot implements ts.IScriptSnapshot {
     return this.text.length;
   }
   getChangeRange(old: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
-    if (this.fresh || !(old instanceof EditedSnapshot)) return undefined;
+    if (!(old instanceof EditedSnapshot) || this.text.length < WHOLE_PARSE_BELOW) return undefined;
     const a = old.text;
     const b = this.text;
     const max = Math.min(a.length, b.length);
@@ -160,8 +164,7 @@ export class CellProject {
   setFile(fileName: string, text: string): void {
     const old = this.files.get(fileName);
     if (old && old.text === text) return;
-    const fresh = fileName === this.checkedTs || fileName === this.checkedTsx;
-    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: new EditedSnapshot(text, fresh) });
+    this.files.set(fileName, { text, version: (old?.version ?? 0) + 1, snapshot: new EditedSnapshot(text) });
     this.projectVersion++;
   }
 

@@ -1,8 +1,9 @@
 /**
- * The checked cell is parsed whole for every cell (project.ts EditedSnapshot `fresh`): one cell after another
- * differs by a few characters, and the incremental parser's bookkeeping over the previous cell's tree cost more than
- * parsing the small new text. Asserted on the syntax trees: the new cell's tree shares no node with the previous
- * one, and the previous tree is left as it was (the incremental parser moves and re-parents the nodes it reuses).
+ * A short checked cell is parsed whole (project.ts WHOLE_PARSE_BELOW): one small cell after another differs by a few
+ * characters, and the incremental parser's bookkeeping over the previous cell's tree cost more than parsing the new
+ * text. A long cell run again after a small edit keeps the incremental parse. Asserted on the syntax trees: a whole
+ * parse shares no node with the previous tree and leaves it as it was (the incremental parser moves and re-parents
+ * the nodes it reuses).
  */
 import * as path from 'node:path';
 import type ts from 'typescript';
@@ -18,7 +19,7 @@ beforeAll(() => {
   engine = createEngine({ cwd: path.join(__dirname, '..', '..') });
 });
 
-test('a cell that differs from the previous one by a few characters is parsed anew, leaving the previous tree alone', async () => {
+test('a short cell that differs from the previous one by a few characters is parsed anew, leaving the previous tree alone', async () => {
   const head = 'const fpFirst = { a: 1, b: "two" };\nfunction fpTwice(n: number) { return n * 2; }\n';
   expect(await engine.execute(`${head}const fpLast = fpTwice(20);`)).toMatchObject({ status: 'ok' });
   const before = checkedFile();
@@ -33,4 +34,13 @@ test('a cell that differs from the previous one by a few characters is parsed an
   expect([first.parent, second.parent]).toEqual([before, before]);
   expect([first.pos, first.end, second.pos, second.end]).toEqual(positions);
   expect(await engine.execute('fpLast + fpFirst.a')).toMatchObject({ status: 'ok', value: 43 });
+});
+
+test('a long cell run again after a small edit is still parsed incrementally', async () => {
+  const head = Array.from({ length: 8 }, (_, i) => `function fpLong${i}(a: number, b: string[]) { return b.length > a ? b.slice(${i}) : b; }`).join('\n');
+  expect(await engine.execute(`${head}\nconst fpEdited = fpLong1(1, ["a", "b", "c"]).length;`)).toMatchObject({ status: 'ok' });
+  const [first] = checkedFile().statements;
+  expect(await engine.execute(`${head}\nconst fpEdited = fpLong1(2, ["a", "b", "c"]).length;`)).toMatchObject({ status: 'ok' });
+  expect(checkedFile().statements[0]).toBe(first);
+  expect(await engine.execute('fpEdited')).toMatchObject({ status: 'ok', value: 2 });
 });
