@@ -49,6 +49,7 @@ import { installCellGlobals } from './cell-globals';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
+import { warmUpDeclaringCell } from './warm-up';
 import { GlobalShadows } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, hasParseErrors, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import { checkedText, exportClauseMatters, mayCheckUnnamed, unnamedCheckedText } from './checked-text';
@@ -301,6 +302,11 @@ export class TypeScriptCellEngine implements CellEngine {
     if (service.getSyntacticDiagnostics(file).length + service.getSemanticDiagnostics(file).length) return;
     const program = this.project.program();
     emitCheckedCell(program, program.getSourceFile(file)!, { fileName: 'warm-up.ts', valueNames: new Set() });
+  }
+
+  /** One throwaway declaring cell in the scratch module (warm-up.ts); false once more would not help. */
+  warmUpIdle(step: number): boolean {
+    return this.executionCount === 0 && warmUpDeclaringCell(this.project, step);
   }
 
   async evaluate(expression: string): Promise<CellOutcome> {
