@@ -38,8 +38,9 @@ export interface CellEngine {
    */
   warmUp?(): void;
   /**
-   * Optional: one more step of such work, while the kernel has no request (a human's first cell comes seconds after
-   * a start). Each step is short, so a request that comes meanwhile waits at most one; false: no more steps.
+   * Optional: one more step of such work, while the kernel waits for its first cell (a human's comes seconds after a
+   * start). Each step is short, so a request that comes meanwhile waits at most one; false: no more steps (a cell
+   * has run).
    */
   warmUpIdle?(step: number): boolean;
   /** Abandons the cell that is awaiting, making its execute() resolve with ename KeyboardInterrupt. */

@@ -41,40 +41,38 @@ describe('engine preload: idle warm-up', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a kernel without requests runs the steps after the warm-up, one a turn, as many as asked', async () => {
+  test('a kernel without cells runs the steps after the warm-up, one a turn, as many as asked, taken by get() or not', async () => {
     process.env.TSFUTURES_IDLE_WARM_UP = '5';
     await preloadEngine(dir);
     expect(calls()).toEqual(['warmUp']);
     await sleep(IDLE_WARM_UP_DELAY_MS + 200);
     expect(calls()).toEqual(['warmUp', 0, 1, 2, 3, 4]);
-    new EngineLoader(dir).get(); // ends this preload
-  });
 
-  test('a request that takes the engine before the first step means no step at all', async () => {
-    process.env.TSFUTURES_IDLE_WARM_UP = '5';
+    // The kernel takes the engine right after its first kernel_info (loadEngineSoon): not a sign of a cell coming.
     await preloadEngine(dir);
     const engine = new EngineLoader(dir).get();
-    await sleep(IDLE_WARM_UP_DELAY_MS + 200);
     expect(engine.languageVersion).toBe('test');
-    expect(calls()).toEqual(['warmUp']);
+    await sleep(IDLE_WARM_UP_DELAY_MS + 200);
+    expect(calls()).toEqual(['warmUp', 0, 1, 2, 3, 4]);
   });
 
-  test('steps end when the engine says no more, and when a request comes between two', async () => {
+  test('steps end when the engine says no more (it has run a cell)', async () => {
     process.env.TSFUTURES_IDLE_WARM_UP = '1000';
     process.env.FAKE_LAST_STEP = '2';
     await preloadEngine(dir);
+    new EngineLoader(dir).get();
     await sleep(IDLE_WARM_UP_DELAY_MS + 200);
     expect(calls()).toEqual(['warmUp', 0, 1, 2]);
-    new EngineLoader(dir).get();
+  });
 
-    delete process.env.FAKE_LAST_STEP;
+  test('an engine dropped for another one (get() from another directory) is not warmed', async () => {
+    process.env.TSFUTURES_IDLE_WARM_UP = '1000';
     await preloadEngine(dir);
-    await sleep(IDLE_WARM_UP_DELAY_MS + 20);
-    new EngineLoader(dir).get();
-    const seen = calls().length;
-    await sleep(100);
-    expect(calls().length).toBe(seen);
-    expect(seen).toBeLessThan(1001);
+    const before = calls();
+    new EngineLoader(os.tmpdir()).get(); // creates a new engine (and a new calls list)
+    await sleep(IDLE_WARM_UP_DELAY_MS + 200);
+    expect(before).toEqual(['warmUp']);
+    expect(calls()).toEqual([]);
   });
 
   test('TSFUTURES_IDLE_WARM_UP=0 turns the steps off', async () => {
@@ -82,6 +80,5 @@ describe('engine preload: idle warm-up', () => {
     await preloadEngine(dir);
     await sleep(IDLE_WARM_UP_DELAY_MS + 200);
     expect(calls()).toEqual(['warmUp']);
-    new EngineLoader(dir).get();
   });
 });
