@@ -21,7 +21,8 @@
  *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply; it is
  *   parsed once, by the program, unless its check needs its export clause (checked-text.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
- *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
+ *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts);
+ *   a kernel idle before its first cell runs throwaway declaring cells, so that cell finds the compiler warm (warm-up.ts).
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts); the globals cells
  *   start with (the runtime's exports, the host's, `require`, `Deno`) are installed by cell-globals.ts.
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
