@@ -21,7 +21,8 @@
  *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply; it is
  *   parsed once, by the program, unless its check needs its export clause (checked-text.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
- *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts).
+ *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts);
+ *   a kernel idle before its first cell runs throwaway declaring cells, so that cell finds the compiler warm (warm-up.ts).
  * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts); the globals cells
  *   start with (the runtime's exports, the host's, `require`, `Deno`) are installed by cell-globals.ts.
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
@@ -49,6 +50,7 @@ import { installCellGlobals } from './cell-globals';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
+import { warmUpDeclaringCell } from './warm-up';
 import { GlobalShadows } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, hasParseErrors, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import { checkedText, exportClauseMatters, mayCheckUnnamed, unnamedCheckedText } from './checked-text';
@@ -301,6 +303,11 @@ export class TypeScriptCellEngine implements CellEngine {
     if (service.getSyntacticDiagnostics(file).length + service.getSemanticDiagnostics(file).length) return;
     const program = this.project.program();
     emitCheckedCell(program, program.getSourceFile(file)!, { fileName: 'warm-up.ts', valueNames: new Set() });
+  }
+
+  /** One throwaway declaring cell in the scratch module (warm-up.ts); false once more would not help. */
+  warmUpIdle(step: number): boolean {
+    return this.executionCount === 0 && warmUpDeclaringCell(this.project, step);
   }
 
   async evaluate(expression: string): Promise<CellOutcome> {

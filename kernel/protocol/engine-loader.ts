@@ -11,7 +11,7 @@ import type { CellEngine } from './engine';
 import { traceStartup } from '../process/startup-trace';
 import { log } from '../process/log';
 import { cellLanguage, type CellLanguage } from '../cells/language';
-import { setImmediate } from 'node:timers';
+import { setImmediate, setTimeout } from 'node:timers';
 
 type EngineModule = { createEngine(options: { cwd: string; globals?: Record<string, unknown>; language?: CellLanguage }): CellEngine };
 
@@ -27,8 +27,8 @@ function createEngine(cwd: string): CellEngine {
   return mod.createEngine({ cwd, globals: notebookGlobals(), language: cellLanguage() });
 }
 
-/** An engine created ahead of need, for the cwd and module it was made with. */
-let preloaded: { cwd: string; modulePath: string; engine?: CellEngine } | undefined;
+/** An engine created ahead of need, for the cwd and module it was made with; `adopted` once get() took it. */
+let preloaded: { cwd: string; modulePath: string; engine?: CellEngine; adopted?: boolean } | undefined;
 
 /**
  * Creates the engine on the next turn of the event loop (after the caller has started its own async work), then
@@ -58,9 +58,40 @@ export function preloadEngine(cwd: string = process.cwd()): Promise<void> {
           log('warning', `engine warm-up failed: ${(e as Error)?.message ?? String(e)}`);
         }
         done();
+        warmWhileIdle(entry);
       });
     });
   });
+}
+
+/** How long after the warm-up the idle steps begin: a client that sends its first cell at once has it running by then. */
+export const IDLE_WARM_UP_DELAY_MS = 100;
+/** Steps (throwaway cells, a few ms each) by default: about as many as a kernel's first cells took to run warm. */
+export const IDLE_WARM_UP_STEPS = 40;
+
+/**
+ * The engine's idle warm-up (CellEngine.warmUpIdle), one step a turn, until the engine says no more (it has run a
+ * cell), the steps run out (TSFUTURES_IDLE_WARM_UP=n of them, 0: none) or the engine was dropped for another one
+ * (get() with another cwd). The kernel takes the engine (get()) right after its first kernel_info, so that is no
+ * sign of a cell coming. A client that sends its cells at once, as a notebook run or a benchmark does, has its first
+ * cell running before the first step.
+ */
+function warmWhileIdle(entry: NonNullable<typeof preloaded>): void {
+  const steps = Number(process.env.TSFUTURES_IDLE_WARM_UP ?? IDLE_WARM_UP_STEPS);
+  let step = 0;
+  const next = () => {
+    if ((preloaded !== entry && !entry.adopted) || !entry.engine?.warmUpIdle || !(step < steps)) return;
+    try {
+      if (!entry.engine.warmUpIdle(step++)) return;
+    } catch (e) {
+      log('warning', `engine idle warm-up failed: ${(e as Error)?.message ?? String(e)}`);
+      return;
+    }
+    if (step === steps) traceStartup('engine idle warm-up done');
+    // A turn of the event loop between steps: a request that came during one is read before the next.
+    setImmediate(next);
+  };
+  setTimeout(next, IDLE_WARM_UP_DELAY_MS).unref();
 }
 
 export class EngineLoader {
@@ -80,6 +111,7 @@ export class EngineLoader {
       const early = preloaded;
       preloaded = undefined;
       const usable = early?.engine && early.cwd === this.cwd && early.modulePath === engineModulePath();
+      if (usable) early.adopted = true;
       this.engine = usable ? early.engine! : createEngine(this.cwd);
     }
     return this.engine;

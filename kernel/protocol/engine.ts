@@ -37,6 +37,12 @@ export interface CellEngine {
    * otherwise wait for (compiling the checker's and emitter's paths). Called while the kernel waits for a client.
    */
   warmUp?(): void;
+  /**
+   * Optional: one more step of such work, while the kernel waits for its first cell (a human's comes seconds after a
+   * start). Each step is short, so a request that comes meanwhile waits at most one; false: no more steps (a cell
+   * has run).
+   */
+  warmUpIdle?(step: number): boolean;
   /** Abandons the cell that is awaiting, making its execute() resolve with ename KeyboardInterrupt. */
   interrupt(): void;
   /** The TypeScript version the engine checks with (kernel_info language_info.version). */

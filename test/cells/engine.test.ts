@@ -313,6 +313,23 @@ describe('warm-up', () => {
   });
 });
 
+describe('idle warm-up', () => {
+  test('throwaway declaring cells leave nothing a cell can see, and stop once a cell has run', async () => {
+    const fresh = createEngine({ cwd: path.join(__dirname, '..', '..') });
+    fresh.warmUp?.();
+    for (let step = 0; step < 3; step++) expect(fresh.warmUpIdle!(step)).toBe(true);
+    const first = await fresh.execute('typeof __tsf_warm_up_0');
+    expect(first.status).toBe('error');
+    if (first.status === 'error') expect(first.traceback.join('\n')).toMatch(/Cell In\[1\][\s\S]*TS2304: Cannot find name '__tsf_warm_up_0'/);
+    expect((globalThis as Record<string, unknown>).__tsf_warm_up_0).toBeUndefined();
+    // A cell declaring the same name is not a redeclaration, and later cells see it.
+    expect((await fresh.execute('const __tsf_warm_up_1 = "mine"')).status).toBe('ok');
+    const r = await fresh.execute('__tsf_warm_up_1.length');
+    expect(r.status === 'ok' && r.value).toBe(4);
+    expect(fresh.warmUpIdle!(3)).toBe(false);
+  });
+});
+
 describe('traceback sources', () => {
   test('a cell that runs no code of its own and creates no function is not kept; one that creates a function is', async () => {
     const fresh = createEngine({ cwd: path.join(__dirname, '..', '..') });
