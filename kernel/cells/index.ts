@@ -92,8 +92,8 @@ export class TypeScriptCellEngine implements CellEngine {
   private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
-  /** A cell's declarations not yet handed to the project (publishLater): done before anything checks again. */
-  private unpublished: (() => void) | undefined;
+  /** A cell's declarations not yet handed to the project (publishAfterRun): done before anything checks again. */
+  private unpublished: UnpublishedCell | undefined;
 
   constructor(options: EngineOptions) {
     const runtime = loadRuntime();
@@ -172,13 +172,14 @@ export class TypeScriptCellEngine implements CellEngine {
     const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
     const published = { names: unnamed ? names : undefined, text, skip: new Set(ownShadows) };
     const valueNames = needsValueNames ? this.publishCell(program, n, published) : new Set<string>();
-    if (names.length && !needsValueNames) this.publishLater(() => this.publishCell(program, n, published));
+    if (names.length && !needsValueNames) this.unpublished = { program, n, cell: published };
     // Shadowing names are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
     let transformed;
     try {
       transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed, writeBack });
     } catch (error) {
+      this.publishAfterRun();
       return runtimeErrorOutcome(error, this.sources);
     }
     const scriptFile = `__tsfutures_cell_${n}.js`;
@@ -190,6 +191,7 @@ export class TypeScriptCellEngine implements CellEngine {
     // A cell that ran no code but its own operators and created no function (`total += 5; total`, `const x = 1`)
     // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
     if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
+    this.publishAfterRun();
     return outcome;
   }
 
@@ -225,23 +227,25 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   /**
-   * Publishes a cell's declarations in the next turn of the event loop (setImmediate), or at once when the engine is
-   * asked anything before then (settle). That turn is the runner's own (runner.ts waits one before running), so the
-   * publishing comes before the cell runs: publishing after the run instead, the same work, made each checker
-   * survive into the old generation (docs/performance.md, "The cell engine"). The program stays the project's until
-   * then.
+   * Publishes the cell's declarations (`unpublished`) once its reply is on its way: the kernel sends the reply and
+   * the idle status in the promise callbacks that follow the cell's outcome, and this runs after them
+   * (setImmediate), or at once when the engine is asked anything before then (settle). Scheduled only after the
+   * run: the runner's own turn of the event loop (runner.ts) would otherwise come after it, with the publishing on
+   * the round trip. The program stays the project's until then.
+   * What waits is a plain record, not a closure over execute's scope: with a closure kept on the engine, each
+   * cell's checker survived the young generation's collections and was promoted (docs/performance.md, "The cell
+   * engine").
    */
-  private publishLater(publish: () => void): void {
-    this.unpublished = publish;
-    setImmediate(() => this.settle());
+  private publishAfterRun(): void {
+    if (this.unpublished) setImmediate(() => this.settle());
   }
 
   private settle(): void {
-    const publish = this.unpublished;
+    const pending = this.unpublished;
     this.unpublished = undefined;
-    if (!publish) return;
+    if (!pending) return;
     try {
-      publish();
+      this.publishCell(pending.program, pending.n, pending.cell);
     } catch (error) {
       // Not this request's failure any more (its reply is sent): the names stay unknown to later cells' checks.
       process.emitWarning(`tsfutures: a cell's declarations were not published: ${(error as Error)?.stack ?? String(error)}`);
@@ -273,7 +277,7 @@ export class TypeScriptCellEngine implements CellEngine {
    * `names`: the cell's names when it was checked without its export clause (loadCell), found in its module scope;
    * else its module's exports. `text`: the checked text with the clause, for the cell's copy.
    */
-  private publishCell(program: ts.Program, n: number, cell: { names?: readonly string[]; text: string; skip: ReadonlySet<string> }): Set<string> {
+  private publishCell(program: ts.Program, n: number, cell: PublishedCell): Set<string> {
     const checker = program.getTypeChecker();
     const file = program.getSourceFile(this.project.checkedFile);
     const moduleSymbol = file && checker.getSymbolAtLocation(file);
@@ -380,6 +384,10 @@ function loadedImports(program: ts.Program, fileName: string, codeLength: number
   }
   return specifiers;
 }
+
+/** What publishCell needs of a cell besides its program (see there); and a cell waiting for it (publishAfterRun). */
+type PublishedCell = { names?: readonly string[]; text: string; skip: ReadonlySet<string> };
+type UnpublishedCell = { program: ts.Program; n: number; cell: PublishedCell };
 
 function isModuleNamespace(m: unknown): boolean {
   return m !== null && typeof m === 'object' && Object.prototype.toString.call(m) === '[object Module]';
