@@ -41,24 +41,25 @@ export interface RewrittenCell {
   shadowing: readonly string[];
   /** Every shadowed name the cell sees: its own and the earlier cells' (the arrow's parameters). */
   shadowed: ReadonlySet<string>;
+  /** Shadowed names the cell may assign: kept again when it ends, even by a throw. */
+  writeBack: ReadonlySet<string>;
+  /** Whether it awaits at top level (the arrow is then async). */
+  isAsync: boolean;
 }
 
 /**
  * `var globals...; ((shadowed...) => { hoisted; keep shadows; body })(__tsf.shadows.x...)`, async when it awaits;
  * the body in `try { } finally { keep writeBack }` when the cell may assign a shadowed name.
  */
-export function wrapCell(f: ts.NodeFactory, file: ts.SourceFile, cell: RewrittenCell, isAsync: boolean, writeBack: ReadonlySet<string>): ts.SourceFile {
+export function wrapCell(f: ts.NodeFactory, file: ts.SourceFile, cell: RewrittenCell): ts.SourceFile {
   const { shadowed, globals } = cell;
-  // This cell's shadowing imports and functions are kept for the later cells (after all imports: one may fail).
-  const keep: ts.Statement[] = [];
-  keepShadows(f, shadowed, cell.shadowing, keep);
+  const inner = wrappedStatements(f, cell);
   const kept: ts.Statement[] = [];
-  keepShadows(f, shadowed, writeBack, kept);
-  const inner = [...cell.hoisted, ...keep, ...cell.body];
+  keepShadows(f, shadowed, cell.writeBack, kept);
   const statements = kept.length ? [f.createTryStatement(f.createBlock(inner, true), undefined, f.createBlock(kept, true))] : inner;
   const parameters = [...shadowed].map((name) => f.createParameterDeclaration(undefined, undefined, name));
   const wrapper = f.createArrowFunction(
-    isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
+    cell.isAsync ? [f.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
     undefined, parameters, undefined, undefined,
     f.createBlock(statements, true),
   );
@@ -68,4 +69,34 @@ export function wrapCell(f: ts.NodeFactory, file: ts.SourceFile, cell: Rewritten
     ? [f.createVariableStatement(undefined, f.createVariableDeclarationList(globals.map((n) => f.createVariableDeclaration(n))))]
     : [];
   return f.updateSourceFile(file, [...vars, run]);
+}
+
+/** The statements the wrapper's arrow runs: the hoisted ones, this cell's shadowing names kept (after all imports: one may fail), the body. */
+export function wrappedStatements(f: ts.NodeFactory, cell: RewrittenCell): ts.Statement[] {
+  const keep: ts.Statement[] = [];
+  keepShadows(f, cell.shadowed, cell.shadowing, keep);
+  return [...cell.hoisted, ...keep, ...cell.body];
+}
+
+/** One level of the printer's indentation (a TextWriter's, at its default). */
+const INDENT = '    ';
+
+/**
+ * The text the printer writes for wrapCell's script around its wrappedStatements, which go between `head` and
+ * `tail` printed `depth` levels deep (each on its own lines): the printer's formatting of these fixed nodes,
+ * written directly (test/cells/plain-emit.test.ts compares the two for every shape of wrapper).
+ */
+export function wrapperText(cell: RewrittenCell): { head: string; tail: string; depth: number } {
+  const { shadowed, globals } = cell;
+  const names = [...shadowed];
+  // The printer leaves out the parentheses of a lone plain parameter, except after `async`.
+  const parameters = names.length === 1 && !cell.isAsync ? names[0] : `(${names.join(', ')})`;
+  let head = `${globals.length ? `var ${globals.join(', ')};\n` : ''}(${cell.isAsync ? 'async ' : ''}${parameters} => {\n`;
+  let tail = `})(${names.map((name) => `${CELL_HELPER}.shadows.${name}`).join(', ')});\n`;
+  const kept = [...cell.writeBack].filter((name) => shadowed.has(name));
+  if (!kept.length) return { head, tail, depth: 1 };
+  head += `${INDENT}try {\n`;
+  const keeps = kept.map((name) => `${INDENT}${INDENT}${CELL_HELPER}.shadows.${name} = ${name};\n`).join('');
+  tail = `${INDENT}}\n${INDENT}finally {\n${keeps}${INDENT}}\n${tail}`;
+  return { head, tail, depth: 2 };
 }

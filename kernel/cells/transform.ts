@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { helperAccess, keepShadows, type RewrittenCell, wrapCell } from './cell-wrapper';
 import { boundNames } from './names';
-import { emitPlainCell, plainCellSourceMap } from './plain-emit';
+import { emitPlainCell, type PlainRewrite, plainCellSourceMap } from './plain-emit';
 
 /**
  * Turns a cell into a script that runs in the notebook's global scope:
@@ -77,7 +77,7 @@ export function transformCell(code: string, options: TransformOptions): Transfor
  */
 export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, options: TransformOptions): TransformedCell {
   const globals: string[] = [];
-  const rewrite = cellRewrite(options, globals);
+  const rewrite = plainRewrite(options, globals);
   // Most cells need none of TypeScript's own transforms: printed directly, at a fraction of program.emit's cost.
   const compilerOptions = program.getCompilerOptions();
   const plain = emitPlainCell(file, rewrite, compilerOptions);
@@ -97,7 +97,7 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
     },
     undefined,
     false,
-    { before: [rewrite] },
+    { before: [rewrite.transformer] },
   );
   if (result.emitSkipped || js === undefined) throw new Error(`cannot emit ${options.fileName}`);
   return finish(js, sourceMap, globals);
@@ -106,6 +106,17 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
 /** The rewrite of a checked cell into a script (see the top of the file); the names it makes globals go to `globals`. */
 export function cellRewrite(options: TransformOptions, globals: string[]): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (file) => globalize(file, context, options, globals);
+}
+
+/**
+ * cellRewrite, and the same rewrite outside a transformation, for plain-emit.ts to print the cell's statements
+ * itself; the second needs a transformation's context (so declines) when the cell has dynamic imports to rewrite.
+ */
+export function plainRewrite(options: TransformOptions, globals: string[]): PlainRewrite {
+  return {
+    transformer: cellRewrite(options, globals),
+    statements: (file) => (DYNAMIC_IMPORT.test(file.text) ? undefined : rewriteStatements(file, ts.factory, options, globals)),
+  };
 }
 
 function finish(outputText: string, sourceMap: TransformedCell['sourceMap'], globals: string[]): TransformedCell {
@@ -135,19 +146,25 @@ function awaitsAtTopLevel(node: ts.Node): boolean {
 
 function globalize(file: ts.SourceFile, context: ts.TransformationContext, options: TransformOptions, globals: string[]): ts.SourceFile {
   if (DYNAMIC_IMPORT.test(file.text)) file = ts.visitEachChild(file, dynamicImports(context), context);
-  const cell = new CellRewrite(context.factory, options, globals);
+  return wrapCell(context.factory, file, rewriteStatements(file, context.factory, options, globals));
+}
+
+/** The cell's statements rewritten (the wrapper goes around them: cell-wrapper.ts); dynamic imports already rewritten. */
+function rewriteStatements(file: ts.SourceFile, f: ts.NodeFactory, options: TransformOptions, globals: string[]): RewrittenCell {
+  const cell = new CellRewrite(f, options, globals);
   const suffixStart = options.suffixStart ?? Infinity;
   // By where a statement ends: its pos includes the trivia before it, so the engine's first statement starts inside
   // a cell that ends with a newline (and the cell's last expression would no longer be last).
   const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.end <= suffixStart);
   const last = statements[statements.length - 1];
-  let isAsync = false;
   for (const stmt of statements) {
-    isAsync ||= awaitsAtTopLevel(stmt);
+    cell.isAsync ||= awaitsAtTopLevel(stmt);
     if (!hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) rewriteStatement(cell, stmt, stmt === last);
   }
-  return wrapCell(context.factory, file, cell, isAsync, options.writeBack ?? new Set());
+  return cell;
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** What the rewrite of one cell gathers: hoisted imports and functions, the body in order, and the names declared. */
 class CellRewrite implements RewrittenCell {
@@ -156,10 +173,13 @@ class CellRewrite implements RewrittenCell {
   /** This cell's imports that shadow a global: kept in `__tsf.shadows` rather than made globals. */
   readonly shadowing: string[] = [];
   readonly shadowed: ReadonlySet<string>;
+  readonly writeBack: ReadonlySet<string>;
+  isAsync = false;
   private readonly names = new Set<string>();
 
   constructor(readonly f: ts.NodeFactory, private readonly options: TransformOptions, readonly globals: string[]) {
-    this.shadowed = options.shadowed ?? new Set<string>();
+    this.shadowed = options.shadowed ?? NO_NAMES;
+    this.writeBack = options.writeBack ?? NO_NAMES;
   }
 
   declare(name: string): void {
