@@ -85,7 +85,9 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
     // Kept for the map: the checked text and the options, not the program or its syntax tree.
     const { fileName, text } = file;
     const sourceMap = () => plainCellSourceMap(fileName, text, cellRewrite(options, []), compilerOptions)?.sourceMap ?? '{}';
-    return finish(plain, sourceMap, globals);
+    // Nothing for finish to drop: the printer writes no sourceMappingURL, and only TypeScript's module transform the
+    // closing `export {};` (a template literal's line that looks like either is the cell's own text).
+    return { js: plain, sourceMap, globals };
   }
   let js: string | undefined;
   let sourceMap = '';
@@ -135,6 +137,18 @@ function runtimeModifiers(node: ts.FunctionDeclaration | ts.ClassDeclaration): t
   return kept?.length ? kept : undefined;
 }
 
+/**
+ * The parser's marks (node.transformFlags, a TypeScript internal) of what awaitsAtTopLevel looks for: an `await`
+ * outside functions (functions clear the mark), `for await` (ES2018 syntax) and `await using` (ESNext). A statement
+ * with none of them, and no TypeScript syntax (an ambient statement keeps no marks of its parts), is not walked.
+ */
+const internalFlags = (ts as unknown as { TransformFlags?: Record<'ContainsAwait' | 'ContainsES2018' | 'ContainsESNext' | 'ContainsTypeScript', number> }).TransformFlags;
+const MAY_AWAIT = internalFlags ? internalFlags.ContainsAwait | internalFlags.ContainsES2018 | internalFlags.ContainsESNext | internalFlags.ContainsTypeScript : 0;
+
+function mayAwaitAtTopLevel(stmt: ts.Statement): boolean {
+  return MAY_AWAIT === 0 || ((stmt as ts.Statement & { transformFlags: number }).transformFlags & MAY_AWAIT) !== 0;
+}
+
 /** True when the statement awaits outside any nested function (so the wrapper must be async). */
 function awaitsAtTopLevel(node: ts.Node): boolean {
   if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
@@ -158,7 +172,7 @@ function rewriteStatements(file: ts.SourceFile, f: ts.NodeFactory, options: Tran
   const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.end <= suffixStart);
   const last = statements[statements.length - 1];
   for (const stmt of statements) {
-    cell.isAsync ||= awaitsAtTopLevel(stmt);
+    cell.isAsync ||= mayAwaitAtTopLevel(stmt) && awaitsAtTopLevel(stmt);
     if (!hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) rewriteStatement(cell, stmt, stmt === last);
   }
   return cell;

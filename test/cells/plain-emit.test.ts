@@ -5,7 +5,7 @@
  */
 import ts = require('typescript');
 import { emitPlainCell, plainCellSourceMap } from '../../kernel/cells/plain-emit';
-import { cellRewrite, EMIT_OPTIONS, plainRewrite, type TransformOptions } from '../../kernel/cells/transform';
+import { cellRewrite, EMIT_OPTIONS, emitCheckedCell, plainRewrite, type TransformOptions } from '../../kernel/cells/transform';
 
 const PLAIN = [
   'const x = 5;',
@@ -94,4 +94,11 @@ test.each(SHAPES)('a plain cell prints as program.emit writes it: same JavaScrip
 test('a cell that needs a TypeScript transform (types, JSX, using, decorators) goes through program.emit', () => {
   const { program: p, files } = program(NOT_PLAIN, '.tsx');
   for (const file of files) expect(emitPlainCell(file, plainRewrite({ fileName: 'cell.ts' }, []), p.getCompilerOptions())).toBeUndefined();
+});
+
+test("a plain cell's text is emitted whole: a template literal's lines that look like program.emit's own are kept", () => {
+  const cell = 'const s = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;\ns';
+  const { program: p, files, suffixes } = program([cell]);
+  const { js } = emitCheckedCell(p, files[0], { fileName: 'Cell In[1].ts', suffixStart: suffixes[0] });
+  expect(js).toContain('s = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;');
 });
