@@ -33,8 +33,10 @@ export function keepShadows(f: ts.NodeFactory, shadowed: ReadonlySet<string>, na
 export interface RewrittenCell {
   /** Imports and function declarations, run first. */
   hoisted: readonly ts.Statement[];
-  /** The rest of the cell, in place. */
+  /** The rest of the cell, in place, but for its value. */
   body: readonly ts.Statement[];
+  /** The cell's last statement when it is an expression: the arrow returns its value, boxed (valueReturn). */
+  value: ts.ExpressionStatement | undefined;
   /** The top-level names the cell makes globals. */
   globals: readonly string[];
   /** This cell's own names that shadow a global: kept in `__tsf.shadows` once the hoisted statements ran. */
@@ -71,11 +73,21 @@ export function wrapCell(f: ts.NodeFactory, file: ts.SourceFile, cell: Rewritten
   return f.updateSourceFile(file, [...vars, run]);
 }
 
-/** The statements the wrapper's arrow runs: the hoisted ones, this cell's shadowing names kept (after all imports: one may fail), the body. */
-export function wrappedStatements(f: ts.NodeFactory, cell: RewrittenCell): ts.Statement[] {
+/**
+ * The statements the wrapper's arrow runs: the hoisted ones, this cell's shadowing names kept (after all imports:
+ * one may fail), the body, and the return of the cell's value unless `withValue` is false.
+ */
+export function wrappedStatements(f: ts.NodeFactory, cell: RewrittenCell, withValue = true): ts.Statement[] {
   const keep: ts.Statement[] = [];
   keepShadows(f, cell.shadowed, cell.shadowing, keep);
-  return [...cell.hoisted, ...keep, ...cell.body];
+  const statements = [...cell.hoisted, ...keep, ...cell.body];
+  if (withValue && cell.value) statements.push(ts.setTextRange(f.createReturnStatement(boxedValue(f, cell.value)), cell.value));
+  return statements;
+}
+
+/** `[value]`: the cell's value boxed, so that an un-awaited promise is shown as is (runner.ts unboxes it). */
+export function boxedValue(f: ts.NodeFactory, value: ts.ExpressionStatement): ts.ArrayLiteralExpression {
+  return f.createArrayLiteralExpression([value.expression]);
 }
 
 /** One level of the printer's indentation (a TextWriter's, at its default). */

@@ -1,5 +1,5 @@
 import ts = require('typescript');
-import { type RewrittenCell, wrappedStatements, wrapperText } from './cell-wrapper';
+import { boxedValue, type RewrittenCell, wrappedStatements, wrapperText } from './cell-wrapper';
 
 /**
  * Emits a cell that needs none of TypeScript's own transforms -- no types, JSX, decorators, class fields (which
@@ -25,8 +25,14 @@ interface SourceMapGenerator {
 interface TextWriter {
   getText(): string;
   clear(): void;
+  write(text: string): void;
+  writeLine(): void;
   increaseIndent(): void;
+  decreaseIndent(): void;
 }
+
+/** Every comment starts so; a cell without them has none for the printer to place by its nodes' positions. */
+const MAY_HAVE_COMMENTS = /\/[/*]/;
 interface Internals {
   /** A node's syntax kinds below it, as bits: what the parser saw that some transform may need to change. */
   TransformFlags: Record<'ContainsTypeScript' | 'ContainsJsx' | 'ContainsESNext' | 'ContainsDecorators', number>;
@@ -41,6 +47,7 @@ interface Internals {
 type WritingPrinter = ts.Printer & {
   writeFile(file: ts.SourceFile, writer: TextWriter, sourceMap: SourceMapGenerator | undefined): void;
   writeList(format: ts.ListFormat, nodes: ts.NodeArray<ts.Node>, file: ts.SourceFile, writer: TextWriter): void;
+  writeNode(hint: ts.EmitHint, node: ts.Node, file: ts.SourceFile, writer: TextWriter): void;
 };
 
 const internals = ts as unknown as Partial<Internals>;
@@ -77,9 +84,21 @@ export function emitPlainCell(file: ts.SourceFile, rewrite: PlainRewrite, option
       // What the wrapper's arrow body prints for them: a multi-line list, with no comment or other state of the
       // printer's carried in from the wrapper's nodes, which have no position in the cell's text.
       const { head, tail, depth } = wrapperText(cell);
-      for (let i = 0; i < depth; i++) printing.writer.increaseIndent();
-      printing.printer.writeList(ts.ListFormat.MultiLineFunctionBodyStatements, ts.factory.createNodeArray(wrappedStatements(ts.factory, cell)), file, printing.writer);
-      return head + printing.writer.getText() + tail;
+      const { printer, writer } = printing;
+      for (let i = 0; i < depth; i++) writer.increaseIndent();
+      // The value's `return [...];` is fixed text too, around the value as the array prints it (one level deeper),
+      // when no comment can be placed by the statement's position.
+      const value = cell.value && !MAY_HAVE_COMMENTS.test(file.text) ? cell.value : undefined;
+      printer.writeList(ts.ListFormat.MultiLineFunctionBodyStatements, ts.factory.createNodeArray(wrappedStatements(ts.factory, cell, !value)), file, writer);
+      if (value) {
+        writer.write('return [');
+        writer.increaseIndent();
+        printer.writeNode(ts.EmitHint.Expression, boxedValue(ts.factory, value).elements[0], file, writer);
+        writer.decreaseIndent();
+        writer.write('];');
+        writer.writeLine();
+      }
+      return head + writer.getText() + tail;
     }
     const result = transform(file, rewrite.transformer, options);
     try {
@@ -107,7 +126,7 @@ let shared: { target: unknown; module: unknown; printer: WritingPrinter; writer:
 function sharedPrinter(options: ts.CompilerOptions): { printer: WritingPrinter; writer: TextWriter } | undefined {
   if (shared && shared.target === options.target && shared.module === options.module) return shared;
   const printer = ts.createPrinter({ target: options.target, module: options.module } as ts.PrinterOptions) as WritingPrinter;
-  if (typeof printer.writeFile !== 'function' || typeof printer.writeList !== 'function') return undefined;
+  if (typeof printer.writeFile !== 'function' || typeof printer.writeList !== 'function' || typeof printer.writeNode !== 'function') return undefined;
   shared = { target: options.target, module: options.module, printer, writer: (internals as Internals).createTextWriter('\n') };
   return shared;
 }

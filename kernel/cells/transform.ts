@@ -189,6 +189,7 @@ class CellRewrite implements RewrittenCell {
   readonly shadowed: ReadonlySet<string>;
   readonly writeBack: ReadonlySet<string>;
   isAsync = false;
+  value: ts.ExpressionStatement | undefined;
   private readonly names = new Set<string>();
 
   constructor(readonly f: ts.NodeFactory, private readonly options: TransformOptions, readonly globals: string[]) {
@@ -247,9 +248,8 @@ function rewriteStatement(cell: CellRewrite, stmt: ts.Statement, isLast: boolean
     return rewriteEnumOrNamespace(cell, stmt, stmt.name.text);
   }
   if (isLast && ts.isExpressionStatement(stmt)) {
-    // The cell's value, boxed so that an un-awaited promise is shown as is.
-    const boxed = cell.f.createArrayLiteralExpression([stmt.expression]);
-    cell.body.push(ts.setTextRange(cell.f.createReturnStatement(boxed), stmt));
+    // The cell's value: the wrapper returns it (cell-wrapper.ts).
+    cell.value = stmt;
     return;
   }
   cell.body.push(stmt);

@@ -35,6 +35,10 @@ const PLAIN = [
   'let fetch = 1; fetch = 2',
   'import { setTimeout } from "node:timers"; function crypto() {}\nsetTimeout',
   'await Promise.resolve(fetch)',
+  // Values without comments (their `return [...]` is written as text) over several lines, and one the array
+  // parenthesizes.
+  'const arr = [1,\n  2];\n({\n  a: arr,\n  f: function () {\n    return [3,\n      4];\n  },\n})',
+  'let c = 0;\nc++, c',
 ];
 
 /**
