@@ -110,10 +110,7 @@ export function cellRewrite(options: TransformOptions, globals: string[]): ts.Tr
   return (context) => (file) => globalize(file, context, options, globals);
 }
 
-/**
- * cellRewrite, and the same rewrite outside a transformation, for plain-emit.ts to print the cell's statements
- * itself; the second needs a transformation's context (so declines) when the cell has dynamic imports to rewrite.
- */
+/** cellRewrite, and the same outside a transformation (plain-emit.ts), which declines dynamic imports (they need one). */
 export function plainRewrite(options: TransformOptions, globals: string[]): PlainRewrite {
   return {
     transformer: cellRewrite(options, globals),
@@ -142,12 +139,9 @@ function runtimeModifiers(node: ts.FunctionDeclaration | ts.ClassDeclaration): t
  * outside functions (functions clear the mark), `for await` (ES2018 syntax) and `await using` (ESNext). A statement
  * with none of them, and no TypeScript syntax (an ambient statement keeps no marks of its parts), is not walked.
  */
-const internalFlags = (ts as unknown as { TransformFlags?: Record<'ContainsAwait' | 'ContainsES2018' | 'ContainsESNext' | 'ContainsTypeScript', number> }).TransformFlags;
-const MAY_AWAIT = internalFlags ? internalFlags.ContainsAwait | internalFlags.ContainsES2018 | internalFlags.ContainsESNext | internalFlags.ContainsTypeScript : 0;
-
-function mayAwaitAtTopLevel(stmt: ts.Statement): boolean {
-  return MAY_AWAIT === 0 || ((stmt as ts.Statement & { transformFlags: number }).transformFlags & MAY_AWAIT) !== 0;
-}
+const MAY_AWAIT = ((f) => (f ? f.ContainsAwait | f.ContainsES2018 | f.ContainsESNext | f.ContainsTypeScript : 0))(
+  (ts as unknown as { TransformFlags?: Record<'ContainsAwait' | 'ContainsES2018' | 'ContainsESNext' | 'ContainsTypeScript', number> }).TransformFlags);
+const mayAwaitAtTopLevel = (stmt: ts.Statement): boolean => MAY_AWAIT === 0 || ((stmt as ts.Statement & { transformFlags: number }).transformFlags & MAY_AWAIT) !== 0;
 
 /** True when the statement awaits outside any nested function (so the wrapper must be async). */
 function awaitsAtTopLevel(node: ts.Node): boolean {
