@@ -1,10 +1,13 @@
 import ts = require('typescript');
+import { boxedValue, type RewrittenCell, wrappedStatements, wrapperText } from './cell-wrapper';
 
 /**
  * Emits a cell that needs none of TypeScript's own transforms -- no types, JSX, decorators, class fields (which
  * TypeScript marks as its own syntax) or ESNext syntax such as `using`: `const x = 5`, `total += 5`,
  * `console.log(x)`, `await f()`, plain functions -- by running the engine's rewrite
- * (transform.ts) and printing the result as program.emit would. Its source map is made only when a traceback needs
+ * (transform.ts) and printing the result as program.emit would. Only the cell's rewritten statements are printed:
+ * the script around them (cell-wrapper.ts) is the same few nodes for every cell, and its text is written directly,
+ * as the printer would write it. Its source map is made only when a traceback needs
  * it (plainCellSourceMap), by printing the cell again with one: most cells never throw, and the map was a third of
  * such a cell's printing (docs/performance.md, "The cell engine").
  *
@@ -22,7 +25,14 @@ interface SourceMapGenerator {
 interface TextWriter {
   getText(): string;
   clear(): void;
+  write(text: string): void;
+  writeLine(): void;
+  increaseIndent(): void;
+  decreaseIndent(): void;
 }
+
+/** Every comment starts so; a cell without them has none for the printer to place by its nodes' positions. */
+const MAY_HAVE_COMMENTS = /\/[/*]/;
 interface Internals {
   /** A node's syntax kinds below it, as bits: what the parser saw that some transform may need to change. */
   TransformFlags: Record<'ContainsTypeScript' | 'ContainsJsx' | 'ContainsESNext' | 'ContainsDecorators', number>;
@@ -34,7 +44,11 @@ interface Internals {
     transformers: readonly ts.TransformerFactory<ts.SourceFile>[], allowDtsFiles: boolean,
   ): ts.TransformationResult<ts.SourceFile>;
 }
-type WritingPrinter = ts.Printer & { writeFile(file: ts.SourceFile, writer: TextWriter, sourceMap: SourceMapGenerator | undefined): void };
+type WritingPrinter = ts.Printer & {
+  writeFile(file: ts.SourceFile, writer: TextWriter, sourceMap: SourceMapGenerator | undefined): void;
+  writeList(format: ts.ListFormat, nodes: ts.NodeArray<ts.Node>, file: ts.SourceFile, writer: TextWriter): void;
+  writeNode(hint: ts.EmitHint, node: ts.Node, file: ts.SourceFile, writer: TextWriter): void;
+};
 
 const internals = ts as unknown as Partial<Internals>;
 const flags = internals.TransformFlags;
@@ -46,26 +60,59 @@ export function isPlainCell(file: ts.SourceFile): boolean {
   return available && ((file as ts.SourceFile & { transformFlags: number }).transformFlags & NEEDS_TYPESCRIPT_EMIT) === 0;
 }
 
+/** The engine's rewrite of a cell (transform.ts plainRewrite). */
+export interface PlainRewrite {
+  /** As a transformer: the cell's file rewritten into the whole script (the wrapper's nodes included). */
+  transformer: ts.TransformerFactory<ts.SourceFile>;
+  /** The cell's statements rewritten, outside any transformation; undefined when the rewrite needs one. */
+  statements(file: ts.SourceFile): RewrittenCell | undefined;
+}
+
 /**
  * The JavaScript program.emit would write for a plain cell (isPlainCell) with `rewrite` as its only transformer.
  * Undefined when the cell is not plain. No source map is made: only a traceback through the cell reads one, and
  * plainCellSourceMap makes it then, from the cell's text.
  */
-export function emitPlainCell(file: ts.SourceFile, rewrite: ts.TransformerFactory<ts.SourceFile>, options: ts.CompilerOptions): string | undefined {
+export function emitPlainCell(file: ts.SourceFile, rewrite: PlainRewrite, options: ts.CompilerOptions): string | undefined {
   if (!isPlainCell(file)) return undefined;
   const printing = sharedPrinter(options);
   if (!printing) return undefined;
-  const result = transform(file, rewrite, options);
+  // A shebang is printed first of all, before the wrapper (as a comment), by the whole file's print.
+  const cell = file.text.startsWith('#!') ? undefined : rewrite.statements(file);
   try {
-    printing.printer.writeFile(result.transformed[0], printing.writer, undefined);
-    return printing.writer.getText();
+    if (cell) {
+      // What the wrapper's arrow body prints for them: a multi-line list, with no comment or other state of the
+      // printer's carried in from the wrapper's nodes, which have no position in the cell's text.
+      const { head, tail, depth } = wrapperText(cell);
+      const { printer, writer } = printing;
+      for (let i = 0; i < depth; i++) writer.increaseIndent();
+      // The value's `return [...];` is fixed text too, around the value as the array prints it (one level deeper),
+      // when no comment can be placed by the statement's position.
+      const value = cell.value && !MAY_HAVE_COMMENTS.test(file.text) ? cell.value : undefined;
+      printer.writeList(ts.ListFormat.MultiLineFunctionBodyStatements, ts.factory.createNodeArray(wrappedStatements(ts.factory, cell, !value)), file, writer);
+      if (value) {
+        writer.write('return [');
+        writer.increaseIndent();
+        printer.writeNode(ts.EmitHint.Expression, boxedValue(ts.factory, value).elements[0], file, writer);
+        writer.decreaseIndent();
+        writer.write('];');
+        writer.writeLine();
+      }
+      return head + writer.getText() + tail;
+    }
+    const result = transform(file, rewrite.transformer, options);
+    try {
+      printing.printer.writeFile(result.transformed[0], printing.writer, undefined);
+      return printing.writer.getText();
+    } finally {
+      result.dispose();
+    }
   } catch (error) {
     // A print that threw did not reset the printer's state: the next cell gets a new printer.
     shared = undefined;
     throw error;
   } finally {
     printing.writer.clear();
-    result.dispose();
   }
 }
 
@@ -79,7 +126,7 @@ let shared: { target: unknown; module: unknown; printer: WritingPrinter; writer:
 function sharedPrinter(options: ts.CompilerOptions): { printer: WritingPrinter; writer: TextWriter } | undefined {
   if (shared && shared.target === options.target && shared.module === options.module) return shared;
   const printer = ts.createPrinter({ target: options.target, module: options.module } as ts.PrinterOptions) as WritingPrinter;
-  if (typeof printer.writeFile !== 'function') return undefined;
+  if (typeof printer.writeFile !== 'function' || typeof printer.writeList !== 'function' || typeof printer.writeNode !== 'function') return undefined;
   shared = { target: options.target, module: options.module, printer, writer: (internals as Internals).createTextWriter('\n') };
   return shared;
 }

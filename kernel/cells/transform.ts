@@ -1,7 +1,7 @@
 import ts = require('typescript');
 import { helperAccess, keepShadows, type RewrittenCell, wrapCell } from './cell-wrapper';
 import { boundNames } from './names';
-import { emitPlainCell, plainCellSourceMap } from './plain-emit';
+import { emitPlainCell, type PlainRewrite, plainCellSourceMap } from './plain-emit';
 
 /**
  * Turns a cell into a script that runs in the notebook's global scope:
@@ -77,7 +77,7 @@ export function transformCell(code: string, options: TransformOptions): Transfor
  */
 export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, options: TransformOptions): TransformedCell {
   const globals: string[] = [];
-  const rewrite = cellRewrite(options, globals);
+  const rewrite = plainRewrite(options, globals);
   // Most cells need none of TypeScript's own transforms: printed directly, at a fraction of program.emit's cost.
   const compilerOptions = program.getCompilerOptions();
   const plain = emitPlainCell(file, rewrite, compilerOptions);
@@ -85,7 +85,9 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
     // Kept for the map: the checked text and the options, not the program or its syntax tree.
     const { fileName, text } = file;
     const sourceMap = () => plainCellSourceMap(fileName, text, cellRewrite(options, []), compilerOptions)?.sourceMap ?? '{}';
-    return finish(plain, sourceMap, globals);
+    // Nothing for finish to drop: the printer writes no sourceMappingURL, and only TypeScript's module transform the
+    // closing `export {};` (a template literal's line that looks like either is the cell's own text).
+    return { js: plain, sourceMap, globals };
   }
   let js: string | undefined;
   let sourceMap = '';
@@ -97,7 +99,7 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
     },
     undefined,
     false,
-    { before: [rewrite] },
+    { before: [rewrite.transformer] },
   );
   if (result.emitSkipped || js === undefined) throw new Error(`cannot emit ${options.fileName}`);
   return finish(js, sourceMap, globals);
@@ -106,6 +108,14 @@ export function emitCheckedCell(program: ts.Program, file: ts.SourceFile, option
 /** The rewrite of a checked cell into a script (see the top of the file); the names it makes globals go to `globals`. */
 export function cellRewrite(options: TransformOptions, globals: string[]): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (file) => globalize(file, context, options, globals);
+}
+
+/** cellRewrite, and the same outside a transformation (plain-emit.ts), which declines dynamic imports (they need one). */
+export function plainRewrite(options: TransformOptions, globals: string[]): PlainRewrite {
+  return {
+    transformer: cellRewrite(options, globals),
+    statements: (file) => (DYNAMIC_IMPORT.test(file.text) ? undefined : rewriteStatements(file, ts.factory, options, globals)),
+  };
 }
 
 function finish(outputText: string, sourceMap: TransformedCell['sourceMap'], globals: string[]): TransformedCell {
@@ -124,6 +134,15 @@ function runtimeModifiers(node: ts.FunctionDeclaration | ts.ClassDeclaration): t
   return kept?.length ? kept : undefined;
 }
 
+/**
+ * The parser's marks (node.transformFlags, a TypeScript internal) of what awaitsAtTopLevel looks for: an `await`
+ * outside functions (functions clear the mark), `for await` (ES2018 syntax) and `await using` (ESNext). A statement
+ * with none of them, and no TypeScript syntax (an ambient statement keeps no marks of its parts), is not walked.
+ */
+const MAY_AWAIT = ((f) => (f ? f.ContainsAwait | f.ContainsES2018 | f.ContainsESNext | f.ContainsTypeScript : 0))(
+  (ts as unknown as { TransformFlags?: Record<'ContainsAwait' | 'ContainsES2018' | 'ContainsESNext' | 'ContainsTypeScript', number> }).TransformFlags);
+const mayAwaitAtTopLevel = (stmt: ts.Statement): boolean => MAY_AWAIT === 0 || ((stmt as ts.Statement & { transformFlags: number }).transformFlags & MAY_AWAIT) !== 0;
+
 /** True when the statement awaits outside any nested function (so the wrapper must be async). */
 function awaitsAtTopLevel(node: ts.Node): boolean {
   if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
@@ -135,19 +154,25 @@ function awaitsAtTopLevel(node: ts.Node): boolean {
 
 function globalize(file: ts.SourceFile, context: ts.TransformationContext, options: TransformOptions, globals: string[]): ts.SourceFile {
   if (DYNAMIC_IMPORT.test(file.text)) file = ts.visitEachChild(file, dynamicImports(context), context);
-  const cell = new CellRewrite(context.factory, options, globals);
+  return wrapCell(context.factory, file, rewriteStatements(file, context.factory, options, globals));
+}
+
+/** The cell's statements rewritten (the wrapper goes around them: cell-wrapper.ts); dynamic imports already rewritten. */
+function rewriteStatements(file: ts.SourceFile, f: ts.NodeFactory, options: TransformOptions, globals: string[]): RewrittenCell {
+  const cell = new CellRewrite(f, options, globals);
   const suffixStart = options.suffixStart ?? Infinity;
   // By where a statement ends: its pos includes the trivia before it, so the engine's first statement starts inside
   // a cell that ends with a newline (and the cell's last expression would no longer be last).
   const statements = file.statements.filter((s) => !ts.isEmptyStatement(s) && s.end <= suffixStart);
   const last = statements[statements.length - 1];
-  let isAsync = false;
   for (const stmt of statements) {
-    isAsync ||= awaitsAtTopLevel(stmt);
+    cell.isAsync ||= mayAwaitAtTopLevel(stmt) && awaitsAtTopLevel(stmt);
     if (!hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) rewriteStatement(cell, stmt, stmt === last);
   }
-  return wrapCell(context.factory, file, cell, isAsync, options.writeBack ?? new Set());
+  return cell;
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** What the rewrite of one cell gathers: hoisted imports and functions, the body in order, and the names declared. */
 class CellRewrite implements RewrittenCell {
@@ -156,10 +181,14 @@ class CellRewrite implements RewrittenCell {
   /** This cell's imports that shadow a global: kept in `__tsf.shadows` rather than made globals. */
   readonly shadowing: string[] = [];
   readonly shadowed: ReadonlySet<string>;
+  readonly writeBack: ReadonlySet<string>;
+  isAsync = false;
+  value: ts.ExpressionStatement | undefined;
   private readonly names = new Set<string>();
 
   constructor(readonly f: ts.NodeFactory, private readonly options: TransformOptions, readonly globals: string[]) {
-    this.shadowed = options.shadowed ?? new Set<string>();
+    this.shadowed = options.shadowed ?? NO_NAMES;
+    this.writeBack = options.writeBack ?? NO_NAMES;
   }
 
   declare(name: string): void {
@@ -213,9 +242,8 @@ function rewriteStatement(cell: CellRewrite, stmt: ts.Statement, isLast: boolean
     return rewriteEnumOrNamespace(cell, stmt, stmt.name.text);
   }
   if (isLast && ts.isExpressionStatement(stmt)) {
-    // The cell's value, boxed so that an un-awaited promise is shown as is.
-    const boxed = cell.f.createArrayLiteralExpression([stmt.expression]);
-    cell.body.push(ts.setTextRange(cell.f.createReturnStatement(boxed), stmt));
+    // The cell's value: the wrapper returns it (cell-wrapper.ts).
+    cell.value = stmt;
     return;
   }
   cell.body.push(stmt);

@@ -5,7 +5,7 @@
  */
 import ts = require('typescript');
 import { emitPlainCell, plainCellSourceMap } from '../../kernel/cells/plain-emit';
-import { cellRewrite, EMIT_OPTIONS } from '../../kernel/cells/transform';
+import { cellRewrite, EMIT_OPTIONS, emitCheckedCell, plainRewrite, type TransformOptions } from '../../kernel/cells/transform';
 
 const PLAIN = [
   'const x = 5;',
@@ -25,6 +25,31 @@ const PLAIN = [
   'export const ex = 1; export default 5;',
   'if (true) {\n  // nested comment\n  console.log("x")\n}\n',
   '',
+  // Prologue-like first statements, a shebang, detached and pinned comments: printed apart from the rest by the
+  // printer's whole-file and function-body paths.
+  "'use strict'; const strict = 1",
+  '"a"; "b";',
+  '#!/usr/bin/env node\nconst afterShebang = 1',
+  '/*! pinned */\n\n// detached\n\nconst q = 1; // q\n// the end',
+  // Names that shadow a platform global (the wrapper's parameters, kept in __tsf.shadows; see SHAPES).
+  'let fetch = 1; fetch = 2',
+  'import { setTimeout } from "node:timers"; function crypto() {}\nsetTimeout',
+  'await Promise.resolve(fetch)',
+  // Values without comments (their `return [...]` is written as text) over several lines, and one the array
+  // parenthesizes.
+  'const arr = [1,\n  2];\n({\n  a: arr,\n  f: function () {\n    return [3,\n      4];\n  },\n})',
+  'let c = 0;\nc++, c',
+];
+
+/**
+ * The shapes of the wrapper (cell-wrapper.ts): no parameter, one, several, each also async (the cells that await),
+ * with and without the try/finally that keeps assigned shadowing names.
+ */
+const SHAPES: Pick<TransformOptions, 'shadowed' | 'writeBack'>[] = [
+  {},
+  { shadowed: new Set(['fetch']) },
+  { shadowed: new Set(['fetch', 'setTimeout', 'crypto']), writeBack: new Set(['fetch']) },
+  { shadowed: new Set(['fetch', 'crypto']), writeBack: new Set(['crypto', 'unshadowed', 'fetch']) },
 ];
 
 const NOT_PLAIN = [
@@ -49,15 +74,15 @@ function program(cells: readonly string[], ext = '.ts'): { program: ts.Program; 
   return { program: p, files: [...texts.keys()].map((name) => p.getSourceFile(name)!), suffixes: cells.map((code) => code.length) };
 }
 
-test('a plain cell prints as program.emit writes it: same JavaScript, same mappings (made later from its text), same globals', () => {
+test.each(SHAPES)('a plain cell prints as program.emit writes it: same JavaScript, same mappings (made later from its text), same globals (%p)', (shape) => {
   const { program: p, files, suffixes } = program(PLAIN);
   files.forEach((file, i) => {
-    const options = { fileName: `Cell In[${i}].ts`, suffixStart: suffixes[i] };
+    const options = { fileName: `Cell In[${i}].ts`, suffixStart: suffixes[i], ...shape };
     const emitted: Record<string, string> = {};
     const emitGlobals: string[] = [];
     p.emit(file, (name, text) => (emitted[name.endsWith('.map') ? 'map' : 'js'] = text), undefined, false, { before: [cellRewrite(options, emitGlobals)] });
     const plainGlobals: string[] = [];
-    const plain = emitPlainCell(file, cellRewrite(options, plainGlobals), p.getCompilerOptions());
+    const plain = emitPlainCell(file, plainRewrite(options, plainGlobals), p.getCompilerOptions());
     expect(plain).toBeDefined();
     // program.emit ends the file with its sourceMappingURL comment (the engine drops it) and an ES module with `export {};`.
     const expected = emitted.js.replace(/^\/\/# sourceMappingURL=.*\n?/m, '').replace(/^export \{\};\s*$/m, '');
@@ -72,5 +97,12 @@ test('a plain cell prints as program.emit writes it: same JavaScript, same mappi
 
 test('a cell that needs a TypeScript transform (types, JSX, using, decorators) goes through program.emit', () => {
   const { program: p, files } = program(NOT_PLAIN, '.tsx');
-  for (const file of files) expect(emitPlainCell(file, cellRewrite({ fileName: 'cell.ts' }, []), p.getCompilerOptions())).toBeUndefined();
+  for (const file of files) expect(emitPlainCell(file, plainRewrite({ fileName: 'cell.ts' }, []), p.getCompilerOptions())).toBeUndefined();
+});
+
+test("a plain cell's text is emitted whole: a template literal's lines that look like program.emit's own are kept", () => {
+  const cell = 'const s = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;\ns';
+  const { program: p, files, suffixes } = program([cell]);
+  const { js } = emitCheckedCell(p, files[0], { fileName: 'Cell In[1].ts', suffixStart: suffixes[0] });
+  expect(js).toContain('s = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;');
 });
