@@ -118,10 +118,14 @@ export function plainRewrite(options: TransformOptions, globals: string[]): Plai
   };
 }
 
+/**
+ * What TypeScript writes after the cell's own statements: `export {};` for a cell with imports (an ES module to it,
+ * which a script cannot have), then the map's URL. Only at the very end: a template literal may hold such lines.
+ */
+const EMIT_TRAILER = /(?:^|\n)(?:export \{\};\s*)?(?:\/\/# sourceMappingURL=[^\n]*\s*)?$/;
+
 function finish(outputText: string, sourceMap: TransformedCell['sourceMap'], globals: string[]): TransformedCell {
-  // A cell with imports is an ES module to TypeScript, which ends it with `export {};`: a script cannot have that.
-  const js = outputText.replace(/^\/\/# sourceMappingURL=.*$/m, '').replace(/^export \{\};\s*$/m, '');
-  return { js, sourceMap, globals };
+  return { js: outputText.replace(EMIT_TRAILER, '\n'), sourceMap, globals };
 }
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {

@@ -106,3 +106,14 @@ test("a plain cell's text is emitted whole: a template literal's lines that look
   const { js } = emitCheckedCell(p, files[0], { fileName: 'Cell In[1].ts', suffixStart: suffixes[0] });
   expect(js).toContain('s = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;');
 });
+
+test("a typed cell's template literal keeps its lines that look like program.emit's own; the real ones go", () => {
+  const cells = ['const s: string = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;\ns', 'import * as p from "node:path";\nconst u: string = `x\nexport {};\ny`;\nu'];
+  const { program: p, files, suffixes } = program(cells);
+  files.forEach((file, i) => {
+    const { js } = emitCheckedCell(p, file, { fileName: `Cell In[${i + 1}].ts`, suffixStart: suffixes[i] });
+    expect(js).toContain(i === 0 ? 's = `a\nexport {};\n//# sourceMappingURL=x.js.map\nb`;' : 'u = `x\nexport {};\ny`;');
+    expect(js).not.toMatch(/\nexport \{\};\s*$|sourceMappingURL=Cell/);
+    expect(() => new Function(js)).not.toThrow();
+  });
+});
