@@ -50,7 +50,7 @@ import { installCellGlobals } from './cell-globals';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell } from './transform';
 import { keepFactoriesUnoptimized } from './jit';
-import { warmUpDeclaringCell } from './warm-up';
+import { warmUpCell, warmUpDeclaringCell } from './warm-up';
 import { GlobalShadows } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, hasParseErrors, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import { checkedText, exportClauseMatters, mayCheckUnnamed, unnamedCheckedText } from './checked-text';
@@ -295,18 +295,9 @@ export class TypeScriptCellEngine implements CellEngine {
     return new Set(values);
   }
 
-  /**
-   * A throwaway cell, checked and emitted in the scratch module (completion's file, so no cell, name or count
-   * changes): the first real cell then finds the checker's and emitter's code compiled. Measured from the start-up
-   * snapshot: the first `1+1` took ~24 ms against ~1.3 ms for later ones.
-   */
+  /** A throwaway cell in the scratch module (warm-up.ts): the first real cell finds the checker's and emitter's code compiled. */
   warmUp(): void {
-    const file = this.project.scratchFile;
-    this.project.setFile(file, 'const __tsf_warm_up = [1 + 1, "a"];\n__tsf_warm_up;\nexport {};');
-    const service = this.project.service;
-    if (service.getSyntacticDiagnostics(file).length + service.getSemanticDiagnostics(file).length) return;
-    const program = this.project.program();
-    emitCheckedCell(program, program.getSourceFile(file)!, { fileName: 'warm-up.ts', valueNames: new Set() });
+    warmUpCell(this.project);
   }
 
   /** One throwaway declaring cell in the scratch module (warm-up.ts); false once more would not help. */
