@@ -7,13 +7,13 @@ node=$1 blob=$2
 shift 2
 # V8 flags of every kernel process, from the blob or not. A blob loads only under the flags it was built with (else
 # node exits 14): kernel/snapshot/index.ts reads this line to build and probe blobs under the same ones.
-# A young generation of 2 x 4 MB instead of 2 x 16: ~24 MiB less RSS after 400 cells for ~0.4 ms a declaring cell
-# (measurements in kernel/snapshot/index.ts). Four times V8's interrupt budget (67584) before a function counts as
-# hot: the kernel's and the compiler's once-a-cell functions otherwise turn hot one by one for hundreds of cells,
-# and TurboFan compiled them on the other core (~1.4 ms a declaring cell, most of the V8 workers' time) for a gain
-# of microseconds a call; code that runs hot, as a cell's loop, gets there as before within milliseconds
-# (docs/performance.md, "The cell engine").
-v8_flags='--max-semi-space-size=4 --interrupt-budget=270336'
+# A young generation of 2 x 2 MB instead of V8's 2 x 16: a cell's checker dies young in either, and the kernel's
+# resident memory is smaller by what the semi-spaces would hold (docs/performance.md, "Kernel memory"). Four times
+# V8's interrupt budget (67584) before a function counts as hot: the kernel's and the compiler's once-a-cell
+# functions otherwise turn hot one by one for hundreds of cells, and TurboFan compiled them on the other core
+# (~1.4 ms a declaring cell, most of the V8 workers' time) for a gain of microseconds a call; code that runs hot, as
+# a cell's loop, gets there as before within milliseconds (docs/performance.md, "The cell engine").
+v8_flags='--max-semi-space-size=2 --interrupt-budget=270336'
 # The blob's name carries the flags (snapshot/index.ts blobPath): other flags, another blob.
 blob=${blob%.blob}$v8_flags.blob
 # NODE_OPTIONS may carry V8 flags, and a blob only loads under the flags it was built with (else node exits 14).

@@ -11,7 +11,7 @@
  * pages. A request that arrives between them cancels the second; one that arrives during a collection waits for it
  * (tens of ms).
  * After SHRINK_QUIET_MS without requests, one more full collection if the young generation is above its minimum:
- * V8 shrinks it (2 x 4 MB down to 2 x 0.5) in a full collection only once its recent allocation rate is low, which
+ * V8 shrinks it (2 x 2 MB down to 2 x 0.5) in a full collection only once its recent allocation rate is low, which
  * it measures over the last 5 s. It grows back as cells need it. The io thread, an isolate of its own, collects then
  * too. TSFUTURES_IDLE_COMPACTION=0 turns it off. Figures: docs/performance.md, "Kernel memory: where it goes".
  */

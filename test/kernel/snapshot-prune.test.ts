@@ -77,7 +77,7 @@ test("a dead build's leftovers go, a running build's stay", () => {
 
 test('blobs named with V8 flags (index.ts blobPath) are blobs too: pruned, their markers and leftovers with them', () => {
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-  const flagged = (id: string) => `kernel-${id}--max-semi-space-size=4.blob`;
+  const flagged = (id: string) => `kernel-${id}--max-semi-space-size=2.blob`;
   for (let i = 1; i <= 5; i++) file(flagged(`00${i}`), i * hour);
   file(`${flagged('001')}.${process.pid}.starting`, 1 * hour); // a live start: in use, besides the KEPT others
   file(`${flagged('005')}.${dead}.starting`, 5 * hour); // the oldest blob's dead start: goes with it
