@@ -27,7 +27,7 @@ export function mentions(code: string, name: string): boolean {
   return new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code);
 }
 
-/** Whether the emit needs to know which of the cell's names are values (transform.ts isValue): imports, enums, namespaces. */
+/** Whether the emit needs to know which of the cell's names are values (statement-rewrite.ts isValue): imports, enums, namespaces. */
 export function declaresImportsOrScopes(file: ts.SourceFile): boolean {
   return file.statements.some((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s) || ts.isEnumDeclaration(s) || ts.isModuleDeclaration(s));
 }

@@ -1,7 +1,7 @@
 import ts = require('typescript');
 
 /**
- * The script around a rewritten cell (transform.ts does the rewrite): the `var` that makes its top-level names
+ * The script around a rewritten cell (statement-rewrite.ts does the rewrite): the `var` that makes its top-level names
  * globals, and the arrow it runs in, async when it awaits at top level.
  *
  * A name the cell binds that is also one of the platform's globals (`import * as crypto from "node:crypto"`,

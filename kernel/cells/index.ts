@@ -18,13 +18,13 @@
  *   a cell of plain variables, functions or library-typed interfaces leaves the program's file set alone (their types
  *   are printed into the global scripts, declarations.ts), which come in chunks of 128 names so a cell re-parses and
  *   re-binds at most two small files; a checked cell is emitted from the program it was checked in (transform.ts),
- *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply; it is
- *   parsed once, by the program, unless its check needs its export clause (checked-text.ts);
+ *   or printed directly when it has no TypeScript syntax (plain-emit.ts); its declarations wait for its reply
+ *   (publishing.ts); it is parsed once, by the program, unless its check needs its export clause (checked-text.ts);
  *   @types doc comments are not parsed (documents.ts); TurboFan is kept off the per-cell factories
  *   createTypeChecker/createProgram (jit.ts); a cell that cannot run long skips the SIGINT watchdog thread (inert.ts);
  *   a kernel idle before its first cell runs throwaway declaring cells, so that cell finds the compiler warm (warm-up.ts).
- * - Running: in the kernel's own realm (runner.ts), top-level names become globals (transform.ts); the globals cells
- *   start with (the runtime's exports, the host's, `require`, `Deno`) are installed by cell-globals.ts.
+ * - Running: in the kernel's own realm (runner.ts), top-level names become globals (statement-rewrite.ts); the
+ *   globals cells start with (the runtime's exports, the host's, `require`, `Deno`) are installed by cell-globals.ts.
  * - Run-time errors: ename = error.name; a thrown non-Error gives ename `Uncaught`, evalue util.inspect(value);
  *   SIGINT during synchronous code or interrupt() during an await gives `KeyboardInterrupt`. An interrupted
  *   cell's pending work is abandoned, not cancelled (JavaScript cannot cancel a promise).
@@ -37,13 +37,15 @@ import ts = require('typescript');
 import type { CellEngine, CellOutcome, Completeness, Completion, Inspection } from '../protocol/engine';
 import { isComplete } from './completeness';
 import { isInert } from './inert';
-import { GlobalDeclarations, moduleScopeSymbols } from './declarations';
+import { loadedImports } from './loaded-imports';
+import { GlobalDeclarations } from './declarations';
 import { complete, identifierStart, inspect } from './introspect';
 import { importBindings, topLevelNames } from './names';
 import { CellModules } from './cell-modules';
 import { cellCompilerOptions, CELL_DEFAULTS, TSCONFIG_NAME } from './compiler-options';
 import { mayNeedNodeTypes, usesNodeModules } from './node-lite';
 import { CellProject } from './project';
+import { DeclarationPublisher } from './publishing';
 import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
 import { loadRuntime } from './runtime-location';
 import { installCellGlobals } from './cell-globals';
@@ -55,7 +57,7 @@ import { GlobalShadows } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, hasParseErrors, importsLocalModule, mentions, parseCell } from './cell-syntax';
 import { checkedText, exportClauseMatters, mayCheckUnnamed, unnamedCheckedText } from './checked-text';
 import type { CellLanguage } from './language';
-import { setTimeout, setImmediate } from 'node:timers';
+import { setTimeout } from 'node:timers';
 
 export interface EngineOptions {
   /** The notebook's directory: relative and package imports resolve from here. */
@@ -81,7 +83,8 @@ export class TypeScriptCellEngine implements CellEngine {
     return this.project.hasNodeTypes ? 'full' : 'lite';
   }
   private readonly project: CellProject;
-  private readonly declarations = new GlobalDeclarations();
+  /** Hands the global declarations to the project: the notebook's, those cells mention, a cell's own after its run. */
+  private readonly publisher: DeclarationPublisher;
   private readonly sources = new CellSources();
   private readonly runner: CellRunner;
   private readonly modules: CellModules;
@@ -92,8 +95,6 @@ export class TypeScriptCellEngine implements CellEngine {
   private denoBound = false;
   private executionCount = 0;
   private evaluationCount = 0;
-  /** A cell's declarations not yet handed to the project (publishAfterRun): done before anything checks again. */
-  private unpublished: UnpublishedCell | undefined;
 
   constructor(options: EngineOptions) {
     const runtime = loadRuntime();
@@ -108,26 +109,22 @@ export class TypeScriptCellEngine implements CellEngine {
       shadows: Object.create(null),
     };
     this.runner = new CellRunner(this.helper, this.sources);
+    const declarations = new GlobalDeclarations();
     this.denoBound = installCellGlobals({
       cwd: options.cwd,
       runtime: runtime.exports,
       globals: options.globals,
       modules: this.modules,
       shadows: this.helper.shadows,
-      declarations: this.declarations,
+      declarations,
       project: this.project,
     });
-    this.publishDeclarations();
-  }
-
-  /** Hands the declarations to the project: the global scripts (unchanged chunks stay as they are) and aliases. */
-  private publishDeclarations(): void {
-    this.project.setGlobalScripts(this.declarations.chunkTexts());
-    this.project.setFile(this.project.namespacesFile, this.declarations.namespaceModuleText());
+    this.publisher = new DeclarationPublisher(this.project, declarations);
+    this.publisher.publishDeclarations();
   }
 
   async execute(code: string): Promise<CellOutcome> {
-    this.settle();
+    this.publisher.settle();
     const n = ++this.executionCount;
     this.runner.beginCell();
     const label = `Cell In[${n}]`;
@@ -171,15 +168,15 @@ export class TypeScriptCellEngine implements CellEngine {
     // Which names are values matters only to imports, enums and namespaces: without them, publishing can wait.
     const needsValueNames = names.length > 0 && declaresImportsOrScopes(parsed);
     const published = { names: unnamed ? names : undefined, text, skip: new Set(ownShadows) };
-    const valueNames = needsValueNames ? this.publishCell(program, n, published) : new Set<string>();
-    if (names.length && !needsValueNames) this.unpublished = { program, n, cell: published };
+    const valueNames = needsValueNames ? this.publisher.publishCell(program, n, published) : new Set<string>();
+    if (names.length && !needsValueNames) this.publisher.deferCell(program, n, published);
     // Shadowing names are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
     let transformed;
     try {
       transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed, writeBack });
     } catch (error) {
-      this.publishAfterRun();
+      this.publisher.publishAfterRun();
       return runtimeErrorOutcome(error, this.sources);
     }
     const scriptFile = `__tsfutures_cell_${n}.js`;
@@ -191,7 +188,7 @@ export class TypeScriptCellEngine implements CellEngine {
     // A cell that ran no code but its own operators and created no function (`total += 5; total`, `const x = 1`)
     // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
     if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
-    this.publishAfterRun();
+    this.publisher.publishAfterRun();
     return outcome;
   }
 
@@ -203,7 +200,7 @@ export class TypeScriptCellEngine implements CellEngine {
    */
   private loadCell(code: string): { parsed: ts.SourceFile; names: string[]; text: string; unnamed: boolean } {
     if (mayCheckUnnamed(code, this.project.compilerOptions) && !this.shadows.suffix(code, [])) {
-      if (this.declarations.use(code)) this.publishDeclarations();
+      this.publisher.declareMentioned(code);
       this.project.setCheckedCell(unnamedCheckedText(code));
       const file = this.project.program().getSourceFile(this.project.checkedFile)!;
       // A JavaScript file parses JSX without errors: parseCell would have chosen the JSX file for it.
@@ -221,35 +218,9 @@ export class TypeScriptCellEngine implements CellEngine {
     if (usesNodeModules(parsed)) this.project.useNodeTypes();
     // Earlier cells' names this cell mentions join the global scripts now (declarations.ts `use`).
     // A JSX cell also uses its factory (`React.createElement`, `h`), which its text need not mention.
-    if (this.declarations.use(jsx ? `${code}\n${this.jsxFactoryNames()}` : code)) this.publishDeclarations();
+    this.publisher.declareMentioned(jsx ? `${code}\n${this.jsxFactoryNames()}` : code);
     this.project.setCheckedCell(text, jsx);
     return { parsed, names, text, unnamed: false };
-  }
-
-  /**
-   * Publishes the cell's declarations (`unpublished`) once its reply is on its way: the kernel sends the reply and
-   * the idle status in the promise callbacks that follow the cell's outcome, and this runs after them
-   * (setImmediate), or at once when the engine is asked anything before then (settle). Scheduled only after the
-   * run: the runner's own turn of the event loop (runner.ts) would otherwise come after it, with the publishing on
-   * the round trip. The program stays the project's until then.
-   * What waits is a plain record, not a closure over execute's scope: with a closure kept on the engine, each
-   * cell's checker survived the young generation's collections and was promoted (docs/performance.md, "The cell
-   * engine").
-   */
-  private publishAfterRun(): void {
-    if (this.unpublished) setImmediate(() => this.settle());
-  }
-
-  private settle(): void {
-    const pending = this.unpublished;
-    this.unpublished = undefined;
-    if (!pending) return;
-    try {
-      this.publishCell(pending.program, pending.n, pending.cell);
-    } catch (error) {
-      // Not this request's failure any more (its reply is sent): the names stay unknown to later cells' checks.
-      process.emitWarning(`tsfutures: a cell's declarations were not published: ${(error as Error)?.stack ?? String(error)}`);
-    }
   }
 
   /** Errors only (suggestions are not failures); one past the code (e.g. a missing `}`) is shown at its end. */
@@ -270,29 +241,6 @@ export class TypeScriptCellEngine implements CellEngine {
     const program = this.project.program();
     return this.project.localSourceFiles(program).flatMap((file) =>
       [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].filter((d) => d.category === ts.DiagnosticCategory.Error));
-  }
-
-  /**
-   * Points the global declarations at this cell's definitions; returns the names that have a runtime value.
-   * `names`: the cell's names when it was checked without its export clause (loadCell), found in its module scope;
-   * else its module's exports. `text`: the checked text with the clause, for the cell's copy.
-   */
-  private publishCell(program: ts.Program, n: number, cell: PublishedCell): Set<string> {
-    const checker = program.getTypeChecker();
-    const file = program.getSourceFile(this.project.checkedFile);
-    const moduleSymbol = file && checker.getSymbolAtLocation(file);
-    if (!moduleSymbol) return new Set();
-    const symbols = cell.names ? moduleScopeSymbols(checker, file, cell.names) : checker.getExportsOfModule(moduleSymbol);
-    // Declarations are read from the checked file; those that cannot be printed point at the cell's own copy,
-    // which then joins the project (a cell of printable variables only adds no file: see declarations.ts).
-    const { values, referencesModule } = this.declarations.addExports(checker, symbols, this.project.cellSpecifier(n), {
-      isStable: (f) => !this.project.isVirtual(f),
-      lazy: true,
-      skip: cell.skip,
-    });
-    if (referencesModule) this.project.setFile(this.project.cellFileName(n), cell.text);
-    this.publishDeclarations();
-    return new Set(values);
   }
 
   /** A throwaway cell in the scratch module (warm-up.ts): the first real cell finds the checker's and emitter's code compiled. */
@@ -319,18 +267,18 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   complete(code: string, cursorPos: number): Completion {
-    this.settle();
+    this.publisher.settle();
     // The names the code mentions, and the global names the completion could list (not after a `.`: members), must
     // be declared to be found.
     const start = identifierStart(code, cursorPos);
     const prefix = /\.\s*$/.test(code.slice(0, start)) ? undefined : code.slice(start, cursorPos);
-    if (this.declarations.use(code, prefix)) this.publishDeclarations();
+    this.publisher.declareMentioned(code, prefix);
     return complete(this.project, code, cursorPos, this.shadows.suffix(code, []));
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
-    this.settle();
-    if (this.declarations.use(code)) this.publishDeclarations();
+    this.publisher.settle();
+    this.publisher.declareMentioned(code);
     return inspect(this.project, code, cursorPos, detailLevel, this.shadows.suffix(code, []));
   }
 
@@ -342,43 +290,6 @@ export class TypeScriptCellEngine implements CellEngine {
     this.runner.interrupt();
   }
 }
-
-/**
- * The modules the emitted cell will require: its import declarations (up to the engine's suffix) that import
- * something with a value meaning (an untyped package's names too), or nothing (`import "./setup"`). Imports of
- * types only are dropped from the emitted code, and so are not loaded here either.
- */
-function loadedImports(program: ts.Program, fileName: string, codeLength: number): string[] {
-  const file = program.getSourceFile(fileName);
-  if (!file) return [];
-  const checker = program.getTypeChecker();
-  const isValue = (name: ts.Identifier) => {
-    const symbol = checker.getSymbolAtLocation(name);
-    if (!symbol) return true;
-    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    return checker.isUnknownSymbol(target) || (target.flags & ts.SymbolFlags.Value) !== 0;
-  };
-  const specifiers: string[] = [];
-  for (const stmt of file.statements) {
-    if (stmt.pos >= codeLength) break;
-    if (ts.isImportEqualsDeclaration(stmt) && ts.isExternalModuleReference(stmt.moduleReference) && !stmt.isTypeOnly && isValue(stmt.name)) {
-      if (ts.isStringLiteralLike(stmt.moduleReference.expression)) specifiers.push(stmt.moduleReference.expression.text);
-    }
-    if (!ts.isImportDeclaration(stmt) || !ts.isStringLiteralLike(stmt.moduleSpecifier)) continue;
-    const clause = stmt.importClause;
-    if (clause?.isTypeOnly) continue;
-    const names: ts.Identifier[] = [];
-    if (clause?.name) names.push(clause.name);
-    if (clause?.namedBindings && ts.isNamespaceImport(clause.namedBindings)) names.push(clause.namedBindings.name);
-    if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) names.push(...clause.namedBindings.elements.filter((e) => !e.isTypeOnly).map((e) => e.name));
-    if (!clause || names.some(isValue)) specifiers.push(stmt.moduleSpecifier.text);
-  }
-  return specifiers;
-}
-
-/** What publishCell needs of a cell besides its program (see there); and a cell waiting for it (publishAfterRun). */
-type PublishedCell = { names?: readonly string[]; text: string; skip: ReadonlySet<string> };
-type UnpublishedCell = { program: ts.Program; n: number; cell: PublishedCell };
 
 function isModuleNamespace(m: unknown): boolean {
   return m !== null && typeof m === 'object' && Object.prototype.toString.call(m) === '[object Module]';

@@ -154,7 +154,7 @@ test('a name enters the global script only once a later cell, completion or insp
   expect(engine.inspect('lazyInspected', 3, 0).data['text/plain']).toContain('Not called either.');
   // A name once mentioned stays declared when redefined (earlier cells' modules may name it).
   expect(await status('const lazyB = "now text"')).toBe('ok');
-  // A declaring cell's declarations are published in the turn after its reply (index.ts, publishAfterRun).
+  // A declaring cell's declarations are published in the turn after its reply (publishing.ts, publishAfterRun).
   await new Promise((resolve) => setImmediate(resolve));
   expect(globalScript()).toMatch(/declare const lazyB: "now text";/);
   expect(await value('lazyB.length')).toBe(8);
