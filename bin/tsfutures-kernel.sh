@@ -13,9 +13,7 @@ shift 2
 # functions otherwise turn hot one by one for hundreds of cells, and TurboFan compiled them on the other core
 # (~1.4 ms a declaring cell, most of the V8 workers' time) for a gain of microseconds a call; code that runs hot, as
 # a cell's loop, gets there as before within milliseconds (docs/performance.md, "The cell engine").
-# No Sparkplug: its baseline code of the start-up's and the compiler's functions held ~2 MB of code space for a CPU
-# per cell the same within noise (docs/performance.md, "Kernel memory: where it goes").
-v8_flags='--max-semi-space-size=2 --interrupt-budget=270336 --no-sparkplug'
+v8_flags='--max-semi-space-size=2 --interrupt-budget=270336'
 # The blob's name carries the flags (snapshot/index.ts blobPath): other flags, another blob.
 blob=${blob%.blob}$v8_flags.blob
 # NODE_OPTIONS may carry V8 flags, and a blob only loads under the flags it was built with (else node exits 14).

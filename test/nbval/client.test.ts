@@ -34,7 +34,6 @@ describe('kernelspecs', () => {
     expect(builtinTsfuturesSpec().argv.slice(1)).toEqual([...kernelV8Flags(ROOT), path.join(ROOT, 'bin', 'tsfutures.js'), 'kernel', '-f', '{connection_file}']);
     expect(kernelV8Flags(ROOT)).toContain('--max-semi-space-size=2');
     expect(kernelV8Flags(ROOT)).toContain('--interrupt-budget=270336'); // once-a-cell functions stay out of TurboFan
-    expect(kernelV8Flags(ROOT)).toContain('--no-sparkplug'); // no baseline code: ~2 MB less code space
     expect(builtinTsfuturesSpec().env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432' });
     expect(() => getKernelSpec('no-such-kernel-xyz', env)).toThrow(NoSuchKernel);
   });
