@@ -50,7 +50,8 @@ import { type CellHelper, CellRunner, REALM_GLOBAL } from './runner';
 import { loadRuntime } from './runtime-location';
 import { installCellGlobals } from './cell-globals';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
-import { emitCheckedCell, transformCell } from './transform';
+import { emitCheckedCell, transformCell, type TransformedCell } from './transform';
+import { withBaselineCode, withoutBaselineCode } from './baseline-code';
 import { keepFactoriesUnoptimized } from './jit';
 import { warmUpCell, warmUpDeclaringCell } from './warm-up';
 import { GlobalShadows } from './global-shadows';
@@ -124,11 +125,28 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   async execute(code: string): Promise<CellOutcome> {
-    this.publisher.settle();
+    withoutBaselineCode(() => this.publisher.settle());
     const n = ++this.executionCount;
     this.runner.beginCell();
     const label = `Cell In[${n}]`;
+    const prepared = withoutBaselineCode(() => this.checkAndEmit(code, n, label));
+    if ('outcome' in prepared) return prepared.outcome;
+    const { parsed, transformed } = prepared;
+    const scriptFile = `__tsfutures_cell_${n}.js`;
+    this.sources.add(scriptFile, label, code, transformed.sourceMap);
+    // After the first check the compiler's hot functions are compiled: worth keeping for the next start.
+    if (n === 1) setTimeout(saveTypeScriptCodeCache, 0);
+    let ranInert = false;
+    const outcome = await this.runner.run(transformed.js, scriptFile, () => (ranInert = isInert(parsed, REALM_GLOBAL)));
+    // A cell that ran no code but its own operators and created no function (`total += 5; total`, `const x = 1`)
+    // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
+    if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
+    this.publisher.publishAfterRun();
+    return outcome;
+  }
 
+  /** Checks cell number `n`, loads the modules it imports and emits it: its JavaScript, or the outcome that ends it. */
+  private checkAndEmit(code: string, n: number, label: string): { outcome: CellOutcome } | { parsed: ts.SourceFile; transformed: TransformedCell } {
     const { parsed, names, text, unnamed } = this.loadCell(code);
     const imports = importBindings(parsed);
     // Names bound over native globals: the cell's own, and earlier ones it does not redefine (checked: those it mentions).
@@ -150,16 +168,19 @@ export class TypeScriptCellEngine implements CellEngine {
       diagnostics = this.diagnostics(fileName, code.length);
     }
     if (!diagnostics.length && importsLocalModule(parsed)) diagnostics = this.localModuleDiagnostics();
-    if (diagnostics.length) return typeErrorOutcome(label, code, diagnostics, fileName);
+    if (diagnostics.length) return { outcome: typeErrorOutcome(label, code, diagnostics, fileName) };
 
     // The program the cell was checked in; publishing changes the global script, and so the next program.
     const program = this.project.program();
     // Its modules are loaded before anything is published or run, as an ES module is linked before it runs: an
     // import that fails leaves no name behind, declared but undefined.
     try {
-      for (const specifier of loadedImports(program, fileName, code.length)) this.modules.require(specifier);
+      // Their top level is users' code, which keeps baseline compilation.
+      withBaselineCode(() => {
+        for (const specifier of loadedImports(program, fileName, code.length)) this.modules.require(specifier);
+      });
     } catch (error) {
-      return runtimeErrorOutcome(error, this.sources);
+      return { outcome: runtimeErrorOutcome(error, this.sources) };
     }
     this.shadows.commit(parsed, names, imports, this.project.cellSpecifier(n));
     // A later cell's checker imports this cell's shadowing declarations from its module.
@@ -172,24 +193,12 @@ export class TypeScriptCellEngine implements CellEngine {
     if (names.length && !needsValueNames) this.publisher.deferCell(program, n, published);
     // Shadowing names are not published (they are not globals), and are emitted as any other import.
     for (const name of ownShadows) valueNames.add(name);
-    let transformed;
     try {
-      transformed = emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed, writeBack });
+      return { parsed, transformed: emitCheckedCell(program, program.getSourceFile(fileName)!, { fileName: `${label}.ts`, valueNames, suffixStart: code.length, shadowed, writeBack }) };
     } catch (error) {
       this.publisher.publishAfterRun();
-      return runtimeErrorOutcome(error, this.sources);
+      return { outcome: runtimeErrorOutcome(error, this.sources) };
     }
-    const scriptFile = `__tsfutures_cell_${n}.js`;
-    this.sources.add(scriptFile, label, code, transformed.sourceMap);
-    // After the first check the compiler's hot functions are compiled: worth keeping for the next start.
-    if (n === 1) setTimeout(saveTypeScriptCodeCache, 0);
-    let ranInert = false;
-    const outcome = await this.runner.run(transformed.js, scriptFile, () => (ranInert = isInert(parsed, REALM_GLOBAL)));
-    // A cell that ran no code but its own operators and created no function (`total += 5; total`, `const x = 1`)
-    // leaves no frame that a later traceback could show: its text, map and label (~250 B) need not stay.
-    if (ranInert && !createsFunctions(parsed)) this.sources.forget(scriptFile);
-    this.publisher.publishAfterRun();
-    return outcome;
   }
 
   /**
@@ -267,6 +276,10 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   complete(code: string, cursorPos: number): Completion {
+    return withoutBaselineCode(() => this.completeNow(code, cursorPos));
+  }
+
+  private completeNow(code: string, cursorPos: number): Completion {
     this.publisher.settle();
     // The names the code mentions, and the global names the completion could list (not after a `.`: members), must
     // be declared to be found.
@@ -277,9 +290,11 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
-    this.publisher.settle();
-    this.publisher.declareMentioned(code);
-    return inspect(this.project, code, cursorPos, detailLevel, this.shadows.suffix(code, []));
+    return withoutBaselineCode(() => {
+      this.publisher.settle();
+      this.publisher.declareMentioned(code);
+      return inspect(this.project, code, cursorPos, detailLevel, this.shadows.suffix(code, []));
+    });
   }
 
   isComplete(code: string): Completeness {

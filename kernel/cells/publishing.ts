@@ -2,6 +2,7 @@ import ts = require('typescript');
 import { setImmediate } from 'node:timers';
 import { type GlobalDeclarations, moduleScopeSymbols } from './declarations';
 import type { CellProject } from './project';
+import { withoutBaselineCode } from './baseline-code';
 
 /**
  * Publishing: handing the global declarations (declarations.ts) to the project, so that later cells are checked
@@ -82,7 +83,7 @@ export class DeclarationPublisher {
     this.unpublished = undefined;
     if (!pending) return;
     try {
-      this.publishCell(pending.program, pending.n, pending.cell);
+      withoutBaselineCode(() => this.publishCell(pending.program, pending.n, pending.cell));
     } catch (error) {
       // Not this request's failure any more (its reply is sent): the names stay unknown to later cells' checks.
       process.emitWarning(`tsfutures: a cell's declarations were not published: ${(error as Error)?.stack ?? String(error)}`);
