@@ -51,8 +51,7 @@ import { loadRuntime } from './runtime-location';
 import { installCellGlobals } from './cell-globals';
 import { CellSources, runtimeErrorOutcome, typeErrorOutcome } from './traceback';
 import { emitCheckedCell, transformCell, type TransformedCell } from './transform';
-import { withBaselineCode, withoutBaselineCode } from './baseline-code';
-import { keepFactoriesUnoptimized } from './jit';
+import { keepFactoriesUnoptimized, withBaselineCode, withoutBaselineCode } from './jit';
 import { warmUpCell, warmUpDeclaringCell } from './warm-up';
 import { GlobalShadows } from './global-shadows';
 import { createsFunctions, declaresImportsOrScopes, hasParseErrors, importsLocalModule, mentions, parseCell } from './cell-syntax';
@@ -125,7 +124,6 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   async execute(code: string): Promise<CellOutcome> {
-    withoutBaselineCode(() => this.publisher.settle());
     const n = ++this.executionCount;
     this.runner.beginCell();
     const label = `Cell In[${n}]`;
@@ -147,6 +145,7 @@ export class TypeScriptCellEngine implements CellEngine {
 
   /** Checks cell number `n`, loads the modules it imports and emits it: its JavaScript, or the outcome that ends it. */
   private checkAndEmit(code: string, n: number, label: string): { outcome: CellOutcome } | { parsed: ts.SourceFile; transformed: TransformedCell } {
+    this.publisher.settle();
     const { parsed, names, text, unnamed } = this.loadCell(code);
     const imports = importBindings(parsed);
     // Names bound over native globals: the cell's own, and earlier ones it does not redefine (checked: those it mentions).

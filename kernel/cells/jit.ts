@@ -1,4 +1,4 @@
-import * as v8 from 'node:v8';
+import v8 = require('node:v8');
 import type * as TS from 'typescript';
 
 /**
@@ -25,5 +25,39 @@ export function keepFactoriesUnoptimized(ts: typeof TS): void {
     // Another V8 without the intrinsic: the factories get optimised, as everywhere else.
   } finally {
     v8.setFlagsFromString('--no-allow-natives-syntax');
+  }
+}
+
+/**
+ * Keeps V8's baseline compiler (Sparkplug) away from the engine's own work. Each cell runs the compiler's checker and
+ * emitter once, so their functions warm up slowly over hundreds of cells and Sparkplug compiles them one by one, code
+ * that stays for the kernel's life and does not make the next cell faster. Users' code keeps Sparkplug: library code a
+ * cell calls a few hundred times is faster with it (docs/performance.md, "Kernel memory: where it goes"). V8 reads
+ * the flag when a function's budget runs out, on the main thread, so turning it off only while the engine checks and
+ * emits leaves every other moment (the cells' run, the event loop's tasks) as it was. A nested call keeps the outer
+ * one's setting.
+ */
+let baselineOff = 0;
+
+export function withoutBaselineCode<T>(work: () => T): T {
+  if (baselineOff++ === 0) v8.setFlagsFromString('--no-sparkplug');
+  try {
+    return work();
+  } finally {
+    if (--baselineOff === 0) v8.setFlagsFromString('--sparkplug');
+  }
+}
+
+/** Inside withoutBaselineCode, code that may run users' modules (their top level is users' code). */
+export function withBaselineCode<T>(work: () => T): T {
+  if (baselineOff === 0) return work();
+  v8.setFlagsFromString('--sparkplug');
+  const outer = baselineOff;
+  baselineOff = 0;
+  try {
+    return work();
+  } finally {
+    baselineOff = outer;
+    v8.setFlagsFromString('--no-sparkplug');
   }
 }

@@ -2,7 +2,7 @@ import ts = require('typescript');
 import { setImmediate } from 'node:timers';
 import { type GlobalDeclarations, moduleScopeSymbols } from './declarations';
 import type { CellProject } from './project';
-import { withoutBaselineCode } from './baseline-code';
+import { withoutBaselineCode } from './jit';
 
 /**
  * Publishing: handing the global declarations (declarations.ts) to the project, so that later cells are checked

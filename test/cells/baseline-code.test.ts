@@ -1,10 +1,10 @@
 /**
- * The engine checks and emits without V8's baseline compiler (baseline-code.ts), and turns it back on for everything
+ * The engine checks and emits without V8's baseline compiler (jit.ts), and turns it back on for everything
  * else: users' modules loaded by a cell, the cells' own run.
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { withBaselineCode, withoutBaselineCode } from '../../kernel/cells/baseline-code';
+import { withBaselineCode, withoutBaselineCode } from '../../kernel/cells/jit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
