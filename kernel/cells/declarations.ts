@@ -12,7 +12,7 @@ import { flattenRope } from './flatten-rope';
 export const CHUNK_SIZE = 128;
 
 /** How addModuleExports declares a module's exports. */
-interface ExportOptions {
+export interface ExportOptions {
   skip?: ReadonlySet<string>;
   isStable?: (fileName: string) => boolean;
   lazy?: boolean;

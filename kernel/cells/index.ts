@@ -275,17 +275,15 @@ export class TypeScriptCellEngine implements CellEngine {
   }
 
   complete(code: string, cursorPos: number): Completion {
-    return withoutBaselineCode(() => this.completeNow(code, cursorPos));
-  }
-
-  private completeNow(code: string, cursorPos: number): Completion {
-    this.publisher.settle();
-    // The names the code mentions, and the global names the completion could list (not after a `.`: members), must
-    // be declared to be found.
-    const start = identifierStart(code, cursorPos);
-    const prefix = /\.\s*$/.test(code.slice(0, start)) ? undefined : code.slice(start, cursorPos);
-    this.publisher.declareMentioned(code, prefix);
-    return complete(this.project, code, cursorPos, this.shadows.suffix(code, []));
+    return withoutBaselineCode(() => {
+      this.publisher.settle();
+      // The names the code mentions, and the global names the completion could list (not after a `.`: members),
+      // must be declared to be found.
+      const start = identifierStart(code, cursorPos);
+      const prefix = /\.\s*$/.test(code.slice(0, start)) ? undefined : code.slice(start, cursorPos);
+      this.publisher.declareMentioned(code, prefix);
+      return complete(this.project, code, cursorPos, this.shadows.suffix(code, []));
+    });
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {

@@ -1,6 +1,6 @@
 import ts = require('typescript');
 import { setImmediate } from 'node:timers';
-import { type GlobalDeclarations, moduleScopeSymbols } from './declarations';
+import { type ExportOptions, type GlobalDeclarations, moduleScopeSymbols } from './declarations';
 import type { CellProject } from './project';
 import { withoutBaselineCode } from './jit';
 
@@ -9,6 +9,14 @@ import { withoutBaselineCode } from './jit';
  * against them -- the notebook's globals, the earlier cells' names a new cell mentions, and each declaring cell's
  * own declarations once it has run.
  */
+
+/**
+ * How a cell's declarations join the global ones (declarations.ts addExports): printed unless they name the
+ * notebook's virtual files, and lazily, until a later cell mentions them. warm-up.ts's throwaway cells go the same way.
+ */
+export function cellExportOptions(project: CellProject, skip?: ReadonlySet<string>): ExportOptions {
+  return { isStable: (f) => !project.isVirtual(f), lazy: true, skip };
+}
 
 /** What publishCell needs of a cell besides its program (see there). */
 export type PublishedCell = { names?: readonly string[]; text: string; skip: ReadonlySet<string> };
@@ -45,11 +53,7 @@ export class DeclarationPublisher {
     const symbols = cell.names ? moduleScopeSymbols(checker, file, cell.names) : checker.getExportsOfModule(moduleSymbol);
     // Declarations are read from the checked file; those that cannot be printed point at the cell's own copy,
     // which then joins the project (a cell of printable variables only adds no file: see declarations.ts).
-    const { values, referencesModule } = this.declarations.addExports(checker, symbols, this.project.cellSpecifier(n), {
-      isStable: (f) => !this.project.isVirtual(f),
-      lazy: true,
-      skip: cell.skip,
-    });
+    const { values, referencesModule } = this.declarations.addExports(checker, symbols, this.project.cellSpecifier(n), cellExportOptions(this.project, cell.skip));
     if (referencesModule) this.project.setFile(this.project.cellFileName(n), cell.text);
     this.publishDeclarations();
     return new Set(values);

@@ -3,6 +3,7 @@ import { GlobalDeclarations, moduleScopeSymbols } from './declarations';
 import type { CellProject } from './project';
 import { emitCheckedCell } from './transform';
 import { unnamedCheckedText } from './checked-text';
+import { cellExportOptions } from './publishing';
 
 /**
  * Throwaway cells, checked and emitted in the scratch module (completion's file), so no cell, name, count or global
@@ -26,10 +27,7 @@ export function warmUpDeclaringCell(project: CellProject, step: number): boolean
   const checked = checkAndEmit(project, `const ${name} = ${step};`, new Set([name]));
   if (!checked) return false;
   const checker = checked.program.getTypeChecker();
-  new GlobalDeclarations().addExports(checker, moduleScopeSymbols(checker, checked.source, [name]), './__tsf_warm_up', {
-    isStable: (f) => !project.isVirtual(f),
-    lazy: true,
-  });
+  new GlobalDeclarations().addExports(checker, moduleScopeSymbols(checker, checked.source, [name]), './__tsf_warm_up', cellExportOptions(project));
   return true;
 }
 
